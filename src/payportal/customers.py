@@ -1,0 +1,448 @@
+"""Customers, their master data, and the changes they make to it through the portal.
+
+Bank and tax identifiers are validated and normalised with python-stdnum, so an IBAN typed
+as ``de89 3704 0044 0532 0130 00`` is stored as ``DE89370400440532013000``:
+
+>>> account = BankAccount(iban="de89 3704 0044 0532 0130 00", holder="Erika Mustermann")
+>>> account.iban
+'DE89370400440532013000'
+
+Customers correct their own data with a :class:`MasterDataChange`; the merchant decides which
+groups of fields are editable:
+
+>>> customer = Customer(id="42", number="K-1042", name="Erika Mustermann", locale="de_DE")
+>>> updated, record = customer.apply_change(
+...     MasterDataChange(email="erika@example.org"), editable=CONTACT_DATA)
+>>> updated.email, [c.field for c in record.changes]
+('erika@example.org', ['email'])
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import babel
+import stdnum.bic
+import stdnum.eu.vat
+import stdnum.exceptions
+import stdnum.iban
+import stdnum.util
+
+from payportal import _validators as v
+from payportal._money import is_currency, parse_locale
+from payportal.exceptions import AccessDeniedError, UnknownCurrencyError, ValidationError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = [
+    "BANK_DATA",
+    "CONTACT_DATA",
+    "TAX_DATA",
+    "UNSET",
+    "Address",
+    "BankAccount",
+    "ChangeRecord",
+    "Customer",
+    "FieldChange",
+    "MasterDataChange",
+    "MasterDataField",
+]
+
+
+def _stdnum(module: ModuleType, what: str, field: str, value: object) -> str | None:
+    """Validate with a python-stdnum module and return the compact form."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"must be a {what} string", field=field, value=value)
+    try:
+        return str(module.validate(value))
+    except stdnum.exceptions.ValidationError as exc:
+        raise ValidationError(f"is not a valid {what}: {exc}", field=field, value=value) from None
+
+
+def _iban(value: object) -> str:
+    return _stdnum(stdnum.iban, "IBAN", "iban", value) or ""
+
+
+def _bic(value: object) -> str | None:
+    return _stdnum(stdnum.bic, "BIC", "bic", value)
+
+
+def _vat_id(value: object) -> str | None:
+    """EU VAT IDs through ``stdnum.eu.vat``; other countries through their own stdnum module."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("must be a VAT ID string", field="vat_id", value=value)
+    compact = str(stdnum.util.clean(value, " -./")).upper().strip()
+    country = compact[:2].lower()
+    module: Any = stdnum.eu.vat
+    if country not in stdnum.eu.vat.MEMBER_STATES:
+        try:
+            module = stdnum.util.get_cc_module(country, "vat")
+        except (ImportError, ValueError):
+            module = None
+        if module is None:
+            raise ValidationError(
+                "is not a VAT ID of a country python-stdnum knows (it must start with the "
+                "two-letter country code)",
+                field="vat_id",
+                value=value,
+            )
+        compact = compact[2:] if country != "ch" else compact
+    try:
+        validated = str(module.validate(compact))
+    except stdnum.exceptions.ValidationError as exc:
+        raise ValidationError(
+            f"is not a valid VAT ID: {exc}", field="vat_id", value=value
+        ) from None
+    return validated if validated[:2].isalpha() else country.upper() + validated
+
+
+def _locale_id(value: object) -> str:
+    if isinstance(value, babel.Locale):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValidationError("must be a locale identifier", field="locale", value=value)
+    return str(parse_locale(value))
+
+
+def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not is_currency(value):
+        raise UnknownCurrencyError(
+            "is not a known ISO 4217 currency code", field=attribute.name, value=value
+        )
+
+
+def _country(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or len(value) != 2 or value not in babel.Locale("en").territories:
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 country code such as 'DE'",
+            field=attribute.name,
+            value=value,
+        )
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# SEPA mandate references: 1 to 35 characters from the SEPA Latin subset.
+_MANDATE = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")
+
+
+def _mandate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not _MANDATE.match(value)):
+        raise ValidationError(
+            "must be 1 to 35 characters of letters, digits and / - ? : ( ) . , ' + space",
+            field=attribute.name,
+            value=value,
+        )
+
+
+@attrs.frozen
+class Address:
+    """A postal address. ``country`` is an ISO 3166-1 alpha-2 code such as ``"DE"``."""
+
+    street: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    postal_code: str = attrs.field(converter=v.strip, validator=v.optional_str)
+    city: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    country: str = attrs.field(converter=_upper, validator=_country)
+    addition: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    region: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+
+    def lines(self) -> list[str]:
+        """The address as lines for a letter window or an e-mail signature."""
+        lines = [self.street]
+        if self.addition:
+            lines.append(self.addition)
+        lines.append(f"{self.postal_code} {self.city}".strip())
+        if self.region:
+            lines.append(self.region)
+        lines.append(self.country)
+        return lines
+
+
+@attrs.frozen
+class BankAccount:
+    """A bank account for refunds and SEPA direct debits.
+
+    ``iban`` and ``bic`` are validated and stored compact and upper case.
+    """
+
+    iban: str = attrs.field(converter=_iban)
+    holder: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    bic: str | None = attrs.field(default=None, converter=_bic)
+    mandate_reference: str | None = attrs.field(default=None, validator=_mandate)
+    mandate_signed_on: date | None = attrs.field(default=None, validator=v.optional_date)
+
+    @property
+    def formatted_iban(self) -> str:
+        """The IBAN in groups of four, as printed on invoices."""
+        return str(stdnum.iban.format(self.iban))
+
+
+@attrs.frozen
+class Customer:
+    """A customer of the merchant, as the portal sees them.
+
+    ``link_version`` is the counter behind "regenerate link": links signed with an older
+    version stop working once it is incremented.
+    """
+
+    id: str = attrs.field(validator=v.non_empty_str)
+    number: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    name: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    company: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    contact_person: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    email: str | None = attrs.field(default=None, converter=v.strip, validator=v.optional(v.email))
+    phone: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    address: Address | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(Address, "an Address"))
+    )
+    bank_accounts: tuple[BankAccount, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.items_of(BankAccount, "a BankAccount")
+    )
+    vat_id: str | None = attrs.field(default=None, converter=_vat_id)
+    tax_number: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    locale: str = attrs.field(default="en", converter=_locale_id)
+    currency: str = attrs.field(default="EUR", converter=_upper, validator=_currency)
+    link_version: int = attrs.field(
+        default=1, validator=v.instance_of(int, "an int link version counter")
+    )
+
+    @property
+    def subject(self) -> str:
+        """What a portal link to this customer opens: ``"customer:<id>"``."""
+        return f"customer:{self.id}"
+
+    @property
+    def display_name(self) -> str:
+        """The company name for business customers, else the person's name."""
+        return self.company or self.name
+
+    def apply_change(
+        self,
+        change: MasterDataChange,
+        *,
+        editable: Iterable[MasterDataField | str],
+        at: datetime | None = None,
+    ) -> tuple[Customer, ChangeRecord]:
+        """Apply a customer's own correction of their master data.
+
+        Args:
+            change: the fields the customer submitted.
+            editable: the fields the merchant lets customers edit, usually a union of
+                :data:`CONTACT_DATA`, :data:`BANK_DATA` and :data:`TAX_DATA`.
+            at: when the change was made (timezone-aware), recorded on the change record.
+
+        Returns:
+            The updated customer and a :class:`ChangeRecord` with old and new values of every
+            field that actually changed. This customer object is never modified.
+
+        Raises:
+            AccessDeniedError: the change touches a field that is not editable.
+            ValidationError: a new value is invalid; ``field`` names it.
+        """
+        allowed = _field_set(editable, "editable")
+        touched = change.fields
+        denied = touched - allowed
+        if denied:
+            names = ", ".join(sorted(f.value for f in denied))
+            raise AccessDeniedError(
+                f"customer {self.id!r} may not edit {names}: the merchant has not made "
+                f"{'this field' if len(denied) == 1 else 'these fields'} editable in the portal"
+            )
+        if at is not None:
+            v.check_aware(at, "at")
+        updates = change.values()
+        updated = attrs.evolve(self, **updates)
+        changes = tuple(
+            FieldChange(field=name, old=getattr(self, name), new=getattr(updated, name))
+            for name in sorted(updates)
+            if getattr(self, name) != getattr(updated, name)
+        )
+        return updated, ChangeRecord(customer_id=self.id, changes=changes, at=at)
+
+
+class MasterDataField(enum.Enum):
+    """The fields of :class:`Customer` that customers may be allowed to edit."""
+
+    NAME = "name"
+    COMPANY = "company"
+    CONTACT_PERSON = "contact_person"
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+    LOCALE = "locale"
+    BANK_ACCOUNTS = "bank_accounts"
+    VAT_ID = "vat_id"
+    TAX_NUMBER = "tax_number"
+
+
+CONTACT_DATA: Final = frozenset(
+    {
+        MasterDataField.NAME,
+        MasterDataField.COMPANY,
+        MasterDataField.CONTACT_PERSON,
+        MasterDataField.EMAIL,
+        MasterDataField.PHONE,
+        MasterDataField.ADDRESS,
+        MasterDataField.LOCALE,
+    }
+)
+"""Name, company, contact person, e-mail, phone, postal address and language."""
+
+BANK_DATA: Final = frozenset({MasterDataField.BANK_ACCOUNTS})
+"""Bank accounts, including SEPA mandate references."""
+
+TAX_DATA: Final = frozenset({MasterDataField.VAT_ID, MasterDataField.TAX_NUMBER})
+"""VAT ID and tax number."""
+
+
+def _field_set(fields: Iterable[MasterDataField | str], name: str) -> frozenset[MasterDataField]:
+    if isinstance(fields, str):
+        fields = [fields]
+    result = set()
+    for item in fields:
+        if isinstance(item, MasterDataField):
+            result.add(item)
+            continue
+        try:
+            result.add(MasterDataField(item))
+        except ValueError:
+            known = ", ".join(f.value for f in MasterDataField)
+            raise ValidationError(
+                f"names a field customers cannot edit (known: {known})", field=name, value=item
+            ) from None
+    return frozenset(result)
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""Marks a field of :class:`MasterDataChange` that the customer did not submit."""
+
+
+def _accounts_or_unset(
+    value: Iterable[BankAccount] | _Unset,
+) -> tuple[BankAccount, ...] | _Unset:
+    return value if isinstance(value, _Unset) else v.to_tuple(value)
+
+
+@attrs.frozen
+class MasterDataChange:
+    """A partial set of master data fields a customer submitted; unset fields stay as they are.
+
+    Values are validated when the change is applied to a customer, where the error can name
+    the customer's field. :meth:`from_dict` builds a change from form or JSON data.
+    """
+
+    name: str | _Unset = UNSET
+    company: str | _Unset = UNSET
+    contact_person: str | _Unset = UNSET
+    email: str | _Unset | None = UNSET
+    phone: str | _Unset = UNSET
+    address: Address | _Unset | None = UNSET
+    locale: str | _Unset = UNSET
+    bank_accounts: tuple[BankAccount, ...] | _Unset = attrs.field(
+        default=UNSET, converter=_accounts_or_unset
+    )
+    vat_id: str | _Unset | None = UNSET
+    tax_number: str | _Unset = UNSET
+
+    @property
+    def fields(self) -> frozenset[MasterDataField]:
+        """The fields this change sets."""
+        return frozenset(f for f in MasterDataField if getattr(self, f.value) is not UNSET)
+
+    def values(self) -> dict[str, Any]:
+        """The submitted values by field name."""
+        return {f.value: getattr(self, f.value) for f in self.fields}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MasterDataChange:
+        """Build a change from submitted form or JSON data.
+
+        Nested ``address`` and ``bank_accounts`` entries may be mappings; errors in them name
+        the full path, such as ``bank_accounts[0].iban``.
+
+        Raises:
+            ValidationError: an unknown field, or an invalid nested value.
+        """
+        known = {f.value for f in MasterDataField}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise ValidationError(
+                    f"is not a master data field (known: {', '.join(sorted(known))})",
+                    field=key,
+                    value=value,
+                )
+            values[key] = value
+        if isinstance(values.get("address"), Mapping):
+            values["address"] = _build(Address, values["address"], "address")
+        if "bank_accounts" in values:
+            accounts = values["bank_accounts"]
+            if isinstance(accounts, str | bytes | Mapping) or not isinstance(accounts, Iterable):
+                raise ValidationError(
+                    "must be a list of bank accounts", field="bank_accounts", value=accounts
+                )
+            values["bank_accounts"] = tuple(
+                _build(BankAccount, item, f"bank_accounts[{i}]")
+                if isinstance(item, Mapping)
+                else item
+                for i, item in enumerate(accounts)
+            )
+        return cls(**values)
+
+
+def _build(kind: type[Any], data: Mapping[str, Any], path: str) -> Any:
+    names = {a.name for a in attrs.fields(kind)}
+    for key in data:
+        if key not in names:
+            raise ValidationError("is not a known field", field=f"{path}.{key}", value=data[key])
+    try:
+        return kind(**data)
+    except ValidationError as exc:
+        raise exc.within(path) from None
+    except TypeError as exc:  # a required field is missing
+        raise ValidationError(f"is incomplete: {exc}", field=path, value=dict(data)) from None
+
+
+@attrs.frozen
+class FieldChange:
+    """One field's value before and after a change."""
+
+    field: str
+    old: object
+    new: object
+
+
+@attrs.frozen
+class ChangeRecord:
+    """What a master data change did, so the app can notify staff or undo it."""
+
+    customer_id: str
+    changes: tuple[FieldChange, ...]
+    at: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def revert(self) -> MasterDataChange:
+        """The change that restores the old values (apply it with the same ``editable``)."""
+        old: dict[str, Any] = {c.field: c.old for c in self.changes}
+        return MasterDataChange(**old)

@@ -1,0 +1,379 @@
+"""Portal settings and the access policy: what a customer may see and do.
+
+The merchant decides which document types appear in the portal and which actions each
+allows (:class:`PortalSettings`), the default for customers, and per-customer overrides
+(:class:`CustomerAccess`). :class:`AccessPolicy` combines these with the documents' state:
+
+>>> from datetime import date
+>>> from payportal import Money
+>>> from payportal.customers import Customer
+>>> from payportal.documents import Invoice, LineItem
+>>> customer = Customer(id="42", number="K-42", name="Erika Mustermann")
+>>> invoice = Invoice(id="i1", number="RE-1", customer_id="42", issued_on=date(2026, 1, 1),
+...                   lines=[LineItem(title="Work", quantity=1,
+...                                   unit_price=Money("100.00", "EUR"))])
+>>> policy = AccessPolicy(PortalSettings.default())
+>>> sorted(a.value for a in policy.allowed_actions(customer, invoice, on=date(2026, 1, 2)))
+['comment', 'download', 'pay', 'print', 'view']
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from payportal.customers import Customer
+from payportal.documents import Document, DocumentType, Offer, OfferStatus, PayableDocument
+from payportal.exceptions import AccessDeniedError, ValidationError
+
+__all__ = [
+    "ACCOUNT_ACTIONS",
+    "APPLICABLE_ACTIONS",
+    "AccessPolicy",
+    "Action",
+    "CustomerAccess",
+    "PortalSettings",
+]
+
+D = TypeVar("D", bound=Document)
+
+
+class Action(enum.Enum):
+    """What a customer can do in the portal."""
+
+    VIEW = "view"
+    DOWNLOAD = "download"
+    PRINT = "print"
+    COMMENT = "comment"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    PAY = "pay"
+    EDIT_MASTER_DATA = "edit_master_data"
+    TOP_UP = "top_up"
+
+    @property
+    def verb(self) -> str:
+        return self.value.replace("_", " ")
+
+
+_READ: Final = frozenset({Action.VIEW, Action.DOWNLOAD, Action.PRINT, Action.COMMENT})
+
+APPLICABLE_ACTIONS: Final[Mapping[DocumentType, frozenset[Action]]] = MappingProxyType(
+    {
+        DocumentType.INVOICE: _READ | {Action.PAY},
+        DocumentType.REMINDER: _READ | {Action.PAY},
+        DocumentType.CREDIT_NOTE: _READ,
+        DocumentType.OFFER: _READ | {Action.ACCEPT, Action.REJECT},
+        DocumentType.DELIVERY_NOTE: _READ,
+        DocumentType.ORDER_CONFIRMATION: _READ,
+    }
+)
+"""The actions that make sense for each document type (nobody pays a delivery note)."""
+
+ACCOUNT_ACTIONS: Final = frozenset({Action.EDIT_MASTER_DATA, Action.TOP_UP})
+"""Actions on the customer's account rather than on one document."""
+
+
+def _plural(kind: DocumentType) -> str:
+    return kind.value.replace("_", " ") + "s"
+
+
+def _label(document: Document) -> str:
+    return f"{document.type.value.replace('_', ' ')} {document.number}"
+
+
+def _frozen_actions(value: Iterable[Action] | None) -> frozenset[Action] | None:
+    return None if value is None else frozenset(value)
+
+
+def _frozen_types(value: Iterable[DocumentType] | None) -> frozenset[DocumentType] | None:
+    return None if value is None else frozenset(value)
+
+
+def _all_of(kind: type[enum.Enum], field: str) -> Callable[[Any, Any, Any], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        for item in value:  # type: ignore[attr-defined]
+            if not isinstance(item, kind):
+                raise ValidationError(
+                    f"must contain only {kind.__name__} members", field=field, value=item
+                )
+
+    return check
+
+
+@attrs.frozen
+class CustomerAccess:
+    """One customer's access: on or off, and optionally narrower than the portal's settings.
+
+    ``document_types`` and ``actions`` of ``None`` mean "whatever the portal allows"; a set
+    narrows it down. An override can never grant more than the portal settings.
+    """
+
+    enabled: bool = True
+    document_types: frozenset[DocumentType] | None = attrs.field(
+        default=None, converter=_frozen_types, validator=_all_of(DocumentType, "document_types")
+    )
+    actions: frozenset[Action] | None = attrs.field(
+        default=None, converter=_frozen_actions, validator=_all_of(Action, "actions")
+    )
+
+    @classmethod
+    def disabled(cls) -> CustomerAccess:
+        """No portal access at all."""
+        return cls(enabled=False)
+
+    @classmethod
+    def read_only(cls) -> CustomerAccess:
+        """See, download, print and comment; no payments, decisions or edits."""
+        return cls(actions=_READ)
+
+
+def _document_actions(
+    value: Mapping[Any, Iterable[Action]],
+) -> Mapping[DocumentType, frozenset[Action]]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "must map document types to actions", field="document_actions", value=value
+        )
+    result: dict[DocumentType, frozenset[Action]] = {}
+    for kind, actions in value.items():
+        if not isinstance(kind, DocumentType):
+            raise ValidationError("must be a DocumentType", field="document_actions", value=kind)
+        chosen = frozenset(actions)
+        field = f"document_actions[{kind.value}]"
+        for action in chosen:
+            if not isinstance(action, Action):
+                raise ValidationError("must contain only Action members", field=field, value=action)
+        extra = chosen - APPLICABLE_ACTIONS[kind]
+        if extra:
+            names = ", ".join(sorted(a.value for a in extra))
+            raise ValidationError(
+                f"includes actions that do not apply to {_plural(kind)}: {names}",
+                field=field,
+                value=sorted(a.value for a in chosen),
+            )
+        result[kind] = chosen
+    return MappingProxyType(result)
+
+
+def _account_actions(value: Iterable[Action]) -> frozenset[Action]:
+    chosen = frozenset(value)
+    if not chosen <= ACCOUNT_ACTIONS:
+        raise ValidationError(
+            "may only contain EDIT_MASTER_DATA and TOP_UP",
+            field="account_actions",
+            value=sorted(str(a) for a in chosen),
+        )
+    return chosen
+
+
+def _overrides(value: Mapping[str, CustomerAccess]) -> Mapping[str, CustomerAccess]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("must map customer ids to access", field="overrides", value=value)
+    for key, access in value.items():
+        if not isinstance(access, CustomerAccess):
+            raise ValidationError(
+                "must be a CustomerAccess", field=f"overrides[{key!r}]", value=access
+            )
+    return MappingProxyType(dict(value))
+
+
+def _customer_id(customer: Customer | str) -> str:
+    return customer.id if isinstance(customer, Customer) else customer
+
+
+@attrs.frozen(unsafe_hash=False)
+class PortalSettings:
+    """What the portal shows and allows, for everybody and per customer.
+
+    Attributes:
+        document_actions: the document types that appear in the portal, each with the
+            actions it allows. A type missing here is not shown at all.
+        account_actions: account actions customers may use (master data edits, top-ups).
+        default_access: the access of customers without an override.
+        overrides: per-customer access by customer id.
+    """
+
+    document_actions: Mapping[DocumentType, frozenset[Action]] = attrs.field(
+        converter=_document_actions
+    )
+    account_actions: frozenset[Action] = attrs.field(
+        default=frozenset({Action.EDIT_MASTER_DATA}), converter=_account_actions
+    )
+    default_access: CustomerAccess = attrs.field(factory=CustomerAccess)
+    overrides: Mapping[str, CustomerAccess] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_overrides
+    )
+
+    @classmethod
+    def default(cls) -> PortalSettings:
+        """Every document type with every action that applies to it; master data edits and
+        top-ups allowed."""
+        return cls(document_actions=APPLICABLE_ACTIONS, account_actions=ACCOUNT_ACTIONS)
+
+    def access_for(self, customer: Customer | str) -> CustomerAccess:
+        """The customer's override, or the default access."""
+        return self.overrides.get(_customer_id(customer), self.default_access)
+
+    def with_override(self, customer: Customer | str, access: CustomerAccess) -> PortalSettings:
+        """Settings in which ``customer`` has ``access`` regardless of the default."""
+        return attrs.evolve(self, overrides={**self.overrides, _customer_id(customer): access})
+
+    def without_override(self, customer: Customer | str) -> PortalSettings:
+        """Settings in which ``customer`` follows the default again."""
+        overrides = dict(self.overrides)
+        overrides.pop(_customer_id(customer), None)
+        return attrs.evolve(self, overrides=overrides)
+
+    def with_default(
+        self,
+        access: CustomerAccess,
+        *,
+        retroactive: bool,
+        customers: Iterable[Customer | str] | None = None,
+    ) -> tuple[PortalSettings, dict[str, CustomerAccess]]:
+        """Change the default access for customers.
+
+        Args:
+            access: the new default.
+            retroactive: ``True`` applies the new default to the existing ``customers`` too:
+                their overrides are dropped (all overrides when ``customers`` is ``None``).
+                ``False`` keeps existing customers on what they have: those of ``customers``
+                without an override are pinned to the old default, so only customers added
+                later get the new one.
+            customers: the existing customers (objects or ids).
+
+        Returns:
+            The new settings and the overrides that were replaced, by customer id, so the
+            app can show what changes (empty when not retroactive).
+
+        Raises:
+            ValidationError: ``retroactive`` is ``False`` and ``customers`` is not given.
+        """
+        if not isinstance(access, CustomerAccess):
+            raise ValidationError("must be a CustomerAccess", field="access", value=access)
+        overrides = dict(self.overrides)
+        replaced: dict[str, CustomerAccess] = {}
+        if retroactive:
+            ids = list(overrides) if customers is None else [_customer_id(c) for c in customers]
+            for customer_id in ids:
+                if customer_id in overrides:
+                    replaced[customer_id] = overrides.pop(customer_id)
+        else:
+            if customers is None:
+                raise ValidationError(
+                    "must list the existing customers to keep them on the old default",
+                    field="customers",
+                    value=None,
+                )
+            for customer in customers:
+                overrides.setdefault(_customer_id(customer), self.default_access)
+        settings = attrs.evolve(self, default_access=access, overrides=overrides)
+        return settings, replaced
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class AccessPolicy:
+    """Decides what a customer may see and do, from the settings and the documents' state.
+
+    Args:
+        settings: the portal settings.
+        today: returns the current date for offer expiry; defaults to today in UTC. Pass the
+            merchant's local date function if validity dates are meant in local time.
+    """
+
+    __slots__ = ("_today", "settings")
+
+    def __init__(self, settings: PortalSettings, *, today: Callable[[], date] = _utc_today) -> None:
+        if not isinstance(settings, PortalSettings):
+            raise ValidationError("must be PortalSettings", field="settings", value=settings)
+        self.settings = settings
+        self._today = today
+
+    def __repr__(self) -> str:
+        return f"AccessPolicy({self.settings!r})"
+
+    def denial(
+        self, customer: Customer, document: Document, action: Action, *, on: date | None = None
+    ) -> str | None:
+        """Why ``customer`` may not take ``action`` on ``document``, or ``None`` if allowed."""
+        if document.customer_id != customer.id:
+            return f"{_label(document)} is not a document of customer {customer.id!r}"
+        access = self.settings.access_for(customer)
+        if not access.enabled:
+            return f"the portal is disabled for customer {customer.id!r}"
+        kind = document.type
+        shown = self.settings.document_actions.get(kind)
+        if shown is None or Action.VIEW not in shown:
+            return f"the portal does not show {_plural(kind)}"
+        if access.document_types is not None and kind not in access.document_types:
+            return f"customer {customer.id!r} may not see {_plural(kind)}"
+        if access.actions is not None and Action.VIEW not in access.actions:
+            return f"customer {customer.id!r} may not view documents"
+        if action not in APPLICABLE_ACTIONS[kind]:
+            return f"{_plural(kind)} cannot be subject to {action.verb}"
+        if action not in shown:
+            return f"the portal does not allow to {action.verb} {_plural(kind)}"
+        if access.actions is not None and action not in access.actions:
+            return f"customer {customer.id!r} may not {action.verb}"
+        if action in (Action.ACCEPT, Action.REJECT):
+            assert isinstance(document, Offer)
+            status = document.status_on(self._today() if on is None else on)
+            if status is not OfferStatus.OPEN:
+                return f"{_label(document)} is {status.value}"
+        if action is Action.PAY:
+            assert isinstance(document, PayableDocument)
+            if not document.amount_due:
+                return f"nothing is due on {_label(document)} ({document.state.value})"
+        return None
+
+    def allowed_actions(
+        self, customer: Customer, document: Document, *, on: date | None = None
+    ) -> frozenset[Action]:
+        """Everything ``customer`` may do with ``document`` now (or on day ``on``)."""
+        day = self._today() if on is None else on
+        return frozenset(
+            action
+            for action in APPLICABLE_ACTIONS[document.type]
+            if self.denial(customer, document, action, on=day) is None
+        )
+
+    def check(
+        self, customer: Customer, document: Document, action: Action, *, on: date | None = None
+    ) -> None:
+        """Raise :class:`AccessDeniedError` with the reason unless the action is allowed."""
+        reason = self.denial(customer, document, action, on=on)
+        if reason is not None:
+            raise AccessDeniedError(f"cannot {action.verb} {_label(document)}: {reason}")
+
+    def visible(self, customer: Customer, documents: Iterable[D]) -> list[D]:
+        """The documents ``customer`` may view, in the given order."""
+        return [d for d in documents if self.denial(customer, d, Action.VIEW) is None]
+
+    def account_actions(self, customer: Customer) -> frozenset[Action]:
+        """The account actions (master data edits, top-ups) ``customer`` may use."""
+        access = self.settings.access_for(customer)
+        if not access.enabled:
+            return frozenset()
+        allowed = self.settings.account_actions
+        return allowed if access.actions is None else allowed & access.actions
+
+    def check_account(self, customer: Customer, action: Action) -> None:
+        """Raise :class:`AccessDeniedError` unless ``customer`` may use account ``action``."""
+        if action not in ACCOUNT_ACTIONS:
+            raise ValidationError("is not an account action", field="action", value=action)
+        if action not in self.account_actions(customer):
+            raise AccessDeniedError(
+                f"customer {customer.id!r} may not {action.verb}: the portal settings or the "
+                "customer's access do not allow it"
+            )

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+
+from payportal import AccessDeniedError, Address, BankAccount, Customer, UnknownCurrencyError
+from payportal.customers import (
+    BANK_DATA,
+    CONTACT_DATA,
+    TAX_DATA,
+    MasterDataChange,
+    MasterDataField,
+)
+from payportal.exceptions import ValidationError
+from payportal.testing.strategies import customers
+
+AT = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def erika() -> Customer:
+    return Customer(
+        id="42",
+        number="K-42",
+        name="Erika Mustermann",
+        email="erika@example.org",
+        bank_accounts=[BankAccount(iban="DE89370400440532013000", holder="Erika Mustermann")],
+        locale="de_DE",
+    )
+
+
+def test_iban_bic_and_vat_id_are_normalised() -> None:
+    account = BankAccount(iban="de89 3704 0044 0532 0130 00", bic="cobadeffxxx", holder=" E ")
+    assert account.iban == "DE89370400440532013000"
+    assert account.bic == "COBADEFFXXX"
+    assert account.holder == "E"
+    assert account.formatted_iban == "DE89 3704 0044 0532 0130 00"
+    c = Customer(id="1", number="1", name="A", vat_id="de 136 695 976")
+    assert c.vat_id == "DE136695976"
+
+
+def test_non_eu_vat_ids_use_their_country_module() -> None:
+    assert Customer(id="1", number="1", name="A", vat_id="CHE-107.787.577 IVA").vat_id
+    with pytest.raises(ValidationError, match="country"):
+        Customer(id="1", number="1", name="A", vat_id="QQ123")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"iban": "DE89370400440532013001", "holder": "x"}, "iban", "not a valid IBAN"),
+        ({"iban": "DE8937", "holder": "x"}, "iban", "not a valid IBAN"),
+        ({"iban": "DE89370400440532013000", "holder": ""}, "holder", "must not be empty"),
+        ({"iban": "DE89370400440532013000", "holder": "x", "bic": "XX"}, "bic", "BIC"),
+        (
+            {"iban": "DE89370400440532013000", "holder": "x", "mandate_reference": "a" * 36},
+            "mandate_reference",
+            "35",
+        ),
+    ],
+)
+def test_bad_bank_data_names_the_field(kwargs: dict[str, str], field: str, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        BankAccount(**kwargs)
+    assert info.value.field == field
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"vat_id": "DE000000000"}, "vat_id"),
+        ({"locale": "xx_QQ"}, "locale"),
+        ({"tax_number": 5}, "tax_number"),
+        ({"bank_accounts": ["DE89370400440532013000"]}, "bank_accounts[0]"),
+    ],
+)
+def test_bad_customer_data_names_the_field(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Customer(id="1", number="1", name="A", **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+def test_unknown_currency_and_country() -> None:
+    with pytest.raises(UnknownCurrencyError):
+        Customer(id="1", number="1", name="A", currency="EURO")
+    with pytest.raises(ValidationError) as info:
+        Address(street="a", postal_code="1", city="b", country="Germany")
+    assert info.value.field == "country"
+    assert Address(street="a", postal_code="1", city="b", country="de").country == "DE"
+
+
+def test_customer_edits_contact_data(erika: Customer) -> None:
+    change = MasterDataChange(email="new@example.org", phone="+49 30 1234")
+    updated, record = erika.apply_change(change, editable=CONTACT_DATA, at=AT)
+    assert updated.email == "new@example.org"
+    assert updated.phone == "+49 30 1234"
+    assert erika.email == "erika@example.org"  # the original is untouched
+    assert [(c.field, c.old, c.new) for c in record.changes] == [
+        ("email", "erika@example.org", "new@example.org"),
+        ("phone", "", "+49 30 1234"),
+    ]
+    assert record.at == AT
+    assert record.customer_id == "42"
+    restored, _ = updated.apply_change(record.revert(), editable=CONTACT_DATA)
+    assert restored == erika
+
+
+def test_unchanged_values_are_not_recorded(erika: Customer) -> None:
+    _, record = erika.apply_change(MasterDataChange(email="erika@example.org"), editable=["email"])
+    assert not record
+
+
+def test_editing_a_non_editable_field_is_denied_and_changes_nothing(erika: Customer) -> None:
+    change = MasterDataChange(
+        email="x@example.org",
+        bank_accounts=[BankAccount(iban="GB29NWBK60161331926819", holder="E")],
+    )
+    with pytest.raises(AccessDeniedError, match="bank_accounts"):
+        erika.apply_change(change, editable=CONTACT_DATA)
+    assert erika.bank_accounts[0].iban == "DE89370400440532013000"
+    updated, record = erika.apply_change(change, editable=CONTACT_DATA | BANK_DATA)
+    assert updated.bank_accounts[0].iban == "GB29NWBK60161331926819"
+    assert {c.field for c in record.changes} == {"email", "bank_accounts"}
+
+
+def test_invalid_values_raise_naming_the_field(erika: Customer) -> None:
+    with pytest.raises(ValidationError) as info:
+        erika.apply_change(MasterDataChange(email="nope"), editable=CONTACT_DATA)
+    assert info.value.field == "email"
+    with pytest.raises(ValidationError) as info:
+        erika.apply_change(MasterDataChange(vat_id="DE1"), editable=TAX_DATA)
+    assert info.value.field == "vat_id"
+
+
+def test_from_dict_names_nested_fields() -> None:
+    with pytest.raises(ValidationError) as info:
+        MasterDataChange.from_dict(
+            {"bank_accounts": [{"iban": "DE89370400440532013001", "holder": "E"}]}
+        )
+    assert info.value.field == "bank_accounts[0].iban"
+    with pytest.raises(ValidationError) as info:
+        MasterDataChange.from_dict({"address": {"street": "a", "city": "b", "country": "XX"}})
+    assert info.value.field == "address"  # postal_code missing
+    with pytest.raises(ValidationError) as info:
+        MasterDataChange.from_dict({"id": "43"})
+    assert info.value.field == "id"
+    with pytest.raises(ValidationError) as info:
+        MasterDataChange.from_dict({"bank_accounts": [{"iban": "x", "holder": "E", "pin": 1}]})
+    assert info.value.field == "bank_accounts[0].pin"
+    change = MasterDataChange.from_dict(
+        {"address": {"street": "Weg 2", "postal_code": "1010", "city": "Wien", "country": "AT"}}
+    )
+    assert change.fields == {MasterDataField.ADDRESS}
+
+
+def test_editable_names_are_checked(erika: Customer) -> None:
+    with pytest.raises(ValidationError) as info:
+        erika.apply_change(MasterDataChange(email="a@b.de"), editable=["emial"])
+    assert info.value.field == "editable"
+
+
+def test_naive_change_time_is_refused(erika: Customer) -> None:
+    with pytest.raises(ValidationError) as info:
+        erika.apply_change(
+            MasterDataChange(phone="1"),
+            editable=CONTACT_DATA,
+            at=datetime(2026, 1, 1),
+        )
+    assert info.value.field == "at"
+
+
+@given(customers())
+def test_generated_customers_survive_a_no_op_change(customer: Customer) -> None:
+    updated, record = customer.apply_change(
+        MasterDataChange(email=customer.email), editable=CONTACT_DATA
+    )
+    assert updated == customer
+    assert not record.changes

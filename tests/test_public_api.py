@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import payportal
+
+# Pinned on purpose: adding or removing a public name is a decision, made here.
+EXPECTED = {
+    "AccessDeniedError",
+    "AccessPolicy",
+    "Action",
+    "Address",
+    "BankAccount",
+    "CurrencyMismatchError",
+    "Customer",
+    "CustomerAccess",
+    "InsufficientFundsError",
+    "InvalidAmountError",
+    "InvalidTransitionError",
+    "MasterDataChange",
+    "Money",
+    "PayportalError",
+    "PortalSettings",
+    "UnknownCurrencyError",
+    "ValidationError",
+    "__version__",
+    "currency_exponent",
+    "format_money",
+    "is_currency",
+}
+
+
+def test_public_names_are_pinned() -> None:
+    assert set(payportal.__all__) == EXPECTED
+    for name in payportal.__all__:
+        assert hasattr(payportal, name), name
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(payportal.__version__, str)
+    assert payportal.__version__.count(".") == 2
