@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 
-from payportal import AccessDeniedError, Address, BankAccount, Customer, UnknownCurrencyError
+from payportal import (
+    AccessDeniedError,
+    Address,
+    BankAccount,
+    Company,
+    Customer,
+    UnknownCurrencyError,
+)
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -180,3 +187,15 @@ def test_generated_customers_survive_a_no_op_change(customer: Customer) -> None:
     )
     assert updated == customer
     assert not record.changes
+
+
+def test_company_validates_its_bank_accounts_and_vat_id() -> None:
+    acme = Company(
+        name=" ACME GmbH ",
+        bank_accounts=[BankAccount(iban="DE89370400440532013000", holder="ACME GmbH")],
+        vat_id="DE136695976",
+    )
+    assert acme.name == "ACME GmbH"
+    with pytest.raises(ValidationError) as info:
+        Company(name="ACME", vat_id="DE1")
+    assert info.value.field == "vat_id"

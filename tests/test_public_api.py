@@ -9,6 +9,7 @@ EXPECTED = {
     "Action",
     "Address",
     "BankAccount",
+    "Company",
     "CurrencyMismatchError",
     "Customer",
     "CustomerAccess",

@@ -4,7 +4,7 @@ Public names are re-exported here; the modules behind them are private unless do
 """
 
 from payportal._money import Money, currency_exponent, format_money, is_currency
-from payportal.customers import Address, BankAccount, Customer, MasterDataChange
+from payportal.customers import Address, BankAccount, Company, Customer, MasterDataChange
 from payportal.exceptions import (
     AccessDeniedError,
     CurrencyMismatchError,
@@ -25,6 +25,7 @@ __all__ = [
     "Action",
     "Address",
     "BankAccount",
+    "Company",
     "CurrencyMismatchError",
     "Customer",
     "CustomerAccess",

@@ -48,6 +48,7 @@ __all__ = [
     "Address",
     "BankAccount",
     "ChangeRecord",
+    "Company",
     "Customer",
     "FieldChange",
     "MasterDataChange",
@@ -446,3 +447,26 @@ class ChangeRecord:
         """The change that restores the old values (apply it with the same ``editable``)."""
         old: dict[str, Any] = {c.field: c.old for c in self.changes}
         return MasterDataChange(**old)
+
+
+@attrs.frozen(kw_only=True)
+class Company:
+    """The merchant: who issues the documents and receives the payments.
+
+    Templates show it as ``[Company.name]``; bank transfer instructions and EPC QR codes take
+    the receiving account from ``bank_accounts[0]``.
+    """
+
+    name: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    address: Address | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(Address, "an Address"))
+    )
+    email: str | None = attrs.field(default=None, converter=v.strip, validator=v.optional(v.email))
+    phone: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    website: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    bank_accounts: tuple[BankAccount, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.items_of(BankAccount, "a BankAccount")
+    )
+    vat_id: str | None = attrs.field(default=None, converter=_vat_id)
+    tax_number: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    register_entry: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
