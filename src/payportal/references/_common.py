@@ -1,0 +1,110 @@
+"""What the scheme modules share: compaction, argument checks and error construction."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, NoReturn
+
+from payportal.exceptions import (
+    InvalidChecksumError,
+    InvalidFormatError,
+    InvalidLengthError,
+    InvalidReferenceError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "CheckStrength",
+    "as_text",
+    "check_digits_of",
+    "compactor",
+    "digits_only",
+    "fail_checksum",
+    "fail_format",
+    "fail_length",
+    "passes",
+]
+
+# The field name every validation error carries: a reference is one value, not a structure.
+FIELD = "reference"
+
+
+class CheckStrength(enum.Enum):
+    """How much a scheme's check digits prove about a string that passes them."""
+
+    #: No check digit: only the structure can be checked.
+    NONE = 0
+    #: One decimal check digit: one random digit string in ten passes.
+    WEAK = 1
+    #: Two check digits or a long fixed-length number: accidental passes are rare.
+    STRONG = 2
+
+
+def as_text(value: object, field: str = FIELD) -> str:
+    """Return ``value`` as a string; ints are accepted for purely numeric references."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    raise InvalidFormatError("must be a string", field=field, value=value)
+
+
+def compactor(separators: str) -> dict[int, None]:
+    """A ``str.translate`` table deleting ``separators`` (faster than a character loop)."""
+    return dict.fromkeys(map(ord, separators))
+
+
+def fail_format(label: str, value: object, why: str, field: str = FIELD) -> NoReturn:
+    raise InvalidFormatError(f"is not a valid {label}: {why}", field=field, value=value)
+
+
+def fail_length(label: str, value: object, why: str, field: str = FIELD) -> NoReturn:
+    raise InvalidLengthError(f"is not a valid {label}: {why}", field=field, value=value)
+
+
+def fail_checksum(label: str, value: object, field: str = FIELD) -> NoReturn:
+    raise InvalidChecksumError(
+        f"is not a valid {label}: the check digits do not match (a typing error?)",
+        field=field,
+        value=value,
+    )
+
+
+def check_digits_of(value: object, field: str, *, max_length: int, digits_only: bool) -> str:
+    """Validate the base a caller wants check digits computed for; return it compacted.
+
+    Raises:
+        ValidationError: ``value`` is not a string/int, is empty, too long, or has characters
+            the scheme does not allow; ``field`` names the argument.
+    """
+    text = as_text(value, field).replace(" ", "").upper()
+    if not text:
+        raise ValidationError("must not be empty", field=field, value=value)
+    if len(text) > max_length:
+        raise ValidationError(
+            f"must be at most {max_length} characters long", field=field, value=value
+        )
+    if digits_only and not (text.isascii() and text.isdigit()):
+        raise ValidationError("must contain only the digits 0-9", field=field, value=value)
+    if not (text.isascii() and text.isalnum()):
+        raise ValidationError(
+            "must contain only the letters A-Z and the digits 0-9", field=field, value=value
+        )
+    return text
+
+
+def passes(validate: Callable[[str], str], number: str) -> bool:
+    """``is_valid`` for every scheme: whether ``validate(number)`` accepts ``number``."""
+    try:
+        validate(number)
+    except InvalidReferenceError:
+        return False
+    return True
+
+
+def digits_only(value: str) -> bool:
+    """Whether ``value`` is non-empty and made of ASCII digits only (``"²"`` is not a digit)."""
+    return value.isascii() and value.isdigit()
