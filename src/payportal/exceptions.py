@@ -22,9 +22,10 @@ narrower class to handle one kind of problem. Errors about bad input also derive
     │   ├── BadSignatureError
     │   ├── UnknownKeyError
     │   ├── ExpiredLinkError
+    │   ├── NotYetValidLinkError
     │   ├── RevokedLinkError
     │   └── WrongPurposeError
-    ├── PlaceholderError                        e-mail and document templates
+    ├── PlaceholderError                        templates: token, line, column
     │   ├── TemplateSyntaxError
     │   ├── UnknownPlaceholderError
     │   └── MissingContextError
@@ -61,6 +62,7 @@ __all__ = [
     "InvalidTransitionError",
     "MalformedLinkError",
     "MissingContextError",
+    "NotYetValidLinkError",
     "PaymentDeclinedError",
     "PayportalError",
     "PlaceholderError",
@@ -204,6 +206,13 @@ class ExpiredLinkError(InvalidLinkError):
     """The link's lifetime is over."""
 
 
+class NotYetValidLinkError(InvalidLinkError):
+    """The link claims to be issued later than now plus the verifier's leeway.
+
+    Either a server's clock is wrong, or someone holding a signing key minted it ahead.
+    """
+
+
 class RevokedLinkError(InvalidLinkError):
     """The link's version is older than the customer's current link version."""
 
@@ -213,7 +222,31 @@ class WrongPurposeError(InvalidLinkError):
 
 
 class PlaceholderError(PayportalError):
-    """A template cannot be compiled or rendered."""
+    """A template cannot be compiled or rendered.
+
+    Attributes:
+        token: the placeholder as written between its brackets (``"Invoice.number"``), or
+            empty when the problem is not about one placeholder.
+        line: 1-based line of the problem in the template text, if known.
+        column: 1-based column (in characters) of the problem, if known.
+        suggestion: a close name the template probably meant, if there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        token: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.token = token
+        self.line = line
+        self.column = column
+        self.suggestion = suggestion
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(where + message)
 
 
 class TemplateSyntaxError(PlaceholderError):

@@ -1,0 +1,310 @@
+"""Portal URLs that carry a signed token: :class:`PortalUrls`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+import attrs
+
+from payportal import _validators as v
+from payportal.documents import Document, PayableDocument
+from payportal.exceptions import MalformedLinkError, ValidationError
+from payportal.links._claims import LinkClaims, LinkVersions
+from payportal.links._signer import LinkSigner, _timedelta
+from payportal.links._token import MAX_TOKEN_LENGTH
+
+if TYPE_CHECKING:
+    from payportal.customers import Customer
+    from payportal.portal import Action
+
+__all__ = ["DEFAULT_PATHS", "LINK_PURPOSES", "PortalUrls"]
+
+DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "customer": "/portal/{token}",
+        "document": "/portal/document/{token}",
+        "payment": "/portal/pay/{token}",
+    }
+)
+"""Where each kind of link points, below the base URL; ``{token}`` marks the token."""
+
+LINK_PURPOSES: Final[Mapping[str, str]] = MappingProxyType(
+    {"customer": "portal", "document": "document", "payment": "pay"}
+)
+"""The purpose each kind of link is signed for, so a payment link cannot open the portal."""
+
+_CAPTURE: Final = r"(?P<token>[A-Za-z0-9_-]+)"
+_MARK: Final = "{token}"
+
+
+def _paths(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    if value is None:
+        return DEFAULT_PATHS
+    if not isinstance(value, Mapping):
+        return value  # the validator rejects it, naming the field
+    return MappingProxyType({**DEFAULT_PATHS, **value})
+
+
+def _check_paths(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise v.fail(attribute, value, "must be a mapping of link kind to path template")
+    for kind, template in value.items():
+        field = f"paths[{kind!r}]"
+        if kind not in DEFAULT_PATHS:
+            known = ", ".join(repr(k) for k in DEFAULT_PATHS)
+            raise ValidationError(
+                f"is not a kind of link (known: {known})", field=field, value=kind
+            )
+        if (
+            not isinstance(template, str)
+            or not template.startswith("/")
+            or template.count(_MARK) != 1
+            or any(c in template.replace(_MARK, "") for c in "{}#")
+        ):
+            raise ValidationError(
+                "must start with '/' and contain '{token}' exactly once, with no other braces "
+                "and no fragment, such as '/portal/{token}' or '/p?t={token}'",
+                field=field,
+                value=template,
+            )
+
+
+def _base_url(value: object) -> object:
+    return value.rstrip("/") if isinstance(value, str) else value
+
+
+def _check_base_url(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        raise v.fail(
+            attribute,
+            value,
+            "must be an absolute http(s) URL without query or fragment, such as "
+            "'https://billing.example.com'",
+        )
+
+
+def _compile(urls: PortalUrls) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # Factories run before validators: leave wrong arguments for the validators to name.
+    if not isinstance(urls.base_url, str) or not isinstance(urls.paths, Mapping):
+        return ()
+    base_path = urlsplit(urls.base_url).path
+
+    def pattern(template: str) -> re.Pattern[str]:
+        before, _, after = template.partition(_MARK)
+        # The base path is optional so that apps behind a prefix-stripping proxy can pass
+        # the path they see.
+        prefix = f"(?:{re.escape(base_path)})?" if base_path else ""
+        return re.compile(prefix + re.escape(before) + _CAPTURE + re.escape(after))
+
+    return tuple(
+        (kind, pattern(template))
+        for kind, template in urls.paths.items()
+        if isinstance(template, str)
+    )
+
+
+@attrs.frozen
+class PortalUrls:
+    """Builds the portal links for e-mails and resolves them back to verified claims.
+
+    Each kind of link has its own path and purpose: ``customer_url`` opens the customer's
+    portal (purpose ``"portal"``), ``document_url`` one document (``"document"``),
+    ``payment_url`` the payment of one document (``"pay"``). The embedding app routes the
+    paths to its own handlers and calls :meth:`resolve` there.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from payportal import Customer
+    >>> from payportal.links import HmacKey, KeyRing, LinkSigner
+    >>> now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    >>> signer = LinkSigner(KeyRing([HmacKey("k1", b"s" * 32)]), clock=lambda: now)
+    >>> urls = PortalUrls("https://billing.example.com", signer, ttl=timedelta(days=30))
+    >>> url = urls.customer_url(Customer(id="42", number="K-42", name="Erika"))
+    >>> url
+    'https://billing.example.com/portal/AQJrMQEAaVW5AICangEBAQECNDLBKoB_zR8MKZW8Nj5wciAsBSb6jGJOqlQc-LaF73iH5g'
+    >>> urls.resolve(url).subject
+    'customer:42'
+
+    Args:
+        base_url: the portal's absolute http(s) URL; a path in it prefixes every link.
+        signer: signs and verifies the tokens.
+        paths: path templates by kind (``"customer"``, ``"document"``, ``"payment"``), each
+            with one ``{token}``, in the path or the query (``"/p?t={token}"``); kinds not
+            given keep :data:`DEFAULT_PATHS`.
+        ttl: how long new links stay valid; ``None`` uses the signer's ``default_ttl``.
+
+    Raises:
+        ValidationError: an argument is invalid.
+    """
+
+    base_url: str = attrs.field(converter=_base_url, validator=_check_base_url)
+    signer: LinkSigner = attrs.field(validator=v.instance_of(LinkSigner, "a LinkSigner"))
+    paths: Mapping[str, str] = attrs.field(
+        default=None, kw_only=True, converter=_paths, validator=_check_paths
+    )
+    ttl: timedelta | None = attrs.field(
+        default=None, kw_only=True, validator=v.optional(_timedelta(positive=True))
+    )
+    _patterns: tuple[tuple[str, re.Pattern[str]], ...] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(_compile, takes_self=True),
+    )
+
+    def customer_url(self, customer: Customer, *, actions: Iterable[Action] | None = None) -> str:
+        """The link to ``customer``'s portal, at the customer's current link version.
+
+        Raises:
+            ValidationError: ``customer`` is not a :class:`~payportal.Customer`.
+        """
+        issued_at, expires_at = self._lifetime()
+        claims = LinkClaims.for_customer(
+            customer,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            purpose=LINK_PURPOSES["customer"],
+            actions=actions,
+        )
+        return self._url("customer", claims)
+
+    def document_url(
+        self,
+        document: Document,
+        *,
+        version: int | None = None,
+        actions: Iterable[Action] | None = None,
+    ) -> str:
+        """The link to one ``document``.
+
+        Args:
+            version: the document's customer's current link version; defaults to what the
+                signer's ``versions`` says, else 1.
+
+        Raises:
+            ValidationError: ``document`` is not a document.
+        """
+        return self._document_link("document", document, version, actions)
+
+    def payment_url(
+        self,
+        document: PayableDocument,
+        *,
+        version: int | None = None,
+        actions: Iterable[Action] | None = None,
+    ) -> str:
+        """The link that pays ``document`` (an invoice or a reminder).
+
+        Args:
+            version: as for :meth:`document_url`.
+
+        Raises:
+            ValidationError: ``document`` is not a payable document.
+        """
+        if not isinstance(document, PayableDocument):
+            raise ValidationError(
+                "must be a payable document (an invoice or a reminder)",
+                field="document",
+                value=document,
+            )
+        return self._document_link("payment", document, version, actions)
+
+    def resolve(
+        self,
+        url_or_token: str,
+        *,
+        purpose: str | None = None,
+        now: datetime | None = None,
+        current_version: int | LinkVersions | None = None,
+    ) -> LinkClaims:
+        """The verified claims of a link built here: a full URL, its path, or the bare token.
+
+        For a URL, the path template it matches decides the purpose, so a payment token
+        pasted into the customer path is refused. A bare token may have any of the three
+        purposes unless ``purpose`` names one.
+
+        Args:
+            url_or_token: what the request carried.
+            purpose: the purpose to insist on.
+            now: as for :meth:`LinkSigner.verify`.
+            current_version: as for :meth:`LinkSigner.verify`.
+
+        Raises:
+            MalformedLinkError: the URL matches none of the path templates.
+            InvalidLinkError: any other reason :meth:`LinkSigner.verify` gives.
+        """
+        token, expected = self._token_of(url_or_token)
+        if purpose is not None:
+            expected = purpose
+        return self.signer.verify(
+            token,
+            purpose=tuple(LINK_PURPOSES.values()) if expected is None else expected,
+            now=now,
+            current_version=current_version,
+        )
+
+    def _token_of(self, url_or_token: object) -> tuple[str, str | None]:
+        if not isinstance(url_or_token, str):
+            raise MalformedLinkError(
+                f"A portal link must be a string, not {type(url_or_token).__name__}."
+            )
+        # Bounded before any parsing: the URL around a token is short.
+        if len(url_or_token) > MAX_TOKEN_LENGTH + 2000:
+            raise MalformedLinkError("The portal link is too long.")
+        if "/" not in url_or_token and "?" not in url_or_token:
+            return url_or_token, None
+        parts = urlsplit(url_or_token)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        for kind, pattern in self._patterns:
+            match = pattern.fullmatch(target)
+            if match:
+                return match["token"], LINK_PURPOSES[kind]
+        raise MalformedLinkError("The URL does not match any of the portal's link paths.")
+
+    def _lifetime(self) -> tuple[datetime, datetime | None]:
+        issued_at = self.signer.now()
+        if self.ttl is None:
+            return issued_at, None  # the signer applies its default_ttl
+        try:
+            return issued_at, issued_at + self.ttl
+        except OverflowError:
+            raise ValidationError(
+                "puts the expiry past the year 9999", field="ttl", value=self.ttl
+            ) from None
+
+    def _document_link(
+        self,
+        kind: str,
+        document: Document,
+        version: int | None,
+        actions: Iterable[Action] | None,
+    ) -> str:
+        if not isinstance(document, Document):
+            raise ValidationError("must be a Document", field="document", value=document)
+        if version is None:
+            versions = self.signer.versions
+            version = 1 if versions is None else versions.current_version(document.customer_id)
+        issued_at, expires_at = self._lifetime()
+        claims = LinkClaims.for_document(
+            document,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            purpose=LINK_PURPOSES[kind],
+            version=version,
+            actions=actions,
+        )
+        return self._url(kind, claims)
+
+    def _url(self, kind: str, claims: LinkClaims) -> str:
+        return self.base_url + self.paths[kind].replace(_MARK, self.signer.sign(claims))
