@@ -4,9 +4,11 @@ Public names are re-exported here; the modules behind them are private unless do
 """
 
 from payportal._money import Money, currency_exponent, format_money, is_currency
+from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
 from payportal.customers import Address, BankAccount, Company, Customer, MasterDataChange
 from payportal.exceptions import (
     AccessDeniedError,
+    AllocationError,
     BadSignatureError,
     CurrencyMismatchError,
     ExpiredLinkError,
@@ -41,12 +43,14 @@ __all__ = [
     "AccessPolicy",
     "Action",
     "Address",
+    "AllocationError",
     "BadSignatureError",
     "BankAccount",
     "Company",
     "CurrencyMismatchError",
     "Customer",
     "CustomerAccess",
+    "CustomerAccount",
     "Ed25519Key",
     "ExpiredLinkError",
     "HmacKey",
@@ -62,9 +66,11 @@ __all__ = [
     "MasterDataChange",
     "Money",
     "NotYetValidLinkError",
+    "OpenItem",
     "PayportalError",
     "PortalSettings",
     "PortalUrls",
+    "PrepaidAccount",
     "RevokedLinkError",
     "UnknownCurrencyError",
     "UnknownKeyError",
