@@ -37,6 +37,8 @@ EXPECTED = {
     "PortalUrls",
     "PrepaidAccount",
     "RevokedLinkError",
+    "Statement",
+    "StatementEntry",
     "UnknownCurrencyError",
     "UnknownKeyError",
     "ValidationError",
@@ -45,6 +47,7 @@ EXPECTED = {
     "currency_exponent",
     "format_money",
     "is_currency",
+    "read_statement",
 }
 
 

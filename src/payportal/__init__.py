@@ -35,6 +35,7 @@ from payportal.links import (
     PortalUrls,
 )
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
+from payportal.reconciliation import Statement, StatementEntry, read_statement
 
 __version__ = "0.1.0"
 
@@ -72,6 +73,8 @@ __all__ = [
     "PortalUrls",
     "PrepaidAccount",
     "RevokedLinkError",
+    "Statement",
+    "StatementEntry",
     "UnknownCurrencyError",
     "UnknownKeyError",
     "ValidationError",
@@ -80,4 +83,5 @@ __all__ = [
     "currency_exponent",
     "format_money",
     "is_currency",
+    "read_statement",
 ]
