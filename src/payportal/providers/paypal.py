@@ -1,0 +1,828 @@
+"""PayPal REST: Orders v2, Payments v2 and webhook verification.
+
+One :class:`PayPalWire` holds the whole wire format; :class:`PayPal` and
+:class:`AsyncPayPal` run it synchronously and asynchronously. A payment's id is the PayPal
+order id. Amounts travel as strings with the currency's decimals (``"10.00"``, ``"1000"`` for
+JPY). Every mutating call sends a ``PayPal-Request-Id`` generated once per call, so a retry
+after a lost answer does not capture or refund twice.
+
+>>> from payportal import Money
+>>> from payportal.providers import PaymentRequest, PaymentStatus
+>>> from payportal.testing.fake_paypal import FakePayPal
+>>> fake = FakePayPal()
+>>> paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport())
+>>> payment = paypal.create_payment(PaymentRequest(
+...     amount=Money("10.00", "EUR"), reference="INV-1",
+...     return_url="https://shop.example/ok", cancel_url="https://shop.example/cancel"))
+>>> payment.status, payment.redirect_url.startswith("https://www.sandbox.paypal.com/")
+(<PaymentStatus.CREATED: 'created'>, True)
+>>> fake.approve(payment.id)                   # the payer approves at PayPal
+>>> paypal.capture(payment.id).status
+<PaymentStatus.PAID: 'paid'>
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+import zlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
+
+import httpx
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from payportal._money import Money
+from payportal.exceptions import (
+    AuthenticationError,
+    InvalidRequestError,
+    PaymentDeclinedError,
+    ProviderError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from payportal.providers._core import (
+    AsyncHTTPOptions,
+    AsyncHTTPProvider,
+    HTTPOptions,
+    HTTPProvider,
+    Operation,
+    TokenCache,
+    Wire,
+    error_for_status,
+    idempotency_key,
+    json_request,
+    read_json,
+    split_options,
+)
+from payportal.providers._models import (
+    Capabilities,
+    Payment,
+    PaymentRequest,
+    PaymentStatus,
+    Refund,
+    WebhookEvent,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Mapping
+
+__all__ = [
+    "LIVE_URL",
+    "SANDBOX_URL",
+    "WHOLE_UNIT_CURRENCIES",
+    "AsyncPayPal",
+    "PayPal",
+    "PayPalOptions",
+    "PayPalWire",
+    "format_amount",
+    "parse_amount",
+]
+
+SANDBOX_URL = "https://api-m.sandbox.paypal.com"
+LIVE_URL = "https://api-m.paypal.com"
+_URLS = {"sandbox": SANDBOX_URL, "live": LIVE_URL}
+
+# Webhook certificates are only trusted from PayPal's own hosts, over HTTPS.
+CERT_HOST_SUFFIXES = (".paypal.com",)
+_CERT_CACHE_SIZE = 16
+WHOLE_UNIT_CURRENCIES = frozenset({"HUF", "JPY", "TWD"})
+"""Currencies PayPal accepts without decimals (its currency-codes reference)."""
+_ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+# PayPal issues (details[].issue or name) that mean "declined", not "malformed".
+_DECLINED = frozenset(
+    {
+        "INSTRUMENT_DECLINED",
+        "TRANSACTION_REFUSED",
+        "PAYER_CANNOT_PAY",
+        "PAYEE_ACCOUNT_RESTRICTED",
+        "PAYER_ACCOUNT_RESTRICTED",
+        "AUTHORIZATION_DENIED",
+        "COMPLIANCE_VIOLATION",
+        "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED",
+        "CARD_EXPIRED",
+    }
+)
+
+_CAPTURE_STATUS = {
+    "COMPLETED": PaymentStatus.PAID,
+    "PENDING": PaymentStatus.PENDING,
+    "PARTIALLY_REFUNDED": PaymentStatus.PARTIALLY_REFUNDED,
+    "REFUNDED": PaymentStatus.REFUNDED,
+    "DECLINED": PaymentStatus.FAILED,
+    "FAILED": PaymentStatus.FAILED,
+}
+_AUTHORIZATION_STATUS = {
+    "CREATED": PaymentStatus.AUTHORIZED,
+    "PENDING": PaymentStatus.PENDING,
+    "PARTIALLY_CAPTURED": PaymentStatus.PAID,
+    "CAPTURED": PaymentStatus.PAID,
+    "VOIDED": PaymentStatus.CANCELLED,
+    "DENIED": PaymentStatus.FAILED,
+    "EXPIRED": PaymentStatus.EXPIRED,
+}
+_ORDER_STATUS = {
+    "CREATED": PaymentStatus.CREATED,
+    "SAVED": PaymentStatus.CREATED,
+    "PAYER_ACTION_REQUIRED": PaymentStatus.CREATED,
+    "APPROVED": PaymentStatus.AUTHORIZED,
+    "VOIDED": PaymentStatus.CANCELLED,
+    "COMPLETED": PaymentStatus.PAID,
+}
+_EVENT_STATUS = {
+    "CHECKOUT.ORDER.APPROVED": PaymentStatus.AUTHORIZED,
+    "CHECKOUT.ORDER.VOIDED": PaymentStatus.CANCELLED,
+    "PAYMENT.AUTHORIZATION.CREATED": PaymentStatus.AUTHORIZED,
+    "PAYMENT.AUTHORIZATION.VOIDED": PaymentStatus.CANCELLED,
+    "PAYMENT.CAPTURE.COMPLETED": PaymentStatus.PAID,
+    "PAYMENT.CAPTURE.PENDING": PaymentStatus.PENDING,
+    "PAYMENT.CAPTURE.DENIED": PaymentStatus.FAILED,
+    "PAYMENT.CAPTURE.DECLINED": PaymentStatus.FAILED,
+}
+# Captures and refunds that moved (or are moving) money; the others never did.
+_LIVE_CAPTURES = frozenset({"COMPLETED", "PENDING", "PARTIALLY_REFUNDED", "REFUNDED"})
+_LIVE_REFUNDS = frozenset({"COMPLETED", "PENDING"})
+
+
+def format_amount(money: Money) -> dict[str, str]:
+    """PayPal's money object: the currency and the amount with exactly its decimals.
+
+    PayPal takes whole units only for HUF, JPY and TWD, although ISO 4217 gives HUF and TWD
+    two decimals.
+
+    >>> format_amount(Money("5", "EUR")), format_amount(Money("500", "JPY"))
+    ({'currency_code': 'EUR', 'value': '5.00'}, {'currency_code': 'JPY', 'value': '500'})
+    >>> format_amount(Money("1500.00", "HUF"))
+    {'currency_code': 'HUF', 'value': '1500'}
+
+    Raises:
+        InvalidRequestError: a fraction in one of PayPal's whole-unit currencies.
+    """
+    value = money.amount
+    if money.currency in WHOLE_UNIT_CURRENCIES:
+        if value != value.to_integral_value():
+            raise InvalidRequestError(
+                f"PayPal takes {money.currency} in whole units only, not {money}",
+                provider="paypal",
+                code="DECIMALS_NOT_SUPPORTED",
+            )
+        value = value.quantize(Decimal(1))
+    return {"currency_code": money.currency, "value": str(value)}
+
+
+def parse_amount(data: object) -> Money:
+    """Read PayPal's money object back into :class:`~payportal.Money`.
+
+    Raises:
+        ProviderError: the object is not a valid money object.
+    """
+    try:
+        assert isinstance(data, dict)
+        return Money(Decimal(str(data["value"])), str(data["currency_code"]))
+    except (AssertionError, KeyError, ArithmeticError, ValueError) as error:
+        raise ProviderError(
+            f"PayPal sent an unreadable amount: {data!r}", provider="paypal"
+        ) from error
+
+
+def _links(data: Mapping[str, Any], rel: str) -> str | None:
+    for link in data.get("links", ()):
+        if link.get("rel") == rel:
+            return str(link["href"])
+    return None
+
+
+def _payments(order: Mapping[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The authorizations, captures and refunds of an order's (first) purchase unit."""
+    units = order.get("purchase_units") or [{}]
+    payments = units[0].get("payments") or {}
+    return (
+        list(payments.get("authorizations", ())),
+        list(payments.get("captures", ())),
+        list(payments.get("refunds", ())),
+    )
+
+
+def _sum(items: Iterable[Mapping[str, Any]], zero: Money) -> Money:
+    return sum((parse_amount(item["amount"]) for item in items), zero)
+
+
+def order_to_payment(order: Mapping[str, Any]) -> Payment:
+    """Map a PayPal order (as ``GET /v2/checkout/orders/{id}`` returns it) to a Payment."""
+    units = order.get("purchase_units") or [{}]
+    amount = parse_amount(units[0].get("amount"))
+    zero = Money.zero(amount.currency)
+    authorizations, captures, refunds = _payments(order)
+    live_captures = [c for c in captures if c.get("status") in _LIVE_CAPTURES]
+    live_refunds = [r for r in refunds if r.get("status") in _LIVE_REFUNDS]
+    captured = _sum(live_captures, zero)
+    refunded = _sum(live_refunds, zero)
+    order_status = str(order.get("status", ""))
+    detail = ""
+    if order_status == "VOIDED":
+        status = PaymentStatus.CANCELLED
+    elif captures:
+        detail = str(captures[-1].get("status", ""))
+        if not live_captures:
+            status = PaymentStatus.FAILED
+        elif refunded and refunded >= captured:
+            status = PaymentStatus.REFUNDED
+        elif refunded:
+            status = PaymentStatus.PARTIALLY_REFUNDED
+        elif any(c.get("status") == "PENDING" for c in live_captures):
+            status = PaymentStatus.PENDING
+        else:
+            status = PaymentStatus.PAID
+    elif authorizations:
+        detail = str(authorizations[-1].get("status", ""))
+        status = _AUTHORIZATION_STATUS.get(detail, PaymentStatus.PENDING)
+    else:
+        status = _ORDER_STATUS.get(order_status, PaymentStatus.PENDING)
+    approve = _links(order, "approve") or _links(order, "payer-action")
+    return Payment(
+        id=str(order["id"]),
+        provider="paypal",
+        status=status,
+        raw_status=f"{order_status}/{detail}" if detail else order_status,
+        amount=amount,
+        captured=captured,
+        refunded=refunded,
+        reference=units[0].get("invoice_id") or units[0].get("reference_id"),
+        redirect_url=approve if status is PaymentStatus.CREATED else None,
+        refunds=[
+            Refund(id=str(r["id"]), amount=parse_amount(r["amount"]), raw_status=r["status"])
+            for r in live_refunds
+        ],
+    )
+
+
+class PayPalWire(Wire):
+    """PayPal REST's wire format, free of I/O; run it with :class:`PayPal`/:class:`AsyncPayPal`.
+
+    Args:
+        client_id: the REST app's client id.
+        client_secret: the REST app's secret; never shown in ``repr``, logs or errors.
+        environment: ``"sandbox"`` or ``"live"``; picks the base URL.
+        base_url: overrides the environment's base URL (a fake server on loopback).
+        intent: ``"CAPTURE"`` (capture the whole order once) or ``"AUTHORIZE"`` (authorize,
+            then capture in parts or void).
+        webhook_id: the id of the webhook PayPal signs notifications for; needed to verify.
+        webhook_verification: ``"offline"`` checks the signature here with PayPal's
+            certificate; ``"api"`` asks PayPal's verify-webhook-signature endpoint.
+        cert_fetcher: returns the PEM certificate at a URL; by default it is fetched through
+            the provider's HTTP client. It is called synchronously, under
+            :class:`AsyncPayPal` too. Certificates are cached by URL.
+        webhook_tolerance: refuse notifications whose transmission time is further than this
+            from now (replays); ``None`` accepts any time, relying on event-id deduplication.
+        wall_clock: seconds since the epoch, for token expiry and certificate validity.
+
+    Raises:
+        ValidationError: an argument is out of range.
+    """
+
+    name = "paypal"
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        environment: Literal["sandbox", "live"] = "sandbox",
+        base_url: str | None = None,
+        intent: Literal["CAPTURE", "AUTHORIZE"] = "CAPTURE",
+        webhook_id: str | None = None,
+        webhook_verification: Literal["offline", "api"] = "offline",
+        cert_fetcher: Callable[[str], bytes] | None = None,
+        webhook_tolerance: timedelta | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not client_id or not client_secret:
+            raise ValidationError(
+                "must both be given", field="client_id/client_secret", value="(hidden)"
+            )
+        if environment not in _URLS:
+            raise ValidationError(
+                "must be 'sandbox' or 'live'", field="environment", value=environment
+            )
+        if intent not in ("CAPTURE", "AUTHORIZE"):
+            raise ValidationError("must be 'CAPTURE' or 'AUTHORIZE'", field="intent", value=intent)
+        if webhook_verification not in ("offline", "api"):
+            raise ValidationError(
+                "must be 'offline' or 'api'",
+                field="webhook_verification",
+                value=webhook_verification,
+            )
+        self._client_id = client_id
+        self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self.environment = environment
+        self.base_url = (base_url or _URLS[environment]).rstrip("/")
+        self.intent = intent
+        self.webhook_id = webhook_id
+        self.webhook_verification = webhook_verification
+        self._cert_fetcher = cert_fetcher
+        self._webhook_tolerance = webhook_tolerance
+        self._clock = wall_clock
+        self._token = TokenCache(wall_clock)
+        self._certs: dict[str, x509.Certificate] = {}
+        authorize = intent == "AUTHORIZE"
+        self.capabilities = Capabilities(
+            capture=True,
+            partial_capture=authorize,
+            refund=True,
+            partial_refund=True,
+            multiple_refunds=True,
+            void=authorize,
+            webhook_signatures=webhook_id is not None,
+            redirect=True,
+        )
+
+    def __repr__(self) -> str:
+        # The client id is not secret but long; enough of it to tell two apps apart.
+        return (
+            f"PayPalWire(environment={self.environment!r}, client_id={self._client_id[:6]!r}…, "
+            f"intent={self.intent!r})"
+        )
+
+    # -- errors --------------------------------------------------------------------------
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        if response.is_success:
+            return
+        body = response.content
+        data: Any = {}
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        request_id = data.get("debug_id") or response.headers.get("PayPal-Debug-Id")
+        details = data.get("details") or []
+        code: str | None
+        if "error" in data:  # the OAuth endpoint's own error format
+            code = str(data["error"])
+            message = str(data.get("error_description") or code)
+        else:
+            code = str(details[0].get("issue") if details else data.get("name", "")) or None
+            message = str(
+                (details[0].get("description") if details else None)
+                or data.get("message")
+                or f"PayPal answered HTTP {response.status_code}"
+            )
+        kind = error_for_status(response.status_code)
+        if code in _DECLINED:
+            kind = PaymentDeclinedError
+        raise kind(
+            message,
+            provider=self.name,
+            code=code,
+            request_id=request_id,
+            status_code=response.status_code,
+        )
+
+    # -- transport helpers ---------------------------------------------------------------
+
+    def _access_token(self) -> Generator[httpx.Request, httpx.Response, str]:
+        cached = self._token.get()
+        if cached is not None:
+            return cached
+        response = yield httpx.Request(
+            "POST",
+            f"{self.base_url}/v1/oauth2/token",
+            headers={"Authorization": self._basic, "Accept": "application/json"},
+            data={"grant_type": "client_credentials"},
+        )
+        # Bad credentials come back as invalid_client; the error never echoes them.
+        self._raise_for(response)
+        data = read_json(response, self.name)
+        token = data.get("access_token")
+        if not isinstance(token, str):
+            raise AuthenticationError(
+                "PayPal's token endpoint returned no access_token", provider=self.name
+            )
+        self._token.store(token, float(data.get("expires_in", 0)))
+        return token
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        json_body: object = None,
+        *,
+        request_id: str | None = None,
+    ) -> Generator[httpx.Request, httpx.Response, Any]:
+        """Send an authorized call; on 401 fetch a fresh token once and send it again."""
+        for fresh in (False, True):
+            token = yield from self._access_token()
+            headers = {"Authorization": f"Bearer {token}"}
+            if request_id is not None:
+                headers["PayPal-Request-Id"] = request_id
+            if method == "POST":
+                headers["Prefer"] = "return=representation"
+            response = yield json_request(
+                method, f"{self.base_url}{path}", json_body=json_body, headers=headers
+            )
+            if response.status_code == 401 and not fresh:
+                self._token.clear()  # expired or revoked early: one fresh try
+                continue
+            self._raise_for(response)
+            return read_json(response, self.name)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _order_path(self, order_id: str) -> str:
+        # Ids go into URL paths: anything but PayPal's id alphabet could reach another route.
+        if not isinstance(order_id, str) or not _ORDER_ID.fullmatch(order_id):
+            raise InvalidRequestError(
+                f"{order_id!r} is not a PayPal order id", provider=self.name, code="INVALID_ID"
+            )
+        return f"/v2/checkout/orders/{order_id}"
+
+    def _order(self, order_id: str) -> Generator[httpx.Request, httpx.Response, Any]:
+        return (yield from self._call("GET", self._order_path(order_id)))
+
+    # -- operations ----------------------------------------------------------------------
+
+    def create_payment(self, request: PaymentRequest) -> Operation[Payment]:
+        """Operation: ``POST /v2/checkout/orders`` with one purchase unit."""
+        unit: dict[str, Any] = {
+            "reference_id": request.reference[:256],
+            "invoice_id": request.reference,
+            "amount": format_amount(request.amount),
+        }
+        if request.description:
+            unit["description"] = request.description[:127]
+        if request.metadata:
+            unit["custom_id"] = json.dumps(dict(request.metadata), separators=(",", ":"))[:127]
+        body: dict[str, Any] = {"intent": self.intent, "purchase_units": [unit]}
+        experience = {
+            key: value
+            for key, value in (
+                ("return_url", request.return_url),
+                ("cancel_url", request.cancel_url),
+            )
+            if value
+        }
+        if experience or request.customer_email:
+            paypal: dict[str, Any] = {}
+            if experience:
+                paypal["experience_context"] = experience
+            if request.customer_email:
+                paypal["email_address"] = request.customer_email
+            body["payment_source"] = {"paypal": paypal}
+        order = yield from self._call(
+            "POST", "/v2/checkout/orders", body, request_id=idempotency_key()
+        )
+        return order_to_payment(order)
+
+    def get_payment(self, payment_id: str) -> Operation[Payment]:
+        """Operation: ``GET /v2/checkout/orders/{id}``."""
+        return order_to_payment((yield from self._order(payment_id)))
+
+    def capture(self, payment_id: str, amount: Money | None) -> Operation[Payment]:
+        """Operation: capture the order (intent CAPTURE) or its authorization (AUTHORIZE).
+
+        With intent AUTHORIZE an approved order is authorized first; ``amount`` may then be
+        less than the order, and later calls capture more.
+        """
+        key = idempotency_key()
+        if self.intent == "CAPTURE":
+            if amount is not None:
+                order = yield from self._order(payment_id)
+                if parse_amount(order["purchase_units"][0]["amount"]) != amount:
+                    self.unsupported(
+                        "partial capture",
+                        "PayPal captures an order with intent CAPTURE in full; create the "
+                        "payment with intent AUTHORIZE to capture part of it",
+                    )
+            order = yield from self._call(
+                "POST", self._order_path(payment_id) + "/capture", {}, request_id=key
+            )
+            return order_to_payment(order)
+        authorization_id = yield from self._authorization(payment_id, key)
+        body: dict[str, Any] = {"final_capture": amount is None}
+        if amount is not None:
+            body["amount"] = format_amount(amount)
+        yield from self._call(
+            "POST",
+            f"/v2/payments/authorizations/{authorization_id}/capture",
+            body,
+            request_id=key + "-capture",
+        )
+        return order_to_payment((yield from self._order(payment_id)))
+
+    def _authorization(
+        self, order_id: str, key: str
+    ) -> Generator[httpx.Request, httpx.Response, str]:
+        """The order's open authorization, authorizing an approved order first."""
+        order = yield from self._order(order_id)
+        authorizations, _, _ = _payments(order)
+        if not authorizations and order.get("status") == "APPROVED":
+            order = yield from self._call(
+                "POST",
+                self._order_path(order_id) + "/authorize",
+                {},
+                request_id=key + "-authorize",
+            )
+            authorizations, _, _ = _payments(order)
+        if not authorizations:
+            raise InvalidRequestError(
+                "the order is not approved by the payer yet, so there is nothing to capture "
+                "or void",
+                provider=self.name,
+                code="ORDER_NOT_APPROVED",
+            )
+        return str(authorizations[-1]["id"])
+
+    def cancel(self, payment_id: str) -> Operation[Payment]:
+        """Operation: void the order's authorization (intent AUTHORIZE only)."""
+        if self.intent == "CAPTURE":
+            self.unsupported(
+                "cancel",
+                "PayPal cannot void an order with intent CAPTURE; an unapproved order "
+                "expires on its own",
+            )
+        authorization_id = yield from self._authorization(payment_id, idempotency_key())
+        yield from self._call(
+            "POST",
+            f"/v2/payments/authorizations/{authorization_id}/void",
+            request_id=idempotency_key(),
+        )
+        return order_to_payment((yield from self._order(payment_id)))
+
+    def refund(
+        self, payment_id: str, amount: Money | None, reason: str | None
+    ) -> Operation[Payment]:
+        """Operation: refund the order's captures, oldest first, up to ``amount``.
+
+        Each capture is refunded with its own ``PayPal-Request-Id``, all derived from one key
+        made once for this call.
+        """
+        key = idempotency_key()
+        order = yield from self._order(payment_id)
+        payment = order_to_payment(order)
+        wanted = payment.refundable if amount is None else amount
+        if wanted.currency != payment.amount.currency or wanted.amount <= 0:
+            raise InvalidRequestError(
+                f"cannot refund {wanted}: it must be more than zero in {payment.amount.currency}",
+                provider=self.name,
+                code="INVALID_PARAMETER_VALUE",
+            )
+        if wanted > payment.refundable:
+            raise InvalidRequestError(
+                f"cannot refund {wanted}: only {payment.refundable} is left to refund",
+                provider=self.name,
+                code="REFUND_AMOUNT_EXCEEDED",
+            )
+        _, captures, refunds = _payments(order)
+        left = wanted
+        for capture in captures:
+            if not left or capture.get("status") not in ("COMPLETED", "PARTIALLY_REFUNDED"):
+                continue
+            earlier = (
+                r
+                for r in refunds
+                if r.get("status") in _LIVE_REFUNDS and _refund_of(r) == capture["id"]
+            )
+            room = parse_amount(capture["amount"]) - _sum(earlier, Money.zero(wanted.currency))
+            share = min(room, left)
+            if share.amount <= 0:
+                continue
+            body: dict[str, Any] = {"amount": format_amount(share)}
+            if reason:
+                body["note_to_payer"] = reason[:255]
+            yield from self._call(
+                "POST",
+                f"/v2/payments/captures/{capture['id']}/refund",
+                body,
+                request_id=f"{key}-{capture['id']}",
+            )
+            left -= share
+        return order_to_payment((yield from self._order(payment_id)))
+
+    # -- webhooks ------------------------------------------------------------------------
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Operation[WebhookEvent]:
+        """Operation: verify a notification's signature, then decode it.
+
+        Raises:
+            WebhookVerificationError: a header is missing, the certificate URL is not
+                PayPal's, the signature does not match, or the body is not an event.
+        """
+        if self.webhook_id is None:
+            self.unsupported("parse_webhook", "set webhook_id to verify PayPal webhooks")
+        fields = _transmission(headers)
+        if self.webhook_verification == "api":
+            yield from self._verify_by_api(fields, body)
+        else:
+            yield from self._verify_offline(fields, body)
+        return _event(body, self.name)
+
+    def _verify_offline(
+        self, fields: Mapping[str, str], body: bytes
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        if fields["auth_algo"].upper() != "SHA256WITHRSA":
+            raise _unverified(f"unsupported signature algorithm {fields['auth_algo']!r}")
+        self._check_time(fields["transmission_time"])
+        certificate = yield from self._certificate(fields["cert_url"])
+        message = "|".join(
+            (
+                fields["transmission_id"],
+                fields["transmission_time"],
+                str(self.webhook_id),
+                str(zlib.crc32(body)),
+            )
+        ).encode()
+        try:
+            signature = base64.b64decode(fields["transmission_sig"], validate=True)
+        except (binascii.Error, ValueError):
+            raise _unverified("the transmission signature is not base64") from None
+        key = certificate.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise _unverified("the certificate does not hold an RSA key")
+        try:
+            key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            raise _unverified("the signature does not match the notification") from None
+
+    def _check_time(self, transmitted: str) -> None:
+        if self._webhook_tolerance is None:
+            return
+        try:
+            when = datetime.fromisoformat(transmitted)
+        except ValueError:
+            raise _unverified("the transmission time is not an ISO 8601 time") from None
+        if when.tzinfo is None:
+            raise _unverified("the transmission time has no time zone")
+        drift = abs(self._clock() - when.timestamp())
+        if drift > self._webhook_tolerance.total_seconds():
+            raise _unverified("the notification was sent too long ago (a replay?)")
+
+    def _certificate(self, url: str) -> Generator[httpx.Request, httpx.Response, x509.Certificate]:
+        cached = self._certs.get(url)
+        if cached is not None:
+            return cached
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError, TypeError):
+            raise _unverified(f"the certificate URL {url!r} is not a URL") from None
+        host = parsed.host.lower()
+        if parsed.scheme != "https" or not (
+            host == "paypal.com" or host.endswith(CERT_HOST_SUFFIXES)
+        ):
+            raise _unverified(f"the certificate URL {url!r} is not on a PayPal HTTPS host")
+        if self._cert_fetcher is not None:
+            try:
+                pem = self._cert_fetcher(url)
+            except Exception as error:  # whatever the fetcher raises, the proof is missing
+                raise _unverified("PayPal's certificate could not be fetched") from error
+        else:
+            response = yield httpx.Request("GET", url)
+            if not response.is_success:
+                raise _unverified(
+                    f"PayPal's certificate could not be fetched (HTTP {response.status_code})"
+                )
+            pem = response.content
+        try:
+            certificate = x509.load_pem_x509_certificate(pem)
+        except ValueError:
+            raise _unverified("the certificate is not a PEM X.509 certificate") from None
+        now = datetime.fromtimestamp(self._clock()).astimezone()
+        if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+            raise _unverified("PayPal's certificate is expired or not yet valid")
+        if len(self._certs) >= _CERT_CACHE_SIZE:
+            self._certs.pop(next(iter(self._certs)))
+        self._certs[url] = certificate
+        return certificate
+
+    def _verify_by_api(
+        self, fields: Mapping[str, str], body: bytes
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        try:
+            event = json.loads(body)
+        except ValueError:
+            raise _unverified("the notification body is not JSON") from None
+        answer = yield from self._call(
+            "POST",
+            "/v1/notifications/verify-webhook-signature",
+            {**fields, "webhook_id": self.webhook_id, "webhook_event": event},
+        )
+        if answer.get("verification_status") != "SUCCESS":
+            raise _unverified("PayPal says the signature does not match the notification")
+
+
+def _refund_of(refund: Mapping[str, Any]) -> str | None:
+    """The capture id a refund belongs to, from its ``up`` link."""
+    href = _links(refund, "up")
+    return href.rstrip("/").rsplit("/", 1)[-1] if href else None
+
+
+def _unverified(reason: str) -> WebhookVerificationError:
+    return WebhookVerificationError(reason, provider="paypal", code="webhook_verification")
+
+
+_TRANSMISSION_HEADERS = {
+    "auth_algo": "PAYPAL-AUTH-ALGO",
+    "cert_url": "PAYPAL-CERT-URL",
+    "transmission_id": "PAYPAL-TRANSMISSION-ID",
+    "transmission_sig": "PAYPAL-TRANSMISSION-SIG",
+    "transmission_time": "PAYPAL-TRANSMISSION-TIME",
+}
+
+
+def _transmission(headers: Mapping[str, str]) -> dict[str, str]:
+    # Not httpx.Headers: it refuses non-ASCII values, and junk must fail verification, not crash.
+    lookup = {str(name).upper(): value for name, value in headers.items()}
+    fields = {}
+    for field, header in _TRANSMISSION_HEADERS.items():
+        value = lookup.get(header)
+        if not value:
+            raise _unverified(f"the {header} header is missing")
+        fields[field] = value
+    return fields
+
+
+def _event(body: bytes, provider: str) -> WebhookEvent:
+    try:
+        data = json.loads(body)
+        event_id = str(data["id"])
+        event_type = str(data["event_type"])
+        resource = data.get("resource") or {}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _unverified("the notification body is not a PayPal event") from None
+    if event_type.startswith("CHECKOUT.ORDER."):
+        payment_id = resource.get("id")
+    else:
+        related = (resource.get("supplementary_data") or {}).get("related_ids") or {}
+        payment_id = related.get("order_id")
+    occurred_at = None
+    if isinstance(data.get("create_time"), str):
+        try:
+            occurred_at = datetime.fromisoformat(data["create_time"])
+        except ValueError:
+            occurred_at = None
+        if occurred_at is not None and occurred_at.tzinfo is None:
+            occurred_at = None
+    return WebhookEvent(
+        id=event_id,
+        provider=provider,
+        type=event_type,
+        payment_id=str(payment_id) if payment_id else None,
+        status=_EVENT_STATUS.get(event_type),
+        occurred_at=occurred_at,
+        data=data,
+    )
+
+
+class PayPalOptions(TypedDict, total=False):
+    """The PayPal-specific keyword arguments of :class:`PayPal` and :class:`AsyncPayPal`."""
+
+    environment: Literal["sandbox", "live"]
+    base_url: str
+    intent: Literal["CAPTURE", "AUTHORIZE"]
+    webhook_id: str
+    webhook_verification: Literal["offline", "api"]
+    cert_fetcher: Callable[[str], bytes]
+    webhook_tolerance: timedelta
+    wall_clock: Callable[[], float]
+
+
+class _SyncOptions(PayPalOptions, HTTPOptions, total=False):
+    pass
+
+
+class _AsyncOptions(PayPalOptions, AsyncHTTPOptions, total=False):
+    pass
+
+
+class PayPal(HTTPProvider):
+    """PayPal REST, synchronous.
+
+    Takes the arguments of :class:`PayPalWire` and the HTTP options of
+    :class:`~payportal.providers.SyncDriver` (``client``, ``transport``, ``timeout``,
+    ``retry``, ``sleep``, ``clock``).
+
+    >>> PayPal("AZ-client-id", "s3cret", environment="live")
+    PayPal(PayPalWire(environment='live', client_id='AZ-cli'…, intent='CAPTURE'))
+    """
+
+    def __init__(self, client_id: str, client_secret: str, **options: Unpack[_SyncOptions]) -> None:
+        wire, http = split_options(options, HTTPOptions)
+        super().__init__(PayPalWire(client_id, client_secret, **wire), **http)
+
+
+class AsyncPayPal(AsyncHTTPProvider):
+    """PayPal REST, asynchronous; arguments as :class:`PayPal`, with an async client."""
+
+    def __init__(
+        self, client_id: str, client_secret: str, **options: Unpack[_AsyncOptions]
+    ) -> None:
+        wire, http = split_options(options, AsyncHTTPOptions)
+        super().__init__(PayPalWire(client_id, client_secret, **wire), **http)

@@ -1,0 +1,248 @@
+"""What every fake provider server shares: routing, fault injection, two ways to serve.
+
+A fake server is a plain function from :class:`httpx.Request` to :class:`httpx.Response`
+(:meth:`FakeServer.handle`). The base class runs it
+
+* in-process, as an :class:`httpx.MockTransport` handler (:meth:`FakeServer.transport`), and
+* as a real HTTP/1.1 server on 127.0.0.1 in a background thread (:meth:`FakeServer.serve`),
+
+and in both modes applies the faults queued with :meth:`FakeServer.inject`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import http.server
+import threading
+import time
+from typing import TYPE_CHECKING, ClassVar, cast
+
+import attrs
+import httpx
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+__all__ = ["FakeServer", "Fault", "FaultKind"]
+
+
+class FaultKind(enum.Enum):
+    """What goes wrong with a request."""
+
+    ERROR = "error"
+    """Answer with an HTTP error status (and ``Retry-After``, if given) without handling it."""
+    DROP = "drop"
+    """Drop the connection before the request is handled: nothing happened at the provider."""
+    LOSE_RESPONSE = "lose_response"
+    """Handle the request, then lose the answer (a timeout after the provider accepted it)."""
+    DELAY = "delay"
+    """Handle the request after a pause (a slow answer)."""
+
+
+@attrs.frozen
+class Fault:
+    """One injected fault.
+
+    Attributes:
+        kind: what goes wrong.
+        method: only requests with this HTTP method, if set.
+        path: only requests whose path contains this text, if set.
+        status: the status :attr:`FaultKind.ERROR` answers with.
+        retry_after: the ``Retry-After`` header to send with it, if any.
+        delay: seconds :attr:`FaultKind.DELAY` waits.
+        body: only requests whose body contains these bytes, if set (APIs with one endpoint,
+            such as PayPal NVP's ``METHOD=DoCapture``).
+    """
+
+    kind: FaultKind
+    method: str | None = None
+    path: str | None = None
+    status: int = 503
+    retry_after: str | None = None
+    delay: float = 0.0
+    body: bytes | None = None
+
+    def matches(self, request: httpx.Request) -> bool:
+        """Whether this fault applies to ``request``."""
+        return (
+            (self.method is None or request.method == self.method)
+            and (self.path is None or self.path in request.url.path)
+            and (self.body is None or self.body in request.content)
+        )
+
+
+class _Dropped(Exception):  # noqa: N818  # a signal between the dispatcher and its runners
+    def __init__(self, *, handled: bool) -> None:
+        self.handled = handled
+
+
+class FakeServer:
+    """Base of the fake provider servers.
+
+    Subclasses implement :meth:`handle` and :meth:`error_response`. Every request that
+    reaches the server is appended to :attr:`requests` (faulted ones too), so tests can
+    assert what was sent, such as the same idempotency key on every retry.
+    """
+
+    provider: ClassVar[str] = "fake"
+
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._lock = threading.RLock()
+        self._faults: list[Fault] = []
+        self._sleep = sleep
+        self.requests: list[httpx.Request] = []
+
+    # -- subclass interface ----------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request the way the real provider would."""
+        raise NotImplementedError
+
+    def error_response(self, status: int) -> httpx.Response:
+        """The provider's answer for an injected error status."""
+        return httpx.Response(status, json={"error": "injected fault"})
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def inject(
+        self,
+        kind: FaultKind,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        status: int = 503,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+        body: bytes | None = None,
+    ) -> None:
+        """Queue ``times`` faults of ``kind``; the next matching requests suffer them in order.
+
+        The other arguments are the fields of :class:`Fault`: which requests it hits
+        (``method``, ``path`` substring, ``body`` substring) and how (``status``,
+        ``retry_after``, ``delay``).
+        """
+        fault = Fault(kind, method, path, status, retry_after, delay, body)
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    def clear_faults(self) -> None:
+        """Forget every fault not yet used."""
+        with self._lock:
+            self._faults.clear()
+
+    def _take_fault(self, request: httpx.Request) -> Fault | None:
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if fault.matches(request):
+                    return self._faults.pop(index)
+        return None
+
+    def dispatch(self, request: httpx.Request) -> httpx.Response:
+        """Answer ``request``, applying the next matching fault; both runners call this.
+
+        Raises:
+            _Dropped: the connection is to be dropped (before or after handling).
+        """
+        request.read()
+        with self._lock:
+            self.requests.append(request)
+        fault = self._take_fault(request)
+        if fault is not None:
+            if fault.kind is FaultKind.ERROR:
+                response = self.error_response(fault.status)
+                if fault.retry_after is not None:
+                    response.headers["Retry-After"] = fault.retry_after
+                return response
+            if fault.kind is FaultKind.DROP:
+                raise _Dropped(handled=False)
+            if fault.kind is FaultKind.DELAY:
+                self._sleep(fault.delay)
+        with self._lock:
+            response = self.handle(request)
+        if fault is not None and fault.kind is FaultKind.LOSE_RESPONSE:
+            raise _Dropped(handled=True)
+        return response
+
+    # -- in-process ------------------------------------------------------------------------
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        """The :class:`httpx.MockTransport` handler: faults become httpx's own errors."""
+        try:
+            return self.dispatch(request)
+        except _Dropped as dropped:
+            if dropped.handled:
+                raise httpx.ReadTimeout("injected fault: answer lost", request=request) from None
+            raise httpx.ConnectError(
+                "injected fault: connection dropped", request=request
+            ) from None
+
+    def transport(self) -> httpx.MockTransport:
+        """An :class:`httpx.MockTransport` answering from this server (sync and async)."""
+        return httpx.MockTransport(self)
+
+    # -- loopback --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve on a free port of 127.0.0.1 in a background thread; yields the base URL.
+
+        >>> from payportal.testing.fake_paypal import FakePayPal
+        >>> with FakePayPal().serve() as base_url:
+        ...     base_url.startswith("http://127.0.0.1:")
+        True
+        """
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        thread = threading.Thread(
+            target=server.serve_forever, args=(0.01,), name=f"fake-{self.provider}"
+        )
+        thread.daemon = True
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+def _handler_for(fake: FakeServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
+        # One write per answer and no Nagle delay: otherwise every round trip waits ~40 ms
+        # for a delayed ACK, and loopback tests and benchmarks measure TCP, not the code.
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            port = cast("http.server.HTTPServer", self.server).server_port
+            request = httpx.Request(
+                self.command,
+                f"http://127.0.0.1:{port}{self.path}",
+                headers=list(self.headers.items()),
+                content=body,
+            )
+            try:
+                response = fake.dispatch(request)
+            except _Dropped:
+                self.close_connection = True
+                return
+            response.read()
+            self.send_response(response.status_code)
+            for name, value in response.headers.multi_items():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.content)))
+            self.end_headers()
+            self.wfile.write(response.content)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _answer  # noqa: N815
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # keep test output clean; requests are recorded on the fake instead
+
+    return Handler

@@ -1,0 +1,473 @@
+"""A fake Billwerk+ Pay (Reepay) server: checkout sessions, charges, refunds, events, webhooks.
+
+It speaks Reepay's wire format and validates requests the way the real API does: HTTP Basic
+with the private key and an empty password; charge handles of ``[A-Za-z0-9_.-@]``; amounts
+as positive integers in minor units; a customer on every order; state rules with Reepay's
+numeric error codes (``106`` invoice must be authorized, ``79`` already settled, ``65``
+refund amount too high, ...). A repeated idempotency ``key`` (``order.key`` on sessions,
+``key`` on settle and refund) replays the first answer instead of acting twice.
+
+Both the checkout API and the core API are served from the same base URL. One route is the
+fake's own, standing in for the payer on the hosted payment page:
+``POST /_fake/checkout/{session id}/pay`` (see :meth:`FakeBillwerkPay.approve`).
+
+>>> fake = FakeBillwerkPay()
+>>> with fake.serve() as base_url:           # or fake.transport() in-process
+...     base_url.startswith("http://127.0.0.1:")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from payportal._money import is_currency
+from payportal.providers.billwerk import webhook_signature
+from payportal.testing._server import FakeServer
+
+__all__ = ["FakeBillwerkPay"]
+
+_HANDLE = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
+_PAY_PATH = re.compile(r"/_fake/checkout/([A-Za-z0-9_]+)/pay")
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, code: int, error: str, message: str | None = None) -> None:
+        self.status = status
+        self.code = code
+        self.error = error
+        self.message = message
+
+
+def _invalid(message: str) -> _ApiError:
+    return _ApiError(400, 1, "Invalid request", message)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _positive(value: object, field: str) -> int:
+    if not _is_int(value):
+        raise _invalid(f"{field} must be an integer amount in minor units")
+    assert isinstance(value, int)
+    if value <= 0:
+        raise _ApiError(400, 146, "Non positive amount", f"{field} must be positive")
+    return value
+
+
+_HTTP_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    429: "Too Many Requests",
+}
+
+
+class FakeBillwerkPay(FakeServer):
+    """An in-memory Billwerk+ Pay (Reepay) account.
+
+    Attributes:
+        private_key: the only API key it accepts.
+        webhook_secret: the secret its webhooks are signed with.
+        invoices: charges by handle, as the API shows them (private fields start with ``_``).
+        refunds: refunds by id.
+        events: the event log by event id, as ``GET /v1/event/{id}`` returns it.
+        duplicate_webhooks: deliver every webhook twice from :meth:`webhooks`.
+
+    Test-side controls: :meth:`approve` (the payer pays), :meth:`decline` (the payer's card
+    is declined), :meth:`webhooks`, :meth:`sign`, and :meth:`inject` from
+    :class:`~payportal.testing.FakeServer`.
+    """
+
+    provider = "billwerk"
+
+    def __init__(self, *, duplicate_webhooks: bool = False, **options: Any) -> None:
+        super().__init__(**options)
+        self.private_key = "priv_" + secrets.token_hex(16)
+        self.webhook_secret = "whsec_" + secrets.token_hex(16)
+        self.duplicate_webhooks = duplicate_webhooks
+        self.invoices: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, str] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+        self._replies: dict[tuple[str, str], httpx.Response] = {}
+        self._outbox: list[dict[str, Any]] = []
+        self._customers = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return f"FakeBillwerkPay(invoices={len(self.invoices)})"
+
+    # -- test-side controls ----------------------------------------------------------------
+
+    def approve(self, handle: str) -> None:
+        """The payer pays on the hosted page: the charge is authorized (or settled, for a
+        session created with ``settle: true``).
+
+        Raises:
+            KeyError: no such charge.
+            ValueError: the charge is not waiting for the payer.
+        """
+        with self._lock:
+            invoice = self._awaiting_payer(handle)
+            if invoice["_settle"]:
+                self._settle(invoice, invoice["amount"])
+                return
+            invoice["state"] = "authorized"
+            invoice["authorized"] = _now()
+            invoice["authorized_amount"] = invoice["amount"]
+            self._transaction(invoice, "authorization", "authorized", invoice["amount"])
+            self._emit("invoice_authorized", invoice)
+
+    def decline(self, handle: str) -> None:
+        """The payer's card is declined on the hosted page: the charge fails.
+
+        Raises:
+            KeyError: no such charge.
+            ValueError: the charge is not waiting for the payer.
+        """
+        with self._lock:
+            invoice = self._awaiting_payer(handle)
+            invoice["state"] = "failed"
+            invoice["failed"] = _now()
+            invoice["_error"] = ("credit_card_expired", "hard_declined")
+            self._emit("invoice_failed", invoice)
+
+    def sign(self, event: dict[str, Any], webhook_id: str | None = None) -> bytes:
+        """A webhook body for ``event`` as Reepay POSTs it, signed with :attr:`webhook_secret`."""
+        webhook_id = webhook_id or secrets.token_hex(16)
+        timestamp = _now()
+        body = {
+            "id": webhook_id,
+            "event_id": event["id"],
+            "event_type": event["event_type"],
+            "timestamp": timestamp,
+            "signature": webhook_signature(self.webhook_secret, timestamp, webhook_id),
+            **{k: event[k] for k in ("invoice", "customer", "transaction") if event.get(k)},
+        }
+        return json.dumps(body).encode()
+
+    def webhooks(self) -> list[tuple[dict[str, str], bytes]]:
+        """Take the webhooks emitted so far, oldest first, as ``(headers, body)`` pairs (each
+        delivered twice, byte for byte, when :attr:`duplicate_webhooks` is set)."""
+        with self._lock:
+            events, self._outbox = self._outbox, []
+        copies = 2 if self.duplicate_webhooks else 1
+        headers = {"Content-Type": "application/json"}
+        deliveries = []
+        for event in events:
+            body = self.sign(event)
+            deliveries.extend([(dict(headers), body)] * copies)
+        return deliveries
+
+    # -- the HTTP API ----------------------------------------------------------------------
+
+    def error_response(self, status: int) -> httpx.Response:
+        """Reepay's body for server errors and rate limiting."""
+        if status == 429:
+            return self._error(_ApiError(429, 122, "Request rate limit exceeded"), "/")
+        return self._error(_ApiError(status, 2, "Internal error"), "/")
+
+    def _error(self, error: _ApiError, path: str) -> httpx.Response:
+        body: dict[str, Any] = {
+            "code": error.code,
+            "error": error.error,
+            "path": path,
+            "timestamp": _now(),
+            "http_status": error.status,
+            "http_reason": _HTTP_REASONS.get(error.status, "Error"),
+            "request_id": secrets.token_hex(16),
+        }
+        if error.message:
+            body["message"] = error.message
+        return httpx.Response(error.status, json=body)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Route one request; see the module docstring for what is validated."""
+        path = request.url.path
+        try:
+            paid = _PAY_PATH.fullmatch(path)
+            if paid and request.method == "POST":
+                return self._payer_pays(paid.group(1))
+            self._authenticate(request)
+            body = self._body(request)
+            key = self._key(path, body)
+            if key is not None and key in self._replies:
+                replay = self._replies[key]
+                return httpx.Response(replay.status_code, headers=replay.headers,
+                                      content=replay.content)  # fmt: skip
+            response = self._route(request.method, path, body)
+            if key is not None and response.is_success:
+                self._replies[key] = response
+            return response
+        except _ApiError as error:
+            return self._error(error, path)
+
+    def _authenticate(self, request: httpx.Request) -> None:
+        expected = "Basic " + base64.b64encode(f"{self.private_key}:".encode()).decode()
+        given = request.headers.get("Authorization", "")
+        if not secrets.compare_digest(given.encode(), expected.encode()):
+            raise _ApiError(401, 6, "Not authenticated", "Invalid or missing API key")
+
+    @staticmethod
+    def _body(request: httpx.Request) -> dict[str, Any]:
+        if request.method not in ("POST", "PUT") or not request.content:
+            return {}
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise _invalid("Content-Type must be application/json")
+        try:
+            body = json.loads(request.content)
+        except ValueError:
+            raise _invalid("the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise _invalid("the body must be a JSON object")
+        return body
+
+    @staticmethod
+    def _key(path: str, body: dict[str, Any]) -> tuple[str, str] | None:
+        order = body.get("order")
+        key = order.get("key") if isinstance(order, dict) else body.get("key")
+        return (path, key) if isinstance(key, str) and key else None
+
+    def _route(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
+        parts = path.strip("/").split("/")
+        if parts[0] != "v1":
+            raise _ApiError(404, 8, "Not found")
+        match method, parts[1:]:
+            case "POST", ["session", "charge"]:
+                return self._create_session(body)
+            case "DELETE", ["session", session_id]:
+                if self.sessions.pop(session_id, None) is None:
+                    raise _ApiError(404, 8, "Not found")
+                return httpx.Response(200, json={})
+            case "GET", ["invoice", handle]:
+                return httpx.Response(200, json=self._invoice_view(self._find(handle)))
+            case "GET", ["charge", handle]:
+                return httpx.Response(200, json=self._charge_view(self._find(handle)))
+            case "POST", ["charge", handle, "settle"]:
+                return self._settle_request(self._find(handle), body)
+            case "POST", ["charge", handle, "cancel"]:
+                return self._cancel(self._find(handle))
+            case "POST", ["refund"]:
+                return self._refund(body)
+            case "GET", ["refund", refund_id] if refund_id in self.refunds:
+                return httpx.Response(200, json=self.refunds[refund_id])
+            case "GET", ["event", event_id] if event_id in self.events:
+                return httpx.Response(200, json=self.events[event_id])
+        raise _ApiError(404, 8, "Not found")
+
+    def _find(self, handle: str) -> dict[str, Any]:
+        invoice = self.invoices.get(handle)
+        if invoice is None:
+            raise _ApiError(404, 31, "Invoice not found")
+        return invoice
+
+    # -- sessions and the payer ------------------------------------------------------------
+
+    def _create_session(self, body: dict[str, Any]) -> httpx.Response:
+        order = body.get("order")
+        if not isinstance(order, dict):
+            raise _invalid("order is required (or invoice)")
+        handle = order.get("handle")
+        if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+            raise _invalid("order.handle must be 1-255 characters of [a-zA-Z0-9_.-@]")
+        if "amount" not in order:
+            raise _ApiError(400, 24, "Missing amount")
+        amount = _positive(order["amount"], "order.amount")
+        currency = order.get("currency")
+        if not is_currency(currency):
+            raise _invalid("order.currency must be an ISO 4217 code")
+        customer = order.get("customer")
+        if isinstance(customer, dict):
+            if customer.get("generate_handle") is True:
+                customer_handle = f"cust-{next(self._customers):04d}"
+            elif isinstance(customer.get("handle"), str) and customer["handle"]:
+                customer_handle = customer["handle"]
+            else:
+                raise _invalid("order.customer needs handle or generate_handle")
+        elif isinstance(order.get("customer_handle"), str) and order["customer_handle"]:
+            customer_handle = order["customer_handle"]
+        else:
+            raise _ApiError(400, 18, "Missing customer")
+        for field in ("accept_url", "cancel_url"):
+            url = body.get(field)
+            if url is not None and (
+                not isinstance(url, str) or not url.startswith(("https://", "http://"))
+            ):
+                raise _invalid(f"{field} must be an absolute URL")
+        settle = body.get("settle", False)
+        if not isinstance(settle, bool):
+            raise _invalid("settle must be a boolean")
+        methods = body.get("payment_methods", [])
+        if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+            raise _invalid("payment_methods must be a list of payment method ids")
+        if handle in self.invoices:
+            raise _ApiError(400, 11, "Duplicate handle", f"an invoice with handle {handle} exists")
+        text = order.get("ordertext")
+        self.invoices[handle] = {
+            "id": secrets.token_hex(16),
+            "handle": handle,
+            "customer": customer_handle,
+            "state": "created",
+            "type": "ch",
+            "amount": amount,
+            "currency": currency,
+            "created": _now(),
+            "settled_amount": 0,
+            "refunded_amount": 0,
+            "order_lines": [{"ordertext": text or handle, "amount": amount, "quantity": 1}],
+            "transactions": [],
+            "_settle": settle,
+        }
+        session_id = "cs_" + secrets.token_hex(12)
+        self.sessions[session_id] = handle
+        return httpx.Response(
+            200, json={"id": session_id, "url": f"https://checkout.reepay.com/#/{session_id}"}
+        )
+
+    def _payer_pays(self, session_id: str) -> httpx.Response:
+        handle = self.sessions.get(session_id)
+        try:
+            if handle is None:
+                raise KeyError(session_id)
+            self.approve(handle)
+        except (KeyError, ValueError):
+            return httpx.Response(404, text="This payment session is not available.")
+        return httpx.Response(200, text="Payment accepted.")
+
+    def _awaiting_payer(self, handle: str) -> dict[str, Any]:
+        invoice = self.invoices[handle]
+        if invoice["state"] != "created":
+            raise ValueError(f"charge {handle} is {invoice['state']}, not awaiting the payer")
+        return invoice
+
+    # -- charges ---------------------------------------------------------------------------
+
+    def _transaction(self, invoice: dict[str, Any], kind: str, state: str, amount: int) -> str:
+        transaction_id = secrets.token_hex(16)
+        invoice["transactions"].insert(  # newest first, as Reepay lists them
+            0,
+            {
+                "id": transaction_id,
+                "state": state,
+                "invoice": invoice["handle"],
+                "type": kind,
+                "amount": amount,
+                "currency": invoice["currency"],
+                "created": _now(),
+                "payment_type": "card",
+            },
+        )
+        invoice["_transaction"] = transaction_id
+        return transaction_id
+
+    def _settle_request(self, invoice: dict[str, Any], body: dict[str, Any]) -> httpx.Response:
+        state = invoice["state"]
+        if state == "created":
+            raise _ApiError(400, 106, "Invoice must be authorized")
+        if state == "settled":
+            raise _ApiError(400, 79, "Invoice already settled")
+        if state == "cancelled":
+            raise _ApiError(400, 29, "Invoice already cancelled")
+        if state != "authorized":
+            raise _ApiError(400, 82, "Invoice wrong state")
+        authorized = invoice["authorized_amount"]
+        amount = _positive(body["amount"], "amount") if "amount" in body else authorized
+        if amount > authorized:
+            raise _ApiError(400, 102, "Amount higher than authorized amount")
+        self._settle(invoice, amount)
+        return httpx.Response(200, json=self._charge_view(invoice))
+
+    def _settle(self, invoice: dict[str, Any], amount: int) -> None:
+        invoice["state"] = "settled"
+        invoice["settled"] = _now()
+        # A card charge settles once; a partial settle releases the rest.
+        invoice["amount"] = amount
+        invoice["settled_amount"] = amount
+        self._transaction(invoice, "settle", "settled", amount)
+        self._emit("invoice_settled", invoice)
+
+    def _cancel(self, invoice: dict[str, Any]) -> httpx.Response:
+        state = invoice["state"]
+        if state == "cancelled":
+            raise _ApiError(400, 29, "Invoice already cancelled")
+        if state not in ("created", "authorized"):
+            raise _ApiError(400, 82, "Invoice wrong state")
+        invoice["state"] = "cancelled"
+        invoice["cancelled"] = _now()
+        if state == "authorized":
+            self._transaction(invoice, "authorization", "cancelled", invoice["authorized_amount"])
+        self._emit("invoice_cancelled", invoice)
+        return httpx.Response(200, json=self._charge_view(invoice))
+
+    def _refund(self, body: dict[str, Any]) -> httpx.Response:
+        handle = body.get("invoice")
+        if not isinstance(handle, str) or not handle:
+            raise _invalid("invoice is required")
+        invoice = self._find(handle)
+        if invoice["state"] != "settled":
+            raise _ApiError(400, 64, "Invoice not settled")
+        remaining = invoice["settled_amount"] - invoice["refunded_amount"]
+        amount = _positive(body["amount"], "amount") if "amount" in body else remaining
+        if amount > remaining or remaining == 0:
+            raise _ApiError(400, 65, "Refund amount too high")
+        text = body.get("text")
+        if text is not None and not isinstance(text, str):
+            raise _invalid("text must be a string")
+        transaction_id = self._transaction(invoice, "refund", "refunded", amount)
+        invoice["refunded_amount"] += amount
+        refund = {
+            "id": "rf_" + secrets.token_hex(12),
+            "state": "refunded",
+            "invoice": handle,
+            "amount": amount,
+            "currency": invoice["currency"],
+            "transaction": transaction_id,
+            "type": "card",
+            "created": _now(),
+        }
+        self.refunds[refund["id"]] = refund
+        self._emit("invoice_refund", invoice)
+        return httpx.Response(200, json=refund)
+
+    # -- views and events ------------------------------------------------------------------
+
+    @staticmethod
+    def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in invoice.items() if not k.startswith("_")}
+
+    @staticmethod
+    def _charge_view(invoice: dict[str, Any]) -> dict[str, Any]:
+        fields = ("handle", "state", "customer", "amount", "currency", "created", "authorized",
+                  "settled", "cancelled", "failed", "refunded_amount", "authorized_amount",
+                  "order_lines")  # fmt: skip
+        view = {k: invoice[k] for k in fields if k in invoice}
+        view["transaction"] = invoice.get("_transaction")
+        view["source"] = {"type": "card", "card_type": "visa", "masked_card": "457111XXXXXX1000"}
+        if "_error" in invoice:
+            view["error"], view["error_state"] = invoice["_error"]
+        return view
+
+    def _emit(self, event_type: str, invoice: dict[str, Any]) -> None:
+        event = {
+            "id": secrets.token_hex(16),
+            "event_type": event_type,
+            "invoice": invoice["handle"],
+            "customer": invoice["customer"],
+            "transaction": invoice.get("_transaction"),
+            "created": _now(),
+        }
+        self.events[event["id"]] = event
+        self._outbox.append(event)

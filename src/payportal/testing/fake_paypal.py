@@ -1,0 +1,751 @@
+"""A fake PayPal REST server: OAuth2, Orders v2, Payments v2 and signed webhooks.
+
+It speaks PayPal's wire format and validates requests the way the real API does: the
+``Authorization`` header (Basic on the token endpoint, Bearer elsewhere), required fields,
+intents, amount strings with exactly the currency's decimals, state transitions
+(``ORDER_NOT_APPROVED``, ``REFUND_AMOUNT_EXCEEDED``, ...). A repeated ``PayPal-Request-Id``
+replays the first answer instead of acting twice, as PayPal does.
+
+>>> fake = FakePayPal()
+>>> transport = fake.transport()            # in-process, for httpx.Client(transport=...)
+>>> with fake.serve() as base_url:           # or over a real socket on 127.0.0.1
+...     base_url.startswith("http://127.0.0.1:")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import itertools
+import json
+import re
+import secrets
+import uuid
+import zlib
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
+from payportal._money import Money, currency_exponent, is_currency
+from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
+from payportal.testing._server import FakeServer
+
+__all__ = ["FakePayPal"]
+
+_AMOUNT = re.compile(r"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$")
+_CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-fake"
+CERT_URL = "https://api.sandbox.paypal.com" + _CERT_PATH
+
+
+@functools.cache
+def _signing_identity() -> tuple[rsa.RSAPrivateKey, bytes]:
+    """One RSA key and self-signed certificate per process: generating keys is slow."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "messageverificationcerts.paypal.com")]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+class _ApiError(Exception):
+    def __init__(
+        self, status: int, name: str, issue: str, description: str, field: str | None = None
+    ) -> None:
+        self.status = status
+        self.name = name
+        self.issue = issue
+        self.description = description
+        self.field = field
+
+
+def _invalid(issue: str, description: str, field: str) -> _ApiError:
+    return _ApiError(400, "INVALID_REQUEST", issue, description, field)
+
+
+def _unprocessable(issue: str, description: str) -> _ApiError:
+    return _ApiError(422, "UNPROCESSABLE_ENTITY", issue, description)
+
+
+def _not_found() -> _ApiError:
+    return _ApiError(
+        404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID", "Specified resource ID does not exist."
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _money(data: object, field: str) -> Money:
+    """Validate PayPal's money object as the API does and return it as Money."""
+    if not isinstance(data, dict):
+        raise _invalid("MISSING_REQUIRED_PARAMETER", "A required field is missing.", field)
+    currency = data.get("currency_code")
+    value = data.get("value")
+    if currency is None:
+        raise _invalid(
+            "MISSING_REQUIRED_PARAMETER", "A required field is missing.", f"{field}/currency_code"
+        )
+    if value is None:
+        raise _invalid(
+            "MISSING_REQUIRED_PARAMETER", "A required field is missing.", f"{field}/value"
+        )
+    if not isinstance(currency, str) or not is_currency(currency):
+        raise _unprocessable(
+            "CURRENCY_NOT_SUPPORTED", f"Currency code {currency!r} is not supported."
+        )
+    if not isinstance(value, str) or not _AMOUNT.match(value) or len(value) > 32:
+        raise _invalid(
+            "INVALID_PARAMETER_SYNTAX",
+            "The value of a field does not conform to the expected format.",
+            f"{field}/value",
+        )
+    decimals = len(value.partition(".")[2])
+    allowed = 0 if currency in WHOLE_UNIT_CURRENCIES else currency_exponent(currency)
+    if decimals > allowed:
+        raise _unprocessable(
+            "DECIMAL_PRECISION",
+            f"If the currency supports decimals, only {allowed} decimal places are supported.",
+        )
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern already rules this out
+        raise _invalid("INVALID_PARAMETER_SYNTAX", "Invalid amount.", f"{field}/value") from None
+    if amount <= 0:
+        raise _unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE", "Must be greater than zero.")
+    return Money(amount, currency)
+
+
+def _amount(money: Money) -> dict[str, str]:
+    return {"currency_code": money.currency, "value": str(money.amount)}
+
+
+class FakePayPal(FakeServer):
+    """An in-memory PayPal REST API.
+
+    Attributes:
+        client_id, client_secret: the only credentials it accepts.
+        webhook_id: the webhook id its notifications are signed for.
+        cert_url: where its signing certificate is served (a PayPal host, so the client's
+            domain check passes; the fake answers it from any base URL).
+        duplicate_webhooks: deliver every notification twice from :meth:`webhooks`.
+        block_duplicate_invoice_ids: refuse a new order whose ``invoice_id`` was paid
+            already (``DUPLICATE_INVOICE_ID``), as accounts with that setting do.
+
+    The approval link it returns (``/checkoutnow?token=<order id>``) approves the order when
+    requested from the fake, as a payer's browser would.
+
+    Test-side controls: :meth:`approve` (the payer approves), :meth:`decline` (the payer's
+    funding fails at capture), :meth:`expire_tokens`, :meth:`webhooks`, :meth:`sign`, and
+    :meth:`inject` from :class:`~payportal.testing.FakeServer`.
+    """
+
+    provider = "paypal"
+
+    def __init__(
+        self,
+        *,
+        duplicate_webhooks: bool = False,
+        block_duplicate_invoice_ids: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.block_duplicate_invoice_ids = block_duplicate_invoice_ids
+        self.client_id = "fake-client-" + secrets.token_hex(4)
+        self.client_secret = "fake-secret-" + secrets.token_hex(8)
+        self.webhook_id = "WH-FAKE-" + secrets.token_hex(4).upper()
+        self.cert_url = CERT_URL
+        self.duplicate_webhooks = duplicate_webhooks
+        self.tokens: set[str] = set()
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.authorizations: dict[str, dict[str, Any]] = {}
+        self.captures: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self._declined: set[str] = set()
+        self._replies: dict[tuple[str, str], httpx.Response] = {}
+        self._outbox: list[dict[str, Any]] = []
+        self._sent: dict[str, bytes] = {}
+        self._ids = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return f"FakePayPal(orders={len(self.orders)})"
+
+    # -- test-side controls ----------------------------------------------------------------
+
+    def approve(self, order_id: str) -> None:
+        """The payer approves the order at PayPal.
+
+        Raises:
+            KeyError: no such order.
+            ValueError: the order is not waiting for the payer.
+        """
+        with self._lock:
+            order = self.orders[order_id]
+            if order["status"] not in ("CREATED", "PAYER_ACTION_REQUIRED"):
+                raise ValueError(f"order {order_id} is {order['status']}, not awaiting approval")
+            order["status"] = "APPROVED"
+            self._emit("CHECKOUT.ORDER.APPROVED", "checkout-order", self._order_view(order))
+
+    def decline(self, order_id: str) -> None:
+        """Make the payer's funding fail when the order is captured (``INSTRUMENT_DECLINED``)."""
+        with self._lock:
+            self._declined.add(order_id)
+
+    def expire_tokens(self) -> None:
+        """Revoke every access token, as if they had expired."""
+        with self._lock:
+            self.tokens.clear()
+
+    def sign(self, event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+        """A notification as PayPal would POST it: headers and body, signed for
+        :attr:`webhook_id`."""
+        key, _ = _signing_identity()
+        body = json.dumps(event).encode()
+        transmission_id = str(uuid.uuid4())
+        transmitted = _now()
+        message = f"{transmission_id}|{transmitted}|{self.webhook_id}|{zlib.crc32(body)}"
+        with self._lock:
+            self._sent[transmission_id] = body
+        signature = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+        headers = {
+            "Content-Type": "application/json",
+            "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+            "PAYPAL-CERT-URL": self.cert_url,
+            "PAYPAL-TRANSMISSION-ID": transmission_id,
+            "PAYPAL-TRANSMISSION-SIG": base64.b64encode(signature).decode(),
+            "PAYPAL-TRANSMISSION-TIME": transmitted,
+        }
+        return headers, body
+
+    def webhooks(self) -> list[tuple[dict[str, str], bytes]]:
+        """Take the notifications emitted so far, signed, oldest first (each twice when
+        :attr:`duplicate_webhooks` is set)."""
+        with self._lock:
+            events, self._outbox = self._outbox, []
+        copies = 2 if self.duplicate_webhooks else 1
+        return [self.sign(event) for event in events for _ in range(copies)]
+
+    def fetch_cert(self, url: str) -> bytes:
+        """The signing certificate, for ``PayPal(cert_fetcher=fake.fetch_cert)`` over loopback.
+
+        Raises:
+            LookupError: ``url`` is not this fake's certificate URL.
+        """
+        if url != self.cert_url:
+            raise LookupError(f"no certificate at {url}")
+        return _signing_identity()[1]
+
+    # -- the HTTP API ----------------------------------------------------------------------
+
+    def error_response(self, status: int) -> httpx.Response:
+        """PayPal's body for server errors and rate limiting."""
+        name = "RATE_LIMIT_REACHED" if status == 429 else "INTERNAL_SERVER_ERROR"
+        return self._error(_ApiError(status, name, name, "An internal server error occurred."))
+
+    def _error(self, error: _ApiError) -> httpx.Response:
+        debug_id = secrets.token_hex(7)
+        detail: dict[str, Any] = {"issue": error.issue, "description": error.description}
+        if error.field:
+            detail["field"] = error.field
+            detail["location"] = "body"
+        body = {
+            "name": error.name,
+            "message": "The requested action could not be performed, semantically incorrect, "
+            "or failed business validation."
+            if error.status == 422
+            else error.description,
+            "debug_id": debug_id,
+            "details": [detail],
+        }
+        return httpx.Response(error.status, json=body, headers={"PayPal-Debug-Id": debug_id})
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Route one request; see the class docstring for what is validated."""
+        path = request.url.path
+        try:
+            if path == "/v1/oauth2/token":
+                return self._token(request)
+            if request.method == "GET" and path == _CERT_PATH:
+                return httpx.Response(200, content=_signing_identity()[1])
+            if request.method == "GET" and path == "/checkoutnow":
+                return self._payer_approves(request.url.params.get("token", ""))
+            self._authenticate(request)
+            request_id = request.headers.get("PayPal-Request-Id")
+            if request.method == "POST" and request_id:
+                replay = self._replies.get((request_id, path))
+                if replay is not None:
+                    return httpx.Response(
+                        replay.status_code, headers=replay.headers, content=replay.content
+                    )
+            response = self._route(request, path, self._body(request))
+            if request.method == "POST" and request_id and response.is_success:
+                self._replies[(request_id, path)] = response
+            return response
+        except _ApiError as error:
+            return self._error(error)
+
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        given = request.headers.get("Authorization", "")
+        if request.method != "POST" or not secrets.compare_digest(given, f"Basic {expected}"):
+            return httpx.Response(
+                401,
+                json={
+                    "error": "invalid_client",
+                    "error_description": "Client Authentication failed",
+                },
+            )
+        form = dict(
+            pair.split("=", 1) for pair in request.content.decode().split("&") if "=" in pair
+        )
+        if form.get("grant_type") != "client_credentials":
+            return httpx.Response(
+                400,
+                json={"error": "unsupported_grant_type", "error_description": "Grant Type is NULL"},
+            )
+        token = "A21AA" + secrets.token_urlsafe(24)
+        self.tokens.add(token)
+        return httpx.Response(
+            200,
+            json={
+                "scope": "https://uri.paypal.com/services/payments/payment",
+                "access_token": token,
+                "token_type": "Bearer",
+                "app_id": "APP-80W284485P519543T",
+                "expires_in": 32400,
+                "nonce": _now() + secrets.token_hex(8),
+            },
+        )
+
+    def _payer_approves(self, order_id: str) -> httpx.Response:
+        # The approval page the payer is redirected to; visiting it approves the order, so a
+        # fake in another process (or a browser test) can approve without calling approve().
+        try:
+            self.approve(order_id)
+        except (KeyError, ValueError):
+            return httpx.Response(404, text="This checkout session is not available.")
+        return httpx.Response(200, text="Payment approved.")
+
+    def _authenticate(self, request: httpx.Request) -> None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bearer" or token not in self.tokens:
+            raise _ApiError(
+                401,
+                "AUTHENTICATION_FAILURE",
+                "INVALID_TOKEN",
+                "Authentication failed due to invalid authentication credentials or a missing "
+                "Authorization header.",
+            )
+
+    def _body(self, request: httpx.Request) -> dict[str, Any]:
+        if request.method != "POST" or not request.content:
+            return {}
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise _ApiError(
+                415, "UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", "Use application/json."
+            )
+        try:
+            body = json.loads(request.content)
+        except ValueError:
+            raise _invalid(
+                "MALFORMED_REQUEST_JSON", "The request JSON is not well formed.", ""
+            ) from None
+        if not isinstance(body, dict):
+            raise _invalid("MALFORMED_REQUEST_JSON", "The request JSON is not an object.", "")
+        return body
+
+    def _route(self, request: httpx.Request, path: str, body: dict[str, Any]) -> httpx.Response:
+        parts = path.strip("/").split("/")
+        post = request.method == "POST"
+        if parts[:3] == ["v2", "checkout", "orders"]:
+            if len(parts) == 3 and post:
+                return self._create_order(body)
+            order = self.orders.get(parts[3]) if len(parts) > 3 else None
+            if order is None:
+                raise _not_found()
+            if len(parts) == 4 and request.method == "GET":
+                return httpx.Response(200, json=self._order_view(order))
+            if len(parts) == 5 and post and parts[4] == "capture":
+                return self._capture_order(order)
+            if len(parts) == 5 and post and parts[4] == "authorize":
+                return self._authorize_order(order)
+        elif parts[:3] == ["v2", "payments", "authorizations"] and len(parts) == 5 and post:
+            authorization = self.authorizations.get(parts[3])
+            if authorization is None:
+                raise _not_found()
+            if parts[4] == "capture":
+                return self._capture_authorization(authorization, body)
+            if parts[4] == "void":
+                return self._void(authorization, request)
+        elif parts[:3] == ["v2", "payments", "captures"] and len(parts) == 5 and post:
+            capture = self.captures.get(parts[3])
+            if capture is None or parts[4] != "refund":
+                raise _not_found()
+            return self._refund(capture, body)
+        elif path == "/v1/notifications/verify-webhook-signature" and post:
+            return self._verify(body)
+        raise _ApiError(404, "NOT_FOUND", "NOT_FOUND", f"No route for {request.method} {path}.")
+
+    def _new_id(self, prefix: str = "") -> str:
+        return f"{prefix}{next(self._ids):04d}{secrets.token_hex(6).upper()}"[:17]
+
+    def _create_order(self, body: dict[str, Any]) -> httpx.Response:
+        intent = body.get("intent")
+        if intent is None:
+            raise _invalid("MISSING_REQUIRED_PARAMETER", "A required field is missing.", "/intent")
+        if intent not in ("CAPTURE", "AUTHORIZE"):
+            raise _invalid("INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "/intent")
+        units = body.get("purchase_units")
+        if not isinstance(units, list) or not units:
+            raise _invalid(
+                "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "/purchase_units"
+            )
+        if len(units) > 10:
+            raise _invalid("INVALID_ARRAY_MAX_ITEMS", "Too many purchase units.", "/purchase_units")
+        if len(units) > 1:
+            raise _unprocessable("MULTIPLE_PURCHASE_UNITS", "The fake supports one purchase unit.")
+        unit = units[0]
+        if not isinstance(unit, dict):
+            raise _invalid("INVALID_PARAMETER_SYNTAX", "Not an object.", "/purchase_units/0")
+        amount = _money(unit.get("amount"), "/purchase_units/@reference_id=='default'/amount")
+        for field, limit in (("invoice_id", 127), ("custom_id", 127), ("description", 127)):
+            if field in unit and (not isinstance(unit[field], str) or len(unit[field]) > limit):
+                raise _invalid(
+                    "INVALID_STRING_LENGTH",
+                    f"The value of a field is too long (at most {limit}).",
+                    f"/purchase_units/0/{field}",
+                )
+        invoice_id = unit.get("invoice_id")
+        if (
+            self.block_duplicate_invoice_ids
+            and invoice_id
+            and any(
+                o["purchase_units"][0].get("invoice_id") == invoice_id and o.get("_captured")
+                for o in self.orders.values()
+            )
+        ):
+            raise _unprocessable("DUPLICATE_INVOICE_ID", "Duplicate Invoice ID detected.")
+        order_id = self._new_id()
+        source = (body.get("payment_source") or {}).get("paypal")
+        status = "PAYER_ACTION_REQUIRED" if source is not None else "CREATED"
+        approve = f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}"
+        self.orders[order_id] = {
+            "id": order_id,
+            "intent": intent,
+            "status": status,
+            "create_time": _now(),
+            "_payments": {},
+            "purchase_units": [
+                {
+                    "reference_id": unit.get("reference_id", "default"),
+                    **{k: unit[k] for k in ("invoice_id", "custom_id", "description") if k in unit},
+                    "amount": _amount(amount),
+                }
+            ],
+            "links": [
+                {"href": self._href("checkout/orders", order_id), "rel": "self", "method": "GET"},
+                {
+                    "href": approve,
+                    "rel": "payer-action" if source is not None else "approve",
+                    "method": "GET",
+                },
+            ],
+        }
+        return httpx.Response(201, json=self._order_view(self.orders[order_id]))
+
+    @staticmethod
+    def _href(collection: str, resource_id: str) -> str:
+        base = "https://api.sandbox.paypal.com/v2/"
+        return f"{base}{collection}/{resource_id}"
+
+    def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
+        view = {k: v for k, v in order.items() if not k.startswith("_")}
+        unit = dict(view["purchase_units"][0])
+        payments: dict[str, list[dict[str, Any]]] = {}
+        for name, ids in order["_payments"].items():
+            store = getattr(self, name)
+            payments[name] = [
+                {k: v for k, v in store[i].items() if not k.startswith("_")} for i in ids
+            ]
+        if payments:
+            unit["payments"] = payments
+        view["purchase_units"] = [unit]
+        return view
+
+    def _attach(self, order: dict[str, Any], kind: str, item: dict[str, Any]) -> None:
+        # Each order and parent lists its children, so views stay O(own payments).
+        getattr(self, kind)[item["id"]] = item
+        order["_payments"].setdefault(kind, []).append(item["id"])
+        item["_children"] = []
+
+    def _order_amount(self, order: dict[str, Any]) -> Money:
+        data = order["purchase_units"][0]["amount"]
+        return Money(data["value"], data["currency_code"])
+
+    def _check_approved(self, order: dict[str, Any], intent: str) -> None:
+        if order["intent"] != intent:
+            raise _unprocessable(
+                "ACTION_DOES_NOT_MATCH_INTENT",
+                f"Order was created with an intent to '{order['intent']}'.",
+            )
+        if order["status"] == "COMPLETED":
+            issue = "ORDER_ALREADY_CAPTURED" if intent == "CAPTURE" else "ORDER_ALREADY_AUTHORIZED"
+            raise _unprocessable(issue, "Order already processed.")
+        if order["status"] != "APPROVED":
+            raise _unprocessable(
+                "ORDER_NOT_APPROVED", "Payer has not yet approved the Order for payment."
+            )
+        if order["id"] in self._declined:
+            raise _unprocessable(
+                "INSTRUMENT_DECLINED",
+                "The instrument presented was either declined by the processor or bank, or it "
+                "can't be used for this payment.",
+            )
+
+    def _new_capture(self, order: dict[str, Any], amount: Money, up: str | None) -> dict[str, Any]:
+        capture_id = self._new_id("C")
+        capture = {
+            "_order": order["id"],
+            "id": capture_id,
+            "status": "COMPLETED",
+            "amount": _amount(amount),
+            "final_capture": True,
+            "create_time": _now(),
+            "supplementary_data": {"related_ids": {"order_id": order["id"]}},
+            "links": [
+                {
+                    "href": self._href("payments/captures", capture_id),
+                    "rel": "self",
+                    "method": "GET",
+                },
+                {
+                    "href": self._href("payments/captures", capture_id) + "/refund",
+                    "rel": "refund",
+                    "method": "POST",
+                },
+            ]
+            + ([{"href": up, "rel": "up", "method": "GET"}] if up else []),
+        }
+        self._attach(order, "captures", capture)
+        order["_captured"] = True
+        self._emit("PAYMENT.CAPTURE.COMPLETED", "capture", capture)
+        return capture
+
+    def _capture_order(self, order: dict[str, Any]) -> httpx.Response:
+        self._check_approved(order, "CAPTURE")
+        order["status"] = "COMPLETED"
+        self._new_capture(order, self._order_amount(order), None)
+        return httpx.Response(201, json=self._order_view(order))
+
+    def _authorize_order(self, order: dict[str, Any]) -> httpx.Response:
+        self._check_approved(order, "AUTHORIZE")
+        order["status"] = "COMPLETED"
+        authorization_id = self._new_id("A")
+        authorization = {
+            "_order": order["id"],
+            "id": authorization_id,
+            "status": "CREATED",
+            "amount": order["purchase_units"][0]["amount"],
+            "create_time": _now(),
+            "expiration_time": (datetime.now(UTC) + timedelta(days=29)).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
+            "supplementary_data": {"related_ids": {"order_id": order["id"]}},
+            "links": [
+                {
+                    "href": self._href("payments/authorizations", authorization_id),
+                    "rel": "self",
+                    "method": "GET",
+                },
+            ],
+        }
+        self._attach(order, "authorizations", authorization)
+        self._emit("PAYMENT.AUTHORIZATION.CREATED", "authorization", authorization)
+        return httpx.Response(201, json=self._order_view(order))
+
+    def _captured_of(self, authorization: dict[str, Any]) -> Money:
+        amount = Money(authorization["amount"]["value"], authorization["amount"]["currency_code"])
+        return sum(
+            (
+                Money(c["amount"]["value"], c["amount"]["currency_code"])
+                for c in map(self.captures.__getitem__, authorization["_children"])
+            ),
+            Money.zero(amount.currency),
+        )
+
+    def _capture_authorization(
+        self, authorization: dict[str, Any], body: dict[str, Any]
+    ) -> httpx.Response:
+        status = authorization["status"]
+        if status == "VOIDED":
+            raise _unprocessable(
+                "AUTHORIZATION_VOIDED", "A voided authorization cannot be captured."
+            )
+        if status == "CAPTURED":
+            raise _unprocessable(
+                "AUTHORIZATION_ALREADY_CAPTURED",
+                "Authorization has been previously captured and hence cannot be voided or "
+                "captured.",
+            )
+        authorized = Money(
+            authorization["amount"]["value"], authorization["amount"]["currency_code"]
+        )
+        remaining = authorized - self._captured_of(authorization)
+        amount = _money(body["amount"], "/amount") if "amount" in body else remaining
+        if amount.currency != authorized.currency:
+            raise _unprocessable(
+                "CURRENCY_MISMATCH",
+                "Currency of capture must be the same as currency of authorization.",
+            )
+        if amount > remaining:
+            raise _unprocessable(
+                "MAX_CAPTURE_AMOUNT_EXCEEDED", "Capture amount exceeds allowable limit."
+            )
+        order = self.orders[authorization["_order"]]
+        if order["id"] in self._declined:
+            raise _unprocessable("INSTRUMENT_DECLINED", "The instrument presented was declined.")
+        up = self._href("payments/authorizations", authorization["id"])
+        capture = self._new_capture(order, amount, up)
+        authorization["_children"].append(capture["id"])
+        capture["final_capture"] = bool(body.get("final_capture", False))
+        done = capture["final_capture"] or amount == remaining
+        authorization["status"] = "CAPTURED" if done else "PARTIALLY_CAPTURED"
+        return httpx.Response(201, json={k: v for k, v in capture.items() if not k.startswith("_")})
+
+    def _void(self, authorization: dict[str, Any], request: httpx.Request) -> httpx.Response:
+        if authorization["status"] != "CREATED":
+            raise _unprocessable(
+                "PREVIOUSLY_CAPTURED"
+                if "CAPTURED" in authorization["status"]
+                else "AUTHORIZATION_ALREADY_VOIDED",
+                "Authorization cannot be voided in its current state.",
+            )
+        authorization["status"] = "VOIDED"
+        self._emit("PAYMENT.AUTHORIZATION.VOIDED", "authorization", authorization)
+        if "return=representation" in request.headers.get("Prefer", ""):
+            return httpx.Response(
+                200, json={k: v for k, v in authorization.items() if not k.startswith("_")}
+            )
+        return httpx.Response(204)
+
+    def _refund(self, capture: dict[str, Any], body: dict[str, Any]) -> httpx.Response:
+        if capture["status"] not in ("COMPLETED", "PARTIALLY_REFUNDED"):
+            raise _unprocessable(
+                "CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded."
+            )
+        captured = Money(capture["amount"]["value"], capture["amount"]["currency_code"])
+        up = self._href("payments/captures", capture["id"])
+        refunded = sum(
+            (
+                Money(r["amount"]["value"], r["amount"]["currency_code"])
+                for r in map(self.refunds.__getitem__, capture["_children"])
+            ),
+            Money.zero(captured.currency),
+        )
+        remaining = captured - refunded
+        amount = _money(body["amount"], "/amount") if "amount" in body else remaining
+        if amount.currency != captured.currency:
+            raise _unprocessable(
+                "REFUND_CURRENCY_MISMATCH", "Refund must be in the same currency as the capture."
+            )
+        if amount > remaining:
+            raise _unprocessable(
+                "REFUND_AMOUNT_EXCEEDED",
+                "The refund amount must be less than or equal to the capture amount that has "
+                "not yet been refunded.",
+            )
+        note = body.get("note_to_payer")
+        if note is not None and (not isinstance(note, str) or len(note) > 255):
+            raise _invalid("INVALID_STRING_LENGTH", "note_to_payer is too long.", "/note_to_payer")
+        refund_id = self._new_id("R")
+        refund = {
+            "_order": capture["_order"],
+            "id": refund_id,
+            "status": "COMPLETED",
+            "amount": _amount(amount),
+            "create_time": _now(),
+            "links": [
+                {"href": self._href("payments/refunds", refund_id), "rel": "self", "method": "GET"},
+                {"href": up, "rel": "up", "method": "GET"},
+            ],
+        }
+        if note:
+            refund["note_to_payer"] = note
+        self._attach(self.orders[capture["_order"]], "refunds", refund)
+        capture["_children"].append(refund_id)
+        capture["status"] = "REFUNDED" if amount == remaining else "PARTIALLY_REFUNDED"
+        self._emit(
+            "PAYMENT.CAPTURE.REFUNDED",
+            "refund",
+            {**refund, "supplementary_data": {"related_ids": {"order_id": capture["_order"]}}},
+        )
+        return httpx.Response(201, json={k: v for k, v in refund.items() if not k.startswith("_")})
+
+    def _verify(self, body: dict[str, Any]) -> httpx.Response:
+        required = (
+            "auth_algo",
+            "cert_url",
+            "transmission_id",
+            "transmission_sig",
+            "transmission_time",
+            "webhook_id",
+            "webhook_event",
+        )
+        for field in required:
+            if not body.get(field):
+                raise _invalid(
+                    "MISSING_REQUIRED_PARAMETER", "A required field is missing.", f"/{field}"
+                )
+        key, _ = _signing_identity()
+        # PayPal checks the signature over the body it sent, which it keeps; so does the fake.
+        sent = self._sent.get(str(body["transmission_id"]))
+        ok = (
+            sent is not None
+            and json.loads(sent) == body["webhook_event"]
+            and body["webhook_id"] == self.webhook_id
+            and body["cert_url"] == self.cert_url
+        )
+        crc = zlib.crc32(sent or b"")
+        message = "|".join(
+            (body["transmission_id"], body["transmission_time"], body["webhook_id"], str(crc))
+        )
+        try:
+            signature = base64.b64decode(body["transmission_sig"], validate=True)
+            key.public_key().verify(
+                signature, message.encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except Exception:  # noqa: BLE001  # any failure is a verification failure
+            ok = False
+        return httpx.Response(200, json={"verification_status": "SUCCESS" if ok else "FAILURE"})
+
+    def _emit(self, event_type: str, resource_type: str, resource: dict[str, Any]) -> None:
+        self._outbox.append(
+            {
+                "id": "WH-" + secrets.token_hex(10).upper(),
+                "event_version": "1.0",
+                "create_time": _now(),
+                "resource_type": resource_type,
+                "resource_version": "2.0",
+                "event_type": event_type,
+                "summary": event_type.replace(".", " ").lower(),
+                "resource": {k: v for k, v in resource.items() if not k.startswith("_")},
+            }
+        )

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from payportal.testing import FakeServer, FaultKind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class Counter(FakeServer):
+    """A minimal fake: counts the requests it handled."""
+
+    provider = "counter"
+
+    def __init__(self) -> None:
+        super().__init__(sleep=lambda seconds: None)
+        self.handled = 0
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.handled += 1
+        return httpx.Response(200, json={"n": self.handled, "echo": request.content.decode()})
+
+
+Pair = tuple[Counter, httpx.Client]
+
+
+@pytest.fixture(params=["mock", "loopback"])
+def send(request: pytest.FixtureRequest) -> Iterator[Pair]:
+    server = Counter()
+    if request.param == "mock":
+        client = httpx.Client(transport=server.transport(), base_url="https://fake.example")
+        yield server, client
+        client.close()
+    else:
+        with server.serve() as base_url, httpx.Client(base_url=base_url, timeout=5) as client:
+            yield server, client
+
+
+def test_plain_requests_are_handled(send: Pair) -> None:
+    server, client = send
+    response = client.post("/x", content=b"hello")
+    assert response.json() == {"n": 1, "echo": "hello"}
+    assert [r.url.path for r in server.requests] == ["/x"]
+
+
+def test_error_fault_does_not_reach_the_handler(send: Pair) -> None:
+    server, client = send
+    server.inject(FaultKind.ERROR, status=429, retry_after="7")
+    response = client.get("/x")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "7"
+    assert server.handled == 0
+    assert client.get("/x").status_code == 200
+
+
+def test_drop_fault_fails_without_handling(send: Pair) -> None:
+    server, client = send
+    server.inject(FaultKind.DROP)
+    with pytest.raises(httpx.TransportError):
+        client.get("/x")
+    assert server.handled == 0
+
+
+def test_lost_response_fault_fails_after_handling(send: Pair) -> None:
+    server, client = send
+    server.inject(FaultKind.LOSE_RESPONSE)
+    with pytest.raises(httpx.TransportError):
+        client.get("/x")
+    assert server.handled == 1
+    assert client.get("/x").json()["n"] == 2
+
+
+def test_faults_match_method_and_path(send: Pair) -> None:
+    server, client = send
+    server.inject(FaultKind.ERROR, path="/pay", method="POST", times=2)
+    assert client.get("/pay").status_code == 200
+    assert client.post("/other").status_code == 200
+    assert client.post("/pay").status_code == 503
+    assert client.post("/pay").status_code == 503
+    assert client.post("/pay").status_code == 200
+    server.inject(FaultKind.ERROR)
+    server.clear_faults()
+    assert client.get("/x").status_code == 200
+
+
+def test_delay_fault_uses_the_injected_sleep() -> None:
+    slept: list[float] = []
+
+    class Slow(Counter):
+        def __init__(self) -> None:
+            FakeServer.__init__(self, sleep=slept.append)
+            self.handled = 0
+
+    server = Slow()
+    server.inject(FaultKind.DELAY, delay=3.0)
+    with httpx.Client(transport=server.transport()) as client:
+        assert client.get("https://fake.example/").status_code == 200
+    assert slept == [3.0]
+
+
+def test_serve_releases_the_port() -> None:
+    server = Counter()
+    with server.serve() as base_url:
+        assert httpx.get(base_url + "/x").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(base_url + "/x", timeout=1)
