@@ -1,0 +1,57 @@
+"""Placeholders in e-mail and document templates: ``[Client.name]``, ``[Invoice.total_gross]``,
+``[Invoice.customerportal_url]``.
+
+A template is compiled once, which parses it and resolves every placeholder against an
+allow-list of objects and fields (:class:`PlaceholderRegistry`), and rendered many times with a
+:class:`RenderContext`. Money, dates and percentages are formatted with babel in the customer's
+locale; link placeholders are freshly signed for exactly the object they name:
+
+>>> from datetime import date
+>>> from payportal import Money
+>>> from payportal.customers import Customer
+>>> from payportal.documents import Invoice, LineItem
+>>> erika = Customer(id="42", number="K-42", name="Erika Mustermann", locale="de_DE")
+>>> invoice = Invoice(id="i-1", number="RE-1", customer_id="42", issued_on=date(2026, 3, 1),
+...                   due_on=date(2026, 3, 15),
+...                   lines=[LineItem(title="Work", quantity=1,
+...                                   unit_price=Money("1037.44", "EUR"), tax_rate=19)])
+>>> template = Template.compile(
+...     "Dear [Client.name], please pay [Invoice.total_gross] by [Invoice.due_on:long].")
+>>> template.render(RenderContext(customer=erika, documents=invoice))
+'Dear Erika Mustermann, please pay 1.234,55\\xa0€ by 15. März 2026.'
+
+(CLDR puts a no-break space, ``\\xa0``, between amount and currency symbol.)
+
+Unknown placeholders are reported with their position and a suggestion:
+
+>>> Template.compile("[Invoice.totl_gross]")
+Traceback (most recent call last):
+...
+payportal.exceptions.UnknownPlaceholderError: line 1, column 1: ... did you mean total_gross?
+"""
+
+from payportal.exceptions import (
+    MissingContextError,
+    PlaceholderError,
+    TemplateSyntaxError,
+    UnknownPlaceholderError,
+)
+from payportal.placeholders._context import PortalLinks, RenderContext
+from payportal.placeholders._lint import Diagnostic, lint
+from payportal.placeholders._registry import PlaceholderField, PlaceholderRegistry
+from payportal.placeholders._template import Placeholder, Template
+
+__all__ = [
+    "Diagnostic",
+    "MissingContextError",
+    "Placeholder",
+    "PlaceholderError",
+    "PlaceholderField",
+    "PlaceholderRegistry",
+    "PortalLinks",
+    "RenderContext",
+    "Template",
+    "TemplateSyntaxError",
+    "UnknownPlaceholderError",
+    "lint",
+]

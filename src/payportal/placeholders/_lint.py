@@ -1,0 +1,186 @@
+"""Diagnostics for template editors: every problem at once, with line and column."""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+import attrs
+
+from payportal.exceptions import ValidationError
+from payportal.placeholders._parser import Positions, Tag, Unclosed, scan
+from payportal.placeholders._registry import DEFAULT, PlaceholderRegistry, Problem
+
+__all__ = ["Diagnostic", "lint"]
+
+Severity = Literal["error", "warning"]
+
+# Text that looks like a placeholder written the wrong way: "[invoice.number]",
+# "[ Invoice.number ]", "{{Invoice.number}}", "[Invoice.total gross]".
+_NEAR_MISS: Final = re.compile(
+    r"[\[{]{1,2}[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*\.[ \t]*"
+    r"([A-Za-z_][A-Za-z0-9_ \t]*?)[ \t]*[\]}]{1,2}"
+)
+_BRACKET: Final = re.compile(r"[\[\]]")
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem in a template, located for an editor to underline.
+
+    Attributes:
+        line: 1-based line.
+        column: 1-based column (in characters) where the problem starts.
+        length: how many characters the problem spans.
+        severity: ``"error"`` for what makes a strict :meth:`Template.compile` fail,
+            ``"warning"`` for what is probably a mistake but renders as written.
+        code: ``"unknown-object"``, ``"unknown-field"``, ``"unknown-hint"``,
+            ``"unclosed-placeholder"`` (errors); ``"near-miss"``, ``"unmatched-bracket"``
+            (warnings).
+        message: a sentence saying what is wrong.
+        suggestion: what was probably meant (a name, or a whole placeholder), if known.
+    """
+
+    line: int
+    column: int
+    length: int
+    severity: Severity
+    code: str
+    message: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+
+
+def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diagnostic]:
+    """Find every problem in a template without raising, sorted by position.
+
+    >>> from payportal.placeholders import lint
+    >>> for d in lint("Hi [Client.nmae],\\ndue [invoice.due_on] [draft"):
+    ...     print(d.line, d.column, d.severity, d.code, d.suggestion)
+    1 4 error unknown-field name
+    2 5 warning near-miss [Invoice.due_on]
+    2 22 warning unmatched-bracket None
+
+    Args:
+        text: the template text.
+        registry: the allowed objects and fields; payportal's built-in ones if None.
+
+    Returns:
+        The diagnostics, by line and column. An empty list means a strict
+        :meth:`Template.compile` succeeds and nothing looks accidental.
+
+    Raises:
+        ValidationError: ``text`` is not a string or ``registry`` not a registry.
+    """
+    if not isinstance(text, str):
+        raise ValidationError("must be a string", field="text", value=text)
+    if registry is None:
+        registry = DEFAULT
+    elif not isinstance(registry, PlaceholderRegistry):
+        raise ValidationError("must be a PlaceholderRegistry", field="registry", value=registry)
+    report = _Report(text)
+    near = _near_misses(text, registry)
+    for segment in scan(text):
+        if isinstance(segment, Tag):
+            for offset in (segment.start, segment.start - 1):  # a placeholder, or its escape
+                near.pop(offset, None)
+            problem = registry.check(segment.object, segment.field, segment.hint)
+            if isinstance(problem, Problem):
+                report.add(
+                    segment.start,
+                    segment.end,
+                    "error",
+                    problem.code,
+                    problem.message,
+                    suggestion=problem.suggestion,
+                )
+        elif isinstance(segment, Unclosed) and segment.object in registry.objects:
+            # "[Invoice.total gross]" is unclosed as written; the near miss knows what was meant.
+            resembled = near.pop(segment.start, None)
+            end, meant = resembled or (segment.expected_at, f"[{segment.token}]")
+            report.add(
+                segment.start,
+                end,
+                "error",
+                "unclosed-placeholder",
+                f'the placeholder [{segment.token} is not closed: expected "]" right after it',
+                suggestion=meant,
+            )
+    for start, (end, meant) in near.items():
+        report.add(
+            start,
+            end,
+            "warning",
+            "near-miss",
+            f"{text[start:end]} is not a placeholder as written; did you mean {meant}?",
+            suggestion=meant,
+        )
+    _unmatched_brackets(text, report)
+    return sorted(report.found, key=lambda d: (d.line, d.column))
+
+
+class _Report:
+    """Collects diagnostics and remembers which offsets they already explain."""
+
+    def __init__(self, text: str) -> None:
+        self.positions = Positions(text)
+        self.found: list[Diagnostic] = []
+        self.explained: set[int] = set()
+
+    def add(
+        self,
+        start: int,
+        end: int,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        suggestion: str | None = None,
+    ) -> None:
+        line, column = self.positions(start)
+        self.found.append(
+            Diagnostic(line, column, end - start, severity, code, message, suggestion)
+        )
+        self.explained.update(range(start, end))
+
+
+def _near_misses(text: str, registry: PlaceholderRegistry) -> dict[int, tuple[int, str]]:
+    """Text that resembles a known placeholder: start offset -> (end offset, "[Meant.field]")."""
+    found: dict[int, tuple[int, str]] = {}
+    for match in _NEAR_MISS.finditer(text):
+        meant = registry.closest(match[1], match[2])
+        if meant is not None and match[0] not in (f"[{meant}]", f"[[{meant}]]"):
+            found[match.start()] = (match.end(), f"[{meant}]")
+    return found
+
+
+def _unmatched_brackets(text: str, report: _Report) -> None:
+    # Brackets pair up within a line; placeholders never span lines.
+    opened: list[int] = []
+    unmatched: list[int] = []
+    for match in _BRACKET.finditer(text):
+        offset = match.start()
+        line_break = text.rfind("\n", 0, offset)
+        while opened and opened[-1] < line_break:
+            unmatched.append(opened.pop())
+        if match[0] == "[":
+            opened.append(offset)
+        elif opened:
+            opened.pop()
+        else:
+            unmatched.append(offset)
+    unmatched.extend(opened)
+    for offset in sorted(unmatched):
+        if offset in report.explained:
+            continue
+        bracket = text[offset]
+        partner = "]" if bracket == "[" else "["
+        report.add(
+            offset,
+            offset + 1,
+            "warning",
+            "unmatched-bracket",
+            f'"{bracket}" has no matching "{partner}" on its line',
+        )

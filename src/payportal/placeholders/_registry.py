@@ -1,0 +1,480 @@
+"""The allow-list of placeholder objects and fields, and the getters behind them.
+
+Nothing in a template is ever resolved by attribute access: ``[Invoice.number]`` renders
+only because ``Invoice.number`` is registered here with a getter written in code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+import attrs
+
+from payportal.documents import (
+    CreditNote,
+    DeliveryNote,
+    Document,
+    DocumentType,
+    Invoice,
+    Offer,
+    OrderConfirmation,
+    PayableDocument,
+    Reminder,
+)
+from payportal.exceptions import MissingContextError, UnknownPlaceholderError, ValidationError
+from payportal.placeholders._context import CLIENT, COMPANY, PAYMENT
+from payportal.placeholders._format import HINTS, KINDS, Kind
+
+if TYPE_CHECKING:
+    from payportal.customers import Address, BankAccount, Company, Customer
+    from payportal.placeholders._context import PortalLinks, RenderContext
+
+__all__ = ["PlaceholderField", "PlaceholderRegistry", "Problem"]
+
+Getter = Callable[..., object]
+"""``getter(obj)``, or ``getter(obj, context)`` for fields registered ``with_context``."""
+
+_OBJECT_NAME: Final = re.compile(r"[A-Z][A-Za-z0-9]*")
+_FIELD_NAME: Final = re.compile(r"[a-z_][a-z0-9_]*")
+
+# Names people reach for that difflib would not find: suggestions only, never aliases.
+_SYNONYMS: Final = {
+    "customer": CLIENT,
+    "merchant": COMPANY,
+    "quote": "Offer",
+    "dunning": "Reminder",
+    "credit": "CreditNote",
+    "order": "OrderConfirmation",
+    "delivery": "DeliveryNote",
+}
+
+
+@attrs.frozen
+class PlaceholderField:
+    """One allowed placeholder, such as ``Invoice.total_gross``.
+
+    Attributes:
+        object: the object name, such as ``"Invoice"``.
+        name: the field name, such as ``"total_gross"``.
+        kind: how the value is formatted (``"money"``, ``"date"``, ``"text"``...).
+        getter: the code that reads the value; called as ``getter(obj)``, or
+            ``getter(obj, context)`` when ``with_context`` is true.
+        with_context: whether the getter needs the :class:`RenderContext` (for links).
+    """
+
+    object: str
+    name: str
+    kind: Kind
+    getter: Getter = attrs.field(repr=False)
+    with_context: bool = False
+
+    @property
+    def token(self) -> str:
+        """``"Invoice.total_gross"``: what goes between the brackets."""
+        return f"{self.object}.{self.name}"
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """The format hints this field accepts after a colon."""
+        return HINTS[self.kind]
+
+
+class Problem(NamedTuple):
+    """Why a token is not a known placeholder; compile raises it, lint reports it."""
+
+    code: str  # "unknown-object", "unknown-field" or "unknown-hint"
+    message: str
+    suggestion: str | None
+
+
+def _closest(word: str, candidates: list[str]) -> str | None:
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _or_list(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+class PlaceholderRegistry:
+    """The objects and fields templates may use, each with the code that reads it.
+
+    ``PlaceholderRegistry()`` starts with payportal's built-in fields (see the placeholders
+    guide for the list); :meth:`empty` starts with none. Apps add their own:
+
+    >>> from payportal.placeholders import PlaceholderRegistry
+    >>> registry = PlaceholderRegistry()
+    >>> registry.register("Invoice", "project_code", lambda invoice: invoice.title[:8])
+    >>> "Invoice.project_code" in registry
+    True
+
+    Templates resolve their fields when they are compiled; registering or removing fields
+    later does not change templates compiled before.
+    """
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, *, defaults: bool = True) -> None:
+        """Create a registry, with payportal's built-in fields unless ``defaults`` is false."""
+        self._fields: dict[str, dict[str, PlaceholderField]] = {}
+        if defaults:
+            _register_defaults(self)
+
+    @classmethod
+    def empty(cls) -> PlaceholderRegistry:
+        """A registry without any fields, for apps that want a strict allow-list of their own."""
+        return cls(defaults=False)
+
+    def copy(self) -> PlaceholderRegistry:
+        """An independent copy; registering on it leaves this registry as it is."""
+        clone = PlaceholderRegistry.empty()
+        clone._fields = {name: dict(fields) for name, fields in self._fields.items()}
+        return clone
+
+    def register(
+        self,
+        object: str,  # noqa: A002  # the template language's own word
+        field: str,
+        getter: Getter,
+        *,
+        kind: Kind = "auto",
+        with_context: bool = False,
+        replace: bool = False,
+    ) -> None:
+        """Allow ``[object.field]`` in templates, read by ``getter``.
+
+        Args:
+            object: an object name: a capital letter, then letters and digits
+                (``"Invoice"``, ``"Project"``). A new name adds an object; the render
+                context provides it through ``RenderContext(extra={...})``.
+            field: a snake_case field name (``"project_code"``).
+            getter: code that reads the value from the object: ``getter(obj)``, or
+                ``getter(obj, context)`` with ``with_context``. Returning ``None``
+                renders nothing.
+            kind: how the value becomes text: ``"money"`` (:class:`~payportal.Money`, in
+                the locale), ``"date"``, ``"percent"`` (a Decimal in percent, ``19`` is
+                19 %), ``"number"``, ``"text"``, ``"multiline"`` (line breaks become
+                ``<br>`` in html mode), ``"url"``, or ``"auto"`` (chosen by the value's
+                type; takes no format hints).
+            with_context: pass the :class:`RenderContext` as the getter's second argument.
+            replace: allow replacing a field that is already registered.
+
+        Raises:
+            ValidationError: a malformed name, a getter that is not callable, an unknown
+                kind, or a field that is already registered (without ``replace``).
+        """
+        if not isinstance(object, str) or not _OBJECT_NAME.fullmatch(object):
+            raise ValidationError(
+                "must be an object name: a capital letter, then letters and digits",
+                field="object",
+                value=object,
+            )
+        if not isinstance(field, str) or not _FIELD_NAME.fullmatch(field):
+            raise ValidationError(
+                "must be a snake_case field name such as 'project_code'", field="field", value=field
+            )
+        if not callable(getter):
+            raise ValidationError("must be callable", field="getter", value=getter)
+        if kind not in KINDS:
+            raise ValidationError(
+                f"is not a field kind (known: {', '.join(KINDS)})", field="kind", value=kind
+            )
+        fields = self._fields.setdefault(object, {})
+        if field in fields and not replace:
+            raise ValidationError(
+                f"is already registered for {object}; pass replace=True to replace it",
+                field="field",
+                value=field,
+            )
+        fields[field] = PlaceholderField(object, field, kind, getter, with_context=with_context)
+
+    def remove(self, object: str, field: str) -> None:  # noqa: A002
+        """Stop allowing ``[object.field]`` (an object without fields disappears).
+
+        Raises:
+            UnknownPlaceholderError: the field is not registered.
+        """
+        found = self.field(object, field)
+        fields = self._fields[found.object]
+        del fields[field]
+        if not fields:
+            del self._fields[found.object]
+
+    @property
+    def objects(self) -> tuple[str, ...]:
+        """The registered object names, sorted."""
+        return tuple(sorted(self._fields))
+
+    def fields(self, object: str) -> tuple[str, ...]:  # noqa: A002
+        """The field names registered for ``object``, sorted (empty for unknown objects)."""
+        return tuple(sorted(self._fields.get(object, ())))
+
+    def field(self, object: str, field: str) -> PlaceholderField:  # noqa: A002
+        """The registration of ``[object.field]``.
+
+        Raises:
+            UnknownPlaceholderError: it is not registered; the message suggests a close name.
+        """
+        found = self.check(object, field, None)
+        if isinstance(found, Problem):
+            raise UnknownPlaceholderError(
+                found.message, token=f"{object}.{field}", suggestion=found.suggestion
+            )
+        return found
+
+    def __contains__(self, token: object) -> bool:
+        if not isinstance(token, str) or "." not in token:
+            return False
+        object_name, _, field = token.partition(".")
+        return field in self._fields.get(object_name, ())
+
+    def __iter__(self) -> Iterator[PlaceholderField]:
+        for name in sorted(self._fields):
+            fields = self._fields[name]
+            for field in sorted(fields):
+                yield fields[field]
+
+    def __len__(self) -> int:
+        return sum(len(fields) for fields in self._fields.values())
+
+    def __repr__(self) -> str:
+        return f"<PlaceholderRegistry: {len(self)} fields on {len(self._fields)} objects>"
+
+    def check(self, object: str, field: str, hint: str | None) -> PlaceholderField | Problem:  # noqa: A002
+        """Resolve a written placeholder, or say what is wrong with it and what was meant."""
+        written = f"[{object}.{field}{'' if hint is None else ':' + hint}]"
+        fields = self._fields.get(object)
+        if fields is None:
+            suggestion = self._suggest_object(object)
+            advice = (
+                f"did you mean {suggestion}?"
+                if suggestion
+                else f"known objects are {_or_list(self.objects or ('none',))}"
+            )
+            return Problem(
+                "unknown-object",
+                f"unknown placeholder {written}: there is no object {object}; {advice}",
+                suggestion,
+            )
+        found = fields.get(field)
+        if found is None:
+            suggestion = _closest(field, list(fields)) or _closest(field.lower(), list(fields))
+            advice = f"; did you mean {suggestion}?" if suggestion else ""
+            return Problem(
+                "unknown-field",
+                f"unknown placeholder {written}: {object} has no field {field}{advice}",
+                suggestion,
+            )
+        if hint is None or hint in found.hints:
+            return found
+        allowed = list(found.hints)
+        if not allowed:
+            return Problem("unknown-hint", f"{written}: {found.token} takes no format hint", None)
+        suggestion = _closest(hint, allowed)
+        advice = f"did you mean {suggestion}? " if suggestion else ""
+        return Problem(
+            "unknown-hint",
+            f"unknown format hint {hint!r} in {written}: {advice}"
+            f"a {found.kind} field takes {_or_list(allowed)}",
+            suggestion,
+        )
+
+    def closest(self, object: str, field: str) -> str | None:  # noqa: A002
+        """The registered token closest to a misspelt ``object.field``, or None.
+
+        Object names match ignoring case, common synonyms (``Customer`` for ``Client``) and
+        small typos; field names match ignoring case, with spaces read as underscores.
+
+        >>> PlaceholderRegistry().closest("invoice", "Total Gross")
+        'Invoice.total_gross'
+        """
+        name = object if object in self._fields else self._suggest_object(object)
+        if name is None:
+            return None
+        fields = list(self._fields[name])
+        normal = "_".join(field.lower().split())
+        match = normal if normal in self._fields[name] else _closest(normal, fields)
+        return None if match is None else f"{name}.{match}"
+
+    def _suggest_object(self, written: str) -> str | None:
+        names = list(self._fields)
+        lowered = written.lower()
+        for name in names:
+            if name.lower() == lowered:
+                return name
+        synonym = _SYNONYMS.get(lowered)
+        if synonym in self._fields:
+            return synonym
+        return _closest(written, names)
+
+
+# --- the built-in fields -------------------------------------------------------------------
+
+
+def _links(context: RenderContext) -> PortalLinks:
+    if context.urls is None:
+        raise MissingContextError(
+            "the render context has no urls to sign portal links with; pass "
+            "RenderContext(urls=PortalUrls(...))"
+        )
+    return context.urls
+
+
+def _customer_url(customer: Customer, context: RenderContext) -> str:
+    return _links(context).customer_url(customer)
+
+
+def _document_url(document: Document, context: RenderContext) -> str:
+    return _links(context).document_url(document)
+
+
+def _payment_url(document: PayableDocument, context: RenderContext) -> str:
+    return _links(context).payment_url(document)
+
+
+def _address(address: Address | None) -> str | None:
+    return None if address is None else "\n".join(address.lines())
+
+
+def _first_iban(accounts: tuple[BankAccount, ...]) -> str | None:
+    return accounts[0].formatted_iban if accounts else None
+
+
+def _first_bic(accounts: tuple[BankAccount, ...]) -> str | None:
+    return accounts[0].bic if accounts else None
+
+
+def _client_fields(registry: PlaceholderRegistry) -> None:
+    def add(field: str, getter: Callable[[Customer], object], kind: Kind = "text") -> None:
+        registry.register(CLIENT, field, getter, kind=kind)
+
+    add("number", lambda c: c.number)
+    add("name", lambda c: c.name)
+    add("company", lambda c: c.company)
+    add("contact_person", lambda c: c.contact_person)
+    add("display_name", lambda c: c.display_name)
+    add("email", lambda c: c.email)
+    add("phone", lambda c: c.phone)
+    add("address", lambda c: _address(c.address), "multiline")
+    add("vat_id", lambda c: c.vat_id)
+    add("tax_number", lambda c: c.tax_number)
+    add("iban", lambda c: _first_iban(c.bank_accounts))
+    registry.register(CLIENT, "customerportal_url", _customer_url, kind="url", with_context=True)
+
+
+def _company_fields(registry: PlaceholderRegistry) -> None:
+    def add(field: str, getter: Callable[[Company], object], kind: Kind = "text") -> None:
+        registry.register(COMPANY, field, getter, kind=kind)
+
+    add("name", lambda c: c.name)
+    add("address", lambda c: _address(c.address), "multiline")
+    add("email", lambda c: c.email)
+    add("phone", lambda c: c.phone)
+    add("website", lambda c: c.website, "url")
+    add("vat_id", lambda c: c.vat_id)
+    add("tax_number", lambda c: c.tax_number)
+    add("register_entry", lambda c: c.register_entry)
+    add("iban", lambda c: _first_iban(c.bank_accounts))
+    add("bic", lambda c: _first_bic(c.bank_accounts))
+
+
+def _document_fields(registry: PlaceholderRegistry) -> None:
+    def add(
+        kinds: tuple[type[Document], ...],
+        field: str,
+        getter: Callable[[Any], object],
+        kind: Kind = "text",
+    ) -> None:
+        for document_type in kinds:
+            registry.register(document_type.type.object_name, field, getter, kind=kind)
+
+    every = tuple(_DOCUMENT_CLASSES[t] for t in DocumentType)
+    payable = (Invoice, Reminder)
+    with_total = (Invoice, Reminder, CreditNote, Offer, OrderConfirmation)
+
+    add(every, "number", lambda d: d.number)
+    add(every, "title", lambda d: d.title)
+    add(every, "issued_on", lambda d: d.issued_on, "date")
+    add(every, "currency", lambda d: d.currency)
+    add(every, "total_net", lambda d: d.totals.net, "money")
+    add(every, "total_tax", lambda d: d.totals.tax, "money")
+    add(every, "total_gross", lambda d: d.totals.gross, "money")
+    for document_type in every:
+        registry.register(
+            document_type.type.object_name,
+            "customerportal_url",
+            _document_url,
+            kind="url",
+            with_context=True,
+        )
+    add(with_total, "total", lambda d: d.total, "money")
+
+    add(payable, "due_on", lambda d: d.due_on, "date")
+    add(payable, "amount_due", lambda d: d.amount_due, "money")
+    add(payable, "paid", lambda d: d.paid, "money")
+    add(payable, "payment_state", lambda d: d.state.value)
+    for document_type in payable:
+        registry.register(
+            document_type.type.object_name,
+            "payment_url",
+            _payment_url,
+            kind="url",
+            with_context=True,
+        )
+
+    add((Invoice,), "service_date", lambda d: d.service_date, "date")
+    add((Invoice,), "cash_discount_percent", _discount(lambda t, d: t.percent), "percent")
+    add((Invoice,), "cash_discount_until", _discount(lambda t, d: t.deadline(d.issued_on)), "date")
+    add((Invoice,), "cash_discount_amount", _discount(lambda t, d: t.amount(d.total)), "money")
+
+    add((Reminder,), "level", lambda d: d.level, "number")
+    add((Reminder,), "fee", lambda d: d.fee, "money")
+    add((Reminder,), "interest", lambda d: d.interest, "money")
+    add((Reminder,), "principal", lambda d: d.principal, "money")
+    add((Reminder,), "invoice_numbers", lambda d: ", ".join(r.number for r in d.reminded))
+
+    add((CreditNote,), "reason", lambda d: d.reason)
+
+    add((Offer,), "valid_until", lambda d: d.valid_until, "date")
+    add((Offer,), "status", lambda d: d.status.value)
+
+    add((DeliveryNote,), "delivered_on", lambda d: d.delivered_on, "date")
+    add((OrderConfirmation,), "delivery_on", lambda d: d.delivery_on, "date")
+
+
+def _discount(read: Callable[[Any, Invoice], object]) -> Callable[[Invoice], object]:
+    """A getter for one cash-discount figure; nothing when the invoice grants no discount."""
+
+    def getter(invoice: Invoice) -> object:
+        terms = invoice.cash_discount
+        return None if terms is None else read(terms, invoice)
+
+    return getter
+
+
+def _payment_fields(registry: PlaceholderRegistry) -> None:
+    # payportal.providers.Payment is read through these attribute names only.
+    registry.register(PAYMENT, "id", lambda p: p.id, kind="text")
+    registry.register(PAYMENT, "amount", lambda p: p.amount, kind="money")
+    registry.register(PAYMENT, "status", lambda p: p.status.value, kind="text")
+    registry.register(PAYMENT, "reference", lambda p: p.reference, kind="text")
+    registry.register(PAYMENT, "provider", lambda p: p.provider, kind="text")
+
+
+_DOCUMENT_CLASSES: Final[dict[DocumentType, type[Document]]] = {
+    cls.type: cls for cls in (Invoice, Reminder, CreditNote, Offer, DeliveryNote, OrderConfirmation)
+}
+
+
+def _register_defaults(registry: PlaceholderRegistry) -> None:
+    _client_fields(registry)
+    _company_fields(registry)
+    _document_fields(registry)
+    _payment_fields(registry)
+
+
+DEFAULT: Final = PlaceholderRegistry()
+"""The registry templates use when none is given; never handed out, so never changed."""
