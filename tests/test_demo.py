@@ -4,29 +4,78 @@ import io
 import json
 import subprocess
 import sys
+from typing import Any
+
+import pytest
 
 from payportal import _demo
 from payportal.__main__ import main
+from payportal.links import HmacKey, KeyRing, LinkSigner
 
 
-def test_demo_prints_a_walk_through(capsys: object) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
-    assert "RE-2026-17" in out
-    assert "481,07\xa0€" in out  # de_DE formatting of the invoice total
-    assert "accept" in out
-
-
-def test_demo_json_is_data() -> None:
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
     buffer = io.StringIO()
     assert _demo.run(buffer, as_json=True) == 0
-    report = json.loads(buffer.getvalue())
-    invoice = next(d for d in report["documents"] if d["type"] == "invoice")
-    assert invoice["total"] == "481,07\xa0€"
-    assert [t["rate"] for t in invoice["taxes"]] == ["7 %", "19 %"]
-    offer = next(d for d in report["documents"] if d["type"] == "offer")
-    assert "pay" not in offer["actions"]
+    data: dict[str, Any] = json.loads(buffer.getvalue())
+    return data
+
+
+def test_demo_prints_a_walk_through(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Signed portal links", "E-mail rendered", "accepts an offer", "bank details"):
+        assert heading in out
+    assert "481,07\xa0€" in out  # de_DE formatting of Erika's invoice
+    assert "€306.43" in out  # en_IE formatting of John's
+
+
+def test_access_policy_follows_settings_and_overrides(report: dict[str, Any]) -> None:
+    erika, john = report["portal"]["K-1042"], report["portal"]["K-1077"]
+    assert {d["type"] for d in erika["documents"]} == {
+        "invoice",
+        "reminder",
+        "credit_note",
+        "offer",
+        "order_confirmation",
+        "delivery_note",
+    }
+    offer = next(d for d in erika["documents"] if d["type"] == "offer")
     assert {"accept", "reject"} <= set(offer["actions"])
+    assert "pay" not in offer["actions"]
+    # John's override: view and pay only, no account actions, never Erika's documents.
+    assert [d["number"] for d in john["documents"]] == ["RE-2026-21"]
+    assert john["documents"][0]["actions"] == ["download", "pay", "print", "view"]
+    assert john["account_actions"] == []
+    invoice = next(d for d in erika["documents"] if d["type"] == "invoice")
+    assert [t["rate"] for t in invoice["taxes"]] == ["7 %", "19 %"]
+
+
+def test_links_verify_and_the_email_carries_them(report: dict[str, Any]) -> None:
+    links = report["links"]
+    signer = LinkSigner(
+        KeyRing([HmacKey.derive(_demo._DEMO_MASTER_SECRET, "portal-links", kid="demo-2026")])
+    )
+    token = links["invoice_url"].rsplit("/", 1)[1]
+    claims = signer.verify(token, purpose="document", now=_demo.NOW)
+    assert claims.subject == "invoice:inv-17" == links["invoice_link_opens"]
+    email = report["email"]["text"]
+    assert links["invoice_url"] in email
+    assert links["customer_url"] in email
+    assert "481,07\xa0€" in email
+    assert report["email"]["placeholders"][0] == "Client.name"
+
+
+def test_offer_master_data_and_payments(report: dict[str, Any]) -> None:
+    assert report["offer"]["status"] == "accepted"
+    assert "accept" not in report["offer"]["actions_now"]
+    assert report["master_data"]["changed"] == ["bank_accounts"]
+    assert "vat_id" in report["master_data"]["refused_tax_change"]
+    paypal, payengine = report["payments"]["paypal"], report["payments"]["payengine"]
+    assert paypal["server"].startswith("http://127.0.0.1:")
+    assert (paypal["paid"], paypal["still_open"]) == ("€150.00", "€156.43")
+    assert payengine["kept_as_credit"] == "13,93\xa0€"  # 500.00 - 486.07
+    assert [line["component"] for line in payengine["allocated"]] == ["costs", "principal"]
 
 
 def test_python_dash_m_runs_the_demo() -> None:

@@ -1,165 +1,528 @@
 """The end-to-end demo behind ``python -m payportal demo``.
 
-It builds a small merchant's world in memory, runs it through the library and reports what
-happened, as readable text or as JSON. Nothing touches the network or the disk.
+It builds a small merchant's world in memory and runs it through the library: portal settings
+and access, documents and their totals, signed links, an e-mail rendered from a template, a
+customer correcting their bank details, payments through the fake PayPal and PayEngine servers
+over loopback, and their allocation to the customers' accounts. Nothing leaves 127.0.0.1 and
+nothing is written to disk. Each step adds a section to a report that is printed as a readable
+walk-through or as JSON.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
-from payportal.customers import Address, Customer
+from payportal.accounts import CustomerAccount, OpenItem
+from payportal.allocation import OverpaymentPolicy, Strategy
+from payportal.customers import (
+    BANK_DATA,
+    CONTACT_DATA,
+    Address,
+    BankAccount,
+    Company,
+    Customer,
+    MasterDataChange,
+)
 from payportal.documents import (
+    CreditNote,
+    DeliveryNote,
     Document,
     Invoice,
     LineItem,
     Offer,
+    OrderConfirmation,
     PayableDocument,
     RemindedInvoice,
     Reminder,
 )
-from payportal.portal import AccessPolicy, PortalSettings
+from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
+from payportal.placeholders import RenderContext, Template
+from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
+from payportal.providers import PaymentRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["build_report", "run"]
 
-TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+# A fixed demo secret so the printed links are reproducible; a real app loads its keys from
+# its secret store and never hard-codes them.
+_DEMO_MASTER_SECRET = b"payportal demo master secret -- not for production use"
+
+EMAIL_TEMPLATE = """\
+Dear [Client.name],
+
+please find invoice [Invoice.number] of [Invoice.issued_on:long] attached.
+Amount due: [Invoice.amount_due], payable by [Invoice.due_on:long].
+
+View and pay the invoice online: [Invoice.customerportal_url]
+All your documents: [Client.customerportal_url]
+
+Kind regards,
+[Company.name]
+"""
 
 
 def _eur(amount: str) -> Money:
     return Money(amount, "EUR")
 
 
-def _documents(customer: Customer) -> list[Document]:
-    invoice = Invoice(
-        id="inv-17",
-        number="RE-2026-17",
-        customer_id=customer.id,
-        issued_on=date(2026, 10, 1),
-        due_on=date(2026, 10, 15),
-        lines=[
-            LineItem(
-                title="Fachbuch Buchhaltung",
-                quantity=2,
-                unit="Stk",
-                unit_price=_eur("39.90"),
-                tax_rate=Decimal(7),
+class _World:
+    """The merchant, the customers and their documents, as the demo builds them up."""
+
+    def __init__(self) -> None:
+        self.company = Company(
+            name="Druckerei Beispiel GmbH",
+            address=Address(
+                street="Industriestr. 7", postal_code="50667", city="Köln", country="DE"
             ),
-            LineItem(
-                title="Beratung",
-                quantity=Decimal("3.5"),
-                unit="h",
-                unit_price=_eur("95.00"),
-                tax_rate=Decimal(19),
+            email="rechnung@druckerei.example",
+            bank_accounts=[
+                BankAccount(
+                    iban="DE89370400440532013000",
+                    bic="COBADEFFXXX",
+                    holder="Druckerei Beispiel GmbH",
+                )
+            ],
+            vat_id="DE136695976",
+        )
+        self.erika = Customer(
+            id="c-42",
+            number="K-1042",
+            name="Erika Mustermann",
+            company="Mustermann Verlag",
+            email="erika@mustermann.example",
+            address=Address(street="Hauptstr. 1", postal_code="10115", city="Berlin", country="DE"),
+            bank_accounts=[BankAccount(iban="DE02120300000000202051", holder="Erika Mustermann")],
+            locale="de_DE",
+        )
+        self.john = Customer(
+            id="c-77",
+            number="K-1077",
+            name="John Murphy",
+            email="john@murphy.example",
+            address=Address(
+                street="12 Grafton Street", postal_code="D02", city="Dublin", country="IE"
             ),
-            LineItem(
-                title="Versand",
-                quantity=1,
-                unit_price=_eur("4.90"),
-                tax_rate=Decimal(19),
-                discount=Decimal(100),
+            locale="en_IE",
+        )
+        self.documents: list[Document] = self._documents()
+
+    def _documents(self) -> list[Document]:
+        books = LineItem(
+            title="Fachbuch Buchhaltung",
+            quantity=2,
+            unit="Stk",
+            unit_price=_eur("39.90"),
+            tax_rate=Decimal(7),
+        )
+        consulting = LineItem(
+            title="Satz und Beratung",
+            quantity=Decimal("3.5"),
+            unit="h",
+            unit_price=_eur("95.00"),
+            tax_rate=Decimal(19),
+        )
+        invoice = Invoice(
+            id="inv-17",
+            number="RE-2026-17",
+            customer_id=self.erika.id,
+            issued_on=date(2026, 10, 1),
+            due_on=date(2026, 10, 15),
+            lines=[books, consulting],
+        )
+        return [
+            invoice,
+            Reminder(
+                id="rem-3",
+                number="MA-2026-3",
+                customer_id=self.erika.id,
+                issued_on=date(2026, 11, 1),
+                due_on=date(2026, 11, 15),
+                reminded=[
+                    RemindedInvoice(
+                        invoice_id=invoice.id,
+                        number=invoice.number,
+                        amount_open=invoice.amount_due,
+                        due_on=invoice.due_on,
+                    )
+                ],
+                fee=_eur("5.00"),
             ),
-        ],
-    )
-    reminder = Reminder(
-        id="rem-3",
-        number="MA-2026-3",
-        customer_id=customer.id,
-        issued_on=date(2026, 11, 1),
-        due_on=date(2026, 11, 15),
-        reminded=[
-            RemindedInvoice(
+            CreditNote(
+                id="cn-2",
+                number="GS-2026-2",
+                customer_id=self.erika.id,
+                issued_on=date(2026, 10, 20),
                 invoice_id=invoice.id,
-                number=invoice.number,
-                amount_open=invoice.amount_due,
-                due_on=invoice.due_on,
-            )
-        ],
-        level=1,
-        fee=_eur("5.00"),
+                reason="Misprint on two copies",
+                lines=[
+                    LineItem(
+                        title="Gutschrift Fehldruck",
+                        quantity=2,
+                        unit_price=_eur("12.00"),
+                        tax_rate=Decimal(19),
+                    )
+                ],
+            ),
+            Offer(
+                id="off-8",
+                number="AN-2026-8",
+                customer_id=self.erika.id,
+                issued_on=date(2026, 11, 10),
+                valid_until=date(2026, 12, 10),
+                lines=[
+                    LineItem(
+                        title="Jahreswartung Druckvorstufe",
+                        quantity=1,
+                        unit_price=_eur("1200.00"),
+                        tax_rate=Decimal(19),
+                    )
+                ],
+            ),
+            OrderConfirmation(
+                id="oc-5",
+                number="AB-2026-5",
+                customer_id=self.erika.id,
+                issued_on=date(2026, 11, 12),
+                offer_id="off-7",
+                delivery_on=date(2026, 11, 30),
+                lines=[books],
+            ),
+            DeliveryNote(
+                id="dn-4",
+                number="LS-2026-4",
+                customer_id=self.erika.id,
+                issued_on=date(2026, 11, 14),
+                delivered_on=date(2026, 11, 14),
+                lines=[LineItem(title="Fachbuch Buchhaltung", quantity=2, unit="Stk")],
+            ),
+            Invoice(
+                id="inv-21",
+                number="RE-2026-21",
+                customer_id=self.john.id,
+                issued_on=date(2026, 11, 2),
+                due_on=date(2026, 11, 30),
+                currency="EUR",
+                lines=[
+                    LineItem(
+                        title="Business cards, 500",
+                        quantity=4,
+                        unit_price=_eur("62.50"),
+                        tax_rate=Decimal(19),
+                    ),
+                    LineItem(
+                        title="Express delivery",
+                        quantity=1,
+                        unit_price=_eur("15.00"),
+                        tax_rate=Decimal(19),
+                        discount=Decimal(50),
+                    ),
+                ],
+            ),
+        ]
+
+    def replace(self, document: Document) -> None:
+        self.documents = [document if d.id == document.id else d for d in self.documents]
+
+    def of(self, customer: Customer) -> list[Document]:
+        return [d for d in self.documents if d.customer_id == customer.id]
+
+    def get(self, document_id: str) -> Document:
+        return next(d for d in self.documents if d.id == document_id)
+
+
+def _portal(world: _World) -> tuple[PortalSettings, AccessPolicy, dict[str, Any]]:
+    # John's account is new: he may look at and pay his documents but not edit master data.
+    settings = PortalSettings.default().with_override(
+        world.john,
+        CustomerAccess(actions={Action.VIEW, Action.DOWNLOAD, Action.PRINT, Action.PAY}),
     )
-    offer = Offer(
-        id="off-8",
-        number="AN-2026-8",
-        customer_id=customer.id,
-        issued_on=date(2026, 11, 10),
-        valid_until=date(2026, 12, 10),
-        lines=[
-            LineItem(
-                title="Jahreswartung",
-                quantity=1,
-                unit_price=_eur("1200.00"),
-                tax_rate=Decimal(19),
-            )
-        ],
+    policy = AccessPolicy(settings, today=lambda: TODAY)
+    section: dict[str, Any] = {}
+    for customer in (world.erika, world.john):
+        section[customer.number] = {
+            "documents": [
+                _document_entry(document, customer, policy)
+                for document in policy.visible(customer, world.documents)
+            ],
+            "account_actions": sorted(a.value for a in policy.account_actions(customer)),
+        }
+    return settings, policy, section
+
+
+def _document_entry(document: Document, customer: Customer, policy: AccessPolicy) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type": document.type.value,
+        "number": document.number,
+        "actions": sorted(a.value for a in policy.allowed_actions(customer, document)),
+    }
+    if isinstance(document, PayableDocument | Offer | CreditNote | OrderConfirmation):
+        entry["total"] = format_money(document.total, customer.locale)
+        entry["taxes"] = [
+            {
+                "rate": f"{tax.rate} %",
+                "net": format_money(tax.net, customer.locale),
+                "tax": format_money(tax.tax, customer.locale),
+            }
+            for tax in document.totals.taxes
+        ]
+    if isinstance(document, PayableDocument):
+        entry["amount_due"] = format_money(document.amount_due, customer.locale)
+    return entry
+
+
+def _links(world: _World) -> tuple[PortalUrls, dict[str, Any]]:
+    signer = LinkSigner(
+        KeyRing([HmacKey.derive(_DEMO_MASTER_SECRET, "portal-links", kid="demo-2026")]),
+        default_ttl=timedelta(days=30),
+        clock=lambda: NOW,
     )
-    return [invoice, reminder, offer]
+    urls = PortalUrls("https://portal.druckerei.example", signer)
+    invoice = world.get("inv-17")
+    customer_url = urls.customer_url(world.erika)
+    invoice_url = urls.document_url(invoice)
+    claims = urls.resolve(invoice_url)
+    return urls, {
+        "customer_url": customer_url,
+        "invoice_url": invoice_url,
+        "invoice_link_opens": claims.subject,
+        "invoice_link_expires": claims.expires_at.isoformat() if claims.expires_at else None,
+    }
+
+
+def _email(world: _World, urls: PortalUrls) -> dict[str, Any]:
+    template = Template.compile(EMAIL_TEMPLATE)
+    context = RenderContext(
+        customer=world.erika, documents=[world.get("inv-17")], company=world.company, urls=urls
+    )
+    return {
+        "placeholders": [p.token for p in template.placeholders],
+        "text": template.render(context),
+    }
+
+
+def _offer_accepted(world: _World, policy: AccessPolicy) -> dict[str, Any]:
+    offer = world.get("off-8")
+    assert isinstance(offer, Offer)
+    policy.check(world.erika, offer, Action.ACCEPT, on=TODAY)
+    accepted = offer.accept(at=NOW)
+    world.replace(accepted)
+    return {
+        "offer": accepted.number,
+        "status": accepted.status.value,
+        "total": format_money(accepted.total, world.erika.locale),
+        "actions_now": sorted(a.value for a in policy.allowed_actions(world.erika, accepted)),
+    }
+
+
+def _bank_details(world: _World, policy: AccessPolicy) -> dict[str, Any]:
+    policy.check_account(world.erika, Action.EDIT_MASTER_DATA)
+    change = MasterDataChange.from_dict(
+        {"bank_accounts": [{"iban": "de44 5001 0517 5407 3249 31", "holder": "Erika Mustermann"}]}
+    )
+    world.erika, record = world.erika.apply_change(
+        change, editable=CONTACT_DATA | BANK_DATA, at=NOW
+    )
+    refused = ""
+    try:
+        world.erika.apply_change(MasterDataChange(vat_id="DE136695976"), editable=CONTACT_DATA)
+    except Exception as error:  # noqa: BLE001 - shown to the reader as it is
+        refused = str(error)
+    return {
+        "changed": [c.field for c in record.changes],
+        "new_iban": world.erika.bank_accounts[0].formatted_iban,
+        "refused_tax_change": refused,
+    }
+
+
+def _pay_with(
+    make_client: Callable[[Any, str], Any],
+    fake: Any,
+    request: PaymentRequest,
+) -> tuple[Any, str]:
+    """Create, approve and capture one payment against a fake server over loopback."""
+    with fake.serve() as base_url:
+        client = make_client(fake, base_url)
+        try:
+            payment = client.create_payment(request)
+            fake.approve(payment.id)
+            captured = client.capture(payment.id)
+        finally:
+            client.close()
+    return captured, base_url
+
+
+def _payments(world: _World) -> dict[str, Any]:
+    # Imported here: the fakes are test doubles, and only this part of the demo needs them.
+    from payportal.providers.payengine import PayEngine  # noqa: PLC0415
+    from payportal.providers.paypal import PayPal  # noqa: PLC0415
+    from payportal.testing.fake_payengine import FakePayEngine  # noqa: PLC0415
+    from payportal.testing.fake_paypal import FakePayPal  # noqa: PLC0415
+
+    section: dict[str, Any] = {}
+
+    # John pays part of his invoice with PayPal.
+    johns = world.get("inv-21")
+    assert isinstance(johns, Invoice)
+    partial = _eur("150.00")
+    paypal_payment, paypal_url = _pay_with(
+        lambda fake, url: PayPal(fake.client_id, fake.client_secret, base_url=url),
+        FakePayPal(),
+        PaymentRequest(
+            amount=partial,
+            reference=johns.number,
+            return_url="https://portal.druckerei.example/paid",
+            cancel_url="https://portal.druckerei.example/cancelled",
+        ),
+    )
+    account = CustomerAccount(
+        customer_id=world.john.id, currency="EUR", items=[OpenItem.from_document(johns)]
+    )
+    result = account.allocate(
+        paypal_payment.captured,
+        strategy=Strategy.SPECIFIED,
+        specified=[johns.number],
+        paid_on=TODAY,
+        payment_id=paypal_payment.id,
+    )
+    account = account.apply(result)
+    world.replace(johns.record_payment(paypal_payment.captured))
+    section["paypal"] = {
+        "server": paypal_url,
+        "invoice": johns.number,
+        "status": paypal_payment.status.value,
+        "paid": format_money(paypal_payment.captured, world.john.locale),
+        "still_open": format_money(result.remaining_open(johns.number), world.john.locale),
+        "account_balance": format_money(account.balance, world.john.locale),
+    }
+
+    # Erika pays her reminder by card through PayEngine and rounds the amount up.
+    reminder = world.get("rem-3")
+    assert isinstance(reminder, Reminder)
+    paid = _eur("500.00")
+    payengine_payment, payengine_url = _pay_with(
+        lambda fake, url: PayEngine(fake.merchant_id, fake.api_key, base_url=url),
+        FakePayEngine(),
+        PaymentRequest(
+            amount=paid,
+            reference=reminder.number,
+            return_url="https://portal.druckerei.example/paid",
+            cancel_url="https://portal.druckerei.example/cancelled",
+        ),
+    )
+    erikas = CustomerAccount(
+        customer_id=world.erika.id, currency="EUR", items=[OpenItem.from_document(reminder)]
+    )
+    result = erikas.allocate(
+        payengine_payment.captured,
+        strategy=Strategy.OLDEST_FIRST,
+        overpayment=OverpaymentPolicy.CREDIT_BALANCE,
+        paid_on=TODAY,
+        payment_id=payengine_payment.id,
+    )
+    erikas = erikas.apply(result)
+    world.replace(reminder.record_payment(reminder.amount_due))
+    # Paying the reminder settles the invoice it reminded of.
+    for reminded in reminder.reminded:
+        invoice = world.get(reminded.invoice_id)
+        assert isinstance(invoice, Invoice)
+        world.replace(invoice.record_payment(invoice.amount_due))
+    section["payengine"] = {
+        "server": payengine_url,
+        "reminder": reminder.number,
+        "status": payengine_payment.status.value,
+        "paid": format_money(payengine_payment.captured, world.erika.locale),
+        "allocated": [
+            {
+                "item": line.item,
+                "component": line.component.value,
+                "amount": format_money(line.amount, world.erika.locale),
+            }
+            for line in result.lines
+        ],
+        "kept_as_credit": format_money(erikas.credit_balance, world.erika.locale),
+    }
+    return section
 
 
 def build_report() -> dict[str, Any]:
     """Run the demo and return what it found, as plain data."""
-    customer = Customer(
-        id="42",
-        number="K-1042",
-        name="Erika Mustermann",
-        company="Mustermann Druck GmbH",
-        email="erika@mustermann.example",
-        address=Address(street="Hauptstr. 1", postal_code="10115", city="Berlin", country="DE"),
-        locale="de_DE",
-        currency="EUR",
-    )
-    policy = AccessPolicy(PortalSettings.default(), today=lambda: TODAY)
-    documents = []
-    for document in policy.visible(customer, _documents(customer)):
-        entry: dict[str, Any] = {
-            "type": document.type.value,
-            "number": document.number,
-            "actions": sorted(a.value for a in policy.allowed_actions(customer, document)),
-        }
-        if isinstance(document, PayableDocument | Offer):
-            entry["total"] = format_money(document.total, customer.locale)
-            entry["taxes"] = [
-                {
-                    "rate": f"{tax.rate} %",
-                    "net": format_money(tax.net, customer.locale),
-                    "tax": format_money(tax.tax, customer.locale),
-                }
-                for tax in document.totals.taxes
-            ]
-        if isinstance(document, PayableDocument):
-            entry["amount_due"] = format_money(document.amount_due, customer.locale)
-        documents.append(entry)
-    return {
-        "customer": {
-            "number": customer.number,
-            "name": customer.display_name,
-            "locale": customer.locale,
-        },
+    world = _World()
+    _, policy, portal = _portal(world)
+    urls, links = _links(world)
+    report: dict[str, Any] = {
         "today": TODAY.isoformat(),
-        "documents": documents,
-        "account_actions": sorted(a.value for a in policy.account_actions(customer)),
+        "company": world.company.name,
+        "customers": {
+            c.number: {"name": c.display_name, "locale": c.locale}
+            for c in (world.erika, world.john)
+        },
+        "portal": portal,
+        "links": links,
+        "email": _email(world, urls),
+        "offer": _offer_accepted(world, policy),
+        "master_data": _bank_details(world, policy),
+        "payments": _payments(world),
     }
+    return report
 
 
 def _print_text(report: dict[str, Any], out: IO[str]) -> None:
-    customer = report["customer"]
-    out.write(f"payportal demo, {report['today']}\n\n")
-    out.write(f"Customer {customer['number']}: {customer['name']} ({customer['locale']})\n")
-    out.write("Documents in the portal:\n")
-    for doc in report["documents"]:
-        line = f"  {doc['type']:<14} {doc['number']:<12}"
-        if "total" in doc:
-            line += f" total {doc['total']:>14}"
-        if "amount_due" in doc:
-            line += f"  due {doc['amount_due']:>14}"
-        out.write(line.rstrip() + "\n")
-        for tax in doc.get("taxes", []):
-            out.write(f"      VAT {tax['rate']:>5} on {tax['net']:>12}: {tax['tax']:>10}\n")
-        out.write(f"      may: {', '.join(doc['actions'])}\n")
-    out.write(f"Account actions: {', '.join(report['account_actions'])}\n")
+    write = out.write
+    write(f"payportal demo — {report['company']}, {report['today']}\n")
+    write("\n1. Customers and what the portal shows them\n")
+    for number, seen in report["portal"].items():
+        customer = report["customers"][number]
+        write(f"   {number} {customer['name']} ({customer['locale']})\n")
+        for doc in seen["documents"]:
+            line = f"     {doc['type']:<19} {doc['number']:<11}"
+            if "total" in doc:
+                line += f" total {doc['total']:>12}"
+            if "amount_due" in doc:
+                line += f"  due {doc['amount_due']:>12}"
+            write(line.rstrip() + "\n")
+            for tax in doc.get("taxes", []):
+                write(f"       VAT {tax['rate']:>5} on {tax['net']:>12}: {tax['tax']:>10}\n")
+            write(f"       may: {', '.join(doc['actions']) or '-'}\n")
+        write(f"     account: {', '.join(seen['account_actions']) or '-'}\n")
+    links = report["links"]
+    write("\n2. Signed portal links\n")
+    write(f"   portal:  {links['customer_url']}\n")
+    write(f"   invoice: {links['invoice_url']}\n")
+    write(f"   opens {links['invoice_link_opens']}, valid until {links['invoice_link_expires']}\n")
+    write("\n3. E-mail rendered from a template\n")
+    for text_line in report["email"]["text"].splitlines():
+        write(f"   | {text_line}\n")
+    offer = report["offer"]
+    write("\n4. The customer accepts an offer\n")
+    write(f"   {offer['offer']} ({offer['total']}) is {offer['status']}; ")
+    write(f"left to do: {', '.join(offer['actions_now'])}\n")
+    master = report["master_data"]
+    write("\n5. The customer corrects their bank details\n")
+    write(f"   changed {', '.join(master['changed'])}: IBAN now {master['new_iban']}\n")
+    write(f"   refused: {master['refused_tax_change']}\n")
+    payments = report["payments"]
+    paypal, payengine = payments["paypal"], payments["payengine"]
+    write("\n6. Payments through fake providers on loopback\n")
+    write(
+        f"   PayPal ({paypal['server']}): {paypal['paid']} on {paypal['invoice']}, "
+        f"{paypal['status']}; still open {paypal['still_open']}\n"
+    )
+    write(
+        f"   PayEngine ({payengine['server']}): {payengine['paid']} on "
+        f"{payengine['reminder']}, {payengine['status']}\n"
+    )
+    for line in payengine["allocated"]:
+        write(f"     -> {line['item']} {line['component']}: {line['amount']}\n")
+    write(f"     overpayment kept as credit: {payengine['kept_as_credit']}\n")
 
 
 def run(out: IO[str], *, as_json: bool = False) -> int:
