@@ -82,6 +82,7 @@ from payportal.providers._models import (
 from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
 from payportal.providers._retry import RetryPolicy, parse_retry_after
 from payportal.providers.billwerk import AsyncBillwerkPay, BillwerkPay
+from payportal.providers.paydirekt import AsyncPaydirekt, Paydirekt
 from payportal.providers.payengine import AsyncPayEngine, PayEngine
 from payportal.providers.paypal_nvp import AsyncPayPalNVP, PayPalNVP
 from payportal.providers.sofort import AsyncSofort, Sofort
@@ -94,6 +95,7 @@ __all__ = [
     "AsyncHTTPProvider",
     "AsyncPayEngine",
     "AsyncPayPalNVP",
+    "AsyncPaydirekt",
     "AsyncPaymentProvider",
     "AsyncSofort",
     "BillwerkPay",
@@ -103,6 +105,7 @@ __all__ = [
     "Operation",
     "PayEngine",
     "PayPalNVP",
+    "Paydirekt",
     "Payment",
     "PaymentProvider",
     "PaymentRequest",
