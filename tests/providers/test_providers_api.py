@@ -6,6 +6,7 @@ import payportal.testing
 # Pinned on purpose: the next providers build on these names.
 PROVIDERS = {
     "DEFAULT_TIMEOUT",
+    "AsyncBankTransfer",
     "AsyncBillwerkPay",
     "AsyncDriver",
     "AsyncHTTPOptions",
@@ -15,6 +16,7 @@ PROVIDERS = {
     "AsyncPaydirekt",
     "AsyncPaymentProvider",
     "AsyncSofort",
+    "BankTransfer",
     "BillwerkPay",
     "Capabilities",
     "HTTPOptions",

@@ -81,6 +81,7 @@ from payportal.providers._models import (
 )
 from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
 from payportal.providers._retry import RetryPolicy, parse_retry_after
+from payportal.providers.bank_transfer import AsyncBankTransfer, BankTransfer
 from payportal.providers.billwerk import AsyncBillwerkPay, BillwerkPay
 from payportal.providers.paydirekt import AsyncPaydirekt, Paydirekt
 from payportal.providers.payengine import AsyncPayEngine, PayEngine
@@ -89,6 +90,7 @@ from payportal.providers.sofort import AsyncSofort, Sofort
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AsyncBankTransfer",
     "AsyncBillwerkPay",
     "AsyncDriver",
     "AsyncHTTPOptions",
@@ -98,6 +100,7 @@ __all__ = [
     "AsyncPaydirekt",
     "AsyncPaymentProvider",
     "AsyncSofort",
+    "BankTransfer",
     "BillwerkPay",
     "Capabilities",
     "HTTPOptions",
