@@ -35,10 +35,16 @@ PayPal classic NVP likewise, against ``FakePayPalNVP`` (action ``Sale``): the fo
 capture: ``GetExpressCheckoutDetails`` (for the payer id), ``DoExpressCheckoutPayment``,
 ``GetExpressCheckoutDetails`` and ``TransactionSearch`` to read the payment back; the raw side
 sends the same bodies and decodes the answers with ``urllib.parse.parse_qsl``.
+
+BillPay likewise, against ``FakeBillPay`` (invoice purchase has no payer step): ``preauthorize``
+with the same buyer, one-article cart and a fresh order reference, then ``invoiceCreated``
+(the activation, BillPay's capture); the raw side builds the same documents with ``xml.etree``
+and parses the answers with defusedxml.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import socket
@@ -57,12 +63,14 @@ import httpx
 
 from payportal import Money
 from payportal.providers import PaymentRequest
+from payportal.providers.billpay import BillPay, bpsecure
 from payportal.providers.billwerk import BillwerkPay
 from payportal.providers.paydirekt import Paydirekt, auth_code, make_nonce, x_date, x_timestamp
 from payportal.providers.payengine import PayEngine
 from payportal.providers.paypal import PayPal
 from payportal.providers.paypal_nvp import PayPalNVP
 from payportal.providers.sofort import Sofort
+from payportal.testing.fake_billpay import FakeBillPay, sample_buyer
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 from payportal.testing.fake_paydirekt import FakePaydirekt
 from payportal.testing.fake_payengine import FakePayEngine
@@ -576,6 +584,88 @@ def bench_nvp() -> None:
         server.join(timeout=5)
 
 
+def serve_billpay(pipe: Connection) -> None:
+    fake = FakeBillPay()
+    with fake.serve() as base_url:
+        pipe.send((base_url + "/xml/offline", fake.merchant_id, fake.portal_id, fake.security_key))
+        pipe.recv()  # until the benchmark is done
+
+
+def billpay_payportal(billpay: BillPay) -> Callable[[], object]:
+    numbers = itertools.count()
+    buyer = sample_buyer()
+
+    def round_trip() -> object:
+        request = attrs.evolve(REQUEST, reference=f"PP-{next(numbers)}", metadata=buyer)
+        return billpay.capture(billpay.create_payment(request).id)
+
+    return round_trip
+
+
+def billpay_raw(client: httpx.Client, credentials: dict[str, str]) -> Callable[[], object]:
+    numbers = itertools.count()
+    headers = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml"}
+    customer = {"customertype": "g", "customerGroup": "p", **sample_buyer(),
+                "country": "DEU", "birthday": "19700101"}  # fmt: skip
+
+    def call(operation: str, root: ET.Element) -> ET.Element:
+        body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        answer = defusedxml.ElementTree.fromstring(
+            client.post(f"/{operation}", content=body, headers=headers).content
+        )
+        assert answer.get("error_code") == "0", answer.attrib
+        return answer  # type: ignore[no-any-return]
+
+    def document(**attributes: str) -> ET.Element:
+        root = ET.Element("data", {"api_version": "1.5.10", **attributes})
+        ET.SubElement(root, "default_params", credentials)
+        return root
+
+    def round_trip() -> object:
+        reference = f"RAW-{next(numbers)}"
+        root = document(tcaccepted="1", expecteddaystillshipping="0",
+                        capturerequestnecessary="0", paymenttype="1")  # fmt: skip
+        ET.SubElement(root, "customer_details", customer)
+        ET.SubElement(root, "shipping_details", useBillingAddress="1")
+        ET.SubElement(ET.SubElement(root, "article_data"), "article", articleid="1",
+                      articlequantity="1", articlename=reference, articledescription=reference,
+                      articleprice="1000", articlepricegross="1000")  # fmt: skip
+        ET.SubElement(root, "total", shippingname="", shippingprice="0", shippingpricegross="0",
+                      rebate="0", rebategross="0", carttotalprice="1000",
+                      carttotalpricegross="1000", currency="EUR", reference=reference)  # fmt: skip
+        call("preauthorize", root)
+        root = document()
+        ET.SubElement(root, "invoice_params", carttotalgross="1000", currency="EUR",
+                      reference=reference, delayindays="0")  # fmt: skip
+        return call("invoiceCreated", root)
+
+    return round_trip
+
+
+def bench_billpay() -> None:
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve_billpay, args=(child,), daemon=True)
+    server.start()
+    base_url, merchant_id, portal_id, key = parent.recv()
+    credentials = {"mid": merchant_id, "pid": portal_id, "bpsecure": bpsecure(key)}
+    try:
+        with (
+            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
+            BillPay(merchant_id, portal_id, key, base_url=base_url,
+                    transport=no_delay()) as billpay,
+        ):  # fmt: skip
+            compare(
+                "BillPay preauthorize+activate",
+                {
+                    "raw httpx": billpay_raw(client, credentials),
+                    "payportal": billpay_payportal(billpay),
+                },
+            )
+    finally:
+        parent.send("done")
+        server.join(timeout=5)
+
+
 def main() -> None:
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
@@ -602,6 +692,7 @@ def main() -> None:
     bench_sofort()
     bench_payengine()
     bench_nvp()
+    bench_billpay()
 
 
 if __name__ == "__main__":

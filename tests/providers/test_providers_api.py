@@ -7,6 +7,7 @@ import payportal.testing
 PROVIDERS = {
     "DEFAULT_TIMEOUT",
     "AsyncBankTransfer",
+    "AsyncBillPay",
     "AsyncBillwerkPay",
     "AsyncDriver",
     "AsyncHTTPOptions",
@@ -17,6 +18,7 @@ PROVIDERS = {
     "AsyncPaymentProvider",
     "AsyncSofort",
     "BankTransfer",
+    "BillPay",
     "BillwerkPay",
     "Capabilities",
     "HTTPOptions",

@@ -82,6 +82,7 @@ from payportal.providers._models import (
 from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
 from payportal.providers._retry import RetryPolicy, parse_retry_after
 from payportal.providers.bank_transfer import AsyncBankTransfer, BankTransfer
+from payportal.providers.billpay import AsyncBillPay, BillPay
 from payportal.providers.billwerk import AsyncBillwerkPay, BillwerkPay
 from payportal.providers.paydirekt import AsyncPaydirekt, Paydirekt
 from payportal.providers.payengine import AsyncPayEngine, PayEngine
@@ -91,6 +92,7 @@ from payportal.providers.sofort import AsyncSofort, Sofort
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncBankTransfer",
+    "AsyncBillPay",
     "AsyncBillwerkPay",
     "AsyncDriver",
     "AsyncHTTPOptions",
@@ -101,6 +103,7 @@ __all__ = [
     "AsyncPaymentProvider",
     "AsyncSofort",
     "BankTransfer",
+    "BillPay",
     "BillwerkPay",
     "Capabilities",
     "HTTPOptions",
