@@ -24,7 +24,14 @@ def report() -> dict[str, Any]:
 def test_demo_prints_a_walk_through(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for heading in ("Signed portal links", "E-mail rendered", "accepts an offer", "bank details"):
+    for heading in (
+        "Signed portal links",
+        "E-mail rendered",
+        "accepts an offer",
+        "bank details",
+        "Prepaid top-up",
+        "BillPay",
+    ):
         assert heading in out
     assert "481,07\xa0€" in out  # de_DE formatting of Erika's invoice
     assert "€306.43" in out  # en_IE formatting of John's
@@ -91,3 +98,24 @@ def test_usage_errors_exit_2() -> None:
         [sys.executable, "-m", "payportal", "nonsense"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2
+
+
+def test_prepaid_top_up_is_released_by_the_statement(report: dict[str, Any]) -> None:
+    prepaid = report["prepaid"]
+    assert prepaid["pending_before_statement"] == "50,00\xa0€"
+    assert prepaid["payment_status"] == "paid"
+    assert prepaid["prepaid_balance"] == "50,00\xa0€"
+    assert prepaid["epc_qr_lines"][:4] == ["BCD", "002", "1", "SCT"]
+    compact = prepaid["reference"].replace(" ", "")
+    assert prepaid["epc_qr_lines"][-1] == compact
+    # The bank text carries the reference in lower case; it was still found.
+    assert compact.lower() in prepaid["statement_entry"]["remittance_text"].replace(" ", "")
+
+
+def test_billpay_order_carries_its_bp_reference(report: dict[str, Any]) -> None:
+    billpay = report["billpay"]
+    assert billpay["approved"] == "authorized"
+    assert billpay["activate_by"] == "2027-01-23"  # two months after the demo's today
+    assert billpay["status"] == "paid"
+    assert billpay["reference"].startswith("BP")
+    assert "/" in billpay["reference"]

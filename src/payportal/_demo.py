@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
-from payportal.accounts import CustomerAccount, OpenItem
+from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount, TopUpMethod
 from payportal.allocation import OverpaymentPolicy, Strategy
 from payportal.customers import (
     BANK_DATA,
@@ -42,7 +42,8 @@ from payportal.documents import (
 from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.placeholders import RenderContext, Template
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
-from payportal.providers import PaymentRequest
+from payportal.providers import BankTransfer, PaymentRequest
+from payportal.reconciliation import read_statement
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -453,6 +454,112 @@ def _payments(world: _World) -> dict[str, Any]:
     return section
 
 
+CAMT053 = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>DEMO-{day}</MsgId><CreDtTm>{day}T18:00:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>DEMO-STMT-{day}</Id>
+      <CreDtTm>{day}T18:00:00</CreDtTm>
+      <Acct><Id><IBAN>{iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      <Ntry>
+        <Amt Ccy="EUR">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>{day}</Dt></BookgDt>
+        <ValDt><Dt>{day}</Dt></ValDt>
+        <AcctSvcrRef>DEMO-BANK-0001</AcctSvcrRef>
+        <BkTxCd><Prtry><Cd>NTRF+166</Cd><Issr>DK</Issr></Prtry></BkTxCd>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+          <RltdPties>
+            <Dbtr><Nm>{payer}</Nm></Dbtr>
+            <DbtrAcct><Id><IBAN>{payer_iban}</IBAN></Id></DbtrAcct>
+          </RltdPties>
+          <RmtInf><Ustrd>Guthaben aufladen {reference}</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>
+"""
+
+
+def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
+    """A prepaid top-up by bank transfer, released once the bank statement shows it."""
+    policy.check_account(world.erika, Action.TOP_UP)
+    amount = _eur("50.00")
+    bank = BankTransfer(world.company, prefix="TOPUP", clock=lambda: NOW)
+    payment = bank.create_payment(PaymentRequest(amount=amount, reference=world.erika.number))
+    reference = payment.instructions["reference"]
+    prepaid = PrepaidAccount(currency="EUR").top_up(
+        amount, method=TopUpMethod.BANK_TRANSFER, reference=reference
+    )
+    pending = prepaid.pending_amount
+    # The customer transfers the money; the demo writes the bank's camt.053 for the evening.
+    statement = CAMT053.format(
+        day=TODAY.isoformat(),
+        iban=world.company.bank_accounts[0].iban,
+        amount=amount.amount,
+        payer=world.erika.name,
+        payer_iban=world.erika.bank_accounts[0].iban,
+        reference=payment.instructions["reference_formatted"].lower(),
+    )
+    (parsed,) = read_statement(statement.encode(), source="demo-camt053.xml")
+    (entry,) = parsed.entries
+    received = bank.receive(entry)
+    assert received is not None
+    prepaid = prepaid.release(reference)
+    return {
+        "reference": payment.instructions["reference_formatted"],
+        "iban": payment.instructions["iban_formatted"],
+        "epc_qr_lines": payment.instructions["epc_qr"].split("\n"),
+        "pending_before_statement": format_money(pending, world.erika.locale),
+        "statement_entry": {
+            "entry_id": entry.entry_id,
+            "remittance_text": entry.remittance_text,
+            "amount": format_money(entry.amount, world.erika.locale),
+        },
+        "payment_status": received.status.value,
+        "prepaid_balance": format_money(prepaid.balance, world.erika.locale),
+    }
+
+
+def _billpay_order(world: _World) -> dict[str, Any]:
+    """An invoice purchase through BillPay: approved at once, activated when the goods ship."""
+    from payportal.providers import BillPay  # noqa: PLC0415
+    from payportal.testing.fake_billpay import FakeBillPay, sample_buyer  # noqa: PLC0415
+
+    order = world.get("oc-5")
+    assert isinstance(order, OrderConfirmation)
+    fake = FakeBillPay()
+    with fake.serve() as base_url:
+        billpay = BillPay(
+            fake.merchant_id,
+            fake.portal_id,
+            fake.security_key,
+            base_url=base_url + "/xml/offline",
+            today=lambda: TODAY,
+        )
+        try:
+            approved = billpay.create_payment(
+                PaymentRequest(amount=order.total, reference=order.number, metadata=sample_buyer())
+            )
+            activated = billpay.capture(approved.id)
+        finally:
+            billpay.close()
+    return {
+        "order": order.number,
+        "amount": format_money(order.total, world.erika.locale),
+        "approved": approved.status.value,
+        "activate_by": approved.instructions["activation_deadline"],
+        "status": activated.status.value,
+        "reference": activated.instructions["reference"],
+        "pay_to": activated.instructions["iban"],
+        "due_date": activated.instructions.get("due_date"),
+    }
+
+
 def build_report() -> dict[str, Any]:
     """Run the demo and return what it found, as plain data."""
     world = _World()
@@ -471,6 +578,8 @@ def build_report() -> dict[str, Any]:
         "offer": _offer_accepted(world, policy),
         "master_data": _bank_details(world, policy),
         "payments": _payments(world),
+        "prepaid": _prepaid_top_up(world, policy),
+        "billpay": _billpay_order(world),
     }
     return report
 
@@ -523,6 +632,26 @@ def _print_text(report: dict[str, Any], out: IO[str]) -> None:
     for line in payengine["allocated"]:
         write(f"     -> {line['item']} {line['component']}: {line['amount']}\n")
     write(f"     overpayment kept as credit: {payengine['kept_as_credit']}\n")
+    prepaid = report["prepaid"]
+    write("\n7. Prepaid top-up by bank transfer\n")
+    write(f"   transfer to {prepaid['iban']} with reference {prepaid['reference']}\n")
+    write(f"   EPC QR payload: {' | '.join(prepaid['epc_qr_lines'])}\n")
+    write(f"   pending until the statement arrives: {prepaid['pending_before_statement']}\n")
+    entry = prepaid["statement_entry"]
+    write(
+        f"   camt.053 entry {entry['entry_id']}: {entry['amount']} '{entry['remittance_text']}'\n"
+    )
+    write(f"   payment {prepaid['payment_status']}; prepaid balance {prepaid['prepaid_balance']}\n")
+    billpay = report["billpay"]
+    write("\n8. Invoice purchase with BillPay\n")
+    write(
+        f"   {billpay['order']} ({billpay['amount']}): {billpay['approved']}, "
+        f"activate by {billpay['activate_by']}; now {billpay['status']}\n"
+    )
+    write(
+        f"   the customer pays {billpay['pay_to']} quoting {billpay['reference']}"
+        f" by {billpay['due_date']}\n"
+    )
 
 
 def run(out: IO[str], *, as_json: bool = False) -> int:
