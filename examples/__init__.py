@@ -1,0 +1,1 @@
+"""Example applications built on payportal (not part of the installed package)."""

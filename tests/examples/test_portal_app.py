@@ -1,0 +1,639 @@
+"""The example portal app (examples/portal), through Flask's test client."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from typing import TYPE_CHECKING
+
+import pytest
+from examples.portal.app import create_app
+from examples.portal.store import PortalStore, demo_store
+
+from payportal import (
+    Action,
+    CustomerAccess,
+    HmacKey,
+    KeyRing,
+    LinkClaims,
+    LinkSigner,
+    Money,
+    PortalUrls,
+)
+from payportal.accounts import TopUpMethod
+from payportal.documents import Invoice, Offer, OfferStatus, PaymentState, Reminder
+from payportal.references import rf
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ERIKA, JOHN, MAX = "c-42", "c-77", "c-90"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store() -> PortalStore:
+    return demo_store(NOW)
+
+
+@pytest.fixture
+def signer(store: PortalStore, clock: Clock) -> LinkSigner:
+    return LinkSigner(
+        KeyRing([HmacKey("test", b"t" * 32)]),
+        default_ttl=timedelta(days=30),
+        versions=store,
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def app(store: PortalStore, signer: LinkSigner, clock: Clock) -> Flask:
+    return create_app(store, signer=signer, now=clock)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as client:
+        client.get("/")  # starts the session and its CSRF token
+        yield client
+
+
+@pytest.fixture
+def urls(signer: LinkSigner) -> PortalUrls:
+    return PortalUrls("http://localhost", signer, ttl=timedelta(days=30))
+
+
+def path(url: str) -> str:
+    return url.removeprefix("http://localhost")
+
+
+def portal(urls: PortalUrls, store: PortalStore, customer_id: str = ERIKA) -> str:
+    return path(urls.customer_url(store.customers[customer_id]))
+
+
+def csrf(client: FlaskClient) -> str:
+    with client.session_transaction() as session:
+        return str(session["csrf"])
+
+
+def post(client: FlaskClient, url: str, **form: str) -> object:
+    return client.post(url, data={"csrf_token": csrf(client), **form})
+
+
+def text(response: object) -> str:
+    return unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def invoice(store: PortalStore, doc_id: str) -> Invoice | Reminder:
+    document = store.documents[doc_id]
+    assert isinstance(document, Invoice | Reminder)
+    return document
+
+
+def pay(client: FlaskClient, url: str, *, amount: str, method: str, approve: bool = True):  # type: ignore[no-untyped-def]
+    started = post(client, url, amount=amount, method=method)
+    assert started.status_code == 303, text(started)
+    checkout = started.headers["Location"]
+    assert client.get(checkout).status_code == 200
+    decision = post(client, checkout, decision="approve" if approve else "cancel")
+    assert decision.status_code == 303
+    return client.get(decision.headers["Location"], follow_redirects=True)
+
+
+# -- the merchant's demo outbox ------------------------------------------------------------
+
+
+def test_outbox_renders_the_notification_email_with_working_signed_links(
+    client: FlaskClient,
+) -> None:
+    page = text(client.get("/"))
+    assert "Dear Erika Mustermann," in page
+    assert "Amount due: 481,07\xa0€" in page  # Erika's de_DE formatting
+    assert "Amount due: €109.47" in page  # John's en_IE
+    links = re.findall(r'href="(http://localhost/portal/[^"]+)"', page)
+    assert len(links) == 7  # portal links for three customers, document and payment for two
+    assert {client.get(path(link)).status_code for link in links} == {200, 403}  # Max: off
+
+
+def test_the_default_app_runs_with_demo_data_and_its_own_key() -> None:
+    with create_app().test_client() as client:
+        page = text(client.get("/"))
+        link = re.search(r'href="http://localhost(/portal/[^"]+)"', page)
+        assert link is not None
+        assert "Erika Mustermann" in text(client.get(link.group(1)))
+
+
+# -- opening links --------------------------------------------------------------------------
+
+
+def test_portal_overview_lists_only_the_customers_own_documents(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    response = client.get(portal(urls, store))
+    page = text(response)
+    assert response.status_code == 200
+    for number in ("RE-2026-17", "MA-2026-3", "GS-2026-2", "AN-2026-5", "LS-2026-6", "AB-2026-8"):
+        assert number in page
+    assert "RE-2026-21" not in page  # John's
+    assert "expired" in page  # the old offer, by the date
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    "doc_id", ["inv-17", "rem-3", "inv-9", "cn-2", "off-5", "off-4", "oc-8", "dn-6"]
+)
+def test_every_document_page_renders(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, doc_id: str
+) -> None:
+    response = client.get(f"{portal(urls, store)}/documents/{doc_id}")
+    assert response.status_code == 200
+    assert store.documents[doc_id].number in text(response)
+
+
+def test_document_pages_offer_only_the_actions_the_policy_allows(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    base = portal(urls, store)
+    assert 'id="pay-button"' in text(client.get(f"{base}/documents/inv-17"))
+    assert 'id="accept-button"' in text(client.get(f"{base}/documents/off-5"))
+    expired = text(client.get(f"{base}/documents/off-4"))
+    assert 'id="accept-button"' not in expired
+    assert 'id="pay-button"' not in expired
+    assert 'id="pay-button"' not in text(client.get(f"{base}/documents/cn-2"))
+
+
+def test_a_tampered_link_gets_a_friendly_403(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = portal(urls, store)
+    middle = len(url) - 30
+    tampered = url[:middle] + ("A" if url[middle] != "A" else "B") + url[middle + 1 :]
+    response = client.get(tampered)
+    assert response.status_code == 403
+    assert "This link is not valid" in text(response)
+    assert "Erika" not in text(response)
+
+
+def test_a_link_signed_with_another_key_is_refused(
+    client: FlaskClient, store: PortalStore, clock: Clock
+) -> None:
+    forged = LinkSigner(KeyRing([HmacKey("test", b"f" * 32)]), clock=clock)
+    url = PortalUrls("http://localhost", forged).customer_url(store.customers[ERIKA])
+    assert client.get(path(url)).status_code == 403
+
+
+def test_a_document_link_does_not_open_the_whole_portal(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    token = urls.document_url(store.documents["inv-17"]).rsplit("/", 1)[1]
+    assert client.get(f"/portal/{token}").status_code == 403
+    assert client.get(f"/portal/pay/{token}").status_code == 403
+
+
+def test_an_expired_link_gets_410(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, clock: Clock
+) -> None:
+    url = portal(urls, store)
+    clock.now = NOW + timedelta(days=30)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "This link has expired" in text(response)
+
+
+def test_a_revoked_link_gets_410_and_the_new_one_works(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    old = portal(urls, store)
+    document = path(urls.document_url(store.documents["inv-17"]))
+    assert post(client, f"/merchant/{ERIKA}/revoke").status_code == 303
+    for url in (old, document):
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "This link was replaced" in text(response)
+    assert client.get(portal(urls, store)).status_code == 200
+
+
+def test_a_link_of_a_customer_with_the_portal_switched_off_gets_403(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    response = client.get(portal(urls, store, MAX))
+    assert response.status_code == 403
+    assert "switched off" in text(response)
+
+
+def test_a_link_of_a_deleted_customer_gets_410(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = portal(urls, store, JOHN)
+    del store.customers[JOHN]
+    assert client.get(url).status_code == 410
+
+
+def test_another_customers_document_is_not_found(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    base = portal(urls, store)
+    assert client.get(f"{base}/documents/inv-21").status_code == 404
+    assert client.get(f"{base}/documents/nope").status_code == 404
+
+
+def test_paying_another_customers_invoice_is_refused_and_changes_nothing(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    before = store.documents["inv-21"]
+    response = post(
+        client, f"{portal(urls, store)}/documents/inv-21/pay", amount="10.00", method="card"
+    )
+    assert response.status_code == 404
+    assert store.documents["inv-21"] == before
+    assert store.payments == {}
+
+
+def test_a_link_limited_to_viewing_cannot_pay(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = path(urls.customer_url(store.customers[ERIKA], actions=[Action.VIEW]))
+    page = text(client.get(f"{url}/documents/inv-17"))
+    assert 'id="pay-button"' not in page
+    response = post(client, f"{url}/documents/inv-17/pay", amount="10.00", method="card")
+    assert response.status_code == 403
+    assert "this link does not allow to pay" in text(response)
+
+
+def test_the_merchant_changing_settings_takes_effect_on_the_next_request(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/documents/inv-17"
+    assert 'id="pay-button"' in text(client.get(url))
+    store.settings = store.settings.with_override(ERIKA, CustomerAccess.read_only())
+    assert 'id="pay-button"' not in text(client.get(url))
+    assert post(client, f"{url}/pay", amount="10.00", method="card").status_code == 403
+
+
+# -- CSRF -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_posts_without_the_sessions_csrf_token_are_refused(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, token: str | None
+) -> None:
+    form = {"text": "Hello"} | ({} if token is None else {"csrf_token": token})
+    response = client.post(f"{portal(urls, store)}/documents/inv-17/comment", data=form)
+    assert response.status_code == 400
+    assert store.documents["inv-17"].comments == ()
+
+
+# -- comments and offers --------------------------------------------------------------------
+
+
+def test_commenting_adds_the_customers_comment(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/documents/inv-17"
+    response = post(client, f"{url}/comment", text="Bitte <b>Lieferadresse</b> prüfen")
+    assert response.status_code == 303
+    (comment,) = store.documents["inv-17"].comments
+    assert (comment.text, comment.author_name, comment.at) == (
+        "Bitte <b>Lieferadresse</b> prüfen",
+        "Mustermann Verlag",
+        NOW,
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Bitte &lt;b&gt;Lieferadresse&lt;/b&gt; prüfen" in page  # autoescaped
+
+
+def test_an_empty_comment_is_refused_with_the_form(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    response = post(client, f"{portal(urls, store)}/documents/inv-17/comment", text="   ")
+    assert response.status_code == 400
+    assert "text" in text(response)
+    assert store.documents["inv-17"].comments == ()
+
+
+def test_accepting_an_open_offer(client: FlaskClient, urls: PortalUrls, store: PortalStore) -> None:
+    url = f"{portal(urls, store)}/documents/off-5"
+    response = post(client, f"{url}/accept")
+    assert response.status_code == 303
+    offer = store.documents["off-5"]
+    assert isinstance(offer, Offer)
+    assert (offer.status, offer.decided_at) == (OfferStatus.ACCEPTED, NOW)
+    assert "You accepted offer AN-2026-5" in text(client.get(url))
+    assert post(client, f"{url}/accept").status_code == 403  # already decided
+
+
+def test_rejecting_an_open_offer_keeps_the_reason(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    response = post(client, f"{portal(urls, store)}/documents/off-5/reject", reason="Zu teuer")
+    assert response.status_code == 303
+    offer = store.documents["off-5"]
+    assert isinstance(offer, Offer)
+    assert (offer.status, offer.rejection_reason) == (OfferStatus.REJECTED, "Zu teuer")
+
+
+def test_accepting_an_expired_offer_is_refused(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    before = store.documents["off-4"]
+    response = post(client, f"{portal(urls, store)}/documents/off-4/accept")
+    assert response.status_code == 403
+    assert "offer AN-2026-4 is expired" in text(response)
+    assert store.documents["off-4"] == before
+
+
+def test_an_offer_expires_while_the_link_still_works(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, clock: Clock
+) -> None:
+    url = portal(urls, store)
+    clock.now = NOW + timedelta(days=29)
+    assert post(client, f"{url}/documents/off-5/accept").status_code == 403
+
+
+@pytest.mark.parametrize(("doc_id", "action"), [("inv-17", "accept"), ("dn-6", "pay")])
+def test_actions_that_do_not_apply_to_the_document_are_refused(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, doc_id: str, action: str
+) -> None:
+    response = post(client, f"{portal(urls, store)}/documents/{doc_id}/{action}", method="card")
+    assert response.status_code == 403
+
+
+def test_unknown_actions_are_not_found(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    assert post(client, f"{portal(urls, store)}/documents/inv-17/delete").status_code == 404
+
+
+# -- payments -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["card", "paypal"])
+def test_paying_an_invoice_in_full(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, method: str
+) -> None:
+    url = f"{portal(urls, store)}/documents/inv-17"
+    page = pay(client, f"{url}/pay", amount="481.07", method=method)
+    assert "Thank you! We received 481,07\xa0€." in text(page)
+    paid = invoice(store, "inv-17")
+    assert (paid.state, paid.paid) == (PaymentState.PAID, Money("481.07", "EUR"))
+    account = store.accounts[ERIKA]
+    assert account.items["RE-2026-17"].amount_open == Money("0.00", "EUR")
+    assert 'id="pay-button"' not in text(client.get(url))
+
+
+def test_paying_part_of_an_invoice_with_a_decimal_comma(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    pay(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="100,50", method="paypal")
+    partly = invoice(store, "inv-17")
+    assert (partly.state, partly.amount_due) == (
+        PaymentState.PARTIALLY_PAID,
+        Money("380.57", "EUR"),
+    )
+
+
+def test_paying_a_reminder_settles_its_fee_and_the_reminded_invoice(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    reminder = invoice(store, "rem-3")
+    open_before = store.accounts[ERIKA].open_total
+    pay(
+        client,
+        f"{portal(urls, store)}/documents/rem-3/pay",
+        amount=str(reminder.amount_due.amount),
+        method="card",
+    )
+    assert invoice(store, "rem-3").state is PaymentState.PAID
+    assert invoice(store, "inv-9").state is PaymentState.PAID
+    account = store.accounts[ERIKA]
+    assert account.open_total == open_before - reminder.total
+    assert account.credit_balance == Money("0.00", "EUR")
+
+
+def test_returning_from_the_provider_twice_books_once(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    pay(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="93.07", method="card")
+    (payment_id,) = store.payments
+    assert client.get(f"/checkout/{payment_id}/return").status_code == 303
+    assert invoice(store, "inv-17").paid == Money("93.07", "EUR")
+    assert len(store.accounts[ERIKA].allocations) == 1
+
+
+def test_a_provider_return_url_with_the_payment_id_completes_the_payment(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, app: Flask
+) -> None:
+    started = post(
+        client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10.00", method="paypal"
+    )
+    (payment_id,) = store.payments
+    assert started.headers["Location"] == f"/checkout/{payment_id}"
+    app.extensions["payportal"]["methods"]["paypal"].approve(payment_id)
+    response = client.get(f"/checkout/return?token={payment_id}", follow_redirects=True)
+    assert response.status_code == 200
+    assert invoice(store, "inv-17").paid == Money("10.00", "EUR")
+
+
+def test_cancelling_at_the_provider_charges_nothing(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    page = pay(
+        client,
+        f"{portal(urls, store)}/documents/inv-17/pay",
+        amount="481.07",
+        method="card",
+        approve=False,
+    )
+    assert "You cancelled the payment" in text(page)
+    assert invoice(store, "inv-17").paid == Money("0.00", "EUR")
+    (payment_id,) = store.payments
+    assert client.get(f"/checkout/{payment_id}/return").status_code == 303
+    assert invoice(store, "inv-17").paid == Money("0.00", "EUR")
+
+
+@pytest.mark.parametrize(
+    ("amount", "method", "message"),
+    [
+        ("481.08", "card", "must not be more than"),
+        ("abc", "card", "must be a positive amount in EUR"),
+        ("0", "card", "must be a positive amount in EUR"),
+        ("10.001", "card", "must be a positive amount in EUR"),
+        ("10.00", "bitcoin", "must be one of the offered payment methods"),
+    ],
+)
+def test_invalid_payment_forms_are_refused_and_start_nothing(
+    client: FlaskClient,
+    urls: PortalUrls,
+    store: PortalStore,
+    amount: str,
+    method: str,
+    message: str,
+) -> None:
+    url = f"{portal(urls, store)}/documents/inv-17/pay"
+    response = post(client, url, amount=amount, method=method)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert store.payments == {}
+
+
+def test_a_payment_started_in_another_browser_cannot_be_completed_here(
+    app: Flask, client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    post(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10.00", method="card")
+    (payment_id,) = store.payments
+    with app.test_client() as stranger:
+        stranger.get("/")
+        assert stranger.get(f"/checkout/{payment_id}").status_code == 404
+        assert stranger.get(f"/checkout/{payment_id}/return").status_code == 404
+
+
+def test_the_payment_link_opens_the_payment_of_one_invoice(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = path(urls.payment_url(invoice(store, "inv-17")))
+    page = text(client.get(url))
+    assert 'id="pay-button"' in page
+    assert "All documents" not in page  # the link opens one document, not the portal
+    assert post(client, f"{url}/comment", text="hi").status_code == 404
+    pay(client, f"{url}/pay", amount="481.07", method="card")
+    assert invoice(store, "inv-17").state is PaymentState.PAID
+    response = client.get(url)
+    assert response.status_code == 403  # nothing is due any more
+    assert "nothing is due" in text(response)
+
+
+def test_the_document_link_opens_one_document_and_its_actions(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = path(urls.document_url(store.documents["off-5"]))
+    assert "AN-2026-5" in text(client.get(url))
+    assert post(client, f"{url}/accept").status_code == 303
+    offer = store.documents["off-5"]
+    assert isinstance(offer, Offer)
+    assert offer.status is OfferStatus.ACCEPTED
+
+
+# -- master data ----------------------------------------------------------------------------
+
+
+def profile_form(client: FlaskClient, url: str, **changes: str) -> dict[str, str]:
+    page = client.get(url).get_data(as_text=True)
+    form = {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="[a-z]+" name="(\w+)" value="([^"]*)"', page)
+    }
+    return form | changes
+
+
+def test_editing_contact_and_bank_details_through_apply_change(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/profile"
+    form = profile_form(
+        client, url, email="erika@verlag.example", iban="GB29 NWBK 6016 1331 9268 19"
+    )
+    assert "vat_id" not in form  # tax data is not editable here
+    response = post(client, url, **form)
+    assert response.status_code == 303
+    erika = store.customers[ERIKA]
+    assert erika.email == "erika@verlag.example"
+    assert erika.bank_accounts[0].iban == "GB29NWBK60161331926819"
+    (record,) = store.changes
+    assert [c.field for c in record.changes] == ["bank_accounts", "email"]
+    assert "Saved: bank accounts, email." in text(client.get(url))
+
+
+def test_saving_unchanged_details_changes_nothing(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/profile"
+    before = store.customers[ERIKA]
+    assert post(client, url, **profile_form(client, url)).status_code == 303
+    assert store.customers[ERIKA] == before
+    assert store.changes == []
+
+
+def test_an_invalid_iban_is_shown_and_nothing_changes(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/profile"
+    before = store.customers[ERIKA]
+    form = profile_form(client, url, email="new@example.org", iban="DE00 1234")
+    response = post(client, url, **form)
+    assert response.status_code == 400
+    assert "is not a valid IBAN" in text(response)
+    assert 'value="new@example.org"' in text(response)  # the form keeps what was typed
+    assert store.customers[ERIKA] == before
+
+
+def test_posting_a_field_the_merchant_did_not_make_editable_is_refused(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    before = store.customers[ERIKA]
+    response = post(client, f"{portal(urls, store)}/profile", vat_id="DE811569869")
+    assert response.status_code == 403
+    assert "may not edit vat_id" in text(response)
+    assert store.customers[ERIKA] == before
+
+
+# -- prepaid top-ups ------------------------------------------------------------------------
+
+
+def test_topping_up_by_card_credits_at_once(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/top-up"
+    assert client.get(url).status_code == 200
+    page = pay(client, url, amount="25.00", method="card")
+    assert "Thank you! We received 25,00\xa0€." in text(page)
+    prepaid = store.accounts[ERIKA].prepaid
+    assert prepaid.balance == Money("25.00", "EUR")
+    assert prepaid.credited[0].method is TopUpMethod.CARD
+
+
+def test_topping_up_by_bank_transfer_waits_with_an_rf_reference(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/top-up"
+    response = post(client, url, amount="40", method="bank_transfer")
+    assert response.status_code == 303
+    prepaid = store.accounts[ERIKA].prepaid
+    assert prepaid.balance == Money("0.00", "EUR")
+    (pending,) = prepaid.pending
+    assert pending.amount == Money("40.00", "EUR")
+    assert rf.is_valid(pending.reference)
+    assert rf.format(pending.reference) in text(client.get(url))
+
+
+def test_topping_up_is_refused_where_the_customer_may_not(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store, JOHN)}/top-up"
+    assert client.get(url).status_code == 403
+    assert post(client, url, amount="40", method="card").status_code == 403
+    assert store.payments == {}
+
+
+def test_a_link_for_another_purpose_cannot_open_the_top_up_page(
+    client: FlaskClient, store: PortalStore, signer: LinkSigner
+) -> None:
+    claims = LinkClaims.for_customer(store.customers[ERIKA], issued_at=NOW, purpose="statement")
+    assert client.get(f"/portal/{signer.sign(claims)}/top-up").status_code == 403
