@@ -48,6 +48,7 @@ EXPECTED = {
     "format_money",
     "is_currency",
     "read_statement",
+    "reconcile",
 }
 
 

@@ -35,7 +35,7 @@ from payportal.links import (
     PortalUrls,
 )
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
-from payportal.reconciliation import Statement, StatementEntry, read_statement
+from payportal.reconciliation import Statement, StatementEntry, read_statement, reconcile
 
 __version__ = "0.1.0"
 
@@ -84,4 +84,5 @@ __all__ = [
     "format_money",
     "is_currency",
     "read_statement",
+    "reconcile",
 ]

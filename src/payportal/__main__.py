@@ -1,28 +1,34 @@
-"""``python -m payportal``: the command line."""
+"""``python -m payportal`` and the ``payportal`` console script: the command line.
+
+The commands live in :mod:`payportal._cli`, which needs the ``cli`` extra (click and rich);
+without it this prints how to install it and exits with status 2.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import TYPE_CHECKING
-
-from payportal import _demo
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+MISSING_CLI = (
+    "payportal: the command line needs the 'cli' extra (click and rich).\n"
+    "Install it with:  pip install 'payportal[cli]'\n"
+    '(from a clone:     pip install -e ".[cli]")\n'
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    parser = argparse.ArgumentParser(prog="payportal", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the end-to-end demo")
-    demo.add_argument("--json", action="store_true", help="print the demo's findings as JSON")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return _demo.run(sys.stdout, as_json=args.json)
-    parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse exits
-    return 2  # pragma: no cover
+    try:
+        from payportal import _cli  # noqa: PLC0415  # optional: only with the cli extra
+    except ImportError as error:
+        if error.name not in ("click", "rich") and not (error.name or "").startswith("rich."):
+            raise
+        sys.stderr.write(MISSING_CLI)
+        return 2
+    return _cli.run(argv)
 
 
 if __name__ == "__main__":

@@ -55,14 +55,20 @@ def test_unknown_content_and_format_are_refused():
 
 def test_reconciliation_public_names_are_pinned():
     assert set(reconciliation.__all__) == {
+        "Booking",
         "Direction",
+        "EntryMatch",
+        "MatchReason",
+        "ReconciliationProposal",
         "Statement",
         "StatementEntry",
         "StatementFormat",
+        "apply",
         "drop_seen",
         "parse_camt",
         "parse_mt940",
         "read_statement",
+        "reconcile",
     }
     assert all(hasattr(reconciliation, name) for name in reconciliation.__all__)
 

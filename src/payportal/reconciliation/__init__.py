@@ -32,19 +32,33 @@ from payportal.reconciliation._camt import parse_camt
 from payportal.reconciliation._entry import Direction, Statement, StatementEntry
 from payportal.reconciliation._identity import drop_seen
 from payportal.reconciliation._mt940 import parse_mt940
+from payportal.reconciliation._reconcile import (
+    Booking,
+    EntryMatch,
+    MatchReason,
+    ReconciliationProposal,
+    apply,
+    reconcile,
+)
 
 if TYPE_CHECKING:
     import os
 
 __all__ = [
+    "Booking",
     "Direction",
+    "EntryMatch",
+    "MatchReason",
+    "ReconciliationProposal",
     "Statement",
     "StatementEntry",
     "StatementFormat",
+    "apply",
     "drop_seen",
     "parse_camt",
     "parse_mt940",
     "read_statement",
+    "reconcile",
 ]
 
 StatementFormat = Literal["camt", "mt940"]
