@@ -104,6 +104,8 @@ def sent(fake: FakeBillPay, operation: str) -> list[httpx.Request]:
 
 
 class TestBillPayContract(ProviderContract):
+    payer_approves = False  # BillPay decides at preauthorization
+
     def make_request(self, amount: str = "10.00", currency: str = "EUR") -> PaymentRequest:
         return PaymentRequest(
             amount=Money(amount, currency),
@@ -124,9 +126,11 @@ class TestBillPayContract(ProviderContract):
     def webhooks(self) -> Callable[[], list[tuple[dict[str, str], bytes]]]:
         return list
 
-    # Invoice purchase has no payer step: BillPay approves or denies at once, and the payment
-    # instructions (account, reference, activation deadline) are there from the start.
-    def test_create_payment_awaits_the_payer(self, provider: PaymentProvider) -> None:
+    # Beyond the contract's "decided at once": the instructions (account, reference,
+    # activation deadline) are there from the start.
+    def test_approved_purchase_carries_the_payment_instructions(
+        self, provider: PaymentProvider
+    ) -> None:
         created = provider.create_payment(self.make_request())
         assert created.status is PaymentStatus.AUTHORIZED
         assert created.raw_status == "APPROVED"
@@ -134,14 +138,6 @@ class TestBillPayContract(ProviderContract):
         assert created.instructions["reference"].startswith("BP")
         assert created.instructions["activation_deadline"]
         assert not created.captured
-
-    # With nothing to approve, "before approval" is "after BillPay cancelled the order".
-    def test_capture_before_approval_is_refused(self, provider: PaymentProvider) -> None:
-        payment = provider.create_payment(self.make_request())
-        provider.cancel(payment.id)
-        with pytest.raises(InvalidRequestError):
-            provider.capture(payment.id)
-        assert provider.get_payment(payment.id).status is PaymentStatus.CANCELLED
 
 
 # -- the parser against every response sample ---------------------------------------------------

@@ -199,6 +199,8 @@ def test_constructing_a_client_warns_that_paydirekt_is_deprecated(fake: FakePayd
 
 
 class TestPaydirektOrderContract(ProviderContract):
+    notifications_read_back = True
+
     def make_request(self, amount: str = "10.00", currency: str = "EUR") -> PaymentRequest:
         return PaymentRequest(
             amount=Money(amount, currency),
@@ -211,7 +213,7 @@ class TestPaydirektOrderContract(ProviderContract):
 
     @pytest.fixture
     def provider(self, fake: FakePaydirekt, mode: str, stack: ExitStack) -> Paydirekt:
-        return connect(fake, mode, stack)
+        return connect(fake, mode, stack, callback_url="https://shop.example/paydirekt")
 
     @pytest.fixture
     def approve(self, fake: FakePaydirekt) -> Callable[[str], None]:
@@ -225,7 +227,13 @@ class TestPaydirektOrderContract(ProviderContract):
 class TestPaydirektDirectSaleContract(TestPaydirektOrderContract):
     @pytest.fixture
     def provider(self, fake: FakePaydirekt, mode: str, stack: ExitStack) -> Paydirekt:
-        return connect(fake, mode, stack, checkout_type="DIRECT_SALE")
+        return connect(
+            fake,
+            mode,
+            stack,
+            checkout_type="DIRECT_SALE",
+            callback_url="https://shop.example/paydirekt",
+        )
 
     def paid(
         self, provider: PaymentProvider, approve: Callable[[str], None], amount: str = "10.00"

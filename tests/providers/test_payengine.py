@@ -81,6 +81,8 @@ def connect(fake: FakePayEngine, mode: str, stack: ExitStack, **options: Any) ->
 
 
 class TestPayEnginePreauthContract(ProviderContract):
+    notifications_read_back = True
+
     @pytest.fixture
     def provider(self, fake: FakePayEngine, mode: str, stack: ExitStack) -> PayEngine:
         return connect(fake, mode, stack)

@@ -23,10 +23,7 @@ How a provider client is built (read this before writing one)
   ``token = yield from self._access_token()`` then ``order = yield from self._call(...)``.
   An operation generates its idempotency key once (:func:`idempotency_key`) and puts it on the
   request it yields; the driver resends that very request on retries, so the key cannot change.
-  A call the provider cannot deduplicate is wrapped in :func:`unrepeatable`: the drivers then
-  never resend it once it may have reached the provider. If the provider's state shows
-  whether the call took effect, mark it with :func:`confirm_before_resend` instead: before
-  any resend the drivers run the operation's read-back check, and resend only if it failed.
+  A call the provider cannot deduplicate carries a *resend rule* (see below).
   Methods the provider lacks keep the base implementation, which raises
   ``UnsupportedOperationError``. Wires that log in first keep their token in a
   :class:`TokenCache`.
@@ -48,6 +45,25 @@ How a provider client is built (read this before writing one)
   (``serve()``), with fault injection for free.
 * **Contract**: a test class subclassing :class:`payportal.testing.ProviderContract` with
   fixtures for the client and the fake payer; parametrise it over the two transports.
+
+Resending after an unknown outcome
+----------------------------------
+
+An attempt's outcome is *unknown* when its answer was lost after the connection was made
+(a read timeout, a dropped connection) or the provider answered 500, 502 or 504: it may have
+acted. An attempt surely did nothing when no connection was made or the answer was 429 or 503.
+A request with an idempotency key is simply resent. A mutating request without one must
+carry a resend rule, set by one of two markers:
+
+* :func:`confirm_before_resend` ``(request, check)``: the provider's state shows whether
+  the call took effect. After an unknown outcome, before each further attempt and once more
+  before giving up, the drivers run the read-back operation ``check()``; a response it
+  returns stands for the lost answer, ``None`` lets the request be sent again.
+* :func:`unrepeatable` ``(request)``: nothing can tell. After an unknown outcome the drivers
+  stop: a lost answer raises :class:`~payportal.exceptions.ProviderUnavailableError` with
+  code ``"answer_lost"``, a 5xx answer goes to the operation.
+
+Either way, attempts that surely did nothing are retried per the policy.
 
 Secrets live only inside the wire (never in its ``repr``) and are only ever sent in headers.
 """

@@ -10,6 +10,9 @@ call; read the order, then refund its capture) is plain sequential code in one g
 :class:`SyncDriver` and :class:`AsyncDriver` run operations. They alone do I/O, and they
 alone retry, with the same :class:`~payportal.providers.RetryPolicy`: a request is resent
 unchanged, so the idempotency key the operation put on it is the same on every attempt.
+When to resend is decided in one place, ``_Exchange``, a sans-I/O generator that both
+drivers execute; a request marked :func:`unrepeatable` or :func:`confirm_before_resend`
+carries its *resend rule* for attempts whose outcome is unknown.
 
 :class:`HTTPProvider` and :class:`AsyncHTTPProvider` turn any :class:`Wire` into a
 :class:`~payportal.providers.PaymentProvider` or
@@ -25,10 +28,13 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Generator, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
+from payportal._money import Money
 from payportal.exceptions import (
     AuthenticationError,
     InvalidRequestError,
@@ -38,13 +44,14 @@ from payportal.exceptions import (
     RateLimitedError,
     UnsupportedOperationError,
     ValidationError,
+    WebhookVerificationError,
 )
 from payportal.providers._retry import RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
+    import re
     from types import TracebackType
 
-    from payportal._money import Money
     from payportal.providers._models import Capabilities, Payment, PaymentRequest, WebhookEvent
 
 __all__ = [
@@ -58,11 +65,20 @@ __all__ = [
     "SyncDriver",
     "TokenCache",
     "Wire",
+    "aware_time",
+    "check_sent_recently",
+    "checked_id",
     "confirm_before_resend",
+    "decimal_text",
     "error_for_status",
+    "error_object",
+    "first_object",
     "idempotency_key",
     "json_request",
     "read_json",
+    "read_minor_units",
+    "read_money",
+    "refund_amount",
     "split_options",
     "unrepeatable",
 ]
@@ -83,49 +99,64 @@ def idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-_UNREPEATABLE = "payportal.unrepeatable"
-
 # Failures that prove the request never reached the provider: resending cannot act twice.
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# Answers by which the provider says it did not act (overloaded, rate-limited).
+_REFUSED = frozenset({429, 503})
+
+ReadBack = Callable[[], Operation[httpx.Response | None]]
+"""An operation that reads the provider's state back after an attempt of unknown outcome.
+
+It returns a response standing for the lost answer if the attempt took effect, else ``None``.
+"""
+
+_RESEND = "payportal.resend"
+
+
+class _ResendRule:
+    """What the drivers may do after an attempt that may have reached the provider.
+
+    ``read_back is None``: never resend (:func:`unrepeatable`); otherwise resend only once
+    ``read_back`` shows the attempt did not take effect (:func:`confirm_before_resend`).
+    """
+
+    __slots__ = ("read_back",)
+
+    def __init__(self, read_back: ReadBack | None) -> None:
+        self.read_back = read_back
 
 
 def unrepeatable(request: httpx.Request) -> httpx.Request:
     """Mark ``request`` as one the provider cannot recognise when sent twice, and return it.
 
     Use it for mutating calls of providers that offer neither an idempotency key nor their
-    own duplicate protection. The drivers then resend it only when it surely never reached
-    the provider (the connection could not be made) or the provider answered 429 or 503;
-    after a lost answer they raise :class:`~payportal.exceptions.ProviderUnavailableError`
-    with code ``"answer_lost"`` instead of acting twice.
+    own duplicate protection, nor a way to read back whether a call took effect. After an
+    attempt whose outcome is unknown (see *Resending after an unknown outcome* in
+    :mod:`payportal.providers`) the drivers do not resend it: a lost answer raises
+    :class:`~payportal.exceptions.ProviderUnavailableError` with code ``"answer_lost"``, and
+    a 500, 502 or 504 answer goes to the operation as it is. Attempts that surely never
+    reached the provider (no connection; a 429 or 503 answer) are retried as usual.
     """
-    request.extensions[_UNREPEATABLE] = True
+    request.extensions[_RESEND] = _ResendRule(None)
     return request
 
 
-_CONFIRM = "payportal.confirm"
+def confirm_before_resend(request: httpx.Request, check: ReadBack) -> httpx.Request:
+    """Mark ``request`` as unsafe to resend blindly, with a way to learn whether it acted.
 
-
-def confirm_before_resend(
-    request: httpx.Request, check: Callable[[], Operation[httpx.Response | None]]
-) -> httpx.Request:
-    """Mark ``request`` as unsafe to resend blindly, for providers without idempotency keys.
-
-    After an attempt whose outcome is unknown (a lost answer, a dropped connection, a 5xx
-    or 429), and once more before giving up, the driver runs the operation ``check()``.
-    It reads the provider's state back and returns a response standing for the answer if
-    the earlier attempt took effect, or ``None`` if it did not; only then is the request
-    sent again. Requests without the mark are resent unchanged, as before.
+    For providers without idempotency keys whose state shows whether a call took effect.
+    After an attempt whose outcome is unknown (see *Resending after an unknown outcome* in
+    :mod:`payportal.providers`), before every further attempt and once more before giving
+    up, the driver runs the operation ``check()``: if it returns a response, that response
+    stands for the lost answer and nothing is resent; if it returns ``None`` the request
+    is sent again.
 
     Returns:
         ``request`` itself, marked.
     """
-    request.extensions[_CONFIRM] = check
+    request.extensions[_RESEND] = _ResendRule(check)
     return request
-
-
-def _confirmation(request: httpx.Request) -> Callable[[], Operation[httpx.Response | None]] | None:
-    check: Callable[[], Operation[httpx.Response | None]] | None = request.extensions.get(_CONFIRM)
-    return check
 
 
 def json_request(
@@ -163,6 +194,38 @@ def read_json(response: httpx.Response, provider: str) -> Any:
         ) from None
 
 
+def error_object(response: httpx.Response) -> dict[str, Any]:
+    """An error answer's body as a JSON object, or ``{}`` if it is empty, not JSON or not an
+    object: a proxy's HTML error page must still become an error with the right status.
+
+    >>> error_object(httpx.Response(400, json={"code": 7}))
+    {'code': 7}
+    >>> error_object(httpx.Response(502, text="<html>Bad gateway</html>"))
+    {}
+    """
+    try:
+        data = json.loads(response.content) if response.content else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def first_object(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The first item of the list ``data[key]`` if it is a JSON object, else ``{}``.
+
+    Error answers list their problems (``details``, ``messages``, ``elements``); the first
+    one names the code and the field that callers act on.
+
+    >>> first_object({"details": [{"issue": "X"}, {"issue": "Y"}]}, "details")
+    {'issue': 'X'}
+    >>> first_object({"details": "oops"}, "details")
+    {}
+    """
+    items = data.get(key)
+    first = items[0] if isinstance(items, list) and items else None
+    return first if isinstance(first, dict) else {}
+
+
 _STATUS_ERRORS: dict[int, type[ProviderError]] = {
     401: AuthenticationError,
     402: PaymentDeclinedError,
@@ -188,31 +251,210 @@ def error_for_status(status_code: int) -> type[ProviderError]:
     return InvalidRequestError
 
 
-def refund_amount(payment: Payment, amount: Money | None, provider: str) -> Money:
+def checked_id(
+    value: object,
+    pattern: re.Pattern[str],
+    *,
+    provider: str,
+    what: str,
+    code: str,
+    error: type[ProviderError] = InvalidRequestError,
+) -> str:
+    """``value`` if it is an id in the provider's alphabet, safe to put into a URL path.
+
+    Ids come from callers and notifications; anything outside the alphabet (a ``/``, a
+    ``?``) or an id of dots alone (read as ``.`` or ``..`` path steps) could reach another
+    route, so it is refused before any request is built.
+
+    Args:
+        value: the id to check.
+        pattern: the provider's id alphabet, matched against the whole id.
+        provider: the provider's name, for the error.
+        what: what the id names, for the message (``"PayPal order id"``).
+        code: the error code.
+        error: the error class (a notification's bad id is a verification failure).
+
+    >>> import re
+    >>> checked_id("5O190127TN364715T", re.compile("[A-Z0-9]+"), provider="demo",
+    ...            what="order id", code="invalid_id")
+    '5O190127TN364715T'
+
+    Raises:
+        InvalidRequestError: (or ``error``) ``value`` is not such an id.
+    """
+    if not isinstance(value, str) or not pattern.fullmatch(value) or not value.strip("."):
+        raise error(f"{value!r} is not a {what}", provider=provider, code=code)
+    return value
+
+
+def refund_amount(
+    payment: Payment,
+    amount: Money | None,
+    provider: str,
+    *,
+    codes: tuple[str, str] = ("refund_amount_invalid", "refund_amount_exceeded"),
+) -> Money:
     """What ``refund(payment.id, amount)`` is to return: ``amount``, or all that is left.
 
     Wires call it before sending anything, so a refund the provider would refuse anyway
     leaves no trace there.
 
+    Args:
+        payment: the payment as the provider reports it now.
+        amount: what the caller asked to refund; ``None`` for all that is left.
+        provider: the provider's name, for the error.
+        codes: the error codes for an invalid and for a too large amount, so each provider
+            can report the code its own API uses for the same refusal.
+
     Raises:
         InvalidRequestError: ``amount`` is not more than zero in the payment's currency
-            (code ``refund_amount_invalid``), or more than is left to refund
-            (``refund_amount_exceeded``).
+            (code ``codes[0]``), or more than is left to refund (``codes[1]``).
     """
     wanted = payment.refundable if amount is None else amount
     if wanted.currency != payment.amount.currency or wanted.amount <= 0:
         raise InvalidRequestError(
             f"cannot refund {wanted}: it must be more than zero in {payment.amount.currency}",
             provider=provider,
-            code="refund_amount_invalid",
+            code=codes[0],
         )
     if wanted > payment.refundable:
         raise InvalidRequestError(
             f"cannot refund {wanted}: only {payment.refundable} is left to refund",
             provider=provider,
-            code="refund_amount_exceeded",
+            code=codes[1],
         )
     return wanted
+
+
+def decimal_text(
+    money: Money,
+    provider: str,
+    *,
+    whole_units: frozenset[str] = frozenset(),
+    code: str = "decimals_not_supported",
+) -> str:
+    """``money`` as a decimal string with exactly the currency's decimals (``"5.00"``).
+
+    Args:
+        money: the amount to send.
+        provider: the provider's name, for the error.
+        whole_units: currencies the provider takes without decimals although ISO 4217 gives
+            them some (PayPal: HUF, TWD); their amounts are sent as whole numbers.
+        code: the error code the provider's API uses for a refused fraction.
+
+    >>> from payportal import Money
+    >>> decimal_text(Money("5", "EUR"), "demo")
+    '5.00'
+    >>> decimal_text(Money("1500.00", "HUF"), "demo", whole_units=frozenset({"HUF"}))
+    '1500'
+
+    Raises:
+        InvalidRequestError: a fraction in one of the ``whole_units`` currencies.
+    """
+    value = money.amount
+    if money.currency in whole_units:
+        if value != value.to_integral_value():
+            raise InvalidRequestError(
+                f"{provider} takes {money.currency} in whole units only, not {money}",
+                provider=provider,
+                code=code,
+            )
+        value = value.quantize(Decimal(1))
+    return str(value)
+
+
+def read_money(value: object, currency: object, provider: str, *, field: str) -> Money:
+    """Read an amount in major units (``"12.30"``, ``12``, ``Decimal("12.3")``) the provider sent.
+
+    Floats and booleans are refused: a float in money is a bug, also when a provider sends it.
+
+    Raises:
+        ProviderError: the value or the currency is unreadable; the message names ``field``.
+    """
+    try:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise TypeError(value)
+        return Money(Decimal(value), str(currency))
+    except (TypeError, ArithmeticError, ValueError) as error:
+        raise _unreadable_amount(provider, field, value, currency) from error
+
+
+def read_minor_units(value: object, currency: str, provider: str, *, field: str) -> Money:
+    """Read an amount in minor units (``1230`` or ``"1230"`` for 12.30 EUR) the provider sent.
+
+    A whole-number float such as ``1230.0`` is accepted: JSON does not distinguish them.
+
+    Raises:
+        ProviderError: the value is not a whole number or the currency is unknown; the
+            message names ``field``.
+    """
+    try:
+        if isinstance(value, bool):
+            raise TypeError(value)
+        if isinstance(value, float):
+            if value != int(value):
+                raise ValueError(value)
+            value = int(value)
+        if not isinstance(value, int | str):
+            raise TypeError(value)
+        return Money.from_minor(int(value), currency)
+    except (TypeError, ArithmeticError, ValueError) as error:
+        raise _unreadable_amount(provider, field, value, currency) from error
+
+
+def _unreadable_amount(provider: str, field: str, value: object, currency: object) -> ProviderError:
+    return ProviderError(
+        f"{provider} sent an unreadable {field}: {value!r} {currency!r}", provider=provider
+    )
+
+
+def check_sent_recently(
+    stamp: object,
+    tolerance: timedelta | None,
+    now: float,
+    *,
+    provider: str,
+    code: str = "webhook_verification",
+) -> None:
+    """Refuse a notification whose send time ``stamp`` is further than ``tolerance`` from now.
+
+    Signed notifications can be replayed by whoever captured one; a bounded age closes that
+    door. ``tolerance=None`` accepts any time (the caller then deduplicates by event id).
+
+    Args:
+        stamp: the send time as the provider states it, an ISO 8601 time with a zone.
+        tolerance: how far from ``now`` the send time may be, either way (clocks drift).
+        now: seconds since the epoch.
+        provider: the provider's name, for the error.
+        code: the error code, as the provider's other webhook refusals use it.
+
+    Raises:
+        WebhookVerificationError: the time is unreadable, has no zone, or is out of tolerance.
+    """
+    if tolerance is None:
+        return
+    when = aware_time(stamp)
+    if when is None:
+        raise WebhookVerificationError(
+            "the notification's send time is not an ISO 8601 time with a zone",
+            provider=provider,
+            code=code,
+        )
+    if abs(now - when.timestamp()) > tolerance.total_seconds():
+        raise WebhookVerificationError(
+            "the notification was sent too long ago (a replay?)", provider=provider, code=code
+        )
+
+
+def aware_time(text: object) -> datetime | None:
+    """``text`` as an ISO 8601 time with a zone, or ``None`` if it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 class TokenCache:
@@ -309,67 +551,99 @@ def _check_timeout(timeout: httpx.Timeout) -> None:
         )
 
 
-class _Attempts:
-    """The retry bookkeeping of one request, shared by both drivers."""
+_Step = httpx.Request | float
+"""What a driver is asked to do: send a request once, or sleep so many seconds."""
+
+
+class _Exchange:
+    """The one place that decides when to resend, run as a sans-I/O generator.
+
+    :meth:`run` turns an operation into steps: a driver sends each request once
+    (returning the response, or throwing the :class:`httpx.TransportError` back in) and
+    sleeps for each float. Both drivers execute it, so sync and async cannot drift apart.
+    """
 
     def __init__(self, provider: str, policy: RetryPolicy, clock: Callable[[], float]) -> None:
         self.provider = provider
         self.policy = policy
         self.clock = clock
-        self.started = clock()
-        self.count = 0
 
-    def wait_after_error(self, request: httpx.Request, error: httpx.TransportError) -> float:
-        """Seconds to wait before resending, or raise ProviderUnavailableError."""
-        if request.extensions.get(_UNREPEATABLE) and not isinstance(error, _UNSENT):
-            raise ProviderUnavailableError(
-                "the answer was lost after the request may have reached the provider; it was "
-                "not sent again because the provider cannot recognise a repeated request",
-                provider=self.provider,
-                code="answer_lost",
-            ) from error
-        delay = self.policy.delay(self.count, elapsed=self.clock() - self.started)
-        logger.info(
-            "%s %s %s failed with %s (attempt %d)",
-            self.provider,
-            request.method,
-            request.url.path,
-            type(error).__name__,
-            self.count,
-        )
-        if delay is None:
-            raise ProviderUnavailableError(
-                f"could not reach the provider after {self.count} attempt(s) "
-                f"({type(error).__name__})",
-                provider=self.provider,
-                code="connection_error",
-            ) from error
-        return delay
+    def run(self, operation: Operation[T]) -> Generator[_Step, Any, T]:
+        """Steps that drive ``operation`` to its result, delivering each request it yields."""
+        try:
+            request = next(operation)
+            while True:
+                request = operation.send((yield from self.deliver(request)))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]  # the generator's return value
 
-    def wait_after_response(self, response: httpx.Response) -> float | None:
-        """Seconds to wait before resending, or None to hand the answer to the operation."""
-        if not self.policy.retryable_status(response.status_code):
-            return None
-        if response.request.extensions.get(_UNREPEATABLE) and response.status_code not in (
-            429,
-            503,
-        ):
-            return None  # a 500 or 504 may come after the provider acted
+    def deliver(self, request: httpx.Request) -> Generator[_Step, Any, httpx.Response]:
+        """Steps that send ``request`` until it is answered or the policy gives up."""
+        rule: _ResendRule | None = request.extensions.get(_RESEND)
+        started = self.clock()
+        maybe_acted = False  # has an attempt so far possibly reached the provider?
+        attempt = 0
+        while True:
+            attempt += 1
+            response: httpx.Response | None = None
+            error: httpx.TransportError | None = None
+            try:
+                response = yield request
+            except httpx.TransportError as caught:
+                error = caught
+            if response is not None and not self.policy.retryable_status(response.status_code):
+                return response
+            if (response is None and not isinstance(error, _UNSENT)) or (
+                response is not None and response.status_code not in _REFUSED
+            ):
+                maybe_acted = True
+                if rule is not None and rule.read_back is None:
+                    return self._stop(response, error)
+            delay = self.policy.delay(
+                attempt,
+                elapsed=self.clock() - started,
+                retry_after=None
+                if response is None
+                else parse_retry_after(response.headers.get("Retry-After")),
+            )
+            logger.info(
+                "%s %s %s %s (attempt %d)",
+                self.provider,
+                request.method,
+                request.url.path,
+                f"failed with {type(error).__name__}"
+                if response is None
+                else f"answered {response.status_code}",
+                attempt,
+            )
+            if delay is not None:
+                yield delay
+            if maybe_acted and rule is not None and rule.read_back is not None:
+                found = yield from self.run(rule.read_back())
+                if found is not None:
+                    return found
+            if delay is None:
+                if response is not None:
+                    return response
+                raise ProviderUnavailableError(
+                    f"could not reach the provider after {attempt} attempt(s) "
+                    f"({type(error).__name__})",
+                    provider=self.provider,
+                    code="connection_error",
+                ) from error
 
-        delay = self.policy.delay(
-            self.count,
-            elapsed=self.clock() - self.started,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-        logger.info(
-            "%s %s %s answered %d (attempt %d)",
-            self.provider,
-            response.request.method,
-            response.request.url.path,
-            response.status_code,
-            self.count,
-        )
-        return delay
+    def _stop(
+        self, response: httpx.Response | None, error: httpx.TransportError | None
+    ) -> httpx.Response:
+        """Give up on an unrepeatable request: its answer, or the news that it was lost."""
+        if response is not None:
+            return response  # a 500 or 504 may come after the provider acted
+        raise ProviderUnavailableError(
+            "the answer was lost after the request may have reached the provider; it was "
+            "not sent again because the provider cannot recognise a repeated request",
+            provider=self.provider,
+            code="answer_lost",
+        ) from error
 
 
 class SyncDriver:
@@ -414,39 +688,31 @@ class SyncDriver:
 
     def run(self, operation: Operation[T]) -> T:
         """Drive ``operation`` to its result, sending each request it yields."""
-        try:
-            request = next(operation)
-            while True:
-                request = operation.send(self.send(request))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]  # the generator's return value
+        return self._execute(self._exchange().run(operation))
 
     def send(self, request: httpx.Request) -> httpx.Response:
-        """Send one request, resending it unchanged while the retry policy allows."""
-        attempts = _Attempts(self.provider, self.retry, self._clock)
-        check = _confirmation(request)
-        while True:
-            attempts.count += 1
-            try:
-                response = self.client.send(request)
-            except httpx.TransportError as error:
+        """Send one request, resending it while the retry policy and its resend rule allow."""
+        return self._execute(self._exchange().deliver(request))
+
+    def _exchange(self) -> _Exchange:
+        return _Exchange(self.provider, self.retry, self._clock)
+
+    def _execute(self, steps: Generator[_Step, Any, T]) -> T:
+        try:
+            step = next(steps)
+            while True:
+                if not isinstance(step, httpx.Request):
+                    self._sleep(step)
+                    step = steps.send(None)
+                    continue
                 try:
-                    delay = attempts.wait_after_error(request, error)
-                except ProviderUnavailableError:
-                    if check is not None and (found := self.run(check())) is not None:
-                        return found
-                    raise
-            else:
-                wait = attempts.wait_after_response(response)
-                if wait is None:
-                    if check is not None and self.retry.retryable_status(response.status_code):
-                        found = self.run(check())
-                        return response if found is None else found
-                    return response
-                delay = wait
-            self._sleep(delay)
-            if check is not None and (found := self.run(check())) is not None:
-                return found
+                    response = self.client.send(step)
+                except httpx.TransportError as error:
+                    step = steps.throw(error)
+                else:
+                    step = steps.send(response)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]  # the generator's return value
 
     def close(self) -> None:
         """Close the HTTP client if the driver created it."""
@@ -486,39 +752,31 @@ class AsyncDriver:
 
     async def run(self, operation: Operation[T]) -> T:
         """Drive ``operation`` to its result, sending each request it yields."""
-        try:
-            request = next(operation)
-            while True:
-                request = operation.send(await self.send(request))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]  # the generator's return value
+        return await self._execute(self._exchange().run(operation))
 
     async def send(self, request: httpx.Request) -> httpx.Response:
-        """Send one request, resending it unchanged while the retry policy allows."""
-        attempts = _Attempts(self.provider, self.retry, self._clock)
-        check = _confirmation(request)
-        while True:
-            attempts.count += 1
-            try:
-                response = await self.client.send(request)
-            except httpx.TransportError as error:
+        """Send one request, resending it while the retry policy and its resend rule allow."""
+        return await self._execute(self._exchange().deliver(request))
+
+    def _exchange(self) -> _Exchange:
+        return _Exchange(self.provider, self.retry, self._clock)
+
+    async def _execute(self, steps: Generator[_Step, Any, T]) -> T:
+        try:
+            step = next(steps)
+            while True:
+                if not isinstance(step, httpx.Request):
+                    await self._sleep(step)
+                    step = steps.send(None)
+                    continue
                 try:
-                    delay = attempts.wait_after_error(request, error)
-                except ProviderUnavailableError:
-                    if check is not None and (found := await self.run(check())) is not None:
-                        return found
-                    raise
-            else:
-                wait = attempts.wait_after_response(response)
-                if wait is None:
-                    if check is not None and self.retry.retryable_status(response.status_code):
-                        found = await self.run(check())
-                        return response if found is None else found
-                    return response
-                delay = wait
-            await self._sleep(delay)
-            if check is not None and (found := await self.run(check())) is not None:
-                return found
+                    response = await self.client.send(step)
+                except httpx.TransportError as error:
+                    step = steps.throw(error)
+                else:
+                    step = steps.send(response)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]  # the generator's return value
 
     async def aclose(self) -> None:
         """Close the HTTP client if the driver created it."""

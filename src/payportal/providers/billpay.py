@@ -97,6 +97,7 @@ from payportal.providers._core import (
     Wire,
     confirm_before_resend,
     error_for_status,
+    read_minor_units,
     refund_amount,
     split_options,
 )
@@ -348,10 +349,7 @@ def _error(root: ET.Element, status_code: int) -> ProviderError:
 
 
 def _money_units(text: str | None, currency: str) -> Money:
-    try:
-        return Money.from_minor(int(text or ""), currency)
-    except ValueError as error:
-        raise _unreadable(f"an unreadable amount {text!r}") from error
+    return read_minor_units(text or "", currency, "billpay", field="amount")
 
 
 def parse_answer(content: bytes, status_code: int = 200, *, currency: str = "EUR") -> BillPayAnswer:

@@ -68,7 +68,6 @@ import json
 import re
 import secrets
 import time
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
 from payportal._money import Money
@@ -89,7 +88,11 @@ from payportal.providers._core import (
     HTTPProvider,
     Operation,
     Wire,
+    aware_time,
+    check_sent_recently,
+    checked_id,
     error_for_status,
+    error_object,
     idempotency_key,
     json_request,
     read_json,
@@ -106,6 +109,7 @@ from payportal.providers._models import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
+    from datetime import timedelta
 
     import httpx
 
@@ -329,12 +333,7 @@ class BillwerkPayWire(Wire):
     def _raise_for(self, response: httpx.Response) -> None:
         if response.is_success:
             return
-        try:
-            data = json.loads(response.content) if response.content else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = error_object(response)
         code = data.get("code")
         kind = error_for_status(response.status_code)
         if isinstance(code, int) and not isinstance(code, bool):
@@ -365,19 +364,13 @@ class BillwerkPayWire(Wire):
         return read_json(response, self.name)
 
     def _handle(self, payment_id: str) -> str:
-        # Handles go into URL paths: anything outside Reepay's alphabet could reach another
-        # route, and a handle of dots would be read as a path step.
-        if (
-            not isinstance(payment_id, str)
-            or not _HANDLE.fullmatch(payment_id)
-            or not payment_id.strip(".")
-        ):
-            raise InvalidRequestError(
-                f"{payment_id!r} is not a Billwerk+ Pay charge handle",
-                provider=self.name,
-                code="invalid_handle",
-            )
-        return payment_id
+        return checked_id(
+            payment_id,
+            _HANDLE,
+            provider=self.name,
+            what="Billwerk+ Pay charge handle",
+            code="invalid_handle",
+        )
 
     def _invoice(self, payment_id: str) -> Generator[httpx.Request, httpx.Response, Payment]:
         handle = self._handle(payment_id)
@@ -517,7 +510,7 @@ class BillwerkPayWire(Wire):
             type=event_type,
             payment_id=str(invoice) if invoice else None,
             status=_EVENT_STATUS.get(event_type),
-            occurred_at=_aware(data["timestamp"]),
+            occurred_at=aware_time(data["timestamp"]),
             data=cast("Any", data),  # mypy's attrs plugin cannot see through the converter
         )
 
@@ -535,23 +528,8 @@ class BillwerkPayWire(Wire):
         expected = webhook_signature(secret, timestamp, webhook_id)
         if not hmac.compare_digest(expected.encode(), str(data["signature"]).lower().encode()):
             raise _unverified("the webhook signature does not match")
-        if self._webhook_tolerance is not None:
-            when = _aware(timestamp)
-            if when is None:
-                raise _unverified("the webhook timestamp is not an ISO 8601 time with a zone")
-            if abs(self._clock() - when.timestamp()) > self._webhook_tolerance.total_seconds():
-                raise _unverified("the webhook was sent too long ago (a replay?)")
+        check_sent_recently(timestamp, self._webhook_tolerance, self._clock(), provider=self.name)
         return data
-
-
-def _aware(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
 
 
 class BillwerkPayOptions(TypedDict, total=False):

@@ -93,8 +93,13 @@ from payportal.providers._core import (
     Operation,
     TokenCache,
     Wire,
+    checked_id,
     error_for_status,
+    error_object,
+    first_object,
     idempotency_key,
+    read_money,
+    refund_amount,
     split_options,
 )
 from payportal.providers._models import (
@@ -317,9 +322,7 @@ def _amount(money: Money) -> Decimal:
 
 
 def _money(value: object) -> Money:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ProviderError(f"paydirekt sent an unreadable amount: {value!r}", provider="paydirekt")
-    return Money(Decimal(value), "EUR")
+    return read_money(value, "EUR", "paydirekt", field="amount")
 
 
 # -- reading checkouts -------------------------------------------------------------------------
@@ -495,14 +498,7 @@ class PaydirektWire(Wire):
     def _raise_for(self, response: httpx.Response) -> None:
         if response.is_success:
             return
-        try:
-            data = decode_json(response.content)
-        except ValueError:
-            data = {}
-        messages = data.get("messages") if isinstance(data, dict) else None
-        first = messages[0] if isinstance(messages, list) and messages else {}
-        if not isinstance(first, dict):
-            first = {}
+        first = first_object(error_object(response), "messages")
         code = first.get("code") or first.get("reasonCode")
         path = first.get("path")
         message = f"paydirekt answered HTTP {response.status_code}"
@@ -589,9 +585,13 @@ class PaydirektWire(Wire):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _checkout(self, checkout_id: str) -> Generator[httpx.Request, httpx.Response, Any]:
-        # Ids go into URL paths: anything but the id alphabet could reach another route.
-        if not isinstance(checkout_id, str) or not _CHECKOUT_ID.fullmatch(checkout_id):
-            raise _invalid(f"{checkout_id!r} is not a paydirekt checkout id", "checkout.id.invalid")
+        checked_id(
+            checkout_id,
+            _CHECKOUT_ID,
+            provider=self.name,
+            what="paydirekt checkout id",
+            code="checkout.id.invalid",
+        )
         return (yield from self._call("GET", f"{self.base_url}{CHECKOUTS_PATH}/{checkout_id}"))
 
     def _link(self, checkout: Mapping[str, Any], rel: str, why: str) -> str:
@@ -716,16 +716,9 @@ class PaydirektWire(Wire):
         key = idempotency_key()
         checkout = yield from self._checkout(payment_id)
         payment = checkout_to_payment(checkout)
-        wanted = payment.refundable if amount is None else amount
-        if wanted.currency != "EUR" or wanted.amount <= 0:
-            raise _invalid(
-                f"cannot refund {wanted}: it must be more than zero in EUR", "refund.amount.invalid"
-            )
-        if wanted > payment.refundable:
-            raise _invalid(
-                f"cannot refund {wanted}: only {payment.refundable} is left to refund",
-                "refund.amount.exceeded",
-            )
+        wanted = refund_amount(
+            payment, amount, self.name, codes=("refund.amount.invalid", "refund.amount.exceeded")
+        )
         href = self._link(checkout, "refunds", "nothing was paid that could be refunded")
         body: dict[str, Any] = {"amount": wanted.amount}
         if reason:

@@ -53,7 +53,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import httpx
 
-from payportal._money import Money
 from payportal.exceptions import (
     InvalidRequestError,
     PaymentDeclinedError,
@@ -68,11 +67,16 @@ from payportal.providers._core import (
     HTTPProvider,
     Operation,
     Wire,
+    checked_id,
     confirm_before_resend,
     error_for_status,
+    error_object,
+    first_object,
     idempotency_key,
     json_request,
     read_json,
+    read_minor_units,
+    refund_amount,
     split_options,
 )
 from payportal.providers._models import (
@@ -86,6 +90,8 @@ from payportal.providers._models import (
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Mapping
+
+    from payportal._money import Money
 
 __all__ = [
     "LIVE_URL",
@@ -134,10 +140,7 @@ def _unreadable(what: object) -> ProviderError:
 
 
 def _minor(data: Mapping[str, Any], field: str, currency: str) -> Money:
-    value = data.get(field) or 0
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise _unreadable(f"{field}: {value!r}")
-    return Money.from_minor(int(value), currency)
+    return read_minor_units(data.get(field) or 0, currency, "payengine", field=field)
 
 
 def _transactions(order: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
@@ -345,16 +348,8 @@ class PayEngineWire(Wire):
     def _raise_for(self, response: httpx.Response) -> None:
         if response.is_success:
             return
-        try:
-            data = json.loads(response.content) if response.content else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        elements = data.get("elements")
-        first = elements[0] if isinstance(elements, list) and elements else {}
-        if not isinstance(first, dict):
-            first = {}
+        data = error_object(response)
+        first = first_object(data, "elements")
         code = first.get("code", data.get("code"))
         message = str(
             first.get("message")
@@ -376,10 +371,7 @@ class PayEngineWire(Wire):
         return read_json(response, self.name)
 
     def _path(self, order_id: str) -> str:
-        if not isinstance(order_id, str) or not _ID.fullmatch(order_id):
-            raise InvalidRequestError(
-                f"{order_id!r} is not a PayEngine order id", provider=self.name, code="invalid_id"
-            )
+        checked_id(order_id, _ID, provider=self.name, what="PayEngine order id", code="invalid_id")
         return f"/orders/{order_id}"
 
     def _order(self, order_id: str) -> Generator[httpx.Request, httpx.Response, Any]:
@@ -536,20 +528,8 @@ class PayEngineWire(Wire):
         """Operation: refund the captures (or the debit), oldest first, up to ``amount``."""
         order = yield from self._order(payment_id)
         payment = self._payment(order)
-        wanted = payment.refundable if amount is None else amount
         currency = payment.amount.currency
-        if wanted.currency != currency or wanted.amount <= 0:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: it must be more than zero in {currency}",
-                provider=self.name,
-                code="12201",
-            )
-        if wanted > payment.refundable:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: only {payment.refundable} is left to refund",
-                provider=self.name,
-                code="12201",
-            )
+        wanted = refund_amount(payment, amount, self.name, codes=("12201", "12201"))
         left = wanted
         sources = _transactions(order, "CAPTURE") + _transactions(order, "DEBIT")
         for source in sources:

@@ -30,7 +30,6 @@ import re
 import time
 import zlib
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import httpx
@@ -44,7 +43,6 @@ from payportal.exceptions import (
     AuthenticationError,
     InvalidRequestError,
     PaymentDeclinedError,
-    ProviderError,
     ValidationError,
     WebhookVerificationError,
 )
@@ -56,10 +54,17 @@ from payportal.providers._core import (
     Operation,
     TokenCache,
     Wire,
+    check_sent_recently,
+    checked_id,
+    decimal_text,
     error_for_status,
+    error_object,
+    first_object,
     idempotency_key,
     json_request,
     read_json,
+    read_money,
+    refund_amount,
     split_options,
 )
 from payportal.providers._models import (
@@ -166,16 +171,10 @@ def format_amount(money: Money) -> dict[str, str]:
     Raises:
         InvalidRequestError: a fraction in one of PayPal's whole-unit currencies.
     """
-    value = money.amount
-    if money.currency in WHOLE_UNIT_CURRENCIES:
-        if value != value.to_integral_value():
-            raise InvalidRequestError(
-                f"PayPal takes {money.currency} in whole units only, not {money}",
-                provider="paypal",
-                code="DECIMALS_NOT_SUPPORTED",
-            )
-        value = value.quantize(Decimal(1))
-    return {"currency_code": money.currency, "value": str(value)}
+    value = decimal_text(
+        money, "paypal", whole_units=WHOLE_UNIT_CURRENCIES, code="DECIMALS_NOT_SUPPORTED"
+    )
+    return {"currency_code": money.currency, "value": value}
 
 
 def parse_amount(data: object) -> Money:
@@ -184,13 +183,9 @@ def parse_amount(data: object) -> Money:
     Raises:
         ProviderError: the object is not a valid money object.
     """
-    try:
-        assert isinstance(data, dict)
-        return Money(Decimal(str(data["value"])), str(data["currency_code"]))
-    except (AssertionError, KeyError, ArithmeticError, ValueError) as error:
-        raise ProviderError(
-            f"PayPal sent an unreadable amount: {data!r}", provider="paypal"
-        ) from error
+    if not isinstance(data, dict):
+        data = {}
+    return read_money(data.get("value"), data.get("currency_code"), "paypal", field="amount")
 
 
 def _links(data: Mapping[str, Any], rel: str) -> str | None:
@@ -356,24 +351,17 @@ class PayPalWire(Wire):
     def _raise_for(self, response: httpx.Response) -> None:
         if response.is_success:
             return
-        body = response.content
-        data: Any = {}
-        try:
-            data = json.loads(body) if body else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = error_object(response)
         request_id = data.get("debug_id") or response.headers.get("PayPal-Debug-Id")
-        details = data.get("details") or []
+        first = first_object(data, "details")
         code: str | None
         if "error" in data:  # the OAuth endpoint's own error format
             code = str(data["error"])
             message = str(data.get("error_description") or code)
         else:
-            code = str(details[0].get("issue") if details else data.get("name", "")) or None
+            code = str(first.get("issue") if first else data.get("name", "")) or None
             message = str(
-                (details[0].get("description") if details else None)
+                first.get("description")
                 or data.get("message")
                 or f"PayPal answered HTTP {response.status_code}"
             )
@@ -438,11 +426,9 @@ class PayPalWire(Wire):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _order_path(self, order_id: str) -> str:
-        # Ids go into URL paths: anything but PayPal's id alphabet could reach another route.
-        if not isinstance(order_id, str) or not _ORDER_ID.fullmatch(order_id):
-            raise InvalidRequestError(
-                f"{order_id!r} is not a PayPal order id", provider=self.name, code="INVALID_ID"
-            )
+        checked_id(
+            order_id, _ORDER_ID, provider=self.name, what="PayPal order id", code="INVALID_ID"
+        )
         return f"/v2/checkout/orders/{order_id}"
 
     def _order(self, order_id: str) -> Generator[httpx.Request, httpx.Response, Any]:
@@ -568,19 +554,9 @@ class PayPalWire(Wire):
         key = idempotency_key()
         order = yield from self._order(payment_id)
         payment = order_to_payment(order)
-        wanted = payment.refundable if amount is None else amount
-        if wanted.currency != payment.amount.currency or wanted.amount <= 0:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: it must be more than zero in {payment.amount.currency}",
-                provider=self.name,
-                code="INVALID_PARAMETER_VALUE",
-            )
-        if wanted > payment.refundable:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: only {payment.refundable} is left to refund",
-                provider=self.name,
-                code="REFUND_AMOUNT_EXCEEDED",
-            )
+        wanted = refund_amount(
+            payment, amount, self.name, codes=("INVALID_PARAMETER_VALUE", "REFUND_AMOUNT_EXCEEDED")
+        )
         _, captures, refunds = _payments(order)
         left = wanted
         for capture in captures:
@@ -630,7 +606,9 @@ class PayPalWire(Wire):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         if fields["auth_algo"].upper() != "SHA256WITHRSA":
             raise _unverified(f"unsupported signature algorithm {fields['auth_algo']!r}")
-        self._check_time(fields["transmission_time"])
+        check_sent_recently(
+            fields["transmission_time"], self._webhook_tolerance, self._clock(), provider=self.name
+        )
         certificate = yield from self._certificate(fields["cert_url"])
         message = "|".join(
             (
@@ -651,19 +629,6 @@ class PayPalWire(Wire):
             key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise _unverified("the signature does not match the notification") from None
-
-    def _check_time(self, transmitted: str) -> None:
-        if self._webhook_tolerance is None:
-            return
-        try:
-            when = datetime.fromisoformat(transmitted)
-        except ValueError:
-            raise _unverified("the transmission time is not an ISO 8601 time") from None
-        if when.tzinfo is None:
-            raise _unverified("the transmission time has no time zone")
-        drift = abs(self._clock() - when.timestamp())
-        if drift > self._webhook_tolerance.total_seconds():
-            raise _unverified("the notification was sent too long ago (a replay?)")
 
     def _certificate(self, url: str) -> Generator[httpx.Request, httpx.Response, x509.Certificate]:
         cached = self._certs.get(url)

@@ -73,7 +73,6 @@ import itertools
 import urllib.parse
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import attrs
@@ -96,7 +95,9 @@ from payportal.providers._core import (
     HTTPProvider,
     Operation,
     Wire,
+    decimal_text,
     error_for_status,
+    read_money,
     refund_amount,
     split_options,
 )
@@ -230,25 +231,12 @@ def format_nvp_amount(money: Money) -> str:
     Raises:
         InvalidRequestError: a fraction in one of PayPal's whole-unit currencies.
     """
-    value = money.amount
-    if money.currency in WHOLE_UNIT_CURRENCIES:
-        if value != value.to_integral_value():
-            raise InvalidRequestError(
-                f"PayPal takes {money.currency} in whole units only, not {money}",
-                provider="paypal_nvp",
-                code="10431",
-            )
-        value = value.quantize(Decimal(1))
-    return str(value)
+    return decimal_text(money, "paypal_nvp", whole_units=WHOLE_UNIT_CURRENCIES, code="10431")
 
 
 def _money(fields: Mapping[str, str], amount: str, currency: str) -> Money:
-    try:
-        return Money(Decimal(fields[amount]).copy_abs(), fields[currency])
-    except (KeyError, InvalidOperation, ValueError) as error:
-        raise ProviderError(
-            f"PayPal sent no readable {amount}/{currency}", provider="paypal_nvp"
-        ) from error
+    money = read_money(fields.get(amount), fields.get(currency), "paypal_nvp", field=amount)
+    return abs(money)
 
 
 def nvp_error(fields: Mapping[str, str], provider: str = "paypal_nvp") -> ProviderError:

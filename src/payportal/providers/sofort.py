@@ -53,7 +53,6 @@ import re
 import uuid
 import xml.etree.ElementTree as ET  # building only; parsing goes through defusedxml
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import attrs
@@ -79,8 +78,11 @@ from payportal.providers._core import (
     HTTPProvider,
     Operation,
     Wire,
+    checked_id,
     error_for_status,
     idempotency_key,
+    read_money,
+    refund_amount,
     split_options,
     unrepeatable,
 )
@@ -260,12 +262,7 @@ def parse_document(content: bytes, status_code: int = 200) -> ET.Element:
 
 
 def _money(value: str, currency: str, field: str) -> Money:
-    try:
-        return Money(Decimal(value), currency)
-    except (InvalidOperation, ValueError) as error:
-        raise ProviderError(
-            f"Sofort sent an unreadable {field}: {value!r} {currency!r}", provider="sofort"
-        ) from error
+    return read_money(value, currency, "sofort", field=field)
 
 
 def _time(value: str) -> datetime | None:
@@ -461,12 +458,14 @@ class SofortWire(Wire):
     def _transaction(
         self, payment_id: str, *, error: type[ProviderError] = InvalidRequestError
     ) -> Generator[httpx.Request, httpx.Response, tuple[Payment, ET.Element]]:
-        if not isinstance(payment_id, str) or not _ID.fullmatch(payment_id):
-            raise error(
-                f"{payment_id!r} is not a Sofort transaction id",
-                provider=self.name,
-                code="invalid_id",
-            )
+        checked_id(
+            payment_id,
+            _ID,
+            provider=self.name,
+            what="Sofort transaction id",
+            code="invalid_id",
+            error=error,
+        )
         query = ET.Element("transaction_request", version="2")
         _add(query, "transaction", payment_id)
         found = (yield from self._call(query)).findall("transaction_details")
@@ -577,25 +576,13 @@ class SofortWire(Wire):
         """
         partial_refund_id = uuid.UUID(idempotency_key()).hex[:10]
         payment, _ = yield from self._transaction(payment_id)
-        wanted = payment.refundable if amount is None else amount
         if payment.status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
             raise InvalidRequestError(
                 f"cannot refund a payment that is {payment.status.value} ({payment.raw_status})",
                 provider=self.name,
                 code="not_refundable",
             )
-        if wanted.currency != payment.amount.currency or wanted.amount <= 0:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: it must be more than zero in {payment.amount.currency}",
-                provider=self.name,
-                code="8014",
-            )
-        if wanted > payment.refundable:
-            raise InvalidRequestError(
-                f"cannot refund {wanted}: only {payment.refundable} is left to refund",
-                provider=self.name,
-                code="8014",
-            )
+        wanted = refund_amount(payment, amount, self.name, codes=("8014", "8014"))
         root = ET.Element("refunds", version="3")
         if self.refund_account is not None:
             sender = _add(root, "sender")

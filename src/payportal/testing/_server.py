@@ -16,7 +16,7 @@ import enum
 import http.server
 import threading
 import time
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeGuard, cast
 
 import attrs
 import httpx
@@ -24,7 +24,23 @@ import httpx
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["FakeServer", "Fault", "FaultKind"]
+__all__ = ["FakeServer", "Fault", "FaultKind", "is_web_url"]
+
+
+def is_web_url(value: object, *, max_length: int = 2048) -> TypeGuard[str]:
+    """Whether ``value`` is an absolute http(s) URL a provider would accept as a callback.
+
+    The fakes refuse what the real APIs refuse, so a client that sends a relative return
+    URL fails in its tests rather than in production.
+
+    >>> is_web_url("https://shop.example/paid"), is_web_url("/paid"), is_web_url(None)
+    (True, False, False)
+    """
+    return (
+        isinstance(value, str)
+        and len(value) <= max_length
+        and value.startswith(("https://", "http://"))
+    )
 
 
 class FaultKind(enum.Enum):

@@ -31,7 +31,7 @@ import httpx
 
 from payportal._money import is_currency
 from payportal.providers.billwerk import webhook_signature
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, is_web_url
 
 __all__ = ["FakeBillwerkPay"]
 
@@ -303,9 +303,7 @@ class FakeBillwerkPay(FakeServer):
             raise _ApiError(400, 18, "Missing customer")
         for field in ("accept_url", "cancel_url"):
             url = body.get(field)
-            if url is not None and (
-                not isinstance(url, str) or not url.startswith(("https://", "http://"))
-            ):
+            if url is not None and not is_web_url(url):
                 raise _invalid(f"{field} must be an absolute URL")
         settle = body.get("settle", False)
         if not isinstance(settle, bool):

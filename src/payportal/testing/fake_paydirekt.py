@@ -43,7 +43,7 @@ from payportal.providers.paydirekt import (
     encode_json,
     x_timestamp,
 )
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, is_web_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,10 +92,6 @@ def _amount(body: dict[str, Any], field: str, *, required: bool = True) -> Decim
     if amount <= 0:
         raise _bad("validation.amount.positive", field)
     return amount
-
-
-def _url(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 class FakePaydirekt(FakeServer):
@@ -344,7 +340,7 @@ class FakePaydirekt(FakeServer):
         if (shipping is not None or order is not None) and (shipping or 0) + (order or 0) != total:
             raise _bad("checkout.totalAmount.mismatch", "totalAmount")
         for field in _REDIRECTS:
-            if not _url(body.get(field)):
+            if not is_web_url(body.get(field)):
                 raise _bad("validation.required" if field not in body else "validation.url", field)
         reference = body.get("merchantOrderReferenceNumber")
         if not isinstance(reference, str) or not reference:
@@ -357,7 +353,7 @@ class FakePaydirekt(FakeServer):
         if note is not None and (not isinstance(note, str) or len(note) > 37):
             raise _bad("validation.size", "note")
         callback = body.get("callbackUrlStatusUpdates")
-        if callback is not None and not _url(callback):
+        if callback is not None and not is_web_url(callback):
             raise _bad("validation.url", "callbackUrlStatusUpdates")
         checkout_id = str(uuid.uuid4())
         self.checkouts[checkout_id] = {

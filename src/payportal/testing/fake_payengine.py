@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from payportal._money import is_currency
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, is_web_url
 
 __all__ = ["FakePayEngine"]
 
@@ -101,11 +101,7 @@ def _url(data: dict[str, Any], field: str, code: int) -> None:
             code, f"async.{field}", f"Field async.{field} is missing. Expected: string "
             "representing a valid URL."
         )  # fmt: skip
-    if (
-        not isinstance(value, str)
-        or not 6 <= len(value) <= 2048
-        or not value.startswith(("https://", "http://"))
-    ):
+    if not is_web_url(value) or len(value) < 6:
         raise _bad(
             code + 1, f"async.{field}", f"Bad value for async.{field}. Expected: string "
             "representing a valid URL."
