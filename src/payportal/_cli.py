@@ -72,10 +72,10 @@ def _reject(error: PayportalError | OSError) -> NoReturn:
 
 
 def _out() -> Console:
-    console = Console(file=click.get_text_stream("stdout"))
+    console = Console(file=sys.stdout)
     if not console.is_terminal:
         # Piped or redirected: wide enough that table cells are not wrapped mid-reference.
-        console = Console(file=click.get_text_stream("stdout"), width=_PIPED_WIDTH)
+        console = Console(file=sys.stdout, width=_PIPED_WIDTH)
     return console
 
 
@@ -95,7 +95,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the demo's findings as JSON.")
 def demo(as_json: bool) -> None:
     """Run the end-to-end demo."""
-    code = _demo.run(click.get_text_stream("stdout"), as_json=as_json)
+    code = _demo.run(sys.stdout, as_json=as_json)
     if code:
         raise click.exceptions.Exit(code)
 
@@ -228,7 +228,7 @@ def link_verify(
 ) -> None:
     """Check a link token (- reads it from stdin) and print its claims as JSON."""
     if token == _STDIN:
-        token = click.get_text_stream("stdin").read().strip()
+        token = sys.stdin.read().strip()
     signer = LinkSigner(_keyring(key_file))
     try:
         claims = signer.verify(
@@ -305,7 +305,7 @@ def ref_check(reference: str, schemes: tuple[str, ...]) -> None:
 def ref_find(text: str, schemes: tuple[str, ...], as_json: bool) -> None:
     """Find references in remittance TEXT (- reads it from stdin); exit 1 if there is none."""
     if text == _STDIN:
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
     matches = references.find(text, schemes=schemes or references.FIND_DEFAULT)
     rows = [
         {
@@ -340,7 +340,7 @@ _template_file = click.argument(
 
 def _read_text(path: Path) -> str:
     if str(path) == _STDIN:
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     return path.read_text(encoding="utf-8")
 
 
@@ -480,7 +480,7 @@ def _build_world(
 
 
 def _progress(total: int) -> tuple[Progress | None, Callable[[int], None] | None]:
-    console = Console(file=click.get_text_stream("stderr"))
+    console = Console(file=sys.stderr)
     if total < _PROGRESS_FROM or not console.is_terminal:
         return None, None
     progress = Progress(
