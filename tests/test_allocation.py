@@ -410,6 +410,42 @@ def test_items_must_be_open_items_with_unique_keys() -> None:
     assert error.value.value == "A"
 
 
+def test_result_looks_up_items_the_payment_did_not_reach_as_they_were() -> None:
+    items = [item("A", "10.00", 1), item("B", "10.00", 2)]
+    res = allocate(eur("5.00"), items, strategy=Strategy.OLDEST_FIRST)
+    items[1] = item("B", "99.00", 2)  # later changes to the caller's list do not leak in
+    items.append(item("C", "1.00", 3))
+    assert res.remaining_open("A") == eur("5.00")
+    assert res.remaining_open("B") == eur("10.00")
+    assert res.allocated_to("B") == eur("0.00")
+    with pytest.raises(ValidationError):
+        res.remaining_open("C")
+
+
+def test_long_payments_follow_the_full_order_beyond_the_first_selection_round() -> None:
+    rng = random.Random(3)
+    items = [item(f"K{n:04d}", "10.00", rng.randrange(400)) for n in range(3_000)]
+    rng.shuffle(items)
+    res = allocate(eur("1000.05"), items, strategy=Strategy.OLDEST_FIRST)
+    order = sorted(items, key=lambda i: (i.due_on, i.issued_on, i.key))
+    expected = [i.key for i in order[:101]]
+    assert [line.item for line in res.lines] == expected
+    assert res.allocated_to(expected[-1]) == eur("0.05")
+
+
+def test_statutory_group_larger_than_a_selection_round_shares_pro_rata() -> None:
+    equal = [item(f"E{n:02d}", "10.00", 0) for n in range(50)]  # the oldest, all alike
+    younger = [item(f"Y{n:04d}", "10.00", 1 + n % 300) for n in range(2_000)]
+    res = allocate(
+        eur("100.00"),
+        younger + equal,
+        strategy=Strategy.STATUTORY_DE,
+        paid_on=D0 + timedelta(days=400),
+    )
+    assert [line.item for line in res.lines] == [i.key for i in equal]
+    assert {line.amount for line in res.lines} == {eur("2.00")}
+
+
 def test_options_are_checked() -> None:
     items = [item("A", "1.00", 1)]
     with pytest.raises(ValidationError):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import compress, islice
 from operator import attrgetter
-from types import MappingProxyType
+from typing import NoReturn
 
 from payportal._money import Money, currency_exponent
 from payportal.accounts._open_item import KIND_ORDER, OpenItem, units_to_money
@@ -22,12 +23,10 @@ from payportal.exceptions import CurrencyMismatchError, ValidationError
 
 __all__ = ["allocate", "split_fairly"]
 
-_KEY = attrgetter("key")
 _RANK = attrgetter("rank")
-# Length of the two ordinals in front of the key in OpenItem.rank.
-_DATES = 14
-# Length of the due flag, security, burden and issue date in front of the key.
-_STATUTORY = 13
+_STATUTORY_RANK = attrgetter("statutory_rank")
+# Length of security, burden and issue date in front of the key in OpenItem.statutory_rank.
+_GROUP = 12
 
 Plan = Iterator[list[OpenItem]]
 
@@ -68,63 +67,153 @@ def split_fairly(total: int, weights: Sequence[int]) -> list[int]:
     return floors
 
 
-def _index(pool: Sequence[OpenItem], currency: str) -> tuple[dict[str, OpenItem], list[str]]:
-    """Map keys to items and collect the ranks, refusing what is not an item, a repeated key
-    or another currency.
+class _Pool:
+    """The items of one allocation, checked, with what the engine and the result look up.
 
-    One Python-level pass: on a million items spread over memory every extra pass costs a
-    cache miss per item, more than the loop's own overhead.
+    A dict from key to item would be the obvious index, but at a million items its table no
+    longer fits in the caches and filling it costs more than all the rest of an allocation.
+    So the uniqueness check keeps only a set of the keys, the strategies select items without
+    looking keys up, and :class:`_ItemIndex` builds the dict only if a result is asked about
+    an item the payment did not reach.
     """
-    by_key: dict[str, OpenItem] = {}
-    ranks: list[str] = []
-    append = ranks.append
-    for index, item in enumerate(pool):
+
+    def __init__(self, items: Iterable[OpenItem], currency: str) -> None:
+        # One Python-level pass: on a million items spread over memory every extra pass costs
+        # a cache miss per item, more than the loop's own overhead. The copy makes the result
+        # independent of later changes to the caller's list.
+        self.items: list[OpenItem] = []
+        self.keys: list[str] = []
+        add_item, add_key = self.items.append, self.keys.append
+        for item in items:
+            if not isinstance(item, OpenItem) or item.currency != currency:
+                self._refuse(len(self.items), item, currency)
+            add_item(item)
+            add_key(item.key)
+        self.unique = set(self.keys)
+        if len(self.unique) != len(self.keys):
+            repeated = next(k for k, n in Counter(self.keys).items() if n > 1)
+            raise ValidationError(
+                "holds two items with the same key; keys must be unique",
+                field="items",
+                value=repeated,
+            )
+
+    @staticmethod
+    def _refuse(index: int, item: object, currency: str) -> NoReturn:
         if not isinstance(item, OpenItem):
             raise ValidationError("must be an OpenItem", field=f"items[{index}]", value=item)
-        if item.currency != currency:
-            raise CurrencyMismatchError(
-                f"cannot allocate a payment in {currency} to item {item.key!r} in {item.currency}"
-            )
-        append(item.rank)
-        by_key[item.key] = item
-    if len(by_key) != len(pool):
-        repeated = next(k for k, n in Counter(map(_KEY, pool)).items() if n > 1)
-        raise ValidationError(
-            "holds two items with the same key; keys must be unique", field="items", value=repeated
+        raise CurrencyMismatchError(
+            f"cannot allocate a payment in {currency} to item {item.key!r} in {item.currency}"
         )
-    return by_key, ranks
+
+    def named(self, keys: Sequence[str]) -> list[OpenItem]:
+        """The items with the given ``keys`` (all of them present), in that order."""
+        if not keys:
+            return []
+        wanted = set(keys)
+        # One C-level pass finds them all; a payer may name many references.
+        found = {
+            item.key: item for item in compress(self.items, map(wanted.__contains__, self.keys))
+        }
+        return [found[key] for key in keys]
 
 
-def _oldest_first(heap: list[str], by_key: dict[str, OpenItem], skip: set[str]) -> Plan:
-    # A heap instead of a sort: a payment usually reaches only the first few items.
-    heapq.heapify(heap)
-    while heap:
-        key = heapq.heappop(heap)[_DATES:]
-        if key not in skip:
-            yield [by_key[key]]
+class _ItemIndex(Mapping[str, OpenItem]):
+    """The result's view of the allocated items by key (see :class:`_Pool`): membership from
+    the key set, the items the payment reached at hand, the rest indexed on first demand."""
+
+    __slots__ = ("_all", "_keys", "_near", "_pool", "_reached", "_unique")
+
+    def __init__(self, pool: _Pool, reached: list[OpenItem]) -> None:
+        self._keys = pool.keys
+        self._pool = pool.items
+        self._unique = pool.unique
+        self._reached = reached
+        self._near: dict[str, OpenItem] | None = None
+        self._all: dict[str, OpenItem] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._unique
+
+    def __getitem__(self, key: str) -> OpenItem:
+        if self._near is None:
+            self._near = {item.key: item for item in self._reached}
+        item = self._near.get(key)
+        if item is not None:
+            return item
+        if self._all is None:
+            self._all = dict(zip(self._keys, self._pool, strict=True))
+        return self._all[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
-def _statutory_de(
-    pool: Sequence[OpenItem], by_key: dict[str, OpenItem], skip: set[str], paid_on: int
-) -> Plan:
+# How many items the first round of _ascending selects, by how much each round grows, and
+# from which share of the items on (1 / _SORT_FROM) one full sort is cheaper than a selection.
+_FIRST_ROUND = 32
+_GROWTH = 8
+_SORT_FROM = 32
+
+
+def _ascending(items: Sequence[OpenItem], key: Callable[[OpenItem], str]) -> Iterator[OpenItem]:
+    """``items`` in ascending order of ``key`` (unique per item), computed as far as consumed.
+
+    A payment usually reaches only the first few items: ``heapq.nsmallest`` finds them in one
+    pass, without sorting or even heapifying the rest. Should the payment reach further, the
+    next round looks ``_GROWTH`` times as far (the keys are unique, so it starts with the
+    items already yielded), and once a round would select a sizeable share of the items one
+    full sort is cheaper than ``nsmallest``'s heap. Reaching k items costs O(n log k) at most
+    a few times over, or one O(n log n) sort.
+    """
+    done = 0
+    wanted = _FIRST_ROUND
+    while done < len(items):
+        if wanted * _SORT_FROM >= len(items):
+            ordered = sorted(items, key=key)
+        else:
+            ordered = heapq.nsmallest(wanted, items, key=key)
+        yield from islice(ordered, done, None)
+        done = len(ordered)
+        wanted *= _GROWTH
+
+
+def _oldest_first(items: Sequence[OpenItem], skip: set[str]) -> Plan:
+    for item in _ascending(items, _RANK):
+        if item.key not in skip:
+            yield [item]
+
+
+def _statutory_de(items: Sequence[OpenItem], skip: set[str], paid_on: int) -> Plan:
     # BGB §366(2): due first, then OpenItem.statutory_rank (least security, most burdensome,
-    # oldest); debts equal in all of it form one group and share the payment pro rata.
-    heap = [("0" if i.due_ordinal <= paid_on else "1") + i.statutory_rank for i in pool]
-    heapq.heapify(heap)
-    while heap:
-        first = heapq.heappop(heap)
-        group_rank = first[:_STATUTORY]
-        keys = [first[_STATUTORY:]]
-        while heap and heap[0].startswith(group_rank):
-            keys.append(heapq.heappop(heap)[_STATUTORY:])
-        group = [by_key[key] for key in keys if key not in skip]
+    # oldest); debts equal in all of it form one group and share the payment pro rata. The
+    # debts not yet due are only picked out if the due ones leave money over.
+    for part in _by_due(items, paid_on):
+        group: list[OpenItem] = []
+        group_rank = ""
+        for item in _ascending(part, _STATUTORY_RANK):
+            rank = item.statutory_rank[:_GROUP]
+            if rank != group_rank:
+                if group:
+                    yield group
+                group, group_rank = [], rank
+            if item.key not in skip:
+                group.append(item)
         if group:
             yield group
 
 
-def _proportional(pool: Sequence[OpenItem], skip: set[str]) -> Plan:
+def _by_due(items: Sequence[OpenItem], paid_on: int) -> Iterator[list[OpenItem]]:
+    yield [item for item in items if item.due_ordinal <= paid_on]
+    yield [item for item in items if item.due_ordinal > paid_on]
+
+
+def _proportional(items: Sequence[OpenItem], skip: set[str]) -> Plan:
     # Sorted so that lines and the tie-breaks of the split do not depend on the input order.
-    yield sorted((i for i in pool if i.open_units and i.key not in skip), key=_RANK)
+    yield sorted((i for i in items if i.open_units and i.key not in skip), key=_RANK)
 
 
 class _Run:
@@ -136,6 +225,9 @@ class _Run:
         self.allocated: dict[str, list[int]] = {}
         self.discounts: dict[str, int] = {}
         self.write_offs: dict[str, list[int]] = {}
+        # The items behind ``allocated``, in the same order: a list, because a dict insert
+        # per item is what PROPORTIONAL can least afford at a million items.
+        self.reached: list[OpenItem] = []
 
     def discount(self, item: OpenItem) -> int:
         if (
@@ -155,6 +247,7 @@ class _Run:
         for item, need, share in zip(group, needs, shares, strict=True):
             if not share:
                 continue
+            self.reached.append(item)
             units = item.units
             if share == item.open_units:
                 parts = list(units)
@@ -186,13 +279,12 @@ class _Run:
             if not self.discounts[key]:
                 del self.discounts[key]
 
-    def write_off(self, by_key: dict[str, OpenItem], tolerance: Tolerance, currency: str) -> None:
+    def write_off(self, tolerance: Tolerance, currency: str) -> None:
         if self.remaining:
             return
         short: dict[str, list[int]] = {}
         base = 0
-        for key, parts in self.allocated.items():
-            item = by_key[key]
+        for item, (key, parts) in zip(self.reached, self.allocated.items(), strict=True):
             left = [u - p for u, p in zip(item.units, parts, strict=True)]
             if key not in self.discounts and any(left):
                 short[key] = left
@@ -316,26 +408,25 @@ def allocate(
         payment_id=payment_id,
     )
     currency = payment.currency
-    pool = items if isinstance(items, list | tuple) else list(items)
-    by_key, ranks = _index(pool, currency)
+    pool = _Pool(items, currency)
     named = _references(specified) if strategy is Strategy.SPECIFIED else []
-    matched = [name for name in named if name in by_key]
+    matched = [name for name in named if name in pool.unique]
     skip = set(matched)
     ordinal = None if paid_on is None else paid_on.toordinal()
 
     ordering = fallback if strategy is Strategy.SPECIFIED else strategy
     plan: Plan
     if ordering is Strategy.OLDEST_FIRST:
-        plan = _oldest_first(ranks, by_key, skip)
+        plan = _oldest_first(pool.items, skip)
     elif ordering is Strategy.STATUTORY_DE:
         assert ordinal is not None
-        plan = _statutory_de(pool, by_key, skip, ordinal)
+        plan = _statutory_de(pool.items, skip, ordinal)
     else:
-        plan = _proportional(pool, skip)
+        plan = _proportional(pool.items, skip)
 
     run = _Run(payment.minor_units, ordinal)
-    for key in matched:
-        run.pay([by_key[key]])
+    for item in pool.named(matched):
+        run.pay([item])
         if not run.remaining:
             break
     if run.remaining:
@@ -345,7 +436,7 @@ def allocate(
                 break
     run.give_back_discounts()
     if tolerance is not None:
-        run.write_off(by_key, tolerance, currency)
+        run.write_off(tolerance, currency)
 
     exponent = currency_exponent(currency)
     return AllocationResult(
@@ -360,6 +451,6 @@ def allocate(
         ),
         write_offs=_lines(run.write_offs, currency, exponent),
         unapplied=units_to_money(run.remaining, currency, exponent),
-        unmatched_references=tuple(name for name in named if name not in by_key),
-        items=MappingProxyType(by_key),
+        unmatched_references=tuple(name for name in named if name not in pool.unique),
+        items=_ItemIndex(pool, run.reached),
     )
