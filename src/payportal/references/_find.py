@@ -1,9 +1,9 @@
 """``find``: payment references in the remittance text of bank statements.
 
 Bank text is normalised once (upper case, MT940 subfield markers and line wraps removed), then
-searched with one precompiled regular expression that holds an alternative per kind of
-candidate. Each candidate is checked by its scheme; only what passes is reported, with the
-span it occupies in the original text.
+searched with one precompiled regular expression per kind of candidate, each run only on lines
+that hold a substring it needs. Each candidate is checked by its scheme; only what passes is
+reported, with the span it occupies in the original text.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import enum
 import functools
+import itertools
+import operator
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -73,8 +75,25 @@ class Match:
 
 _ASCII_UPPER = {code: code - 32 for code in range(ord("a"), ord("z") + 1)}
 # MT940 :86: subfield markers (?20, possibly split by a line wrap), line breaks, runs of blanks.
-_BREAK = re.compile(r"\?(?:\r?\n)?[0-9](?:\r?\n)?[0-9]|\r\n|\n|\r|[ \t]{2,}|\t")
+# Captured, so that ``split`` hands over text and breaks alternately, in C. Every alternative
+# starts with a literal character, so the regex engine skips to those (see _SEARCHES).
+_BREAK = re.compile(r"(\?(?:\r?\n)?[0-9](?:\r?\n)?[0-9]|\r\n|\n|\r| [ \t]+|\t[ \t]*)")
 _MT940_REMITTANCE = re.compile(r"\?(?:\r?\n)?2(?:\r?\n)?[0-9]")
+_NEWLINES = ("\r\n", "\n", "\r")
+# The breaks that are removed rather than replaced by a space. ?20-?29 continue the remittance
+# text mid-word; other subfields start a new field. Every spelling is listed, so that the
+# replacements are looked up in C rather than decided in Python, break by break.
+_JOINS = dict.fromkeys(
+    (
+        f"?{a}2{b}{digit}"
+        for a in ("", *_NEWLINES)
+        for b in ("", *_NEWLINES)
+        for digit in "0123456789"
+    ),
+    "",
+)
+# In an MT940 field, line breaks are wraps too: the bank cut a subfield, not the payer.
+_MT940_JOINS = {**_JOINS, **dict.fromkeys(_NEWLINES, "")}
 # SEPA remittance lines are cut at 27 (MT940 ?2x subfields) or 35 characters (DTAUS, camt
 # renderings); a break after a full line is a wrap inside a word, any other is a separator.
 _WRAP_WIDTHS = frozenset({27, 35})
@@ -95,31 +114,23 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
         and "  " not in upper
     ):
         return upper, [], []
+    parts = _BREAK.split(upper)  # text, break, text, break, ..., text
+    breaks = parts[1::2]
+    ends = list(itertools.accumulate(map(len, parts)))[1::2]  # where each break ends in upper
     mt940 = _MT940_REMITTANCE.search(upper) is not None
-    pieces: list[str] = []
-    starts: list[int] = []
-    shifts: list[int] = []
-    position = length = line_start = 0
-    for brk in _BREAK.finditer(upper):
-        token = brk[0]
-        if token[0] == "?":
-            # ?20-?29 continue the remittance text mid-word; other subfields start a new field.
-            digits = token.replace("\r", "").replace("\n", "")
-            replacement = "" if digits[1] == "2" else " "
-        elif token[0] in "\r\n":
-            full_line = brk.start() - line_start in _WRAP_WIDTHS
-            replacement = "" if mt940 or full_line else " "
-            line_start = brk.end()
-        else:
-            replacement = " "
-        pieces.append(upper[position : brk.start()])
-        pieces.append(replacement)
-        length += brk.start() - position + len(replacement)
-        position = brk.end()
-        starts.append(length)
-        shifts.append(position - length)
-    pieces.append(upper[position:])
-    return "".join(pieces), starts, shifts
+    spaces = itertools.repeat(" ", len(breaks))  # the default: a break separates words
+    replacements = list(map((_MT940_JOINS if mt940 else _JOINS).get, breaks, spaces))
+    if not mt940 and ("\n" in upper or "\r" in upper):
+        line_start = 0
+        for k, brk in enumerate(breaks):
+            if brk in _NEWLINES:
+                if ends[k] - len(brk) - line_start in _WRAP_WIDTHS:
+                    replacements[k] = ""
+                line_start = ends[k]
+    parts[1::2] = replacements
+    # Per break, how far the original text is ahead of the normalised one after it.
+    shifts = list(itertools.accumulate(map(operator.sub, map(len, breaks), map(len, replacements))))
+    return "".join(parts), list(map(operator.sub, ends, shifts)), shifts
 
 
 def _original(index: int, starts: list[int], shifts: list[int]) -> int:
@@ -141,26 +152,34 @@ def _spaced(low: int, high: int) -> str:
 
 
 # One regular expression per kind of candidate, each starting with a literal or a character
-# class (look-behinds come after the first character): the regex engine then skips in C to the
-# positions where a candidate can start. (A single pattern with alternatives would not: CPython
-# only does that for alternatives that all start with a literal.)
-_SEARCHES: dict[str, tuple[str, ...]] = {
-    "rf": (r"R(?<![A-Z]R)F[0-9O]{2}(?: ?[0-9A-Z]){1,21}",),
+# class (look-behinds come after the first character; "[+*][+*]{2}", not "[+*]{3}"): the regex
+# engine then skips in C to the positions where a candidate can start. (A single pattern with
+# alternatives would not: CPython only does that for alternatives that all start with a
+# literal.)
+#
+# Each comes with its needles: substrings of which a line must hold one for the search to be
+# run at all. An ``in`` test is far cheaper than a regex scan, and most remittance lines hold
+# no reference of most schemes.
+_SEARCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "rf": ((r"R(?<![A-Z]R)F[0-9O]{2}(?: ?[0-9A-Z]){1,21}", ("RF",)),),
     # No check digit to tell where a spaced merchant id would end: it must be typed whole.
-    "billpay": (rf"B(?<![A-Z]B)P ?{_spaced(1, 20)} ?/ ?{_D}{{1,10}}(?![0-9])",),
+    "billpay": ((rf"B(?<![A-Z]B)P ?{_spaced(1, 20)} ?/ ?{_D}{{1,10}}(?![0-9])", ("BP",)),),
     "be_ogm": (
-        rf"[+*]{{3}} ?{_spaced(3, 3)} ?/? ?{_spaced(4, 4)} ?/? ?{_spaced(5, 5)} ?[+*]{{3}}",
-        rf"[0-9](?<![0-9][0-9])(?: ?{_D}){{2}} ?/ ?{_spaced(4, 4)} ?/ ?{_spaced(5, 5)}(?![0-9])",
+        (
+            rf"[+*][+*]{{2}} ?{_spaced(3, 3)} ?/? ?{_spaced(4, 4)} ?/? ?{_spaced(5, 5)} ?[+*]{{3}}",
+            ("/", "+++", "***"),
+        ),
+        (
+            (
+                rf"[0-9](?<![0-9][0-9])(?: ?{_D}){{2}} ?/ ?{_spaced(4, 4)} ?/ ?{_spaced(5, 5)}"
+                r"(?![0-9])"
+            ),
+            ("/",),  # the bare form needs its slashes: "010/8068/17183"
+        ),
     ),
 }
-# Substrings without which a search cannot match: checking them is far cheaper than a regex
-# scan, and most remittance lines hold no reference of most schemes.
-_NEEDLES: dict[str, tuple[str, ...]] = {
-    "rf": ("RF",),
-    "billpay": ("BP",),
-    "be_ogm": ("/", "+++", "***"),
-}
-_NOT_DIGITS = b"0123456789O"
+# The characters of a digit run as 1, any other as 0 (a ``bytes.translate`` table).
+_RUN_BYTES = bytes(49 if chr(code) in "0123456789O " else 48 for code in range(256))
 
 
 def _digits(shortest: int) -> str:
@@ -188,6 +207,15 @@ _TEMPLATE_CONFIDENCE = {
 }
 
 
+class _DigitSearch(NamedTuple):
+    regex: re.Pattern[str]
+    # A cheap test a line must pass first, on its ASCII bytes (non-ASCII characters are never
+    # digits, and dropping them can only join stretches): as many characters in a row as the
+    # shortest run has digits, all of which could belong to a run (``_RUN_BYTES``). Most lines
+    # with digits fail it; the regex would have to try each of their digits as a run's start.
+    stretch: bytes
+
+
 @attrs.frozen
 class _Plan:
     # (kind, regex, needles) in priority order: at the same position the earlier kind wins.
@@ -195,12 +223,22 @@ class _Plan:
     searches: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]
     templates: dict[str, SchemeSpec]
     runs: tuple[tuple[SchemeSpec, int, int, Confidence | None], ...]
-    shortest: int  # the fewest digits any digit-run scheme accepts
-    shortest_unknown: int  # the same, counting only schemes reported without ``known``
-    longest: int
-    # Digit runs long enough for some scheme, with and without ``known`` (None: no run scheme).
-    digits_known: re.Pattern[str] | None
-    digits_unknown: re.Pattern[str] | None
+    # The numbers of digits some digit-run scheme can report, with and without ``known``:
+    # without it, schemes that need it never report, so other lengths are not worth a check.
+    sizes_known: frozenset[int]
+    sizes_unknown: frozenset[int]
+    # The search for digit runs long enough for some scheme, with and without ``known`` (None:
+    # no scheme to report).
+    digits_known: _DigitSearch | None
+    digits_unknown: _DigitSearch | None
+    # Any needle of ``searches`` (None: none has needles). The needles of the built-in schemes
+    # share no character, so ``findall`` misses none.
+    needles: re.Pattern[str] | None
+    # The searches to run, by the needles a line holds: filled as lines come (a few dozen
+    # combinations at most), so that gating a line costs one C scan and one lookup.
+    gated: dict[frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
 
 
 @functools.lru_cache(maxsize=128)
@@ -218,20 +256,35 @@ def _plan(schemes: tuple[SchemeLike, ...]) -> _Plan:
             regex = f"(?<![0-9A-Z])(?:{_strip_groups(body)})(?![0-9A-Z])"
             searches.append((kind, regex, ()))
         else:
-            needles = _NEEDLES.get(spec.name, ())
-            searches.extend((spec.name, rx, needles) for rx in _SEARCHES.get(spec.name, ()))
+            searches.extend((spec.name, *search) for search in _SEARCHES.get(spec.name, ()))
             if spec.name in _RUN_SCHEMES:
                 runs.append((spec, *_RUN_SCHEMES[spec.name]))
-    shortest = min((low for _, low, _, _ in runs), default=0)
-    # Without ``known``, schemes that need it never report: a line needs more digits.
-    unknown = min((low for _, low, _, c in runs if c is not None), default=10**9)
-    longest = max((high for _, _, high, _ in runs), default=0)
-    compiled = tuple((kind, re.compile(regex), needles) for kind, regex, needles in searches)
-    digits_known = re.compile(_digits(shortest)) if runs else None
-    digits_unknown = re.compile(_digits(unknown)) if unknown < 10**9 else None
-    return _Plan(
-        compiled, templates, tuple(runs), shortest, unknown, longest, digits_known, digits_unknown
+    sizes_known = frozenset(n for _, low, high, _ in runs for n in range(low, high + 1))
+    sizes_unknown = frozenset(
+        n
+        for _, low, high, confidence in runs
+        if confidence is not None
+        for n in range(low, high + 1)
     )
+    compiled = tuple((kind, re.compile(regex), needles) for kind, regex, needles in searches)
+    every_needle = sorted({n for _, _, needles in searches for n in needles}, key=len, reverse=True)
+    return _Plan(
+        compiled,
+        templates,
+        tuple(runs),
+        sizes_known,
+        sizes_unknown,
+        _digit_search(sizes_known),
+        _digit_search(sizes_unknown),
+        re.compile("|".join(map(re.escape, every_needle))) if every_needle else None,
+    )
+
+
+def _digit_search(sizes: frozenset[int]) -> _DigitSearch | None:
+    if not sizes:
+        return None
+    fewest = min(sizes)
+    return _DigitSearch(re.compile(_digits(fewest)), b"1" * fewest)
 
 
 def _strip_groups(regex: str) -> str:
@@ -249,51 +302,75 @@ def _is_known(value: str, known: Container[str] | None) -> bool:
     return known is not None and value in known
 
 
-def _rf_ends(body: str, offsets: list[int]) -> list[int]:
-    """Candidate body lengths, most plausible first.
+# The runs of digits and of letters in an RF candidate's body: a reference followed by more
+# text ends where one run ends ("…7034DANKE", "…7034 2026").
+_RF_RUN = re.compile(r"[0-9]+|[A-Z]+")
+
+
+def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int]]:
+    """Candidate body lengths for an RF match, most plausible first, and where each ends.
+
+    ``tail`` is the match after ``RF`` and the check digits: the body, with single spaces.
+    Returned: the body lengths to try, and for each the end offset in ``tail``.
 
     A reference followed by more text ("7034 DANKE", "7034 2026-17") is cut back to where its
     check digits hold. Where two cuts both pass (one in a hundred), the printed form decides:
     groups of four ending in a shorter group, or a compact reference typed as one word.
     """
-    # Body lengths at which a space or a switch between letters and digits occurs.
-    chunks = [
-        k
-        for k in range(1, len(body))
-        if offsets[4 + k] - offsets[3 + k] > 1 or body[k - 1].isdigit() != body[k].isdigit()
-    ]
-    chunks.append(len(body))
-    preferred: list[int] = []
-    spaces = [k for k in chunks if k == len(body) or offsets[4 + k] - offsets[3 + k] > 1]
-    if offsets[4] - offsets[3] > 1:  # "RF18 5390 0754 70": paper form
-        for k in spaces:
-            if k % 4:
-                preferred.append(k)
-                break
-    elif spaces:  # "RF18539007547034 …": typed as one word
-        preferred.append(spaces[0])
-    return list(dict.fromkeys([*preferred, *reversed(chunks)]))
+    cuts: list[int] = []  # body lengths at which a run of digits or of letters ends
+    ends: dict[int, int] = {}
+    spaced: list[int] = []  # the cuts followed by a space or the end of the match
+    size = offset = 0
+    for word in tail.split(" "):
+        if word.isdigit() or word.isalpha():  # nearly every word: one run, no regex needed
+            size += len(word)
+            offset += len(word)
+            cuts.append(size)
+            ends[size] = offset
+        elif word:
+            for run in _RF_RUN.findall(word):
+                size += len(run)
+                offset += len(run)
+                cuts.append(size)
+                ends[size] = offset
+        else:  # the space after the check digits
+            offset += 1
+            continue
+        spaced.append(size)
+        offset += 1
+    order = cuts[::-1]  # the longest reading first
+    preferred = spaced[0]  # "RF18539007547034 …": typed as one word
+    if tail[0] == " ":  # "RF18 5390 0754 70": paper form
+        preferred = next((k for k in spaced if k % 4), order[0])
+    if preferred != order[0]:
+        order.remove(preferred)
+        order.insert(0, preferred)
+    return order, ends
 
 
 def _rf(match: re.Match[str], known: Container[str] | None) -> _Found | None:
-    raw = match[0]
-    offsets = [i for i, c in enumerate(raw) if c != " "]
-    chars = raw.replace(" ", "")
-    prefix = "RF" + chars[2:4].replace("O", "0")
-    body = chars[4:]
-    candidates = [
-        (k, prefix + variant)
-        for k in _rf_ends(body, offsets)
-        for variant in dict.fromkeys((body[:k], body[:k].replace("O", "0")))
-    ]
-    # The merchant's own references first: they resolve any ambiguity about where one ends.
-    hit = next((c for c in candidates if _is_known(c[1], known)), None)
-    if hit is None:
-        hit = next((c for c in candidates if rf.is_valid(c[1])), None)
-    if hit is None:
-        return None
+    raw = match[0]  # RF, two check digits (O read as 0), body with single spaces
+    head = "RF" + raw[2:4].replace("O", "0")
+    tail = raw[4:]
+    body = tail.replace(" ", "")
+    cuts, ends = _rf_cuts(tail)
+    candidates: list[tuple[int, str]] = []  # (body length, reference), most plausible first
+    for k in cuts:
+        cut = body[:k]
+        candidates.append((k, head + cut))
+        if "O" in cut:
+            candidates.append((k, head + cut.replace("O", "0")))
     start = match.start()
-    return start, start + offsets[3 + hit[0]] + 1, hit[1], "rf", Confidence.CERTAIN
+    if known is not None:
+        # The merchant's own references first: they resolve any ambiguity about where one ends.
+        for k, value in candidates:
+            if value in known:
+                return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
+    for k, value in candidates:
+        # Well-formed by construction (the regex): only the check digits are left to test.
+        if rf.checksum_holds(value):
+            return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
+    return None
 
 
 def _simple(match: re.Match[str], known: Container[str] | None, spec_name: str) -> _Found | None:
@@ -325,31 +402,37 @@ def _template(
 def _runs(
     text: str, start: int, end: int, plan: _Plan, known: Container[str] | None
 ) -> list[_Found]:
+    """The references in the digit run ``text[start:end]``: every window of whole groups whose
+    length some scheme can report, as the payer might have split one number."""
+    sizes = plan.sizes_unknown if known is None else plan.sizes_known
+    fewest, most = min(sizes), max(sizes)
     run = text[start:end]
-    if len(run) - run.count(" ") < plan.shortest:
-        return []
-    groups: list[tuple[int, str]] = []  # (offset in run, digits with O read as 0)
-    offset = 0
-    for group in run.split(" "):
-        groups.append((offset, group.replace("O", "0")))
-        offset += len(group) + 1
-    longest = plan.longest
+    groups = run.replace("O", "0").split(" ")
+    # Digits from each group to the end of the run: windows starting later are too short.
+    remaining = len(run) - len(groups) + 1
     found: list[_Found] = []
-    for i, (first, _) in enumerate(groups):
+    first = 0  # offset of groups[i] in ``run``
+    for i, group in enumerate(groups):
+        if remaining < fewest:
+            break
+        remaining -= len(group)
         value = ""
         splits: list[int] = []  # where the window's groups meet, as offsets into ``value``
+        last = first
         for j in range(i, len(groups)):
             if value:
                 splits.append(len(value))
-            value += groups[j][1]
-            if len(value) > longest:
+                last += 1  # the space
+            value += groups[j]
+            last += len(groups[j])
+            if len(value) > most:
                 break
-            if len(value) < plan.shortest or not _plausible_splits(len(value), splits):
+            if len(value) not in sizes or not _plausible_splits(len(value), splits):
                 continue
             hit = _run_hit(value, plan, known)
             if hit is not None:
-                last = groups[j][0] + len(groups[j][1])
                 found.append((start + first, start + last, value, *hit))
+        first += len(group) + 1
     return _non_overlapping(found)
 
 
@@ -434,35 +517,16 @@ def find(
     """
     if not isinstance(text, str):
         raise ValidationError("must be a string", field="text", value=text)
-    plan = _plan_for(schemes)
+    plan = _DEFAULT_PLAN if schemes is FIND_DEFAULT else _plan_for(schemes)
     norm, starts, shifts = _normalise(text)
-    found: list[_Found] = []
     searches = _searches(plan, norm, known)
     if not searches:
         return []
-    # The next match of every search; the earliest (then the highest priority) is handled next.
-    pending = [regex.search(norm) for _, regex in searches]
-    while True:
-        best, start = -1, len(norm) + 1
-        for index, candidate in enumerate(pending):
-            if candidate is not None and candidate.start() < start:
-                best, start = index, candidate.start()
-        if best < 0:
-            break
-        match = pending[best]
-        assert match is not None
-        kind, regex = searches[best]
-        hits = _hits(kind, match, norm, plan, known)
-        if not hits:
-            # Not a reference: that search looks on from the next character (or past a digit
-            # run); the other searches' matches are unaffected.
-            pending[best] = regex.search(norm, match.end() if kind == "digits" else start + 1)
-            continue
-        found.extend(hits)
-        position = max(match.end() if kind == "digits" else 0, hits[-1][1])
-        for index, candidate in enumerate(pending):
-            if candidate is not None and candidate.start() < position:
-                pending[index] = searches[index][1].search(norm, position)
+    found = _scan(norm, searches, plan, known)
+    if not starts:  # nothing removed or replaced: indices are the same in both texts
+        return [
+            Match(value, scheme, (start, end), conf) for start, end, value, scheme, conf in found
+        ]
     return [
         Match(
             value,
@@ -474,28 +538,72 @@ def find(
     ]
 
 
+def _scan(
+    norm: str,
+    searches: tuple[tuple[str, re.Pattern[str]], ...],
+    plan: _Plan,
+    known: Container[str] | None,
+) -> list[_Found]:
+    """Run ``searches`` over ``norm`` and return the references found, in order.
+
+    A candidate that is not a reference only moves its own search on, to the next character
+    (or past a digit run); a reference moves every search past it, so no two overlap.
+    """
+    found: list[_Found] = []
+    if len(searches) == 1:
+        # Most lines need one search: the same rule without the bookkeeping below.
+        kind, regex = searches[0]
+        match = regex.search(norm)
+        while match is not None:
+            hits = _hits(kind, match, norm, plan, known)
+            if hits:
+                found.extend(hits)
+                position = max(match.end() if kind == "digits" else 0, hits[-1][1])
+            else:
+                position = match.end() if kind == "digits" else match.start() + 1
+            match = regex.search(norm, position)
+        return found
+    # The next match of every search; the earliest (then the highest priority) is handled next.
+    pending = [regex.search(norm) for _, regex in searches]
+    while True:
+        best, start = -1, len(norm) + 1
+        for index, candidate in enumerate(pending):
+            if candidate is not None and candidate.start() < start:
+                best, start = index, candidate.start()
+        if best < 0:
+            return found
+        match = pending[best]
+        assert match is not None
+        kind, regex = searches[best]
+        hits = _hits(kind, match, norm, plan, known)
+        if not hits:
+            pending[best] = regex.search(norm, match.end() if kind == "digits" else start + 1)
+            continue
+        found.extend(hits)
+        position = max(match.end() if kind == "digits" else 0, hits[-1][1])
+        for index, candidate in enumerate(pending):
+            if candidate is not None and candidate.start() < position:
+                pending[index] = searches[index][1].search(norm, position)
+
+
 def _searches(
     plan: _Plan, norm: str, known: Container[str] | None
-) -> list[tuple[str, re.Pattern[str]]]:
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The searches worth running on ``norm``: a substring test or a digit count is far cheaper
     than a regex scan, and most lines hold no reference of most schemes."""
-    active = []
-    for kind, regex, needles in plan.searches:
-        if not needles:
-            active.append((kind, regex))
-            continue
-        for needle in needles:
-            if needle in norm:
-                active.append((kind, regex))
-                break
+    present = frozenset(plan.needles.findall(norm)) if plan.needles is not None else frozenset()
+    active = plan.gated.get(present)
+    if active is None:
+        active = plan.gated[present] = tuple(
+            (kind, regex)
+            for kind, regex, needles in plan.searches
+            if not needles or not present.isdisjoint(needles)
+        )
     digits = plan.digits_unknown if known is None else plan.digits_known
-    if digits is not None:
-        fewest = plan.shortest_unknown if known is None else plan.shortest
-        # Counted on bytes, in C; non-ASCII characters are never digits here.
-        ascii_text = norm.encode("ascii", "ignore")
-        if len(ascii_text) - len(ascii_text.translate(None, _NOT_DIGITS)) >= fewest:
-            active.append(("digits", digits))
-    return active
+    if digits is None:
+        return active
+    run_bytes = norm.encode("ascii", "ignore").translate(_RUN_BYTES)
+    return (*active, ("digits", digits.regex)) if digits.stretch in run_bytes else active
 
 
 def _hits(

@@ -48,6 +48,12 @@ LENGTH = 27
 _SEPARATORS = compactor(" ")
 # The carry table of the recursive modulo 10 algorithm (SIX, ISR/QRR technical specification).
 _RECURSIVE_MOD10 = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
+# The same table as one step per (carry, ASCII code of the digit): the loop over 26 digits then
+# does two lookups and no arithmetic (bank statements are searched by the hundred thousand).
+_STEP = tuple(
+    tuple(_RECURSIVE_MOD10[(carry + code - 48) % 10] if code >= 48 else 0 for code in range(58))
+    for carry in range(10)
+)
 
 
 def compact(number: str) -> str:
@@ -94,8 +100,8 @@ def validate(number: str) -> str:
     if len(value) != LENGTH:
         fail_length(LABEL, number, "it must be exactly 27 digits long")
     carry = 0
-    for digit in value[:-1]:
-        carry = _RECURSIVE_MOD10[(carry + ord(digit) - 48) % 10]
+    for code in value[:-1].encode("ascii"):
+        carry = _STEP[carry][code]
     if (10 - carry) % 10 != ord(value[-1]) - 48:
         fail_checksum(LABEL, number)
     return value

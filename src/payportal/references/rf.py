@@ -88,12 +88,24 @@ def _problem(value: str) -> str | None:
         return "length"
     if value[:2] != "RF" or not value[2:4].isdigit() or not (value.isascii() and value.isalnum()):
         return "format"
+    return None if checksum_holds(value) else "checksum"
+
+
+def checksum_holds(value: str) -> bool:
+    """Whether the check digits of ``value`` hold; ``value`` must already be well-formed
+    (compact, upper case, ``RF``, two digits, 1 to 21 letters or digits).
+
+    Not part of the public vocabulary: :func:`payportal.references.find` calls it for every
+    cut of a candidate it has already shaped, where :func:`is_valid`'s clean-up is wasted.
+    """
     # ISO 7064 MOD 97-10 with letters as 10-35: the arithmetic of stdnum's mod_97_10.checksum,
     # with the letter expansion done by one str.translate instead of a generator (4x faster on
-    # bank-statement volumes; the tests check both agree).
-    if int((value[4:] + value[:4]).translate(_BASE36)) % 97 != 1:
-        return "checksum"
-    return None
+    # bank-statement volumes; the tests check both agree). "RF" is always 27 15, and a body of
+    # digits (most creditors use invoice numbers) needs no expansion at all.
+    body = value[4:]
+    if not body.isdigit():
+        body = body.translate(_BASE36)
+    return int(f"{body}2715{value[2:4]}") % 97 == 1
 
 
 def validate(number: str) -> str:
