@@ -306,3 +306,12 @@ def test_find_only_reports_valid_references(text: str) -> None:
 
 def test_default_schemes() -> None:
     assert FIND_DEFAULT == ("rf", "be_ogm", "ch_qrr", "billpay")
+
+
+def test_numbers_standing_side_by_side_are_not_joined_into_one_reference() -> None:
+    # Found by hypothesis: 27 digits that pass the Swiss QR check, written as four numbers
+    # whose spacing is not the five-digit grouping of one reference.
+    assert find("2002868 3809715870 3004 120642") == []
+    assert [m.value for m in find("Zahlung 21 00000 00003 13947 14300 090 17")] == [
+        "210000000003139471430009017"
+    ]

@@ -444,11 +444,19 @@ def _plausible_splits(size: int, splits: list[int]) -> bool:
     ("141025 7297199 419797569") split anywhere, and are not joined into one reference.
     """
     odd = 0
-    for split in splits:
+    expected = size - 5  # the next group boundary counted from the right
+    for split in reversed(splits):
         if (size - split) % 5:
             odd += 1
             if odd > 1:
                 return False
+        elif split != expected:
+            # Who groups in fives does so from the end without skipping a group: boundaries
+            # 10 and 20 digits from the right without the one at 5 are numbers that happen to
+            # stand side by side ("2002868 3809715870 3004 120642"), not one reference.
+            return False
+        else:
+            expected -= 5
     return True
 
 
