@@ -411,7 +411,7 @@ def _unreadable_amount(provider: str, field: str, value: object, currency: objec
 def check_sent_recently(
     stamp: object,
     tolerance: timedelta | None,
-    now: float,
+    now_seconds: float,
     *,
     provider: str,
     code: str = "webhook_verification",
@@ -423,8 +423,8 @@ def check_sent_recently(
 
     Args:
         stamp: the send time as the provider states it, an ISO 8601 time with a zone.
-        tolerance: how far from ``now`` the send time may be, either way (clocks drift).
-        now: seconds since the epoch.
+        tolerance: how far from now the send time may be, either way (clocks drift).
+        now_seconds: the current time, in seconds since the epoch.
         provider: the provider's name, for the error.
         code: the error code, as the provider's other webhook refusals use it.
 
@@ -440,7 +440,7 @@ def check_sent_recently(
             provider=provider,
             code=code,
         )
-    if abs(now - when.timestamp()) > tolerance.total_seconds():
+    if abs(now_seconds - when.timestamp()) > tolerance.total_seconds():
         raise WebhookVerificationError(
             "the notification was sent too long ago (a replay?)", provider=provider, code=code
         )
@@ -464,13 +464,15 @@ class TokenCache:
     a 401 makes the next call fetch a fresh one. The token never appears in ``repr``.
 
     Args:
-        clock: wall-clock seconds.
-        margin: seconds before the stated expiry at which to fetch a new token.
+        clock: returns wall-clock seconds since the epoch.
+        margin_seconds: how long before the stated expiry to fetch a new token.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time, margin: float = 60.0) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, margin_seconds: float = 60.0
+    ) -> None:  # clock and margin are times in seconds, never money
         self._clock = clock
-        self._margin = margin
+        self._margin = margin_seconds
         self._token: str | None = None
         self._expires = 0.0
 
@@ -483,10 +485,11 @@ class TokenCache:
             return self._token
         return None
 
-    def store(self, token: str, expires_in: float) -> None:
-        """Keep ``token``, valid for ``expires_in`` seconds from now."""
+    def store(self, token: str, expires_in_seconds: str | int | float | None) -> None:
+        """Keep ``token``, valid for ``expires_in_seconds`` (as the provider sent it) from now."""
+        lifetime_seconds = float(expires_in_seconds or 0)
         self._token = token
-        self._expires = self._clock() + max(0.0, expires_in - self._margin)
+        self._expires = self._clock() + max(0.0, lifetime_seconds - self._margin)
 
     def clear(self) -> None:
         """Forget the token (the provider refused it)."""

@@ -542,7 +542,7 @@ class PaydirektWire(Wire):
             raise AuthenticationError(
                 "paydirekt's token endpoint returned no access_token", provider=self.name
             )
-        self._token.store(token, float(data.get("expires_in") or 0))
+        self._token.store(token, data.get("expires_in"))
         return token
 
     def _decode(self, response: httpx.Response) -> Any:

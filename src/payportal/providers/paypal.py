@@ -396,7 +396,7 @@ class PayPalWire(Wire):
             raise AuthenticationError(
                 "PayPal's token endpoint returned no access_token", provider=self.name
             )
-        self._token.store(token, float(data.get("expires_in", 0)))
+        self._token.store(token, data.get("expires_in"))
         return token
 
     def _call(
