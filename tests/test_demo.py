@@ -104,6 +104,9 @@ def test_prepaid_top_up_is_released_by_the_statement(report: dict[str, Any]) -> 
     prepaid = report["prepaid"]
     assert prepaid["pending_before_statement"] == "50,00\xa0€"
     assert prepaid["payment_status"] == "paid"
+    assert prepaid["matched"]["top_up"] == prepaid["reference"].replace(" ", "")
+    assert prepaid["matched"]["confidence"] == "CERTAIN"
+    assert prepaid["booked"] == [prepaid["statement_entry"]["entry_id"]]
     assert prepaid["prepaid_balance"] == "50,00\xa0€"
     assert prepaid["epc_qr_lines"][:4] == ["BCD", "002", "1", "SCT"]
     compact = prepaid["reference"].replace(" ", "")

@@ -43,7 +43,8 @@ from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.placeholders import RenderContext, Template
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
 from payportal.providers import BankTransfer, PaymentRequest
-from payportal.reconciliation import read_statement
+from payportal.reconciliation import apply, read_statement, reconcile
+from payportal.references import Confidence
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -492,10 +493,14 @@ def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
     bank = BankTransfer(world.company, prefix="TOPUP", clock=lambda: NOW)
     payment = bank.create_payment(PaymentRequest(amount=amount, reference=world.erika.number))
     reference = payment.instructions["reference"]
-    prepaid = PrepaidAccount(currency="EUR").top_up(
-        amount, method=TopUpMethod.BANK_TRANSFER, reference=reference
+    account = CustomerAccount(
+        customer_id=world.erika.id,
+        currency="EUR",
+        prepaid=PrepaidAccount(currency="EUR").top_up(
+            amount, method=TopUpMethod.BANK_TRANSFER, reference=reference
+        ),
     )
-    pending = prepaid.pending_amount
+    pending = account.prepaid.pending_amount
     # The customer transfers the money; the demo writes the bank's camt.053 for the evening.
     statement = CAMT053.format(
         day=TODAY.isoformat(),
@@ -507,9 +512,13 @@ def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
     )
     (parsed,) = read_statement(statement.encode(), source="demo-camt053.xml")
     (entry,) = parsed.entries
+    proposal = reconcile(parsed.entries, [account])
+    (match,) = proposal.matches
+    # A clerk would look at the proposal first; the demo approves the certain matches.
+    booking = apply(proposal, proposal.at_least(Confidence.CERTAIN))
+    prepaid = booking.accounts[world.erika.id].prepaid
     received = bank.receive(entry)
     assert received is not None
-    prepaid = prepaid.release(reference)
     return {
         "reference": payment.instructions["reference_formatted"],
         "iban": payment.instructions["iban_formatted"],
@@ -520,6 +529,12 @@ def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
             "remittance_text": entry.remittance_text,
             "amount": format_money(entry.amount, world.erika.locale),
         },
+        "matched": {
+            "top_up": match.top_up,
+            "confidence": match.confidence.name,
+            "reasons": [reason.value for reason in match.reasons],
+        },
+        "booked": list(booking.booked),
         "payment_status": received.status.value,
         "prepaid_balance": format_money(prepaid.balance, world.erika.locale),
     }
@@ -640,6 +655,11 @@ def _print_text(report: dict[str, Any], out: IO[str]) -> None:
     entry = prepaid["statement_entry"]
     write(
         f"   camt.053 entry {entry['entry_id']}: {entry['amount']} '{entry['remittance_text']}'\n"
+    )
+    matched = prepaid["matched"]
+    write(
+        f"   reconciled: top-up {matched['top_up']} ({matched['confidence']}, "
+        f"{', '.join(matched['reasons'])}); booked {', '.join(prepaid['booked'])}\n"
     )
     write(f"   payment {prepaid['payment_status']}; prepaid balance {prepaid['prepaid_balance']}\n")
     billpay = report["billpay"]
