@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount, TopUpMethod
-from payportal.allocation import OverpaymentPolicy, Strategy
+from payportal.allocation import AllocationResult, OverpaymentPolicy, Strategy
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -345,12 +345,23 @@ def _bank_details(world: _World, policy: AccessPolicy) -> dict[str, Any]:
     }
 
 
-def _pay_with(
+def _pay_and_book(
     make_client: Callable[[Any, str], Any],
     fake: Any,
-    request: PaymentRequest,
-) -> tuple[Any, str]:
-    """Create, approve and capture one payment against a fake server over loopback."""
+    document: PayableDocument,
+    amount: Money,
+    *,
+    strategy: Strategy,
+    **options: Any,
+) -> tuple[Any, str, AllocationResult, CustomerAccount]:
+    """Pay ``amount`` on ``document`` against a fake server over loopback (create, approve,
+    capture), then allocate the captured money to the document's open item and book it."""
+    request = PaymentRequest(
+        amount=amount,
+        reference=document.number,
+        return_url="https://portal.druckerei.example/paid",
+        cancel_url="https://portal.druckerei.example/cancelled",
+    )
     with fake.serve() as base_url:
         client = make_client(fake, base_url)
         try:
@@ -359,7 +370,15 @@ def _pay_with(
             captured = client.capture(payment.id)
         finally:
             client.close()
-    return captured, base_url
+    account = CustomerAccount(
+        customer_id=document.customer_id,
+        currency=document.currency,
+        items=[OpenItem.from_document(document)],
+    )
+    result = account.allocate(
+        captured.captured, strategy=strategy, paid_on=TODAY, payment_id=captured.id, **options
+    )
+    return captured, base_url, result, account.apply(result)
 
 
 def _payments(world: _World) -> dict[str, Any]:
@@ -374,28 +393,14 @@ def _payments(world: _World) -> dict[str, Any]:
     # John pays part of his invoice with PayPal.
     johns = world.get("inv-21")
     assert isinstance(johns, Invoice)
-    partial = _eur("150.00")
-    paypal_payment, paypal_url = _pay_with(
+    paypal_payment, paypal_url, result, account = _pay_and_book(
         lambda fake, url: PayPal(fake.client_id, fake.client_secret, base_url=url),
         FakePayPal(),
-        PaymentRequest(
-            amount=partial,
-            reference=johns.number,
-            return_url="https://portal.druckerei.example/paid",
-            cancel_url="https://portal.druckerei.example/cancelled",
-        ),
-    )
-    account = CustomerAccount(
-        customer_id=world.john.id, currency="EUR", items=[OpenItem.from_document(johns)]
-    )
-    result = account.allocate(
-        paypal_payment.captured,
+        johns,
+        _eur("150.00"),
         strategy=Strategy.SPECIFIED,
         specified=[johns.number],
-        paid_on=TODAY,
-        payment_id=paypal_payment.id,
     )
-    account = account.apply(result)
     world.replace(johns.record_payment(paypal_payment.captured))
     section["paypal"] = {
         "server": paypal_url,
@@ -409,28 +414,14 @@ def _payments(world: _World) -> dict[str, Any]:
     # Erika pays her reminder by card through PayEngine and rounds the amount up.
     reminder = world.get("rem-3")
     assert isinstance(reminder, Reminder)
-    paid = _eur("500.00")
-    payengine_payment, payengine_url = _pay_with(
+    payengine_payment, payengine_url, result, erikas = _pay_and_book(
         lambda fake, url: PayEngine(fake.merchant_id, fake.api_key, base_url=url),
         FakePayEngine(),
-        PaymentRequest(
-            amount=paid,
-            reference=reminder.number,
-            return_url="https://portal.druckerei.example/paid",
-            cancel_url="https://portal.druckerei.example/cancelled",
-        ),
-    )
-    erikas = CustomerAccount(
-        customer_id=world.erika.id, currency="EUR", items=[OpenItem.from_document(reminder)]
-    )
-    result = erikas.allocate(
-        payengine_payment.captured,
+        reminder,
+        _eur("500.00"),
         strategy=Strategy.OLDEST_FIRST,
         overpayment=OverpaymentPolicy.CREDIT_BALANCE,
-        paid_on=TODAY,
-        payment_id=payengine_payment.id,
     )
-    erikas = erikas.apply(result)
     world.replace(reminder.record_payment(reminder.amount_due))
     # Paying the reminder settles the invoice it reminded of.
     for reminded in reminder.reminded:
