@@ -44,6 +44,7 @@ and parses the answers with defusedxml.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import multiprocessing
@@ -55,7 +56,7 @@ import uuid
 import warnings
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import defusedxml.ElementTree
@@ -79,7 +80,7 @@ from payportal.testing.fake_paypal_nvp import FakePayPalNVP
 from payportal.testing.fake_sofort import FakeSofort
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from multiprocessing.connection import Connection
 
 REPEATS = 7
@@ -92,17 +93,35 @@ REQUEST = PaymentRequest(
 )
 
 
+def _serve_fake(
+    pipe: Connection, fake_class: type[Any], fields: tuple[str, ...], path: str
+) -> None:
+    fake = fake_class()
+    with fake.serve() as base_url:
+        pipe.send((base_url + path, *(getattr(fake, field) for field in fields)))
+        pipe.recv()  # until the benchmark is done
+
+
+@contextlib.contextmanager
+def fake_server(fake_class: type[Any], *fields: str, path: str = "") -> Iterator[tuple[Any, ...]]:
+    """Run a fake in its own process (sharing ours, it would compete with the client for the
+    GIL) and yield its base URL and the named credentials."""
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(
+        target=_serve_fake, args=(child, fake_class, fields, path), daemon=True
+    )
+    server.start()
+    try:
+        yield parent.recv()
+    finally:
+        parent.send("done")
+        server.join(timeout=5)
+
+
 def no_delay() -> httpx.HTTPTransport:
     # h11 writes headers and body separately; without TCP_NODELAY every request waits for a
     # delayed ACK and the benchmark measures the kernel rather than the clients.
     return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-
-
-def serve(pipe: Connection) -> None:
-    fake = FakePayPal()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.client_id, fake.client_secret))
-        pipe.recv()  # until the benchmark is done
 
 
 def payportal_round_trip(paypal: PayPal, payer: httpx.Client) -> Callable[[], object]:
@@ -183,13 +202,6 @@ def compare(label: str, contenders: dict[str, Callable[[], object]]) -> None:
     print(f"  overhead    {(ours - raw) / raw * 100:+.1f} % (target < 10 %)")
 
 
-def serve_billwerk(pipe: Connection) -> None:
-    fake = FakeBillwerkPay()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.private_key))
-        pipe.recv()  # until the benchmark is done
-
-
 def billwerk_payportal(billwerk: BillwerkPay, payer: httpx.Client) -> Callable[[], object]:
     def round_trip() -> object:
         payment = billwerk.create_payment(REQUEST)
@@ -226,35 +238,19 @@ def billwerk_raw(client: httpx.Client, payer: httpx.Client) -> Callable[[], obje
 
 
 def bench_billwerk() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_billwerk, args=(child,), daemon=True)
-    server.start()
-    base_url, key = parent.recv()
-    try:
-        with (
-            httpx.Client(
-                base_url=base_url, timeout=10, transport=no_delay(), auth=(key, "")
-            ) as client,
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
-            BillwerkPay(key, base_url=base_url, transport=no_delay()) as billwerk,
-        ):
-            compare(
-                "Billwerk+ Pay session+pay+settle",
-                {
-                    "raw httpx": billwerk_raw(client, payer),
-                    "payportal": billwerk_payportal(billwerk, payer),
-                },
-            )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
-
-
-def serve_paydirekt(pipe: Connection) -> None:
-    fake = FakePaydirekt()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.api_key, fake.api_secret))
-        pipe.recv()  # until the benchmark is done
+    with (
+        fake_server(FakeBillwerkPay, "private_key") as (base_url, key),
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay(), auth=(key, "")) as client,
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
+        BillwerkPay(key, base_url=base_url, transport=no_delay()) as billwerk,
+    ):
+        compare(
+            "Billwerk+ Pay session+pay+settle",
+            {
+                "raw httpx": billwerk_raw(client, payer),
+                "payportal": billwerk_payportal(billwerk, payer),
+            },
+        )
 
 
 PAYDIREKT_REQUEST = attrs.evolve(
@@ -321,11 +317,7 @@ def paydirekt_raw(
 
 
 def bench_paydirekt() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_paydirekt, args=(child,), daemon=True)
-    server.start()
-    base_url, api_key, api_secret = parent.recv()
-    try:
+    with fake_server(FakePaydirekt, "api_key", "api_secret") as (base_url, api_key, api_secret):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # deprecated, benched anyway
             paydirekt = Paydirekt(api_key, api_secret, base_url=base_url, transport=no_delay())
@@ -341,16 +333,6 @@ def bench_paydirekt() -> None:
                     "payportal": paydirekt_payportal(paydirekt, payer),
                 },
             )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
-
-
-def serve_sofort(pipe: Connection) -> None:
-    fake = FakeSofort()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.customer_id, fake.project_id, fake.api_key))
-        pipe.recv()  # until the benchmark is done
 
 
 def sofort_payportal(sofort: Sofort, payer: httpx.Client) -> Callable[[], object]:
@@ -379,8 +361,12 @@ def sofort_raw(client: httpx.Client, payer: httpx.Client, project_id: str) -> Ca
 
     def multipay() -> bytes:
         root = ET.Element("multipay")
-        for tag, text in (("project_id", project_id), ("interface_version", "payportal"),
-                          ("amount", "10.00"), ("currency_code", "EUR")):  # fmt: skip
+        for tag, text in (
+            ("project_id", project_id),
+            ("interface_version", "payportal"),
+            ("amount", "10.00"),
+            ("currency_code", "EUR"),
+        ):
             field(root, tag, text)
         reasons = field(root, "reasons")
         field(reasons, "reason", "INV-1")
@@ -407,35 +393,26 @@ def sofort_raw(client: httpx.Client, payer: httpx.Client, project_id: str) -> Ca
 
 
 def bench_sofort() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_sofort, args=(child,), daemon=True)
-    server.start()
-    base_url, customer_id, project_id, api_key = parent.recv()
-    try:
-        with (
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay(),
-                         auth=(customer_id, api_key)) as client,
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
-            Sofort(customer_id, project_id, api_key, base_url=base_url,
-                   transport=no_delay()) as sofort,
-        ):  # fmt: skip
-            compare(
-                "Sofort multipay+pay+read",
-                {
-                    "raw httpx": sofort_raw(client, payer, project_id),
-                    "payportal": sofort_payportal(sofort, payer),
-                },
-            )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
-
-
-def serve_payengine(pipe: Connection) -> None:
-    fake = FakePayEngine()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.merchant_id, fake.api_key))
-        pipe.recv()  # until the benchmark is done
+    with (
+        fake_server(FakeSofort, "customer_id", "project_id", "api_key") as (
+            base_url,
+            customer_id,
+            project_id,
+            api_key,
+        ),
+        httpx.Client(
+            base_url=base_url, timeout=10, transport=no_delay(), auth=(customer_id, api_key)
+        ) as client,
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
+        Sofort(customer_id, project_id, api_key, base_url=base_url, transport=no_delay()) as sofort,
+    ):
+        compare(
+            "Sofort multipay+pay+read",
+            {
+                "raw httpx": sofort_raw(client, payer, project_id),
+                "payportal": sofort_payportal(sofort, payer),
+            },
+        )
 
 
 def payengine_payportal(payengine: PayEngine, payer: httpx.Client) -> Callable[[], object]:
@@ -479,34 +456,21 @@ def payengine_raw(client: httpx.Client, payer: httpx.Client) -> Callable[[], obj
 
 
 def bench_payengine() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_payengine, args=(child,), daemon=True)
-    server.start()
-    base_url, merchant_id, api_key = parent.recv()
-    try:
-        with (
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay(),
-                         auth=(merchant_id, api_key)) as client,
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
-            PayEngine(merchant_id, api_key, base_url=base_url, transport=no_delay()) as payengine,
-        ):  # fmt: skip
-            compare(
-                "PayEngine create+pay+capture",
-                {
-                    "raw httpx": payengine_raw(client, payer),
-                    "payportal": payengine_payportal(payengine, payer),
-                },
-            )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
-
-
-def serve_nvp(pipe: Connection) -> None:
-    fake = FakePayPalNVP()
-    with fake.serve() as base_url:
-        pipe.send((base_url, fake.username, fake.password, fake.signature))
-        pipe.recv()  # until the benchmark is done
+    with (
+        fake_server(FakePayEngine, "merchant_id", "api_key") as (base_url, merchant_id, api_key),
+        httpx.Client(
+            base_url=base_url, timeout=10, transport=no_delay(), auth=(merchant_id, api_key)
+        ) as client,
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
+        PayEngine(merchant_id, api_key, base_url=base_url, transport=no_delay()) as payengine,
+    ):
+        compare(
+            "PayEngine create+pay+capture",
+            {
+                "raw httpx": payengine_raw(client, payer),
+                "payportal": payengine_payportal(payengine, payer),
+            },
+        )
 
 
 def nvp_payportal(paypal: PayPalNVP, payer: httpx.Client) -> Callable[[], object]:
@@ -562,33 +526,22 @@ def nvp_raw(client: httpx.Client, payer: httpx.Client, *credentials: str) -> Cal
 
 
 def bench_nvp() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_nvp, args=(child,), daemon=True)
-    server.start()
-    base_url, *credentials = parent.recv()
-    try:
-        with (
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
-            PayPalNVP(*credentials, base_url=base_url, transport=no_delay()) as paypal,
-        ):
-            compare(
-                "PayPal NVP set+approve+pay",
-                {
-                    "raw httpx": nvp_raw(client, payer, *credentials),
-                    "payportal": nvp_payportal(paypal, payer),
-                },
-            )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
-
-
-def serve_billpay(pipe: Connection) -> None:
-    fake = FakeBillPay()
-    with fake.serve() as base_url:
-        pipe.send((base_url + "/xml/offline", fake.merchant_id, fake.portal_id, fake.security_key))
-        pipe.recv()  # until the benchmark is done
+    with (
+        fake_server(FakePayPalNVP, "username", "password", "signature") as (
+            base_url,
+            *credentials,
+        ),
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
+        PayPalNVP(*credentials, base_url=base_url, transport=no_delay()) as paypal,
+    ):
+        compare(
+            "PayPal NVP set+approve+pay",
+            {
+                "raw httpx": nvp_raw(client, payer, *credentials),
+                "payportal": nvp_payportal(paypal, payer),
+            },
+        )
 
 
 def billpay_payportal(billpay: BillPay) -> Callable[[], object]:
@@ -643,17 +596,16 @@ def billpay_raw(client: httpx.Client, credentials: dict[str, str]) -> Callable[[
 
 
 def bench_billpay() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_billpay, args=(child,), daemon=True)
-    server.start()
-    base_url, merchant_id, portal_id, key = parent.recv()
-    credentials = {"mid": merchant_id, "pid": portal_id, "bpsecure": bpsecure(key)}
-    try:
+    with fake_server(
+        FakeBillPay, "merchant_id", "portal_id", "security_key", path="/xml/offline"
+    ) as (base_url, merchant_id, portal_id, key):
+        credentials = {"mid": merchant_id, "pid": portal_id, "bpsecure": bpsecure(key)}
         with (
             httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
-            BillPay(merchant_id, portal_id, key, base_url=base_url,
-                    transport=no_delay()) as billpay,
-        ):  # fmt: skip
+            BillPay(
+                merchant_id, portal_id, key, base_url=base_url, transport=no_delay()
+            ) as billpay,
+        ):
             compare(
                 "BillPay preauthorize+activate",
                 {
@@ -661,32 +613,22 @@ def bench_billpay() -> None:
                     "payportal": billpay_payportal(billpay),
                 },
             )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
 
 
 def main() -> None:
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
-    server.start()
-    base_url, client_id, secret = parent.recv()
-    try:
-        with (
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
-            httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
-            PayPal(client_id, secret, base_url=base_url, transport=no_delay()) as paypal,
-        ):
-            compare(
-                "PayPal create+approve+capture",
-                {
-                    "raw httpx": raw_round_trip(client, payer, client_id, secret),
-                    "payportal": payportal_round_trip(paypal, payer),
-                },
-            )
-    finally:
-        parent.send("done")
-        server.join(timeout=5)
+    with (
+        fake_server(FakePayPal, "client_id", "client_secret") as (base_url, client_id, secret),
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as client,
+        httpx.Client(base_url=base_url, timeout=10, transport=no_delay()) as payer,
+        PayPal(client_id, secret, base_url=base_url, transport=no_delay()) as paypal,
+    ):
+        compare(
+            "PayPal create+approve+capture",
+            {
+                "raw httpx": raw_round_trip(client, payer, client_id, secret),
+                "payportal": payportal_round_trip(paypal, payer),
+            },
+        )
     bench_billwerk()
     bench_paydirekt()
     bench_sofort()
