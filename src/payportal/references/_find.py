@@ -14,12 +14,13 @@ import functools
 import itertools
 import operator
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
 from payportal.exceptions import InvalidReferenceError, ValidationError
-from payportal.references import be_ogm, billpay, rf
+from payportal.references import ch_qrr, rf
 from payportal.references._common import CheckStrength
 from payportal.references._registry import SchemeLike, SchemeSpec, resolve
 from payportal.references.template import Template
@@ -257,6 +258,16 @@ _RUN_SCHEMES: dict[str, tuple[int, int, Confidence | None]] = {
     "fi": (4, 20, Confidence.LIKELY),
     "no_kid": (2, 25, Confidence.LIKELY),
 }
+
+
+def _qrr_holds(value: str) -> bool:
+    # What ch_qrr.is_valid checks of a window of 27 digits: not all zeros, the check digit.
+    return value != _QRR_ZEROS and ch_qrr.checksum_holds(value)
+
+
+_QRR_ZEROS = "0" * 27
+# Checks for digit windows, where the scheme's own is_valid would clean up what is clean.
+_RUN_CHECKS: dict[str, Callable[[str], bool]] = {"ch_qrr": _qrr_holds}
 _TEMPLATE_CONFIDENCE = {
     CheckStrength.STRONG: Confidence.CERTAIN,
     CheckStrength.WEAK: Confidence.LIKELY,
@@ -264,8 +275,21 @@ _TEMPLATE_CONFIDENCE = {
 }
 
 
-class _DigitSearch(NamedTuple):
+# Turns a match of a search's regex into the references it holds (none, one, or for digit runs
+# several): ``check(match, plan, known)``.
+_Check = Callable[[re.Match[str], "_Plan", "Container[str] | None"], list["_Found"]]
+
+
+class _Search(NamedTuple):
     regex: re.Pattern[str]
+    check: _Check
+    # Where the search goes on after a candidate that holds no reference: past a digit run
+    # (no window of it is a reference), otherwise one character on (candidates may overlap).
+    past_run: bool
+
+
+class _DigitSearch(NamedTuple):
+    search: _Search
     # A cheap test a line must pass first, on its ASCII bytes (non-ASCII characters are never
     # digits, and dropping them can only join stretches): as many characters in a row as the
     # shortest run has digits, all of which could belong to a run (``_RUN_BYTES``). Most lines
@@ -275,82 +299,77 @@ class _DigitSearch(NamedTuple):
 
 @attrs.frozen
 class _Plan:
-    # (kind, regex, needles) in priority order: at the same position the earlier kind wins.
-    # The kind is a built-in scheme name, "digits", or the index of a template in ``templates``.
-    searches: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]
-    templates: dict[str, SchemeSpec]
-    runs: tuple[tuple[SchemeSpec, int, int, Confidence | None], ...]
-    # The numbers of digits some digit-run scheme can report, with and without ``known``:
-    # without it, schemes that need it never report, so other lengths are not worth a check.
-    sizes_known: frozenset[int]
-    sizes_unknown: frozenset[int]
-    # Their bounds (0 where there are none: no digit search runs then).
+    # (search, needles) in priority order: at the same position the earlier search wins.
+    searches: tuple[tuple[_Search, tuple[str, ...]], ...]
+    # (name, shortest, longest, confidence, check) of each digit-run scheme.
+    runs: tuple[tuple[str, int, int, Confidence | None, Callable[[str], bool]], ...]
+    # The numbers of digits some digit-run scheme can report, with and without ``known``,
+    # ascending: without it, schemes that need it never report, so other lengths are not worth
+    # a check.
+    sizes_known: tuple[int, ...]
+    sizes_unknown: tuple[int, ...]
+    # The smallest of each (0 where there are none: no digit search runs then).
     fewest_known: int
-    most_known: int
     fewest_unknown: int
-    most_unknown: int
     # The search for digit runs long enough for some scheme, with and without ``known`` (None:
     # no scheme to report).
     digits_known: _DigitSearch | None
     digits_unknown: _DigitSearch | None
-    # Any needle of ``searches`` (None: none has needles). The needles of the built-in schemes
-    # share no character, so ``findall`` misses none.
-    needles: re.Pattern[str] | None
-    # The searches to run, by the needles a line holds: filled as lines come (a few dozen
-    # combinations at most), so that gating a line costs one C scan and one lookup.
-    gated: dict[frozenset[str], tuple[tuple[str, re.Pattern[str]], ...]] = attrs.field(
-        factory=dict, eq=False, repr=False
-    )
+    # Every needle of ``searches``, once.
+    needles: tuple[str, ...]
+    # The searches to run, by which needles a line holds (bit k set: it holds needles[k]):
+    # filled as lines come, so that gating a line costs a substring test per needle and one
+    # lookup. A handful of ``in`` tests beat one regex scan for all of them.
+    gated: dict[int, tuple[_Search, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 @functools.lru_cache(maxsize=128)
 def _plan(schemes: tuple[SchemeLike, ...]) -> _Plan:
     specs = resolve(schemes)
-    searches: list[tuple[str, str, tuple[str, ...]]] = []
-    templates: dict[str, SchemeSpec] = {}
+    searches: list[tuple[_Search, tuple[str, ...]]] = []
     runs = []
     for spec in specs:
         if spec.template is not None:
-            kind = str(len(templates))
-            templates[kind] = spec
             body = spec.template.search_regex()
             # Field values are letters and digits: a template match must not cut into a word.
-            regex = f"(?<![0-9A-Z])(?:{_strip_groups(body)})(?![0-9A-Z])"
-            searches.append((kind, regex, ()))
+            regex = re.compile(f"(?<![0-9A-Z])(?:{_strip_groups(body)})(?![0-9A-Z])")
+            check: _Check = functools.partial(_template, spec=spec)
+            searches.append((_Search(regex, check, past_run=False), ()))
         else:
-            searches.extend((spec.name, *search) for search in _SEARCHES.get(spec.name, ()))
+            for pattern, needles in _SEARCHES.get(spec.name, ()):
+                check = _CHECKS[spec.name]
+                searches.append((_Search(re.compile(pattern), check, past_run=False), needles))
             if spec.name in _RUN_SCHEMES:
-                runs.append((spec, *_RUN_SCHEMES[spec.name]))
-    sizes_known = frozenset(n for _, low, high, _ in runs for n in range(low, high + 1))
-    sizes_unknown = frozenset(
-        n
-        for _, low, high, confidence in runs
-        if confidence is not None
-        for n in range(low, high + 1)
+                is_valid = _RUN_CHECKS.get(spec.name, spec.is_valid)
+                runs.append((spec.name, *_RUN_SCHEMES[spec.name], is_valid))
+    sizes_known = sorted({n for _, low, high, _, _ in runs for n in range(low, high + 1)})
+    sizes_unknown = sorted(
+        {
+            n
+            for _, low, high, confidence, _ in runs
+            if confidence is not None
+            for n in range(low, high + 1)
+        }
     )
-    compiled = tuple((kind, re.compile(regex), needles) for kind, regex, needles in searches)
-    every_needle = sorted({n for _, _, needles in searches for n in needles}, key=len, reverse=True)
+    every_needle = tuple(dict.fromkeys(n for _, needles in searches for n in needles))
     return _Plan(
-        compiled,
-        templates,
+        tuple(searches),
         tuple(runs),
-        sizes_known,
-        sizes_unknown,
+        tuple(sizes_known),
+        tuple(sizes_unknown),
         min(sizes_known, default=0),
-        max(sizes_known, default=0),
         min(sizes_unknown, default=0),
-        max(sizes_unknown, default=0),
         _digit_search(sizes_known),
         _digit_search(sizes_unknown),
-        re.compile("|".join(map(re.escape, every_needle))) if every_needle else None,
+        every_needle,
     )
 
 
-def _digit_search(sizes: frozenset[int]) -> _DigitSearch | None:
+def _digit_search(sizes: list[int]) -> _DigitSearch | None:
     if not sizes:
         return None
     fewest = min(sizes)
-    return _DigitSearch(re.compile(_digits(fewest)), b"1" * fewest)
+    return _DigitSearch(_Search(re.compile(_digits(fewest)), _runs, past_run=True), b"1" * fewest)
 
 
 def _strip_groups(regex: str) -> str:
@@ -362,10 +381,6 @@ def _strip_groups(regex: str) -> str:
 # Candidates: each checker returns (start, end, value, scheme, confidence) in normalised indices
 
 _Found = tuple[int, int, str, str, Confidence]
-
-
-def _is_known(value: str, known: Container[str] | None) -> bool:
-    return known is not None and value in known
 
 
 # The runs of digits and of letters in an RF candidate's body: a reference followed by more
@@ -414,7 +429,7 @@ def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int]]:
     return order, ends
 
 
-def _rf(match: re.Match[str], known: Container[str] | None) -> _Found | None:
+def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list[_Found]:
     raw = match[0]  # RF, two check digits (O read as 0), body with single spaces
     head = "RF" + raw[2:4].replace("O", "0")
     tail = raw[4:]
@@ -428,12 +443,12 @@ def _rf(match: re.Match[str], known: Container[str] | None) -> _Found | None:
             cut = body[:k]
             value = head + cut
             if checksum_holds(value):
-                return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
+                return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
             if "O" in cut:
                 value = head + cut.replace("O", "0")
                 if checksum_holds(value):
-                    return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
-        return None
+                    return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
+        return []
     candidates: list[tuple[int, str]] = []  # (body length, reference), most plausible first
     for k in cuts:
         cut = body[:k]
@@ -443,90 +458,96 @@ def _rf(match: re.Match[str], known: Container[str] | None) -> _Found | None:
     # The merchant's own references first: they resolve any ambiguity about where one ends.
     for k, value in candidates:
         if value in known:
-            return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
+            return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
     for k, value in candidates:
         # Well-formed by construction (the regex): only the check digits are left to test.
         if rf.checksum_holds(value):
-            return start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN
-    return None
+            return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
+    return []
 
 
-def _simple(match: re.Match[str], known: Container[str] | None, spec_name: str) -> _Found | None:
-    value = match[0].replace(" ", "").replace("O", "0")
-    if spec_name == "billpay":
-        if not billpay.is_valid(value):
-            return None
-        confidence = Confidence.CERTAIN if _is_known(value, known) else Confidence.LIKELY
-    else:
-        value = be_ogm.compact(value)
-        if not (be_ogm.is_valid(value) or _is_known(value, known)):
-            return None
-        confidence = Confidence.CERTAIN
-    return match.start(), match.end(), value, spec_name, confidence
+# What a BillPay or OGM candidate becomes once its spaces and frames are gone: the regexes admit
+# nothing else, so it is well-formed (an O typed for 0 is read as 0).
+_COMPACT_BILLPAY = {ord(" "): None, ord("O"): "0"}
+_COMPACT_OGM = {**dict.fromkeys(map(ord, " +*/")), ord("O"): "0"}
+
+
+def _billpay(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list[_Found]:
+    # BP, 1-20 digits, "/", 1-10 digits (the regex): the whole of what billpay.validate checks.
+    value = match[0].translate(_COMPACT_BILLPAY)
+    confidence = Confidence.CERTAIN if known is not None and value in known else Confidence.LIKELY
+    return [(match.start(), match.end(), value, "billpay", confidence)]
+
+
+def _be_ogm(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list[_Found]:
+    # 12 digits (the regex), so be_ogm.is_valid comes down to its MOD 97 check (all zeros fail it).
+    value = match[0].translate(_COMPACT_OGM)
+    if (int(value[:10]) % 97 or 97) == int(value[10:]) or (known is not None and value in known):
+        return [(match.start(), match.end(), value, "be_ogm", Confidence.CERTAIN)]
+    return []
 
 
 def _template(
-    match: re.Match[str], known: Container[str] | None, spec: SchemeSpec
-) -> _Found | None:
+    match: re.Match[str], plan: _Plan, known: Container[str] | None, *, spec: SchemeSpec
+) -> list[_Found]:
     try:
         value = spec.validate(match[0])
     except InvalidReferenceError:
-        return None
-    known_value = _is_known(value, known)
+        return []
+    known_value = known is not None and value in known
     confidence = Confidence.CERTAIN if known_value else _TEMPLATE_CONFIDENCE[spec.check]
-    return match.start(), match.end(), value, spec.name, confidence
+    return [(match.start(), match.end(), value, spec.name, confidence)]
 
 
-def _runs(
-    text: str, start: int, end: int, plan: _Plan, known: Container[str] | None
-) -> list[_Found]:
-    """The references in the digit run ``text[start:end]``: every window of whole groups whose
-    length some scheme can report, as the payer might have split one number."""
+def _runs(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list[_Found]:
+    """The references in a digit run: every window of whole groups whose length some scheme
+    can report, as the payer might have split one number."""
+    start, end = match.span()
     if known is None:
-        sizes, fewest, most = plan.sizes_unknown, plan.fewest_unknown, plan.most_unknown
+        sizes, fewest = plan.sizes_unknown, plan.fewest_unknown
     else:
-        sizes, fewest, most = plan.sizes_known, plan.fewest_known, plan.most_known
-    run = text[start:end]
-    groups = run.replace("O", "0").split(" ")
-    # Digits from each group to the end of the run: windows starting later are too short.
-    remaining = len(run) - len(groups) + 1
+        sizes, fewest = plan.sizes_known, plan.fewest_known
+    groups = match[0].replace("O", "0").split(" ")
+    if len(groups) == 1:  # one unbroken number: the only window is all of it
+        value = groups[0]
+        if len(value) not in sizes:
+            return []
+        hit = _run_hit(value, plan, known)
+        return [] if hit is None else [(start, end, value, *hit)]
+    # Digits before each group: the window of groups[i:j] has bounds[j] - bounds[i] digits,
+    # and starts bounds[i] + i characters into the run (one space between groups).
+    bounds = [0, *itertools.accumulate(map(len, groups))]  # strictly ascending
+    total = bounds[-1]
     found: list[_Found] = []
-    first = 0  # offset of groups[i] in ``run``
-    for i, group in enumerate(groups):
-        if remaining < fewest:
+    for i, before in enumerate(bounds):
+        if total - before < fewest:
             break
-        remaining -= len(group)
-        value = ""
-        splits: list[int] = []  # where the window's groups meet, as offsets into ``value``
-        last = first
-        for j in range(i, len(groups)):
-            if value:
-                splits.append(len(value))
-                last += 1  # the space
-            value += groups[j]
-            last += len(groups[j])
-            if len(value) > most:
-                break
-            if len(value) not in sizes or not _plausible_splits(len(value), splits):
+        for size in sizes:  # ascending: windows in the order of their ends
+            j = bisect.bisect_left(bounds, before + size, i + 1)
+            if j > len(groups) or bounds[j] != before + size:
                 continue
+            if j - i > 1 and not _plausible_splits(size, bounds[i + 1 : j], before):
+                continue
+            value = "".join(groups[i:j])
             hit = _run_hit(value, plan, known)
             if hit is not None:
-                found.append((start + first, start + last, value, *hit))
-        first += len(group) + 1
+                found.append((start + before + i, start + bounds[j] + j - 1, value, *hit))
     return _non_overlapping(found)
 
 
-def _plausible_splits(size: int, splits: list[int]) -> bool:
-    """Whether spaces at ``splits`` could be how a payer wrote one number of ``size`` digits.
+def _plausible_splits(size: int, splits: list[int], before: int) -> bool:
+    """Whether spaces at ``splits`` (minus ``before``) could be how a payer wrote one number
+    of ``size`` digits.
 
     Long references are printed in groups of five counted from the right, and a payer may
     add one space of their own; several numbers that merely stand next to each other
     ("141025 7297199 419797569") split anywhere, and are not joined into one reference.
     """
     odd = 0
-    expected = size - 5  # the next group boundary counted from the right
+    end = before + size
+    expected = end - 5  # the next group boundary counted from the right
     for split in reversed(splits):
-        if (size - split) % 5:
+        if (end - split) % 5:
             odd += 1
             if odd > 1:
                 return False
@@ -544,13 +565,13 @@ def _run_hit(
     value: str, plan: _Plan, known: Container[str] | None
 ) -> tuple[str, Confidence] | None:
     size = len(value)
-    for spec, low, high, confidence in plan.runs:
+    for name, low, high, confidence, check in plan.runs:
         if low <= size <= high:
-            if _is_known(value, known):
-                if spec.is_valid(value):
-                    return spec.name, Confidence.CERTAIN
-            elif confidence is not None and spec.is_valid(value):
-                return spec.name, confidence
+            if known is not None and value in known:
+                if check(value):
+                    return name, Confidence.CERTAIN
+            elif confidence is not None and check(value):
+                return name, confidence
     return None
 
 
@@ -608,8 +629,9 @@ def find(
     plan = _DEFAULT_PLAN if schemes is FIND_DEFAULT else _plan_for(schemes)
     norm, starts, shifts = _normalise(text)
     # The searches worth running: this runs for every line of a statement, so inline.
-    needles = plan.needles
-    present = frozenset(needles.findall(norm)) if needles is not None else frozenset()
+    present = 0
+    for needle in plan.needles:
+        present += present + (needle in norm)
     searches = plan.gated.get(present)
     if searches is None:
         searches = _gate(plan, present)
@@ -617,7 +639,7 @@ def find(
     if digits is not None and digits.stretch in norm.encode("ascii", "ignore").translate(
         _RUN_BYTES
     ):
-        searches = (*searches, ("digits", digits.regex))
+        searches = (*searches, digits.search)
     if not searches:
         return []
     found = _scan(norm, searches, plan, known)
@@ -639,21 +661,28 @@ def find(
 
 
 def _scan(
-    norm: str,
-    searches: tuple[tuple[str, re.Pattern[str]], ...],
-    plan: _Plan,
-    known: Container[str] | None,
+    norm: str, searches: tuple[_Search, ...], plan: _Plan, known: Container[str] | None
 ) -> list[_Found]:
     """Run ``searches`` over ``norm`` and return the references found, in order.
 
-    A candidate that is not a reference only moves its own search on, to the next character
-    (or past a digit run); a reference moves every search past it, so no two overlap.
+    A candidate that is not a reference only moves its own search on (see
+    :attr:`_Search.past_run`); a reference moves every search past it, so no two overlap.
     """
-    if len(searches) == 1:
-        return _scan_one(norm, searches[0], searches[0][1].search(norm), plan, known)
     found: list[_Found] = []
+    if len(searches) == 1:  # the usual case: _scan_one, inline
+        regex, check, past_run = searches[0]
+        match = regex.search(norm)
+        while match is not None:
+            hits = check(match, plan, known)
+            if hits:
+                found += hits
+                position = max(match.end() if past_run else 0, hits[-1][1])
+            else:
+                position = match.end() if past_run else match.start() + 1
+            match = regex.search(norm, position)
+        return found
     # The next match of every search; the earliest (then the highest priority) is handled next.
-    pending = [regex.search(norm) for _, regex in searches]
+    pending = [search.regex.search(norm) for search in searches]
     while True:
         best, start, live = -1, len(norm) + 1, 0
         for index, candidate in enumerate(pending):
@@ -668,66 +697,54 @@ def _scan(
             return found
         match = pending[best]
         assert match is not None
-        kind, regex = searches[best]
-        hits = _hits(kind, match, norm, plan, known)
+        regex, check, past_run = searches[best]
+        hits = check(match, plan, known)
         if not hits:
-            pending[best] = regex.search(norm, match.end() if kind == "digits" else start + 1)
+            pending[best] = regex.search(norm, match.end() if past_run else start + 1)
             continue
         found.extend(hits)
-        position = max(match.end() if kind == "digits" else 0, hits[-1][1])
+        position = max(match.end() if past_run else 0, hits[-1][1])
         for index, candidate in enumerate(pending):
             if candidate is not None and candidate.start() < position:
-                pending[index] = searches[index][1].search(norm, position)
+                pending[index] = searches[index].regex.search(norm, position)
 
 
 def _scan_one(
     norm: str,
-    search: tuple[str, re.Pattern[str]],
+    search: _Search,
     match: re.Match[str] | None,
     plan: _Plan,
     known: Container[str] | None,
 ) -> list[_Found]:
     """:func:`_scan` for one search, from its ``match`` on."""
-    kind, regex = search
-    digits = kind == "digits"
+    regex, check, past_run = search
     found: list[_Found] = []
     while match is not None:
-        hits = _hits(kind, match, norm, plan, known)
+        hits = check(match, plan, known)
         if hits:
-            found.extend(hits)
-            position = max(match.end() if digits else 0, hits[-1][1])
+            found += hits
+            position = max(match.end() if past_run else 0, hits[-1][1])
         else:
-            position = match.end() if digits else match.start() + 1
+            position = match.end() if past_run else match.start() + 1
         match = regex.search(norm, position)
     return found
 
 
-def _gate(plan: _Plan, present: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The searches of ``plan`` a line holding the needles ``present`` needs, remembered:
-    a substring test is far cheaper than a regex scan, and most lines hold no reference of
-    most schemes."""
+def _gate(plan: _Plan, present: int) -> tuple[_Search, ...]:
+    """The searches of ``plan`` a line needs, remembered: a substring test is far cheaper
+    than a regex scan, and most lines hold no reference of most schemes.
+
+    ``present`` says which of ``plan.needles`` the line holds, the first in the highest bit.
+    """
+    count = len(plan.needles)
+    held = {n for k, n in enumerate(plan.needles) if present >> (count - 1 - k) & 1}
     active = plan.gated[present] = tuple(
-        (kind, regex)
-        for kind, regex, needles in plan.searches
-        if not needles or not present.isdisjoint(needles)
+        search for search, needles in plan.searches if not needles or not held.isdisjoint(needles)
     )
     return active
 
 
-def _hits(
-    kind: str, match: re.Match[str], norm: str, plan: _Plan, known: Container[str] | None
-) -> list[_Found]:
-    if kind == "digits":
-        return _runs(norm, match.start(), match.end(), plan, known)
-    if kind == "rf":
-        hit = _rf(match, known)
-    elif kind in ("billpay", "be_ogm"):
-        hit = _simple(match, known, kind)
-    else:
-        hit = _template(match, known, plan.templates[kind])
-    return [] if hit is None else [hit]
-
-
+_CHECKS = {"rf": _rf, "billpay": _billpay, "be_ogm": _be_ogm}
 _DEFAULT_PLAN = _plan(FIND_DEFAULT)
 
 

@@ -99,12 +99,22 @@ def validate(number: str) -> str:
         fail_format(LABEL, number, "it must contain only digits, not all zeros")
     if len(value) != LENGTH:
         fail_length(LABEL, number, "it must be exactly 27 digits long")
+    if not checksum_holds(value):
+        fail_checksum(LABEL, number)
+    return value
+
+
+def checksum_holds(value: str) -> bool:
+    """Whether the check digit of ``value`` holds; ``value`` must already be 27 ASCII digits,
+    not all zeros.
+
+    Not part of the public vocabulary: :func:`payportal.references.find` calls it for every
+    27-digit window of a bank text, where :func:`validate`'s clean-up is wasted.
+    """
     carry = 0
     for code in value[:-1].encode("ascii"):
         carry = _STEP[carry][code]
-    if (10 - carry) % 10 != ord(value[-1]) - 48:
-        fail_checksum(LABEL, number)
-    return value
+    return (10 - carry) % 10 == ord(value[-1]) - 48
 
 
 def is_valid(number: str) -> bool:
