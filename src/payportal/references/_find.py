@@ -156,8 +156,10 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(parts), list(map(operator.sub, ends, shifts)), shifts
 
 
-# "00" to "99": what follows the "?" of an MT940 subfield marker (ASCII digits only).
+# What follows the "?" of an MT940 subfield marker (ASCII digits only): "20" to "29" continue
+# the remittance text mid-word, the others start a separate field.
 _MARKER_DIGITS = frozenset(f"{n:02d}" for n in range(100))
+_REMITTANCE_DIGITS = frozenset(f"2{n}" for n in range(10))
 
 
 def _normalise_markers(upper: str) -> tuple[str, list[int], list[int]]:
@@ -167,27 +169,28 @@ def _normalise_markers(upper: str) -> tuple[str, list[int], list[int]]:
     times faster than the general regex split, which tries every blank as a break.
     """
     pieces = upper.split("?")
-    out = [pieces[0]]
+    first = pieces[0]
+    out = [first]
     starts: list[int] = []
     shifts: list[int] = []
-    position = len(pieces[0])  # in ``upper``, after the piece handled last
+    position = len(first)  # in ``upper``, after the piece handled last
     shift = 0
-    for piece in itertools.islice(pieces, 1, None):
-        if piece[:2] in _MARKER_DIGITS:
-            # ?20-?29 continue the remittance text mid-word; other subfields are separate.
-            if piece[0] == "2":
-                shift += 3
-            else:
-                shift += 2
-                out.append(" ")
-            position += len(piece) + 1
-            starts.append(position - len(piece) + 2 - shift)
-            shifts.append(shift)
+    for piece in pieces[1:]:
+        position += len(piece) + 1
+        code = piece[:2]
+        if code in _REMITTANCE_DIGITS:
+            shift += 3
             out.append(piece[2:])
-        else:
-            position += len(piece) + 1
+        elif code in _MARKER_DIGITS:
+            shift += 2
+            out.append(" ")
+            out.append(piece[2:])
+        else:  # a question mark in the text
             out.append("?")
             out.append(piece)
+            continue
+        starts.append(position - len(piece) + 2 - shift)
+        shifts.append(shift)
     return "".join(out), starts, shifts
 
 
@@ -468,8 +471,12 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
 
 # What a BillPay or OGM candidate becomes once its spaces and frames are gone: the regexes admit
 # nothing else, so it is well-formed (an O typed for 0 is read as 0).
-_COMPACT_BILLPAY = {ord(" "): None, ord("O"): "0"}
-_COMPACT_OGM = {**dict.fromkeys(map(ord, " +*/")), ord("O"): "0"}
+# (``str.translate`` tables indexed by code point: faster than dicts.)
+_COMPACT_BILLPAY = tuple({" ": None, "O": "0"}.get(chr(code), chr(code)) for code in range(128))
+_COMPACT_OGM = tuple(
+    {" ": None, "+": None, "*": None, "/": None, "O": "0"}.get(chr(code), chr(code))
+    for code in range(128)
+)
 
 
 def _billpay(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list[_Found]:
@@ -645,6 +652,12 @@ def find(
     found = _scan(norm, searches, plan, known)
     if not found:
         return []
+    if len(found) == 1:  # the usual case, without a comprehension's frame
+        start, end, value, scheme, confidence = found[0]
+        if starts:
+            start = _original(start, starts, shifts)
+            end = _original(end - 1, starts, shifts) + 1
+        return [_match(value, scheme, (start, end), confidence)]
     if not starts:  # nothing removed or replaced: indices are the same in both texts
         return [
             _match(value, scheme, (start, end), conf) for start, end, value, scheme, conf in found

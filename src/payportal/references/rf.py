@@ -46,7 +46,11 @@ CHECK = CheckStrength.STRONG
 MAX_BODY = 21
 
 _SEPARATORS = compactor(" -.,/:")
-_BASE36 = {ord(letter): str(10 + i) for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+# Letters as their ISO 7064 values "10" to "35", as a ``str.translate`` table indexed by code
+# point (a tuple looks up faster than a dict; past its end, characters are left as they are).
+_BASE36 = tuple(
+    str(code - 55) if "A" <= chr(code) <= "Z" else chr(code) for code in range(ord("Z") + 1)
+)
 
 
 def compact(number: str) -> str:
