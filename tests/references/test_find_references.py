@@ -315,3 +315,22 @@ def test_numbers_standing_side_by_side_are_not_joined_into_one_reference() -> No
     assert [m.value for m in find("Zahlung 21 00000 00003 13947 14300 090 17")] == [
         "210000000003139471430009017"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "RF09 9076 7951 DANKE" and "RF09 9076 7951" both pass the check digits; a word
+        # longer than four is not a group of the printed form, so the reference ends before it.
+        ("SVWZ+Rechnung 2026-4246 rf09 9076 7951 danke", ["RF0990767951"]),
+        (
+            "RF26 C84F 2045 2J9T 7Q0L BP509265630 /65501 O 12/03",
+            ["RF26C84F20452J9T7Q0L", "BP509265630/65501"],
+        ),
+    ],
+)
+def test_paper_form_reference_ends_before_a_longer_word(text: str, expected: list[str]) -> None:
+    # The longer readings pass too: the printed form, not the checksum, decides here.
+    assert rf.is_valid("RF0990767951DANKE")
+    assert rf.is_valid("RF26C84F20452J9T7Q0LBP509")
+    assert values(text) == expected

@@ -391,16 +391,24 @@ _Found = tuple[int, int, str, str, Confidence]
 _RF_RUN = re.compile(r"[0-9]+|[A-Z]+")
 
 
-def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int]]:
+def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int] | None]:
     """Candidate body lengths for an RF match, most plausible first, and where each ends.
 
     ``tail`` is the match after ``RF`` and the check digits: the body, with single spaces.
-    Returned: the body lengths to try, and for each the end offset in ``tail``.
+    Returned: the body lengths to try, and for each the end offset in ``tail`` (None: ``tail``
+    has no spaces, so a cut of ``k`` characters ends at offset ``k``).
 
     A reference followed by more text ("7034 DANKE", "7034 2026-17") is cut back to where its
     check digits hold. Where two cuts both pass (one in a hundred), the printed form decides:
-    groups of four ending in a shorter group, or a compact reference typed as one word.
+    groups of four ending in a shorter group (a word longer than four is not a group), or a
+    compact reference typed as one word.
     """
+    if " " not in tail:  # typed as one word: its longest reading first
+        if tail.isdigit() or tail.isalpha():
+            return [len(tail)], None
+        order = list(itertools.accumulate(map(len, _RF_RUN.findall(tail))))
+        order.reverse()
+        return order, None
     cuts: list[int] = []  # body lengths at which a run of digits or of letters ends
     ends: dict[int, int] = {}
     spaced: list[int] = []  # the cuts followed by a space or the end of the match
@@ -425,7 +433,16 @@ def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int]]:
     order = cuts[::-1]  # the longest reading first
     preferred = spaced[0]  # "RF18539007547034 …": typed as one word
     if tail[0] == " ":  # "RF18 5390 0754 70": paper form
-        preferred = next((k for k in spaced if k % 4), order[0])
+        preferred = order[0]
+        previous = 0
+        for k in spaced:
+            if previous and k - previous > 4:  # "RF18 5390 0754 7034 DANKE"
+                preferred = previous
+                break
+            if k % 4:
+                preferred = k
+                break
+            previous = k
     if preferred != order[0]:
         order.remove(preferred)
         order.insert(0, preferred)
@@ -436,8 +453,8 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
     raw = match[0]  # RF, two check digits (O read as 0), body with single spaces
     head = "RF" + raw[2:4].replace("O", "0")
     tail = raw[4:]
-    body = tail.replace(" ", "")
     cuts, ends = _rf_cuts(tail)
+    body = tail if ends is None else tail.replace(" ", "")
     start = match.start()
     if known is None:
         # The loop below without the list of candidates: most often an early one holds.
@@ -445,12 +462,14 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
         for k in cuts:
             cut = body[:k]
             value = head + cut
-            if checksum_holds(value):
-                return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
-            if "O" in cut:
+            if not checksum_holds(value):
+                if "O" not in cut:
+                    continue
                 value = head + cut.replace("O", "0")
-                if checksum_holds(value):
-                    return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
+                if not checksum_holds(value):
+                    continue
+            end = start + 4 + (k if ends is None else ends[k])
+            return [(start, end, value, "rf", Confidence.CERTAIN)]
         return []
     candidates: list[tuple[int, str]] = []  # (body length, reference), most plausible first
     for k in cuts:
@@ -458,14 +477,14 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
         candidates.append((k, head + cut))
         if "O" in cut:
             candidates.append((k, head + cut.replace("O", "0")))
-    # The merchant's own references first: they resolve any ambiguity about where one ends.
-    for k, value in candidates:
-        if value in known:
-            return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
-    for k, value in candidates:
-        # Well-formed by construction (the regex): only the check digits are left to test.
-        if rf.checksum_holds(value):
-            return [(start, start + 4 + ends[k], value, "rf", Confidence.CERTAIN)]
+    # The merchant's own references first: they resolve any ambiguity about where one ends;
+    # then the check digits (well-formed by construction: the regex).
+    for k, value in itertools.chain(
+        ((k, v) for k, v in candidates if v in known),
+        ((k, v) for k, v in candidates if rf.checksum_holds(v)),
+    ):
+        end = start + 4 + (k if ends is None else ends[k])
+        return [(start, end, value, "rf", Confidence.CERTAIN)]
     return []
 
 
