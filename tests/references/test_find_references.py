@@ -334,3 +334,14 @@ def test_paper_form_reference_ends_before_a_longer_word(text: str, expected: lis
     assert rf.is_valid("RF0990767951DANKE")
     assert rf.is_valid("RF26C84F20452J9T7Q0LBP509")
     assert values(text) == expected
+
+
+def test_rf_reference_ends_before_a_glued_sepa_keyword() -> None:
+    # MT940 subfields run fields together: "EREF+<reference>SVWZ+…". Both readings pass the
+    # check digits here; the keyword of the next field is not part of the reference.
+    assert rf.is_valid("RF7544151085SVWZ")
+    text = "?20EREF+RF7544151085SVWZ+Re 20?2126-1452 Sofie Nieminen"
+    (match,) = find(text)
+    assert (match.value, text[slice(*match.span)]) == ("RF7544151085", "RF7544151085")
+    # Without the "+", SVWZ is just text: the longest reading that passes still wins.
+    assert values("EREF+RF7544151085SVWZ Re 2026") == ["RF7544151085SVWZ"]

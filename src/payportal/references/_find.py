@@ -262,15 +262,8 @@ _RUN_SCHEMES: dict[str, tuple[int, int, Confidence | None]] = {
     "no_kid": (2, 25, Confidence.LIKELY),
 }
 
-
-def _qrr_holds(value: str) -> bool:
-    # What ch_qrr.is_valid checks of a window of 27 digits: not all zeros, the check digit.
-    return value != _QRR_ZEROS and ch_qrr.checksum_holds(value)
-
-
-_QRR_ZEROS = "0" * 27
 # Checks for digit windows, where the scheme's own is_valid would clean up what is clean.
-_RUN_CHECKS: dict[str, Callable[[str], bool]] = {"ch_qrr": _qrr_holds}
+_RUN_CHECKS: dict[str, Callable[[str], bool]] = {"ch_qrr": ch_qrr.checksum_holds}
 _TEMPLATE_CONFIDENCE = {
     CheckStrength.STRONG: Confidence.CERTAIN,
     CheckStrength.WEAK: Confidence.LIKELY,
@@ -391,6 +384,13 @@ _Found = tuple[int, int, str, str, Confidence]
 _RF_RUN = re.compile(r"[0-9]+|[A-Z]+")
 
 
+# The SEPA field keywords of remittance text ("EREF+", "SVWZ+", …): in MT940 subfields the next
+# keyword often follows a value without a space ("EREF+RF18539007547034SVWZ+Rechnung").
+_GLUED_SEPA_KEYWORD = re.compile(
+    r"(?<=[0-9A-Z])(?:ABWA|ABWE|BIC|COAM|CRED|DEBT|EREF|IBAN|KREF|MREF|OAMT|PURP|SVWZ)$"
+)
+
+
 def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int] | None]:
     """Candidate body lengths for an RF match, most plausible first, and where each ends.
 
@@ -456,6 +456,15 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
     cuts, ends = _rf_cuts(tail)
     body = tail if ends is None else tail.replace(" ", "")
     start = match.start()
+    end = match.end()
+    if match.string[end : end + 1] == "+":
+        # "…7034SVWZ+": the reference ends where the keyword of the next field is glued on.
+        keyword = _GLUED_SEPA_KEYWORD.search(tail)
+        if keyword is not None:
+            size = len(body) - len(keyword[0])
+            if size in cuts and size != cuts[0]:
+                cuts.remove(size)
+                cuts.insert(0, size)
     if known is None:
         # The loop below without the list of candidates: most often an early one holds.
         checksum_holds = rf.checksum_holds

@@ -46,6 +46,7 @@ CHECK = CheckStrength.STRONG
 LENGTH = 27
 
 _SEPARATORS = compactor(" ")
+_ZEROS = "0" * LENGTH
 # The carry table of the recursive modulo 10 algorithm (SIX, ISR/QRR technical specification).
 _RECURSIVE_MOD10 = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
 # The same table as one step per (carry, ASCII code of the digit): the loop over 26 digits then
@@ -105,12 +106,14 @@ def validate(number: str) -> str:
 
 
 def checksum_holds(value: str) -> bool:
-    """Whether the check digit of ``value`` holds; ``value`` must already be 27 ASCII digits,
-    not all zeros.
+    """Whether ``value``, already 27 ASCII digits, is a QR reference: not all zeros (which
+    would pass the arithmetic), and its check digit holds.
 
     Not part of the public vocabulary: :func:`payportal.references.find` calls it for every
     27-digit window of a bank text, where :func:`validate`'s clean-up is wasted.
     """
+    if value == _ZEROS:
+        return False
     carry = 0
     for code in value[:-1].encode("ascii"):
         carry = _STEP[carry][code]
