@@ -94,7 +94,8 @@ def _match(value: str, scheme: str, span: tuple[int, int], confidence: Confidenc
 # Normalisation
 
 
-_ASCII_UPPER = {code: code - 32 for code in range(ord("a"), ord("z") + 1)}
+# Upper case for ASCII letters only, as a str.translate table (other characters stay as they are).
+_ASCII_UPPER = tuple(chr(code).upper() if code < 128 else chr(code) for code in range(128))
 # MT940 :86: subfield markers (?20, possibly split by a line wrap), line breaks, runs of blanks.
 # Captured, so that ``split`` hands over text and breaks alternately, in C. Every alternative
 # starts with a literal character, so the regex engine skips to those (see _SEARCHES).
@@ -120,13 +121,16 @@ _MT940_JOINS = {**_JOINS, **dict.fromkeys(_NEWLINES, "")}
 _WRAP_WIDTHS = frozenset({27, 35})
 
 
-def _normalise(text: str) -> tuple[str, list[int], list[int]]:
-    """Return the searchable text and the offset table mapping it back to ``text``.
+_NO_SHIFTS: list[int] = []  # the offset table of a text that normalising leaves as it is
+
+
+def _normalise(upper: str) -> tuple[str, list[int], list[int]]:
+    """Return the searchable text for ``upper`` (the text in upper case, ASCII letters only)
+    and the offset table mapping it back.
 
     The table is two parallel lists: from normalised index ``starts[k]`` on, the original index
     is the normalised one plus ``shifts[k]``.
     """
-    upper = text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
     if (
         "?" not in upper
         and "\n" not in upper
@@ -134,7 +138,7 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
         and "\t" not in upper
         and "  " not in upper
     ):
-        return upper, [], []
+        return upper, _NO_SHIFTS, _NO_SHIFTS
     if "\n" not in upper and "\r" not in upper and "\t" not in upper and "  " not in upper:
         return _normalise_markers(upper)
     parts = _BREAK.split(upper)  # text, break, text, break, ..., text
@@ -662,7 +666,13 @@ def find(
     if not isinstance(text, str):
         raise ValidationError("must be a string", field="text", value=text)
     plan = _DEFAULT_PLAN if schemes is FIND_DEFAULT else _plan_for(schemes)
-    norm, starts, shifts = _normalise(text)
+    # Upper case (ASCII letters only: "ß".upper() is "SS", which would shift every index
+    # after it), then _normalise where there is anything to normalise.
+    norm = text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
+    if "?" in norm or "\n" in norm or "\r" in norm or "\t" in norm or "  " in norm:
+        norm, starts, shifts = _normalise(norm)
+    else:
+        starts = shifts = _NO_SHIFTS
     # The searches worth running: this runs for every line of a statement, so inline.
     present = 0
     for needle in plan.needles:
@@ -680,11 +690,15 @@ def find(
     found = _scan(norm, searches, plan, known)
     if not found:
         return []
-    if len(found) == 1:  # the usual case, without a comprehension's frame
+    if len(found) == 1:  # the usual case, without a comprehension's frame or _original calls
         start, end, value, scheme, confidence = found[0]
         if starts:
-            start = _original(start, starts, shifts)
-            end = _original(end - 1, starts, shifts) + 1
+            k = bisect.bisect_right(starts, start) - 1
+            if k >= 0:
+                start += shifts[k]
+            k = bisect.bisect_right(starts, end - 1, max(0, k)) - 1
+            if k >= 0:
+                end += shifts[k]
         return [_match(value, scheme, (start, end), confidence)]
     if not starts:  # nothing removed or replaced: indices are the same in both texts
         return [
