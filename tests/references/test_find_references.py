@@ -24,6 +24,7 @@ from payportal.references import (
     no_kid,
     rf,
 )
+from payportal.references._find import _BARE_OGM, _FromSlash
 
 BANK = Path("/work/shared/reference/bank")
 if not BANK.exists():  # the repository's own copy, when the shared tree is not mounted
@@ -345,3 +346,21 @@ def test_rf_reference_ends_before_a_glued_sepa_keyword() -> None:
     assert (match.value, text[slice(*match.span)]) == ("RF7544151085", "RF7544151085")
     # Without the "+", SVWZ is just text: the longest reading that passes still wins.
     assert values("EREF+RF7544151085SVWZ Re 2026") == ["RF7544151085SVWZ"]
+
+
+@given(
+    text=st.lists(
+        st.one_of(
+            st.text("0123456789O /", max_size=8),
+            st.sampled_from(["010/8068/17183", "0 10 / 8068/171 83", "12/03/2026", "BP1/2"]),
+        ),
+        max_size=6,
+    ).map("".join),
+    pos=st.integers(0, 60),
+)
+def test_bare_ogm_search_from_slashes_agrees_with_the_regex(text: str, pos: int) -> None:
+    # find looks for "010/8068/17183" from its slashes rather than from every digit; it must
+    # find exactly what the regex's own search finds.
+    expected = re.compile(_BARE_OGM).search(text, pos)
+    found = _FromSlash().search(text, pos)
+    assert (found and found.span()) == (expected and expected.span())

@@ -15,7 +15,7 @@ import itertools
 import operator
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import attrs
 
@@ -216,6 +216,33 @@ def _spaced(low: int, high: int) -> str:
     return f"{_D}(?:[0-9O]| [0-9]){{{low - 1},{high - 1}}}"
 
 
+# The Belgian structured communication without its +++ frame, "010/8068/17183". Its first
+# character is any digit, so the regex engine would try every digit of a line; it is found
+# from its first slash instead (see _FromSlash).
+_BARE_OGM = rf"[0-9](?<![0-9][0-9])(?: ?{_D}){{2}} ?/ ?{_spaced(4, 4)} ?/ ?{_spaced(5, 5)}(?![0-9])"
+_BARE_OGM_FROM_SLASH = rf"/ ?{_spaced(4, 4)} ?/ ?{_spaced(5, 5)}(?![0-9])"
+
+
+class _FromSlash:
+    """``re.compile(_BARE_OGM).search``, started only where the part from the first slash on
+    occurs.
+
+    That part starts with a literal slash, which the regex engine skips to in C; the whole
+    pattern starts with any digit, where it would try a match at each digit of the line. A
+    match's first slash is 3 to 6 characters after its start (three digits, single spaces), so
+    no match starts more than 6 characters before the first place the rest matches.
+    """
+
+    pattern = re.compile(_BARE_OGM)
+    rest = re.compile(_BARE_OGM_FROM_SLASH)
+
+    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        rest = self.rest.search(string, pos + 3)
+        if rest is None:
+            return None
+        return self.pattern.search(string, max(pos, rest.start() - 6))
+
+
 # One regular expression per kind of candidate, each starting with a literal or a character
 # class (look-behinds come after the first character; "[+*][+*]{2}", not "[+*]{3}"): the regex
 # engine then skips in C to the positions where a candidate can start. (A single pattern with
@@ -225,7 +252,7 @@ def _spaced(low: int, high: int) -> str:
 # Each comes with its needles: substrings of which a line must hold one for the search to be
 # run at all. An ``in`` test is far cheaper than a regex scan, and most remittance lines hold
 # no reference of most schemes.
-_SEARCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+_SEARCHES: dict[str, tuple[tuple[str | _FromSlash, tuple[str, ...]], ...]] = {
     "rf": ((r"R(?<![A-Z]R)F[0-9O]{2}(?: ?[0-9A-Z]){1,21}", ("RF",)),),
     # No check digit to tell where a spaced merchant id would end: it must be typed whole.
     "billpay": ((rf"B(?<![A-Z]B)P ?{_spaced(1, 20)} ?/ ?{_D}{{1,10}}(?![0-9])", ("BP",)),),
@@ -234,13 +261,7 @@ _SEARCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             rf"[+*][+*]{{2}} ?{_spaced(3, 3)} ?/? ?{_spaced(4, 4)} ?/? ?{_spaced(5, 5)} ?[+*]{{3}}",
             ("/", "+++", "***"),
         ),
-        (
-            (
-                rf"[0-9](?<![0-9][0-9])(?: ?{_D}){{2}} ?/ ?{_spaced(4, 4)} ?/ ?{_spaced(5, 5)}"
-                r"(?![0-9])"
-            ),
-            ("/",),  # the bare form needs its slashes: "010/8068/17183"
-        ),
+        (_FromSlash(), ("/",)),  # the bare form needs its slashes: "010/8068/17183"
     ),
 }
 # The characters of a digit run as 1, any other as 0 (a ``bytes.translate`` table).
@@ -280,8 +301,14 @@ _TEMPLATE_CONFIDENCE = {
 _Check = Callable[[re.Match[str], "_Plan", "Container[str] | None"], list["_Found"]]
 
 
+class _Searcher(Protocol):
+    """What a search needs of its pattern: ``re.Pattern.search``."""
+
+    def search(self, string: str, pos: int = 0, /) -> re.Match[str] | None: ...
+
+
 class _Search(NamedTuple):
-    regex: re.Pattern[str]
+    regex: _Searcher
     check: _Check
     # Where the search goes on after a candidate that holds no reference: past a digit run
     # (no window of it is a reference), otherwise one character on (candidates may overlap).
@@ -338,7 +365,8 @@ def _plan(schemes: tuple[SchemeLike, ...]) -> _Plan:
         else:
             for pattern, needles in _SEARCHES.get(spec.name, ()):
                 check = _CHECKS[spec.name]
-                searches.append((_Search(re.compile(pattern), check, past_run=False), needles))
+                searcher = re.compile(pattern) if isinstance(pattern, str) else pattern
+                searches.append((_Search(searcher, check, past_run=False), needles))
             if spec.name in _RUN_SCHEMES:
                 is_valid = _RUN_CHECKS.get(spec.name, spec.is_valid)
                 runs.append((spec.name, *_RUN_SCHEMES[spec.name], is_valid))
