@@ -418,8 +418,22 @@ _RF_RUN = re.compile(r"[0-9]+|[A-Z]+")
 
 # The SEPA field keywords of remittance text ("EREF+", "SVWZ+", …): in MT940 subfields the next
 # keyword often follows a value without a space ("EREF+RF18539007547034SVWZ+Rechnung").
-_GLUED_SEPA_KEYWORD = re.compile(
-    r"(?<=[0-9A-Z])(?:ABWA|ABWE|BIC|COAM|CRED|DEBT|EREF|IBAN|KREF|MREF|OAMT|PURP|SVWZ)$"
+_SEPA_KEYWORDS = frozenset(
+    [
+        "ABWA",
+        "ABWE",
+        "BIC",
+        "COAM",
+        "CRED",
+        "DEBT",
+        "EREF",
+        "IBAN",
+        "KREF",
+        "MREF",
+        "OAMT",
+        "PURP",
+        "SVWZ",
+    ]
 )
 
 
@@ -491,12 +505,13 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
     end = match.end()
     if match.string[end : end + 1] == "+":
         # "…7034SVWZ+": the reference ends where the keyword of the next field is glued on.
-        keyword = _GLUED_SEPA_KEYWORD.search(tail)
-        if keyword is not None:
-            size = len(body) - len(keyword[0])
-            if size in cuts and size != cuts[0]:
-                cuts.remove(size)
-                cuts.insert(0, size)
+        for length in (4, 3):
+            if tail[-length:] in _SEPA_KEYWORDS and tail[-length - 1 : -length] not in ("", " "):
+                size = len(body) - length
+                if size in cuts and size != cuts[0]:
+                    cuts.remove(size)
+                    cuts.insert(0, size)
+                break
     if known is None:
         # The loop below without the list of candidates: most often an early one holds.
         checksum_holds = rf.checksum_holds
@@ -585,6 +600,13 @@ def _runs(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> li
     # and starts bounds[i] + i characters into the run (one space between groups).
     bounds = [0, *itertools.accumulate(map(len, groups))]  # strictly ascending
     total = bounds[-1]
+    if total in sizes and _plausible_splits(total, bounds[1:-1], 0):
+        # The usual case, a reference printed in groups: when the whole run is one of the
+        # surest kind, every other window overlaps it and ranks below it.
+        value = "".join(groups)
+        hit = _run_hit(value, plan, known)
+        if hit is not None and hit[1] is Confidence.CERTAIN:
+            return [(start, end, value, *hit)]
     found: list[_Found] = []
     for i, before in enumerate(bounds):
         if total - before < fewest:
