@@ -121,24 +121,14 @@ _MT940_JOINS = {**_JOINS, **dict.fromkeys(_NEWLINES, "")}
 _WRAP_WIDTHS = frozenset({27, 35})
 
 
-_NO_SHIFTS: list[int] = []  # the offset table of a text that normalising leaves as it is
-
-
 def _normalise(upper: str) -> tuple[str, list[int], list[int]]:
-    """Return the searchable text for ``upper`` (the text in upper case, ASCII letters only)
-    and the offset table mapping it back.
+    """Return the searchable text for ``upper`` and the offset table mapping it back.
 
-    The table is two parallel lists: from normalised index ``starts[k]`` on, the original index
-    is the normalised one plus ``shifts[k]``.
+    ``upper`` is the text in upper case (ASCII letters only), holding something to normalise:
+    a ``?``, a line break, a tab or two blanks in a row (:func:`find` checks, as most lines
+    hold none). The table is two parallel lists: from normalised index ``starts[k]`` on, the
+    original index is the normalised one plus ``shifts[k]``.
     """
-    if (
-        "?" not in upper
-        and "\n" not in upper
-        and "\r" not in upper
-        and "\t" not in upper
-        and "  " not in upper
-    ):
-        return upper, _NO_SHIFTS, _NO_SHIFTS
     if "\n" not in upper and "\r" not in upper and "\t" not in upper and "  " not in upper:
         return _normalise_markers(upper)
     parts = _BREAK.split(upper)  # text, break, text, break, ..., text
@@ -198,9 +188,16 @@ def _normalise_markers(upper: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, shifts
 
 
-def _original(index: int, starts: list[int], shifts: list[int]) -> int:
-    k = bisect.bisect_right(starts, index) - 1
-    return index if k < 0 else index + shifts[k]
+def _original_span(start: int, end: int, starts: list[int], shifts: list[int]) -> tuple[int, int]:
+    """The span in the original text of normalised ``text[start:end]``."""
+    k = bisect.bisect_right(starts, start) - 1
+    if k >= 0:
+        start += shifts[k]
+    # The last character, not the end: a removed marker right after a match is not in it.
+    k = bisect.bisect_right(starts, end - 1, max(0, k)) - 1
+    if k >= 0:
+        end += shifts[k]
+    return start, end
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,7 +719,7 @@ def find(
     if "?" in norm or "\n" in norm or "\r" in norm or "\t" in norm or "  " in norm:
         norm, starts, shifts = _normalise(norm)
     else:
-        starts = shifts = _NO_SHIFTS
+        starts = shifts = []
     # The searches worth running: this runs for every line of a statement, so inline.
     present = 0
     for needle in plan.needles:
@@ -740,27 +737,12 @@ def find(
     found = _scan(norm, searches, plan, known)
     if not found:
         return []
-    if len(found) == 1:  # the usual case, without a comprehension's frame or _original calls
-        start, end, value, scheme, confidence = found[0]
-        if starts:
-            k = bisect.bisect_right(starts, start) - 1
-            if k >= 0:
-                start += shifts[k]
-            k = bisect.bisect_right(starts, end - 1, max(0, k)) - 1
-            if k >= 0:
-                end += shifts[k]
-        return [_match(value, scheme, (start, end), confidence)]
     if not starts:  # nothing removed or replaced: indices are the same in both texts
         return [
             _match(value, scheme, (start, end), conf) for start, end, value, scheme, conf in found
         ]
     return [
-        _match(
-            value,
-            scheme,
-            (_original(start, starts, shifts), _original(end - 1, starts, shifts) + 1),
-            confidence,
-        )
+        _match(value, scheme, _original_span(start, end, starts, shifts), confidence)
         for start, end, value, scheme, confidence in found
     ]
 
@@ -773,19 +755,9 @@ def _scan(
     A candidate that is not a reference only moves its own search on (see
     :attr:`_Search.past_run`); a reference moves every search past it, so no two overlap.
     """
+    if len(searches) == 1:
+        return _scan_one(norm, searches[0], searches[0].regex.search(norm), plan, known)
     found: list[_Found] = []
-    if len(searches) == 1:  # the usual case: _scan_one, inline
-        regex, check, past_run = searches[0]
-        match = regex.search(norm)
-        while match is not None:
-            hits = check(match, plan, known)
-            if hits:
-                found += hits
-                position = max(match.end() if past_run else 0, hits[-1][1])
-            else:
-                position = match.end() if past_run else match.start() + 1
-            match = regex.search(norm, position)
-        return found
     # The next match of every search; the earliest (then the highest priority) is handled next.
     pending = [search.regex.search(norm) for search in searches]
     while True:
