@@ -434,58 +434,72 @@ _SEPA_KEYWORDS = frozenset(
 )
 
 
-def _rf_cuts(tail: str) -> tuple[list[int], dict[int, int] | None]:
+def _rf_cuts(tail: str, before_plus: bool) -> tuple[list[int], dict[int, int] | None]:
     """Candidate body lengths for an RF match, most plausible first, and where each ends.
 
-    ``tail`` is the match after ``RF`` and the check digits: the body, with single spaces.
-    Returned: the body lengths to try, and for each the end offset in ``tail`` (None: ``tail``
-    has no spaces, so a cut of ``k`` characters ends at offset ``k``).
+    ``tail`` is the match after ``RF`` and the check digits: the body, with single spaces;
+    ``before_plus``: a ``+`` follows the match. Returned: the body lengths to try, and for
+    each the end offset in ``tail`` (None: ``tail`` has no spaces, so a cut of ``k``
+    characters ends at offset ``k``).
 
     A reference followed by more text ("7034 DANKE", "7034 2026-17") is cut back to where its
     check digits hold. Where two cuts both pass (one in a hundred), the printed form decides:
-    groups of four ending in a shorter group (a word longer than four is not a group), or a
-    compact reference typed as one word.
+    groups of four ending in a shorter group (a word longer than four is not a group), a
+    compact reference typed as one word, and in both, a SEPA keyword glued on before a ``+``
+    ("…7034SVWZ+") starts the next field.
     """
+    keyword = 0  # the length of a glued SEPA keyword at the end of ``tail``
+    if before_plus:
+        for length in (4, 3):
+            if tail[-length:] in _SEPA_KEYWORDS and tail[-length - 1 : -length] not in ("", " "):
+                keyword = length
+                break
     if " " not in tail:  # typed as one word: its longest reading first
         if tail.isdigit() or tail.isalpha():
             return [len(tail)], None
+        if keyword and tail[:-keyword].isdigit():  # "EREF+RF18539007547034SVWZ+": two runs
+            return [len(tail) - keyword, len(tail)], None
         order = list(itertools.accumulate(map(len, _RF_RUN.findall(tail))))
         order.reverse()
-        return order, None
-    cuts: list[int] = []  # body lengths at which a run of digits or of letters ends
-    ends: dict[int, int] = {}
-    spaced: list[int] = []  # the cuts followed by a space or the end of the match
-    size = offset = 0
-    for word in tail.split(" "):
-        if word.isdigit() or word.isalpha():  # nearly every word: one run, no regex needed
-            size += len(word)
-            offset += len(word)
-            cuts.append(size)
-            ends[size] = offset
-        elif word:
-            for run in _RF_RUN.findall(word):
-                size += len(run)
-                offset += len(run)
+        preferred = order[0]
+        ends = None
+    else:
+        cuts: list[int] = []  # body lengths at which a run of digits or of letters ends
+        ends = {}
+        spaced: list[int] = []  # the cuts followed by a space or the end of the match
+        size = offset = 0
+        for word in tail.split(" "):
+            if word.isdigit() or word.isalpha():  # nearly every word: one run, no regex needed
+                size += len(word)
+                offset += len(word)
                 cuts.append(size)
                 ends[size] = offset
-        else:  # the space after the check digits
+            elif word:
+                for run in _RF_RUN.findall(word):
+                    size += len(run)
+                    offset += len(run)
+                    cuts.append(size)
+                    ends[size] = offset
+            else:  # the space after the check digits
+                offset += 1
+                continue
+            spaced.append(size)
             offset += 1
-            continue
-        spaced.append(size)
-        offset += 1
-    order = cuts[::-1]  # the longest reading first
-    preferred = spaced[0]  # "RF18539007547034 …": typed as one word
-    if tail[0] == " ":  # "RF18 5390 0754 70": paper form
-        preferred = order[0]
-        previous = 0
-        for k in spaced:
-            if previous and k - previous > 4:  # "RF18 5390 0754 7034 DANKE"
-                preferred = previous
-                break
-            if k % 4:
-                preferred = k
-                break
-            previous = k
+        order = cuts[::-1]  # the longest reading first
+        preferred = spaced[0]  # "RF18539007547034 …": typed as one word
+        if tail[0] == " ":  # "RF18 5390 0754 70": paper form
+            preferred = order[0]
+            previous = 0
+            for k in spaced:
+                if previous and k - previous > 4:  # "RF18 5390 0754 7034 DANKE"
+                    preferred = previous
+                    break
+                if k % 4:
+                    preferred = k
+                    break
+                previous = k
+    if keyword and order[0] - keyword in order:
+        preferred = order[0] - keyword
     if preferred != order[0]:
         order.remove(preferred)
         order.insert(0, preferred)
@@ -496,19 +510,10 @@ def _rf(match: re.Match[str], plan: _Plan, known: Container[str] | None) -> list
     raw = match[0]  # RF, two check digits (O read as 0), body with single spaces
     head = "RF" + raw[2:4].replace("O", "0")
     tail = raw[4:]
-    cuts, ends = _rf_cuts(tail)
+    end = match.end()
+    cuts, ends = _rf_cuts(tail, match.string[end : end + 1] == "+")
     body = tail if ends is None else tail.replace(" ", "")
     start = match.start()
-    end = match.end()
-    if match.string[end : end + 1] == "+":
-        # "…7034SVWZ+": the reference ends where the keyword of the next field is glued on.
-        for length in (4, 3):
-            if tail[-length:] in _SEPA_KEYWORDS and tail[-length - 1 : -length] not in ("", " "):
-                size = len(body) - length
-                if size in cuts and size != cuts[0]:
-                    cuts.remove(size)
-                    cuts.insert(0, size)
-                break
     if known is None:
         # The loop below without the list of candidates: most often an early one holds.
         checksum_holds = rf.checksum_holds
