@@ -43,9 +43,7 @@ from payportal.testing.fake_billpay import FakeBillPay, sample_buyer
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "reference" / "billpay"
-if not SAMPLES.is_dir():  # pragma: no cover - a checkout outside the shared workspace
-    SAMPLES = Path("/work/shared/reference/billpay")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "billpay"
 NO_WAIT: dict[str, Any] = {"retry": RetryPolicy(base_delay=0.0), "sleep": lambda seconds: None}
 
 

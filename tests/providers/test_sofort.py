@@ -45,9 +45,7 @@ from payportal.testing.fake_sofort import FakeSofort
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "reference" / "sofort"
-if not SAMPLES.is_dir():  # pragma: no cover - a checkout outside the shared workspace
-    SAMPLES = Path("/work/shared/reference/sofort")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sofort"
 NO_WAIT: dict[str, Any] = {"retry": RetryPolicy(base_delay=0.0), "sleep": lambda seconds: None}
 
 

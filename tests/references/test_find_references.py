@@ -26,9 +26,7 @@ from payportal.references import (
 )
 from payportal.references._find import _BARE_OGM, _FromSlash
 
-BANK = Path("/work/shared/reference/bank")
-if not BANK.exists():  # the repository's own copy, when the shared tree is not mounted
-    BANK = Path(__file__).parents[2] / "shared" / "reference" / "bank"
+BANK = Path(__file__).resolve().parents[1] / "data" / "bank"
 
 
 def values(text: str, **kwargs: object) -> list[str]:
