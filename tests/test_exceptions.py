@@ -51,6 +51,8 @@ def test_long_values_are_shortened_in_messages() -> None:
         exceptions.PaymentDeclinedError("no", provider="sofort"),
         StatementFormatError("truncated", source="a.xml", location="line 3"),
         exceptions.ExpiredLinkError("expired"),
+        exceptions.ConcurrentUpdateError("stale", record="account 42", expected=3, actual=4),
+        exceptions.CorruptRecordError("truncated", record="account 42"),
     ],
 )
 def test_errors_pickle(err: Exception) -> None:

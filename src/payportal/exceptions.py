@@ -37,7 +37,11 @@ narrower class to handle one kind of problem. Errors about bad input also derive
     │   ├── ProviderUnavailableError
     │   ├── UnsupportedOperationError
     │   └── WebhookVerificationError
-    └── StatementFormatError                    bank statements that cannot be read
+    ├── StatementFormatError                    bank statements that cannot be read
+    └── StorageError                            payportal.storage
+        ├── ConcurrentUpdateError               a write based on a stale version
+        ├── StorageUnavailableError             the database cannot be reached or is busy
+        └── CorruptRecordError                  a stored record cannot be read back
 
 Every message is a sentence that names the input that was wrong and says why.
 """
@@ -49,6 +53,8 @@ __all__ = [
     "AllocationError",
     "AuthenticationError",
     "BadSignatureError",
+    "ConcurrentUpdateError",
+    "CorruptRecordError",
     "CurrencyMismatchError",
     "ExpiredLinkError",
     "InsufficientFundsError",
@@ -71,6 +77,8 @@ __all__ = [
     "RateLimitedError",
     "RevokedLinkError",
     "StatementFormatError",
+    "StorageError",
+    "StorageUnavailableError",
     "TemplateSyntaxError",
     "UnknownCurrencyError",
     "UnknownKeyError",
@@ -337,3 +345,46 @@ class StatementFormatError(PayportalError):
         self.location = location
         where = ", ".join(p for p in (source, location) if p)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class StorageError(PayportalError):
+    """The storage could not do what was asked (see :mod:`payportal.storage`)."""
+
+
+class ConcurrentUpdateError(StorageError):
+    """A write was based on a version of a record that another writer has changed since.
+
+    Nothing was written. Read the record again, redo the change on the fresh copy and retry.
+
+    Attributes:
+        record: what was written, such as ``"account 42"``.
+        expected: the version the write was based on.
+        actual: the version stored now (``0`` when the record does not exist), if known.
+    """
+
+    def __init__(
+        self, message: str, *, record: str = "", expected: int = 0, actual: int | None = None
+    ) -> None:
+        self.record = record
+        self.expected = expected
+        self.actual = actual
+        super().__init__(message)
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be reached, refused the connection, or stayed busy too long.
+
+    The driver's own exception is chained as ``__cause__``; retrying later may succeed.
+    """
+
+
+class CorruptRecordError(StorageError):
+    """A stored record is truncated, altered or otherwise unreadable; nothing was loaded.
+
+    Attributes:
+        record: which record, such as ``"account 42"``.
+    """
+
+    def __init__(self, message: str, *, record: str = "") -> None:
+        self.record = record
+        super().__init__(message)
