@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pickle
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from pathlib import Path
 
+import babel.numbers
+import defusedxml.ElementTree
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +22,8 @@ from payportal import (
 )
 from payportal.testing.strategies import currencies, money
 
+DATA = Path(__file__).resolve().parent / "data"
+
 
 def test_acceptance_from_the_issue() -> None:
     assert Money("12.30", "EUR").minor_units == 1230
@@ -33,8 +38,22 @@ def test_acceptance_from_the_issue() -> None:
     assert format_money(Money("1234.56", "EUR"), locale="de_DE") == "1.234,56\xa0€"
 
 
-@pytest.mark.parametrize(("currency", "exponent"), [("JPY", 0), ("EUR", 2), ("KWD", 3), ("CLF", 4)])
-def test_exponent_comes_from_babel(currency: str, exponent: int) -> None:
+@pytest.mark.parametrize(
+    ("currency", "exponent"),
+    [
+        ("JPY", 0),
+        ("EUR", 2),
+        ("KWD", 3),
+        ("CLF", 4),
+        # CLDR displays these without decimals; ISO 4217 gives them a minor unit of 2.
+        ("HUF", 2),
+        ("COP", 2),
+        ("IDR", 2),
+        ("RSD", 2),
+        ("UYW", 4),
+    ],
+)
+def test_exponent_is_iso_4217_minor_unit(currency: str, exponent: int) -> None:
     assert currency_exponent(currency) == exponent
     assert Money("1", currency).exponent == exponent
     assert Money("1", currency).amount.as_tuple().exponent == -exponent
@@ -81,6 +100,60 @@ def test_unknown_currencies_are_refused(code: object) -> None:
     with pytest.raises(UnknownCurrencyError) as info:
         Money("1", code)  # type: ignore[arg-type]
     assert info.value.field == "currency"
+
+
+def _iso_list_one() -> dict[str, int | None]:
+    """ISO 4217 list one, as vendored in tests/data: code -> minor unit (None for N.A.)."""
+    tree = defusedxml.ElementTree.parse(DATA / "iso4217" / "list-one.xml")
+    units: dict[str, int | None] = {}
+    for entry in tree.iter("CcyNtry"):
+        code = entry.findtext("Ccy")
+        if code is None:  # Antarctica: a territory without a currency of its own
+            continue
+        minor = (entry.findtext("CcyMnrUnts") or "").strip()
+        units[code] = int(minor) if minor.isdigit() else None
+    return units
+
+
+ISO_LIST_ONE = _iso_list_one()
+
+
+def test_vendored_list_is_the_whole_list() -> None:
+    # A sanity check on the parse: list one has ~180 codes and these facts.
+    assert len(ISO_LIST_ONE) > 170
+    assert ISO_LIST_ONE["EUR"] == 2
+    assert ISO_LIST_ONE["XAU"] is None
+
+
+@pytest.mark.parametrize("code", sorted(c for c, unit in ISO_LIST_ONE.items() if unit is not None))
+def test_every_active_code_has_its_iso_exponent(code: str) -> None:
+    assert currency_exponent(code) == ISO_LIST_ONE[code]
+    assert Money.from_minor(1, code).minor_units == 1
+
+
+@pytest.mark.parametrize("code", sorted(c for c, unit in ISO_LIST_ONE.items() if unit is None))
+def test_codes_without_a_minor_unit_are_not_money(code: str) -> None:
+    with pytest.raises(UnknownCurrencyError, match="no minor unit") as info:
+        Money("1", code)
+    assert info.value.value == code
+    with pytest.raises(UnknownCurrencyError):
+        currency_exponent(code)
+
+
+@pytest.mark.parametrize("code", ["HRK", "DEM", "FRF", "VEF", "ZWL", "SLL"])
+def test_withdrawn_codes_are_refused_as_withdrawn(code: str) -> None:
+    assert code not in ISO_LIST_ONE
+    with pytest.raises(UnknownCurrencyError, match="withdrawn"):
+        Money("1", code)
+
+
+def test_huf_keeps_its_filler() -> None:
+    forint = Money("1234.50", "HUF")
+    assert forint.minor_units == 123450
+    assert format_money(forint, "hu_HU").startswith(
+        f"1{babel.numbers.get_group_symbol('hu_HU')}234"
+    )
+    assert f"{babel.numbers.get_decimal_symbol('hu_HU')}50" in format_money(forint, "hu_HU")
 
 
 def test_from_minor_refuses_non_integers() -> None:
@@ -170,6 +243,22 @@ def test_repr_str_hash_and_pickle() -> None:
     assert pickle.loads(pickle.dumps(m)) == m
     with pytest.raises(AttributeError):
         m.amount = Decimal(1)  # type: ignore[misc]
+
+
+@given(money())
+def test_format_money_never_rounds_away_a_minor_unit(m: Money) -> None:
+    text = format_money(m, "en_US", group_separator=False)
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    assert Decimal(digits) == abs(m.amount)
+
+
+def test_format_money_patterns_and_types() -> None:
+    m = Money("-1234.5", "EUR")
+    assert format_money(m, "en_US", format_type="accounting") == "(€1,234.50)"
+    assert format_money(Money("7", "JPY"), "en_US", format="#,##0.00 ¤¤") == "7 JPY"
+    with pytest.raises(ValidationError) as info:
+        format_money(m, "en_US", format_type="name")
+    assert info.value.field == "format_type"
 
 
 def test_format_money_follows_the_locale() -> None:

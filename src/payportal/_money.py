@@ -6,11 +6,12 @@ import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, SupportsIndex
+from typing import SupportsIndex
 
 import attrs
 import babel
 import babel.numbers
+import iso4217
 
 from payportal.exceptions import (
     CurrencyMismatchError,
@@ -25,28 +26,70 @@ __all__ = ["Money", "currency_exponent", "format_money", "is_currency"]
 Rounding = str
 
 
+# The minor unit ("exponent") of a currency is a fact of ISO 4217, not of CLDR: CLDR's
+# currency "digits" are a *display* precision that changes between releases (newer CLDR sets HUF,
+# COP and IDR to 0 digits, which ISO 4217 keeps at 2). A stored ``minor_units`` must mean the
+# same amount whatever babel is installed, so the exponent comes from ISO's own list as the
+# ``iso4217`` package ships it. Display (symbols, grouping, placement) stays babel's.
+
+
 @functools.cache
-def _known_currencies() -> frozenset[str]:
+def _iso_exponents() -> dict[str, int | None]:
+    """Every active ISO 4217 code and its minor unit; ``None`` where ISO says "N.A."."""
+    return {currency.code: currency.exponent for currency in iso4217.Currency}
+
+
+def _unknown_reason(code: str) -> str:
+    exponents = _iso_exponents()
+    if code in exponents:
+        return (
+            "has no minor unit in ISO 4217 (a precious metal, a fund or a testing code) "
+            "and cannot be used as money"
+        )
+    if code in _cldr_currencies():
+        return "is not an active ISO 4217 currency code (withdrawn or replaced)"
+    return "is not an ISO 4217 currency code"
+
+
+@functools.cache
+def _cldr_currencies() -> frozenset[str]:
+    # Babel's CLDR data also lists historic codes (DEM, HRK): only used to say *why*.
     return frozenset(babel.numbers.list_currencies())
 
 
 def is_currency(code: object) -> bool:
-    """Whether ``code`` is an ISO 4217 currency code that babel knows (``"EUR"``, ``"JPY"``)."""
-    return isinstance(code, str) and code in _known_currencies()
+    """Whether ``code`` is an active ISO 4217 currency that can hold money.
+
+    Codes without a minor unit (``XAU`` gold, ``XDR``, ``XXX``) and withdrawn codes
+    (``HRK``, ``DEM``) are not.
+
+    >>> is_currency("HUF"), is_currency("XAU"), is_currency("HRK")
+    (True, False, False)
+    """
+    return isinstance(code, str) and _iso_exponents().get(code) is not None
 
 
 @functools.cache
 def currency_exponent(currency: str) -> int:
-    """The number of decimals of ``currency``'s minor unit: JPY 0, EUR 2, KWD 3.
+    """The number of decimals of ``currency``'s minor unit, as ISO 4217 defines it.
+
+    The value is ISO 4217's "minor unit", never a locale's display precision, so an amount
+    stored as minor units keeps its meaning across babel and CLDR upgrades.
+
+    >>> currency_exponent("EUR"), currency_exponent("JPY"), currency_exponent("KWD")
+    (2, 0, 3)
+    >>> currency_exponent("HUF"), currency_exponent("CLF")
+    (2, 4)
 
     Raises:
-        UnknownCurrencyError: ``currency`` is not an ISO 4217 code.
+        UnknownCurrencyError: ``currency`` is not an active ISO 4217 code, or one without a
+            minor unit (``XAU``); the message says which.
     """
-    if not is_currency(currency):
-        raise UnknownCurrencyError(
-            "is not a known ISO 4217 currency code", field="currency", value=currency
-        )
-    return int(babel.numbers.get_currency_precision(currency))
+    exponent = _iso_exponents().get(currency) if isinstance(currency, str) else None
+    if exponent is None:
+        code = currency if isinstance(currency, str) else ""
+        raise UnknownCurrencyError(_unknown_reason(code), field="currency", value=currency)
+    return exponent
 
 
 @functools.cache
@@ -61,9 +104,7 @@ def _normalise_currency(currency: object) -> str:
         )
     code = currency.strip().upper()
     if not is_currency(code):
-        raise UnknownCurrencyError(
-            "is not a known ISO 4217 currency code", field="currency", value=currency
-        )
+        raise UnknownCurrencyError(_unknown_reason(code), field="currency", value=currency)
     return code
 
 
@@ -378,26 +419,94 @@ def parse_locale(locale: str | babel.Locale) -> babel.Locale:
     return _locale(locale.replace("-", "_"))
 
 
-def format_money(money: Money, locale: str | babel.Locale, **options: Any) -> str:
+def iso_pattern(pattern: babel.numbers.NumberPattern, currency: str) -> babel.numbers.NumberPattern:
+    """``pattern`` showing exactly ``currency``'s ISO 4217 decimals.
+
+    CLDR patterns carry their own fraction digits and babel forces CLDR's currency digits on
+    top; both can differ from ISO 4217 (CLDR shows HUF without decimals). Apply the result
+    with ``currency_digits=False`` so the amount is shown as held, never rounded.
+
+    Raises:
+        UnknownCurrencyError: ``currency`` is not a currency that can hold money.
+    """
+    exponent = currency_exponent(currency)
+    if pattern.frac_prec == (exponent, exponent):
+        return pattern
+    return babel.numbers.NumberPattern(
+        pattern.pattern,
+        pattern.prefix,
+        pattern.suffix,
+        pattern.grouping,
+        pattern.int_prec,
+        (exponent, exponent),
+        pattern.exp_prec,
+        pattern.exp_plus,
+        pattern.number_pattern,
+    )
+
+
+_FORMAT_TYPES = ("standard", "accounting")
+
+
+def format_money(
+    money: Money,
+    locale: str | babel.Locale,
+    *,
+    format: str | None = None,  # noqa: A002 - babel's name for the pattern
+    format_type: str = "standard",
+    group_separator: bool = True,
+) -> str:
     """Format ``money`` for people in ``locale``, with babel's CLDR data.
 
     Separators, symbol position and spacing follow the locale; the space between amount and
-    symbol is a no-break space (U+00A0), as CLDR prescribes.
+    symbol is a no-break space (U+00A0), as CLDR prescribes. The number of decimals is always
+    the currency's ISO 4217 minor unit, so nothing the amount holds is rounded away, whatever
+    CLDR's display precision says (CLDR shows forint without fillér).
 
     >>> format_money(Money("1234.56", "EUR"), locale="de_DE")
-    '1.234,56\\xa0€'
+    '1.234,56\xa0€'
     >>> format_money(Money("1234.56", "EUR"), locale="en_IE")
     '€1,234.56'
+    >>> format_money(Money("1234.50", "HUF"), locale="en_US")
+    'HUF1,234.50'
 
-    Extra keyword arguments go to :func:`babel.numbers.format_currency` (``format``,
-    ``format_type``, ``currency_digits``...).
+    Args:
+        money: the amount to show.
+        locale: a locale identifier (``"de_DE"``, ``"en-IE"``) or a babel Locale.
+        format: a CLDR number pattern (``"#,##0.00 ¤¤"``) instead of the locale's; its
+            fraction digits are replaced by the currency's.
+        format_type: the locale's ``"standard"`` or ``"accounting"`` currency pattern.
+        group_separator: whether to group thousands.
 
     Raises:
-        ValidationError: ``locale`` is not a known locale.
+        ValidationError: ``locale`` is not a known locale, or ``format_type`` is not one of
+            ``standard`` and ``accounting``.
         TypeError: ``money`` is not a :class:`Money`.
     """
     if not isinstance(money, Money):
         raise TypeError(f"format_money() needs Money, not {type(money).__name__}")
-    return babel.numbers.format_currency(
-        money.amount, money.currency, locale=parse_locale(locale), **options
+    resolved = parse_locale(locale)
+    if format is None:
+        if format_type not in _FORMAT_TYPES:
+            raise ValidationError(
+                f"must be one of {', '.join(_FORMAT_TYPES)}",
+                field="format_type",
+                value=format_type,
+            )
+        pattern = resolved.currency_formats[format_type]
+    else:
+        try:
+            pattern = babel.numbers.parse_pattern(format)
+        except ValueError:
+            raise ValidationError(
+                "is not a CLDR number pattern", field="format", value=format
+            ) from None
+    return str(
+        iso_pattern(pattern, money.currency).apply(
+            money.amount,
+            resolved,
+            currency=money.currency,
+            currency_digits=False,
+            group_separator=group_separator,
+        )
     )

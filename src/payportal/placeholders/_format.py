@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 import babel.dates
 import babel.numbers
 
-from payportal._money import Money, parse_locale
+from payportal._money import Money, iso_pattern, parse_locale
 
 __all__ = [
     "HINTS",
@@ -115,13 +115,16 @@ class LocaleFormats:
         pattern = self._by_currency.get(currency)
         if pattern is None:
             # Racing threads compute the same pattern; either write wins.
-            pattern = _with_currency(self._currency, currency, self.locale)
+            pattern = iso_pattern(_with_currency(self._currency, currency, self.locale), currency)
             self._by_currency[currency] = pattern
-        return str(pattern.apply(value.amount, self.locale, currency=currency))
+        return str(
+            pattern.apply(value.amount, self.locale, currency=currency, currency_digits=False)
+        )
 
     def money_amount(self, value: Money) -> str:
         """The amount at the currency's minor unit without a symbol: ``1.234,50``."""
-        return str(self._decimal.apply(value.amount, self.locale, currency=value.currency))
+        pattern = iso_pattern(self._decimal, value.currency)
+        return str(pattern.apply(value.amount, self.locale, currency_digits=False))
 
     def number(self, value: Decimal | int) -> str:
         """A number as :func:`babel.numbers.format_decimal` writes it: ``1.234,5``."""
