@@ -135,6 +135,19 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+# Length limits of the single-line fields: generous for people, within what mail headers,
+# letter windows and banks take (a SEPA account holder name is at most 70 characters).
+_ID: Final = 200
+_NAME: Final = 200
+_HOLDER: Final = 70
+_PHONE: Final = 50
+_TAX_NUMBER: Final = 50
+_ADDRESS_LINE: Final = 200
+_POSTAL_CODE: Final = 20
+_CITY: Final = 100
+_line = v.single_line
+
+
 # SEPA mandate references: 1 to 35 characters from the SEPA Latin subset.
 _MANDATE = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")
 
@@ -152,12 +165,12 @@ def _mandate(instance: object, attribute: attrs.Attribute[Any], value: object) -
 class Address:
     """A postal address. ``country`` is an ISO 3166-1 alpha-2 code such as ``"DE"``."""
 
-    street: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
-    postal_code: str = attrs.field(converter=v.strip, validator=v.optional_str)
-    city: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    street: str = attrs.field(converter=v.strip, validator=_line(_ADDRESS_LINE, required=True))
+    postal_code: str = attrs.field(converter=v.strip, validator=_line(_POSTAL_CODE))
+    city: str = attrs.field(converter=v.strip, validator=_line(_CITY, required=True))
     country: str = attrs.field(converter=_upper, validator=_country)
-    addition: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
-    region: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    addition: str = attrs.field(default="", converter=v.strip, validator=_line(_ADDRESS_LINE))
+    region: str = attrs.field(default="", converter=v.strip, validator=_line(_CITY))
 
     def lines(self) -> list[str]:
         """The address as lines for a letter window or an e-mail signature."""
@@ -179,7 +192,7 @@ class BankAccount:
     """
 
     iban: str = attrs.field(converter=_iban)
-    holder: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    holder: str = attrs.field(converter=v.strip, validator=_line(_HOLDER, required=True))
     bic: str | None = attrs.field(default=None, converter=_bic)
     mandate_reference: str | None = attrs.field(default=None, validator=_mandate)
     mandate_signed_on: date | None = attrs.field(default=None, validator=v.optional_date)
@@ -196,15 +209,22 @@ class Customer:
 
     ``link_version`` is the counter behind "regenerate link": links signed with an older
     version stop working once it is incremented.
+
+    Text fields are single lines (no control characters, line breaks or bidirectional
+    overrides) of bounded length; ``email`` must be an address a browser form and a mail
+    server accept (:func:`payportal._validators.email_problem`).
+
+    Raises:
+        ValidationError: a field is invalid; ``field`` names it.
     """
 
-    id: str = attrs.field(validator=v.non_empty_str)
-    number: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
-    name: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
-    company: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
-    contact_person: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    id: str = attrs.field(validator=_line(_ID, required=True))
+    number: str = attrs.field(converter=v.strip, validator=_line(_ID, required=True))
+    name: str = attrs.field(converter=v.strip, validator=_line(_NAME, required=True))
+    company: str = attrs.field(default="", converter=v.strip, validator=_line(_NAME))
+    contact_person: str = attrs.field(default="", converter=v.strip, validator=_line(_NAME))
     email: str | None = attrs.field(default=None, converter=v.strip, validator=v.optional(v.email))
-    phone: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    phone: str = attrs.field(default="", converter=v.strip, validator=_line(_PHONE))
     address: Address | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Address, "an Address"))
     )
@@ -212,7 +232,7 @@ class Customer:
         default=(), converter=v.to_tuple, validator=v.items_of(BankAccount, "a BankAccount")
     )
     vat_id: str | None = attrs.field(default=None, converter=_vat_id)
-    tax_number: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    tax_number: str = attrs.field(default="", converter=v.strip, validator=_line(_TAX_NUMBER))
     locale: str = attrs.field(default="en", converter=_locale_id)
     currency: str = attrs.field(default="EUR", converter=_upper, validator=_currency)
     link_version: int = attrs.field(
@@ -383,6 +403,10 @@ class MasterDataChange:
         Raises:
             ValidationError: an unknown field, or an invalid nested value.
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                "must be a mapping of field names to values", field="data", value=data
+            )
         known = {f.value for f in MasterDataField}
         values: dict[str, Any] = {}
         for key, value in data.items():
@@ -455,18 +479,32 @@ class Company:
 
     Templates show it as ``[Company.name]``; bank transfer instructions and EPC QR codes take
     the receiving account from ``bank_accounts[0]``.
+
+    ``website`` and ``logo_url`` end up in links and images of e-mails, so they must be
+    absolute ``https``, ``http``, ``mailto`` or ``tel`` URLs however a browser reads them;
+    anything else (``javascript:``, entity-encoded or not) is refused here:
+
+    >>> Company(name="Beispiel AG", website="javascript:alert(1)")
+    Traceback (most recent call last):
+    ...
+    payportal.exceptions.ValidationError: website must start with https://, http://, \
+mailto: or tel: (a browser reads the scheme 'javascript') (got 'javascript:alert(1)')
+
+    Raises:
+        ValidationError: a field is invalid; ``field`` names it.
     """
 
-    name: str = attrs.field(converter=v.strip, validator=v.non_empty_str)
+    name: str = attrs.field(converter=v.strip, validator=_line(_NAME, required=True))
     address: Address | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Address, "an Address"))
     )
     email: str | None = attrs.field(default=None, converter=v.strip, validator=v.optional(v.email))
-    phone: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
-    website: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    phone: str = attrs.field(default="", converter=v.strip, validator=_line(_PHONE))
+    website: str = attrs.field(default="", converter=v.strip_url, validator=v.optional_url)
+    logo_url: str = attrs.field(default="", converter=v.strip_url, validator=v.optional_url)
     bank_accounts: tuple[BankAccount, ...] = attrs.field(
         default=(), converter=v.to_tuple, validator=v.items_of(BankAccount, "a BankAccount")
     )
     vat_id: str | None = attrs.field(default=None, converter=_vat_id)
-    tax_number: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
-    register_entry: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
+    tax_number: str = attrs.field(default="", converter=v.strip, validator=_line(_TAX_NUMBER))
+    register_entry: str = attrs.field(default="", converter=v.strip, validator=_line(_NAME))

@@ -42,9 +42,10 @@ _HKDF_INFO_PREFIX: Final = b"payportal.links/hmac-sha256/"
 
 def _kid(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _KID.fullmatch(value):
+        # Described, not shown: a secret passed in the key id's place must not reach a log.
         raise v.fail(
             attribute,
-            value,
+            _describe(value),
             f"must be 1 to {MAX_KID_LENGTH} characters of letters, digits, '.', '_' or '-' "
             "(it travels in every token)",
         )
@@ -254,7 +255,7 @@ class Ed25519Key:
             public = Ed25519PublicKey.from_public_bytes(data)
         except ValueError:
             raise ValidationError(
-                "is not a valid Ed25519 public key", field="data", value=data
+                "is not a valid Ed25519 public key", field="data", value=_describe(data)
             ) from None
         return cls(kid, public)
 
@@ -323,8 +324,11 @@ class Ed25519Key:
 
 
 def _describe(data: object) -> str:
-    if isinstance(data, bytes):
+    """What an error shows instead of a value that may be a secret: its type and size."""
+    if isinstance(data, bytes | bytearray | memoryview):
         return f"<{len(data)} bytes>"
+    if isinstance(data, str):
+        return f"<str of {len(data)} characters>"
     return f"<{type(data).__name__}>"
 
 

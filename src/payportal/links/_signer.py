@@ -20,7 +20,7 @@ from payportal.exceptions import (
     WrongPurposeError,
 )
 from payportal.links._claims import LinkClaims, LinkVersions
-from payportal.links._keys import KeyRing, LinkKey
+from payportal.links._keys import KeyRing, LinkKey, _describe
 from payportal.links._token import (
     decode_claims,
     decode_text,
@@ -56,7 +56,7 @@ def _timedelta(*, positive: bool) -> v.Validator:
 
 def _versions(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, LinkVersions):
-        raise v.fail(attribute, value, "must have a current_version(customer_id) method")
+        raise v.fail(attribute, _describe(value), "must have a current_version(customer_id) method")
 
 
 def _signing_header(instance: LinkSigner) -> bytes:
@@ -72,7 +72,18 @@ def _index_of(instance: LinkSigner) -> Mapping[bytes, LinkKey]:
 
 def _callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not callable(value):
-        raise v.fail(attribute, value, "must be callable")
+        raise v.fail(attribute, _describe(value), "must be callable")
+
+
+def _keyring(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, KeyRing):
+        # Described, never shown: LinkSigner(b"...") passes the raw secret here.
+        hint = (
+            "; wrap a secret as KeyRing([HmacKey('k1', secret)])"
+            if isinstance(value, bytes | bytearray | memoryview | str)
+            else ""
+        )
+        raise v.fail(attribute, _describe(value), f"must be a KeyRing{hint}")
 
 
 @attrs.frozen
@@ -104,7 +115,7 @@ class LinkSigner:
         ValidationError: an argument is invalid.
     """
 
-    keyring: KeyRing = attrs.field(validator=v.instance_of(KeyRing, "a KeyRing"))
+    keyring: KeyRing = attrs.field(validator=_keyring)
     default_ttl: timedelta | None = attrs.field(
         default=None, kw_only=True, validator=v.optional(_timedelta(positive=True))
     )

@@ -39,6 +39,7 @@ LINK_PURPOSES: Final[Mapping[str, str]] = MappingProxyType(
 """The purpose each kind of link is signed for, so a payment link cannot open the portal."""
 
 _CAPTURE: Final = r"(?P<token>[A-Za-z0-9_-]+)"
+_NOT_IN_URL: Final = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 _MARK: Final = "{token}"
 
 
@@ -64,29 +65,31 @@ def _check_paths(instance: object, attribute: attrs.Attribute[Any], value: objec
             not isinstance(template, str)
             or not template.startswith("/")
             or template.count(_MARK) != 1
-            or any(c in template.replace(_MARK, "") for c in "{}#")
+            or any(c in template.replace(_MARK, "") for c in "{}#\\")
+            or _NOT_IN_URL.search(template)
         ):
             raise ValidationError(
-                "must start with '/' and contain '{token}' exactly once, with no other braces "
-                "and no fragment, such as '/portal/{token}' or '/p?t={token}'",
+                "must start with '/' and contain '{token}' exactly once, with no other braces, "
+                "no fragment, no backslash, white space or control characters, such as "
+                "'/portal/{token}' or '/p?t={token}'",
                 field=field,
                 value=template,
             )
 
 
 def _base_url(value: object) -> object:
+    value = v.strip_url(value)
     return value.rstrip("/") if isinstance(value, str) else value
 
 
 def _check_base_url(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or parts.query
-        or parts.fragment
-    ):
+    # The same check as every url-kind value, so a link in an e-mail can never run script.
+    problem = v.url_problem(value, schemes=("https", "http"))
+    if problem is not None:
+        raise v.fail(attribute, value, problem)
+    assert isinstance(value, str)
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or parts.query or parts.fragment:
         raise v.fail(
             attribute,
             value,
