@@ -6,6 +6,7 @@ import copy
 import json
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -560,3 +561,93 @@ def test_clients_satisfy_the_protocols(fake: FakeBillwerkPay) -> None:
     asynchronous = AsyncBillwerkPay(fake.private_key, transport=fake.transport())
     assert isinstance(asynchronous, AsyncPaymentProvider)
     asyncio.run(asynchronous.aclose())
+
+
+# -- the read-back against Reepay's documented event resource -------------------------------------
+
+SPEC = Path(__file__).resolve().parents[1] / "data" / "billwerk"
+
+
+def documented_event_fields() -> dict[str, str]:
+    """Field -> description of Reepay's ``Event`` model, from the vendored doc table."""
+    fields = {}
+    for line in (SPEC / "Event.md").read_text().splitlines():
+        if line.startswith("**"):
+            name, _type, description, *_ = (cell.strip() for cell in line.split("|"))
+            fields[name.strip("*")] = description
+    return fields
+
+
+def spec_shaped_account(
+    event: dict[str, Any], invoice: dict[str, Any]
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A Reepay that answers the event and the invoice read-back as its docs describe."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == f"/v1/event/{event['id']}":
+            return httpx.Response(200, json=event)
+        if request.url.path == f"/v1/invoice/{invoice['handle']}":
+            return httpx.Response(200, json=invoice)
+        return httpx.Response(404, json={"code": 8, "error": "Not found"})
+
+    return handle
+
+
+def test_a_genuine_webhook_is_accepted_against_the_documented_event_resource() -> None:
+    # Source: reepay-php-api docs/Model/Event.md (tests/data/billwerk): the event resource has
+    # id, customer (handle), subscription (handle), invoice (*id*), created and event_type;
+    # a webhook names the invoice by its *handle* and carries a transaction the event lacks.
+    fields = documented_event_fields()
+    assert fields["invoice"] == "Invoice id"
+    assert fields["customer"] == "Customer handle"
+    invoice = {"id": "3f2a" * 8, "handle": "INV-1-0a1b2c3d", "state": "settled"}
+    invoice |= {"currency": "EUR", "amount": 1000, "settled_amount": 1000}
+    event = {
+        "id": "9c1d" * 8,
+        "customer": "cust-0001",
+        "invoice": invoice["id"],
+        "created": "2024-01-15T12:30:00.000+00:00",
+        "event_type": "invoice_settled",
+    }
+    assert set(event) <= set(fields)
+    secret = "whsec_documented"
+    stamp, webhook_id = "2024-01-15T12:30:01.000Z", "5e7b" * 8
+    webhook = {
+        "id": webhook_id,
+        "event_id": event["id"],
+        "event_type": "invoice_settled",
+        "timestamp": stamp,
+        "signature": webhook_signature(secret, stamp, webhook_id),
+        "invoice": invoice["handle"],
+        "customer": "cust-0001",
+        "transaction": "b1c2" * 8,
+    }
+    transport = httpx.MockTransport(spec_shaped_account(event, invoice))
+    billwerk = BillwerkPay("priv_documented", webhook_secret=secret, transport=transport)
+    parsed = billwerk.parse_webhook({}, json.dumps(webhook).encode())
+    assert (parsed.id, parsed.payment_id, parsed.status) == (
+        event["id"],
+        invoice["handle"],
+        PaymentStatus.PAID,
+    )
+
+    def refused(**changes: Any) -> bool:
+        forged = {**webhook, **changes}
+        try:
+            billwerk.parse_webhook({}, json.dumps(forged).encode())
+        except WebhookVerificationError:
+            return True
+        return False
+
+    other = {**invoice, "id": "7777" * 8, "handle": "INV-2-99999999"}
+    billwerk = BillwerkPay(
+        "priv_documented",
+        webhook_secret=secret,
+        transport=httpx.MockTransport(spec_shaped_account(event, other)),
+    )
+    assert refused(invoice=other["handle"])  # a real invoice, but not the event's
+    billwerk = BillwerkPay("priv_documented", webhook_secret=secret, transport=transport)
+    assert refused(event_type="invoice_authorized")
+    assert refused(customer="cust-0002")
+    assert refused(invoice="INV-1-unknown")
+    assert not refused(transaction="c0ffee" * 4)  # the event resource has no transaction

@@ -30,7 +30,10 @@ How payportal uses the API
 * **Webhooks**: the body carries ``signature = hex(HMAC-SHA256(webhook secret, timestamp +
   id))``, checked in constant time. That signature covers only the timestamp and the webhook
   id, not the event type or the invoice, so by default the event is then read back from the
-  API (``GET /v1/event/{event_id}``) and a body that disagrees with it is refused.
+  API (``GET /v1/event/{event_id}``) and a body that disagrees with it is refused. Only fields
+  that mean the same in both are compared (event type, customer and subscription handles);
+  the webhook names the invoice by *handle* and the event by *id*, so the invoice is read
+  back by its handle and its id must be the event's.
 
 Sources and what is inferred
 ----------------------------
@@ -41,8 +44,9 @@ the Swagger-generated client documentation Reepay published (``reepay-checkout-p
 from a primary source: that the invoice with the order's handle exists (state ``created``)
 as soon as the session is created; the HTTP status of each business error (payportal relies
 on the numeric code, not the status); that a repeated ``key`` on settle and refund returns the
-first result; the shape of the event read back from ``/v1/event/{id}``; the query
-parameters appended to ``accept_url``.
+first result; the query parameters appended to ``accept_url``. The event resource's fields
+are those of the ``Event`` model in the ``reepay-php-api`` docs (``invoice`` is the invoice
+id there, the handle in a webhook).
 
 >>> from payportal import Money
 >>> from payportal.providers import PaymentRequest, PaymentStatus
@@ -166,8 +170,11 @@ _EVENT_STATUS = {
     "invoice_cancelled": PaymentStatus.CANCELLED,
     "invoice_failed": PaymentStatus.FAILED,
 }
-# The event fields a webhook body repeats; each must agree with the event read back.
-_CONFIRMED_FIELDS = ("event_type", "invoice", "customer", "transaction")
+# The fields a webhook body shares with the event resource (``GET /v1/event/{id}``) *and*
+# that mean the same in both: the event type and the customer and subscription handles. The
+# webhook's ``invoice`` is the invoice *handle* but the event's is the invoice *id*, and the
+# event resource has no ``transaction``; the invoice is confirmed through its id instead.
+_CONFIRMED_FIELDS = ("event_type", "customer", "subscription")
 
 
 def handle_for(reference: str) -> str:
@@ -493,15 +500,7 @@ class BillwerkPayWire(Wire):
         data = self._verified(body, self._webhook_secret)
         event_id = str(data.get("event_id") or data["id"])
         if self.confirm_webhooks:
-            if not _EVENT_ID.fullmatch(event_id):
-                raise _unverified("the webhook's event id is not a Reepay id")
-            try:
-                recorded = yield from self._call("GET", f"{self.api_url}/v1/event/{event_id}")
-            except InvalidRequestError:
-                raise _unverified("Billwerk+ Pay has no record of this event") from None
-            for field in _CONFIRMED_FIELDS:
-                if data.get(field) != recorded.get(field):
-                    raise _unverified(f"the webhook's {field} differs from the recorded event")
+            yield from self._confirm(event_id, data)
         invoice = data.get("invoice")
         event_type = str(data["event_type"])
         return WebhookEvent(
@@ -513,6 +512,42 @@ class BillwerkPayWire(Wire):
             occurred_at=aware_time(data["timestamp"]),
             data=cast("Any", data),  # mypy's attrs plugin cannot see through the converter
         )
+
+    def _confirm(
+        self, event_id: str, data: Mapping[str, Any]
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """Read the event back and refuse a webhook body that disagrees with it.
+
+        Reepay documents the event resource as ``id``, ``event_type``, ``customer`` and
+        ``subscription`` (handles), ``invoice`` (the invoice *id*) and ``created``; the webhook
+        carries the invoice *handle*. So the handle is read back too (``GET
+        /v1/invoice/{handle}``) and its ``id`` must be the event's invoice.
+        """
+        if not _EVENT_ID.fullmatch(event_id):
+            raise _unverified("the webhook's event id is not a Reepay id")
+        recorded = yield from self._recorded(f"{self.api_url}/v1/event/{event_id}", "event")
+        if recorded.get("id") != event_id:
+            raise _unverified("Billwerk+ Pay answered with another event than the webhook's")
+        for field in _CONFIRMED_FIELDS:
+            if data.get(field) != recorded.get(field):
+                raise _unverified(f"the webhook's {field} differs from the recorded event")
+        handle = data.get("invoice")
+        if handle is None and recorded.get("invoice") is None:
+            return
+        if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+            raise _unverified("the webhook's invoice differs from the recorded event")
+        invoice = yield from self._recorded(f"{self.api_url}/v1/invoice/{handle}", "invoice")
+        if invoice.get("id") is None or invoice.get("id") != recorded.get("invoice"):
+            raise _unverified("the webhook's invoice differs from the recorded event")
+
+    def _recorded(self, url: str, what: str) -> Generator[httpx.Request, httpx.Response, Any]:
+        try:
+            found = yield from self._call("GET", url)
+        except InvalidRequestError:
+            raise _unverified(f"Billwerk+ Pay has no record of this webhook's {what}") from None
+        if not isinstance(found, dict):
+            raise _unverified(f"Billwerk+ Pay sent an unreadable {what}")
+        return found
 
     def _verified(self, body: bytes, secret: str) -> dict[str, Any]:
         try:

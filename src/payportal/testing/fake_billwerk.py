@@ -84,7 +84,9 @@ class FakeBillwerkPay(FakeServer):
         webhook_secret: the secret its webhooks are signed with.
         invoices: charges by handle, as the API shows them (private fields start with ``_``).
         refunds: refunds by id.
-        events: the event log by event id, as ``GET /v1/event/{id}`` returns it.
+        events: the event log by event id, as ``GET /v1/event/{id}`` returns it: shaped as
+            Reepay documents the event resource, so ``invoice`` is the invoice *id* (a
+            webhook names the invoice by its handle).
         duplicate_webhooks: deliver every webhook twice from :meth:`webhooks`.
 
     Test-side controls: :meth:`approve` (the payer pays), :meth:`decline` (the payer's card
@@ -104,7 +106,8 @@ class FakeBillwerkPay(FakeServer):
         self.refunds: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
         self._replies: dict[tuple[str, str], httpx.Response] = {}
-        self._outbox: list[dict[str, Any]] = []
+        # Each emitted event with the invoice handle and transaction its webhook will carry.
+        self._outbox: list[tuple[dict[str, Any], str, str | None]] = []
         self._customers = itertools.count(1)
 
     def __repr__(self) -> str:
@@ -146,7 +149,23 @@ class FakeBillwerkPay(FakeServer):
             self._emit("invoice_failed", invoice)
 
     def sign(self, event: dict[str, Any], webhook_id: str | None = None) -> bytes:
-        """A webhook body for ``event`` as Reepay POSTs it, signed with :attr:`webhook_secret`."""
+        """A webhook body for ``event`` as Reepay POSTs it, signed with :attr:`webhook_secret`.
+
+        ``event`` is a record of :attr:`events` (its ``invoice`` the invoice id); the body
+        names the invoice by handle, as Reepay's webhooks do.
+        """
+        handle = next(
+            (h for h, inv in self.invoices.items() if inv["id"] == event.get("invoice")), None
+        )
+        return self._webhook_body(event, handle, None, webhook_id)
+
+    def _webhook_body(
+        self,
+        event: dict[str, Any],
+        handle: str | None,
+        transaction: str | None,
+        webhook_id: str | None = None,
+    ) -> bytes:
         webhook_id = webhook_id or secrets.token_hex(16)
         timestamp = _now()
         body = {
@@ -155,7 +174,8 @@ class FakeBillwerkPay(FakeServer):
             "event_type": event["event_type"],
             "timestamp": timestamp,
             "signature": webhook_signature(self.webhook_secret, timestamp, webhook_id),
-            **{k: event[k] for k in ("invoice", "customer", "transaction") if event.get(k)},
+            **{k: event[k] for k in ("customer", "subscription") if event.get(k)},
+            **{k: v for k, v in (("invoice", handle), ("transaction", transaction)) if v},
         }
         return json.dumps(body).encode()
 
@@ -167,8 +187,8 @@ class FakeBillwerkPay(FakeServer):
         copies = 2 if self.duplicate_webhooks else 1
         headers = {"Content-Type": "application/json"}
         deliveries = []
-        for event in events:
-            body = self.sign(event)
+        for event, handle, transaction in events:
+            body = self._webhook_body(event, handle, transaction)
             deliveries.extend([(dict(headers), body)] * copies)
         return deliveries
 
@@ -462,10 +482,9 @@ class FakeBillwerkPay(FakeServer):
         event = {
             "id": secrets.token_hex(16),
             "event_type": event_type,
-            "invoice": invoice["handle"],
+            "invoice": invoice["id"],
             "customer": invoice["customer"],
-            "transaction": invoice.get("_transaction"),
             "created": _now(),
         }
         self.events[event["id"]] = event
-        self._outbox.append(event)
+        self._outbox.append((event, invoice["handle"], invoice.get("_transaction")))
