@@ -328,7 +328,8 @@ class CustomerAccount:
             credit_balance=credit,
             prepaid=prepaid,
             refunds_due=refunds,
-            allocations={**self.allocations, pid: result},
+            # Kept without the items it was allocated over: the account holds those itself.
+            allocations={**self.allocations, pid: attrs.evolve(result, items=None)},
             credit_funded=self.credit_funded | {pid} if from_credit else self.credit_funded,
             ledger=tuple(entries),
         )

@@ -116,13 +116,25 @@ class AllocationLine:
     amount: Money
 
 
+def _frozen_money_map(value: Mapping[str, Money]) -> Mapping[str, Money]:
+    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+
+
 @attrs.frozen(kw_only=True)
 class AllocationResult:
     """The outcome of :func:`~payportal.allocation.allocate`; immutable.
 
     ``payment`` equals the sum of ``lines`` plus ``unapplied`` exactly. ``discounts`` and
-    ``write_offs`` settle the rest of an item without money. Items the payment did not reach
-    have no lines; their open amounts are read lazily through :meth:`remaining_open`.
+    ``write_offs`` settle the rest of an item without money. The result holds only what the
+    payment changed: the lines by item key and, in ``open_before``, what was open on each
+    item it touched. Items the payment did not reach have no lines and are not copied.
+
+    A result fresh from :func:`~payportal.allocation.allocate` still knows the items it was
+    allocated over, so asking about an item the payment did not reach answers with that
+    item as it was, and asking about a key that was not among them raises. A result read
+    back from storage, or kept on a :class:`~payportal.accounts.CustomerAccount`, knows only
+    the items it touched: the amounts of an untouched item are zero and its open amount is
+    the account's business (:attr:`CustomerAccount.items`).
 
     Attributes:
         payment_id: the caller's id for the payment (used to apply and reverse it).
@@ -136,6 +148,7 @@ class AllocationResult:
         write_offs: shortfalls written off within the tolerance.
         unapplied: the overpayment no item needed.
         unmatched_references: references the payer named that match no open item.
+        open_before: what was open on each item the payment touched, before it, by key.
     """
 
     payment_id: str = ""
@@ -148,8 +161,13 @@ class AllocationResult:
     write_offs: tuple[AllocationLine, ...] = ()
     unapplied: Money
     unmatched_references: tuple[str, ...] = ()
-    _items: Mapping[str, OpenItem] = attrs.field(
-        alias="items", factory=lambda: MappingProxyType({}), eq=False, repr=False
+    open_before: Mapping[str, Money] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_frozen_money_map
+    )
+    # The items allocated over, while the result is fresh; not part of its value (eq=False)
+    # and never stored: only the items in ``open_before`` belong to the result.
+    _items: Mapping[str, OpenItem] | None = attrs.field(
+        alias="items", default=None, eq=False, repr=False
     )
 
     @property
@@ -166,14 +184,15 @@ class AllocationResult:
         return sum((line.amount for line in lines if line.item == key), Money.zero(self.currency))
 
     def _check_key(self, key: str) -> None:
-        if key not in self._items:
+        if self._items is not None and key not in self._items and key not in self.open_before:
             raise ValidationError("is not one of the allocated items", field="key", value=key)
 
     def allocated_to(self, key: str) -> Money:
         """What the payment gave the item ``key`` (zero if it did not reach it).
 
         Raises:
-            ValidationError: ``key`` was not among the items allocated over.
+            ValidationError: the result is fresh and ``key`` was not among the items
+                allocated over.
         """
         return self._total(self.lines, key)
 
@@ -198,17 +217,31 @@ class AllocationResult:
             parts[KIND_ORDER.index(line.component)] += line.amount.minor_units
         return {key: (p[0], p[1], p[2]) for key, p in settled.items()}
 
+    def _open_units(self, key: str) -> int:
+        before = self.open_before.get(key)
+        if before is not None:
+            return before.minor_units
+        if self._items is not None and key in self._items:
+            return self._items[key].open_units
+        if self._items is None:
+            raise ValidationError(
+                "is not an item this result touched; a stored result does not know the "
+                "open amounts of the others (read them from the account)",
+                field="key",
+                value=key,
+            )
+        raise ValidationError("is not one of the allocated items", field="key", value=key)
+
     def remaining_open(self, key: str) -> Money:
         """What stays open on item ``key`` after this result (the underpayment).
 
         Raises:
-            ValidationError: ``key`` was not among the items allocated over.
+            ValidationError: ``key`` was not among the items allocated over, or (for a
+                result that is not fresh) the payment did not touch it.
         """
-        self._check_key(key)
-        item = self._items[key]
         taken = sum(self._settled.get(key, ()))
         return units_to_money(
-            item.open_units - taken, self.currency, currency_exponent(self.currency)
+            self._open_units(key) - taken, self.currency, currency_exponent(self.currency)
         )
 
     @property
@@ -217,9 +250,7 @@ class AllocationResult:
         exponent = currency_exponent(self.currency)
         return MappingProxyType(
             {
-                key: units_to_money(
-                    self._items[key].open_units - sum(parts), self.currency, exponent
-                )
+                key: units_to_money(self._open_units(key) - sum(parts), self.currency, exponent)
                 for key, parts in self._settled.items()
             }
         )
