@@ -36,7 +36,8 @@ narrower class to handle one kind of problem. Errors about bad input also derive
     │   ├── RateLimitedError
     │   ├── ProviderUnavailableError
     │   ├── UnsupportedOperationError
-    │   └── WebhookVerificationError
+    │   ├── WebhookVerificationError
+    │   └── OutcomeUnknownError                 a lost answer the provider cannot resolve
     ├── StatementFormatError                    bank statements that cannot be read
     └── StorageError                            payportal.storage
         ├── ConcurrentUpdateError               a write based on a stale version
@@ -69,6 +70,7 @@ __all__ = [
     "MalformedLinkError",
     "MissingContextError",
     "NotYetValidLinkError",
+    "OutcomeUnknownError",
     "PaymentDeclinedError",
     "PayportalError",
     "PlaceholderError",
@@ -330,6 +332,41 @@ class UnsupportedOperationError(ProviderError):
 
 class WebhookVerificationError(ProviderError):
     """A webhook or notification could not be proven to come from the provider."""
+
+
+class OutcomeUnknownError(ProviderError):
+    """The answer to a mutating request was lost and the provider's API cannot say whether,
+    or which, object the request created: the outcome is unknown, so nothing is guessed.
+
+    Do not simply send the request again. Resolve it later: wait for the provider's webhook
+    or notification for an object whose fields match :attr:`lookup`, or poll for it.
+
+    Attributes:
+        operation: the operation whose outcome is unknown, such as ``"create_payment"``.
+        lookup: the fields, as the provider stores them, that identify what the lost request
+            would have created, such as ``{"source": "payportal-key:..."}``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        operation: str = "",
+        lookup: dict[str, str] | None = None,
+        code: str | None = "outcome_unknown",
+        request_id: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        self.operation = operation
+        self.lookup = dict(lookup or {})
+        super().__init__(
+            message,
+            provider=provider,
+            code=code,
+            request_id=request_id,
+            status_code=status_code,
+        )
 
 
 class StatementFormatError(PayportalError):
