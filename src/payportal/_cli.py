@@ -1,9 +1,11 @@
 """The ``payportal`` command line, built with click and rich (the ``cli`` extra).
 
 Only this module imports click and rich; the library itself never needs them. Exit codes:
-0 when the command did what was asked, 1 when the input was rejected (an invalid reference,
-token, template or statement), 2 for usage errors (unknown commands, missing options,
-missing key configuration).
+0 when the command did what was asked; 1 when it ran but found nothing (``ref find`` without a
+match) or found problems (``template lint`` with errors); 2 for every error: input that was
+rejected (an invalid reference, token, template, amount or statement), usage errors (unknown
+commands, missing options, missing key configuration) and files that cannot be read. An error is
+always one line on standard error, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,19 +21,34 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
 
+import babel.numbers
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from payportal import _demo, references
-from payportal._money import Money
+from payportal import __version__, _demo, references
+from payportal._money import Money, parse_locale
 from payportal.accounts import CustomerAccount, OpenItem
 from payportal.customers import BankAccount, Customer
 from payportal.documents import Invoice, LineItem
-from payportal.exceptions import PayportalError, ValidationError
-from payportal.links import LINK_PURPOSES, HmacKey, KeyRing, LinkClaims, LinkSigner
+from payportal.exceptions import (
+    InvalidChecksumError,
+    InvalidFormatError,
+    InvalidLengthError,
+    PayportalError,
+    ValidationError,
+)
+from payportal.links import (
+    LINK_PURPOSES,
+    HmacKey,
+    KeyRing,
+    LinkClaims,
+    LinkSigner,
+    PortalUrls,
+)
 from payportal.placeholders import RenderContext, Template, lint
 from payportal.portal import Action
 from payportal.reconciliation import read_statement, reconcile
@@ -62,9 +79,56 @@ them verify.
 
 
 class Rejected(click.ClickException):
-    """The input was understood but is not acceptable: exit code 1."""
+    """The input was understood but is not acceptable: exit code 2, like every error."""
 
-    exit_code = 1
+    exit_code = 2
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Commands(click.Group):
+    """The top-level group: every error leaves as one line on stderr with exit status 2.
+
+    click prints usage errors over several lines (usage, hint, error) and lets any other
+    exception escape as a traceback; a command line used in scripts should do neither.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as error:
+            text = _one_line(error.format_message())
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                message = f"{error.ctx.command_path}: {text} (see --help)"
+            else:
+                message = f"payportal: {text}"
+            click.echo(message, err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("payportal: aborted", err=True)
+            sys.exit(2)
+        except OSError as error:
+            click.echo(f"payportal: {_one_line(str(error))}", err=True)
+            sys.exit(2)
+        except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback
+            click.echo(
+                f"payportal: internal error, please report it: {type(error).__name__}: "
+                f"{_one_line(str(error))}",
+                err=True,
+            )
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _reject(error: PayportalError | OSError) -> NoReturn:
@@ -83,7 +147,8 @@ def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="payportal")
 def cli() -> None:
     """payportal: payment references, signed links, templates and bank reconciliation."""
 
@@ -212,8 +277,29 @@ def link_sign(
         _reject(error)
 
 
+def _portal_urls(
+    link: str, base_url: str | None, paths: tuple[str, ...], signer: LinkSigner
+) -> PortalUrls:
+    """The portal a customer's link points into: its origin (or ``base_url``) and paths."""
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Rejected(f"{link!r} is not an http(s) portal link")
+    templates: dict[str, str] = {}
+    for given in paths:
+        kind, equals, template = given.partition("=")
+        if not equals:
+            raise click.BadParameter(f"{given!r} is not KIND=/path/{{token}}", param_hint="--path")
+        templates[kind.strip()] = template.strip()
+    try:
+        return PortalUrls(
+            base_url or f"{parts.scheme}://{parts.netloc}", signer, paths=templates or None
+        )
+    except PayportalError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url/--path") from None
+
+
 @link.command("verify", epilog=KEYS_HELP)
-@click.argument("token")
+@click.argument("link_or_token", metavar="LINK")
 @click.option(
     "--purpose",
     "purposes",
@@ -222,20 +308,44 @@ def link_sign(
     help="Accepted purpose (repeatable; default: all).",
 )
 @click.option("--current-version", type=click.IntRange(min=1), help="The customer's link version.")
+@click.option(
+    "--base-url",
+    help="The portal's base URL when it has a path prefix (default: the link's origin).",
+)
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="KIND=TEMPLATE",
+    help="The portal's link path for customer, document or payment links, as "
+    "customer=/portal/{token} (repeatable; default: payportal's paths).",
+)
 @_key_file
 def link_verify(
-    token: str, purposes: tuple[str, ...], current_version: int | None, key_file: Path | None
+    *,
+    link_or_token: str,
+    purposes: tuple[str, ...],
+    current_version: int | None,
+    base_url: str | None,
+    paths: tuple[str, ...],
+    key_file: Path | None,
 ) -> None:
-    """Check a link token (- reads it from stdin) and print its claims as JSON."""
-    if token == _STDIN:
-        token = sys.stdin.read().strip()
+    """Check the LINK a customer received (the whole URL, or only its token; - reads it from
+    stdin) and print its claims as JSON."""
+    if link_or_token == _STDIN:
+        link_or_token = sys.stdin.read()
+    link_or_token = link_or_token.strip()
     signer = LinkSigner(_keyring(key_file))
+    accepted = purposes or sorted(set(LINK_PURPOSES.values()))
     try:
-        claims = signer.verify(
-            token,
-            purpose=purposes or sorted(set(LINK_PURPOSES.values())),
-            current_version=current_version,
-        )
+        if "://" in link_or_token:
+            # The path the link was sent with decides its purpose, as in the portal itself.
+            urls = _portal_urls(link_or_token, base_url, paths, signer)
+            claims = urls.resolve(link_or_token, current_version=current_version)
+            if claims.purpose not in accepted:
+                raise Rejected(f"the link is a {claims.purpose} link, not {' or '.join(accepted)}")
+        else:
+            claims = signer.verify(link_or_token, purpose=accepted, current_version=current_version)
     except PayportalError as error:
         _reject(error)
     _echo_json(
@@ -290,12 +400,50 @@ def ref_make(scheme: str, fields: tuple[str, ...]) -> None:
 @click.argument("reference")
 @click.option("--scheme", "schemes", multiple=True, type=_scheme_names, help="Repeatable.")
 def ref_check(reference: str, schemes: tuple[str, ...]) -> None:
-    """Validate a reference; print its scheme, printed and compact form."""
+    """Validate a reference; print its scheme, printed and compact form.
+
+    When it is not valid, the error says which check failed for each scheme tried: the
+    checksum, the length or the characters.
+    """
+    tried = schemes or references.PARSE_DEFAULT
     try:
-        parsed = references.parse(reference, schemes=schemes or references.PARSE_DEFAULT)
-    except PayportalError as error:
-        _reject(error)
+        parsed = references.parse(reference, schemes=tried)
+    except PayportalError:
+        raise Rejected(_why_not_a_reference(reference, tried)) from None
     click.echo(f"{parsed.scheme}\t{parsed.formatted}\t{parsed.value}")
+
+
+_CHECKS: tuple[tuple[type[PayportalError], str], ...] = (
+    (InvalidChecksumError, "checksum"),
+    (InvalidLengthError, "length"),
+    (InvalidFormatError, "characters"),
+)
+
+
+def _why_not_a_reference(reference: str, schemes: Sequence[str]) -> str:
+    """One line naming, per scheme, the check that failed; a checksum failure first, since
+    a reference that fails only its checksum was almost certainly mistyped."""
+    failures: list[tuple[int, str]] = []
+    for scheme in schemes:
+        try:
+            references.parse(reference, schemes=(scheme,))
+        except PayportalError as error:
+            rank, check = next(
+                (
+                    (rank, name)
+                    for rank, (kind, name) in enumerate(_CHECKS)
+                    if isinstance(error, kind)
+                ),
+                (len(_CHECKS), "format"),
+            )
+            reason = getattr(error, "reason", str(error)).rpartition(": ")[2]
+            failures.append((rank, f"{scheme}: {check} check failed ({reason})"))
+    best = min(rank for rank, _ in failures)
+    shown = [text for rank, text in failures if rank == best]
+    others = [text.partition(":")[0] for rank, text in failures if rank != best]
+    if others:
+        shown.append(f"not {' or '.join(others)} either (characters or format)")
+    return f"{reference!r} is not a valid reference: " + "; ".join(shown)
 
 
 @ref.command("find")
@@ -386,14 +534,46 @@ def _invoice(data: dict[str, Any], customer: Customer) -> Invoice:
 )
 @click.option("--locale", help="Render in this locale instead of the customer's.")
 @click.option("--html", "as_html", is_flag=True, help="Escape values for HTML.")
-def template_render(path: Path, data: Path, locale: str | None, as_html: bool) -> None:
-    """Render a template with the customer and invoice in a JSON file."""
+@click.option(
+    "--portal-url",
+    help="The portal's base URL: sign [Client.customerportal_url] and payment links with the "
+    f"keys from --key-file or ${KEYS_ENV}.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Days until signed links expire.",
+)
+@_key_file
+def template_render(
+    *,
+    path: Path,
+    data: Path,
+    locale: str | None,
+    as_html: bool,
+    portal_url: str | None,
+    days: int,
+    key_file: Path | None,
+) -> None:
+    """Render a template with the customer and invoice in a JSON file.
+
+    Links into the portal ([Client.customerportal_url], [Invoice.payment_url]) need
+    --portal-url and the link keys.
+    """
+    urls = None
+    if portal_url is not None:
+        try:
+            urls = PortalUrls(portal_url, LinkSigner(_keyring(key_file)), ttl=timedelta(days=days))
+        except PayportalError as error:
+            raise click.BadParameter(str(error), param_hint="--portal-url") from None
     try:
         payload = json.loads(data.read_text(encoding="utf-8"))
         customer = _customer(payload["customer"])
         documents = [_invoice(payload["invoice"], customer)] if "invoice" in payload else []
         compiled = Template.compile(_read_text(path), escape="html" if as_html else "text")
-        context = RenderContext(customer=customer, documents=documents, locale=locale)
+        context = RenderContext(customer=customer, documents=documents, locale=locale, urls=urls)
         click.echo(compiled.render(context))
     except PayportalError as error:
         _reject(error)
@@ -412,11 +592,29 @@ def _is_json(path: Path) -> bool:
     return path.suffix.lower() == ".json"
 
 
+def _csv_rows(text: str, path: Path) -> list[dict[str, str]]:
+    """The rows of an items CSV, comma- or semicolon-separated (as spreadsheets in locales
+    with a decimal comma write it)."""
+    first = text.partition("\n")[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    for row in reader:
+        if None in row:
+            # An unquoted decimal comma splits "12,50" into two fields: never read it as 12.
+            raise Rejected(
+                f"{path}, line {reader.line_num}: more fields than the header has; quote "
+                "amounts with a decimal comma (\"12,50\") or separate the columns with ';'"
+            )
+        rows.append(row)
+    return rows
+
+
 def _load_items(path: Path) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
         if not _is_json(path):
-            return list(csv.DictReader(io.StringIO(text)))
+            return _csv_rows(text, path)
         rows = json.loads(text)
     except (ValueError, csv.Error) as error:  # undecodable text, broken JSON or CSV
         raise Rejected(f"{path}: {error}") from None
@@ -425,8 +623,29 @@ def _load_items(path: Path) -> list[dict[str, str]]:
     return [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
 
 
+def _amount(text: str, locale: str | None) -> Decimal:
+    """An amount as people write it: with ``locale`` by its separators (``12,50`` in de_DE),
+    without one only in the plain form ``1234.50``; anything that could mean two amounts
+    is refused, never guessed."""
+    text = text.strip()
+    if locale is not None:
+        try:
+            return babel.numbers.parse_decimal(text, locale=parse_locale(locale), strict=True)
+        except babel.numbers.NumberFormatError:
+            raise ValueError(f"amount {text!r} is not a number as {locale} writes it") from None
+    if "," in text:
+        raise ValueError(
+            f"amount {text!r} is ambiguous: a comma may be a decimal or a thousands separator; "
+            "write 1234.50, or give --locale (de_DE reads 12,50 as 12.50)"
+        )
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise ValueError(f"amount {text!r} is not a number") from None
+
+
 def _build_world(
-    rows: list[dict[str, str]], path: Path
+    rows: list[dict[str, str]], path: Path, locale: str | None = None
 ) -> tuple[list[CustomerAccount] | list[OpenItem], list[Customer], dict[str, str]]:
     """Open items, grouped into accounts when the file names customers; their holders; and
     the references issued for them."""
@@ -445,7 +664,7 @@ def _build_world(
             due = row.get("due_on") or ""
             item = OpenItem.simple(
                 row["key"].strip(),
-                Money(Decimal(row["amount"].strip()), currency),
+                Money(_amount(row["amount"], locale), currency),
                 due=date.fromisoformat(due.strip()) if due.strip() else date.min,
             )
             owner = (row.get("customer") or "").strip() or None
@@ -585,9 +804,19 @@ def _print_proposal(proposal: ReconciliationProposal, console: Console) -> None:
     "customer, name, iban, reference.",
 )
 @click.option("--scheme", "schemes", multiple=True, type=_scheme_names, help="Repeatable.")
+@click.option(
+    "--locale",
+    help="Read the items' amounts as this locale writes them (de_DE: 1.234,50). Without it "
+    "amounts are plain (1234.50) and an amount with a comma is refused as ambiguous.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the proposal as JSON.")
 def reconcile_command(
-    statement: Path, items_path: Path, schemes: tuple[str, ...], as_json: bool
+    *,
+    statement: Path,
+    items_path: Path,
+    schemes: tuple[str, ...],
+    locale: str | None,
+    as_json: bool,
 ) -> None:
     """Propose which open items the credits on a camt or MT940 STATEMENT pay.
 
@@ -597,7 +826,12 @@ def reconcile_command(
         entries = [e for s in read_statement(statement) for e in s.entries]
     except PayportalError as error:
         _reject(error)
-    accounts_or_items, customers, known = _build_world(_load_items(items_path), items_path)
+    if locale is not None:
+        try:
+            parse_locale(locale)
+        except PayportalError as error:
+            raise click.BadParameter(str(error), param_hint="--locale") from None
+    accounts_or_items, customers, known = _build_world(_load_items(items_path), items_path, locale)
     progress, report = _progress(len(entries))
     try:
         if progress is not None:

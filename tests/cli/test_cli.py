@@ -57,7 +57,7 @@ def test_link_verify_rejects_a_forged_token_with_exit_1(runner):
         cli, ["link", "sign", "--customer", "42"], env={KEYS_ENV: f"k1:{SECRET}"}
     ).output.strip()
     result = runner.invoke(cli, ["link", "verify", token], env={KEYS_ENV: f"k1:{OTHER}"})
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "signature" in result.output.lower()
 
 
@@ -96,7 +96,7 @@ def test_ref_make_check_find(runner):
 
 def test_ref_rejections_exit_1_and_usage_errors_exit_2(runner):
     bad = runner.invoke(cli, ["ref", "check", "RF19 5390 0754 7034", "--scheme", "rf"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert "check" in bad.output.lower()
     assert runner.invoke(cli, ["ref", "find", "nothing here"]).exit_code == 1
     assert runner.invoke(cli, ["ref", "make", "rf", "nonsense"]).exit_code == 2
@@ -147,7 +147,7 @@ def test_template_render(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == "Dear Erika, please pay 119,00\xa0€.\n"
     data.write_text(json.dumps({"invoice": {}}))
-    assert runner.invoke(cli, ["template", "render", str(text), "--data", str(data)]).exit_code == 1
+    assert runner.invoke(cli, ["template", "render", str(text), "--data", str(data)]).exit_code == 2
 
 
 # -- reconcile ------------------------------------------------------------------------------
@@ -212,23 +212,23 @@ def test_reconcile_real_sample(runner, tmp_path):
     assert matched == {"TF20005", "22004"}
 
 
-def test_reconcile_rejects_bad_files_with_exit_1(runner, tmp_path):
+def test_reconcile_rejects_bad_files_with_exit_2(runner, tmp_path):
     items = tmp_path / "items.csv"
     items.write_text("key,amount\nRE-1,abc\n")
     statement = _camt(tmp_path, "RE-1")
     result = runner.invoke(cli, ["reconcile", str(statement), "--items", str(items)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "items.csv, line 2" in result.output
     broken = tmp_path / "broken.xml"
     broken.write_bytes(statement.read_bytes()[:200])
     items.write_text("key,amount\nRE-1,1.00\n")
     result = runner.invoke(cli, ["reconcile", str(broken), "--items", str(items)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not well-formed XML" in result.output
     broken_json = tmp_path / "items.json"
     broken_json.write_text("[{")
     result = runner.invoke(cli, ["reconcile", str(statement), "--items", str(broken_json)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "items.json" in result.output
     missing = runner.invoke(cli, ["reconcile", str(statement)])
     assert missing.exit_code == 2
@@ -239,7 +239,7 @@ def test_reconcile_rejects_bad_files_with_exit_1(runner, tmp_path):
 
 def test_run_returns_exit_codes(capsys):
     assert run(["ref", "check", "RF18539007547034"]) == 0
-    assert run(["ref", "check", "RF19539007547034", "--scheme", "rf"]) == 1
+    assert run(["ref", "check", "RF19539007547034", "--scheme", "rf"]) == 2
     assert run(["no-such-command"]) == 2
     capsys.readouterr()
 
@@ -278,5 +278,212 @@ def test_link_verify_refuses_a_revoked_link(runner):
     env = {KEYS_ENV: f"k1:{SECRET}"}
     token = runner.invoke(cli, ["link", "sign", "--customer", "42"], env=env).output.strip()
     result = runner.invoke(cli, ["link", "verify", token, "--current-version", "2"], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "revoked" in result.output.lower()
+
+
+# -- what a user expects of a command line (issue: fresh machine, exact money) ---------------
+
+
+def test_version_option(runner):
+    for option in ("--version", "-V"):
+        result = runner.invoke(cli, [option])
+        assert result.exit_code == 0
+        assert result.output == f"payportal, version {payportal.__version__}\n"
+
+
+def test_python_dash_m_payportal_version():
+    done = subprocess.run(
+        [sys.executable, "-m", "payportal", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert payportal.__version__ in done.stdout
+
+
+def _signed(runner: CliRunner, env: dict[str, str], *extra: str) -> str:
+    result = runner.invoke(cli, ["link", "sign", "--customer", "42", *extra], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+def test_link_verify_takes_the_url_the_customer_received(runner):
+    env = {KEYS_ENV: f"k1:{SECRET}"}
+    token = _signed(runner, env)
+    url = f"https://billing.example.com/portal/{token}"
+    result = runner.invoke(cli, ["link", "verify", url], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["subject"] == "customer:42"
+    # The same token under the payment path is refused: the path decides the purpose.
+    result = runner.invoke(
+        cli, ["link", "verify", f"https://billing.example.com/portal/pay/{token}"], env=env
+    )
+    assert result.exit_code == 2
+    assert "purpose" in result.stderr
+
+
+def test_link_verify_url_under_a_prefix_and_custom_paths(runner):
+    env = {KEYS_ENV: f"k1:{SECRET}"}
+    token = _signed(runner, env)
+    url = f"https://example.com/billing/kunden/{token}"
+    result = runner.invoke(cli, ["link", "verify", url], env=env)
+    assert result.exit_code == 2
+    assert "does not match" in result.stderr
+    result = runner.invoke(
+        cli,
+        [
+            "link",
+            "verify",
+            url,
+            "--base-url",
+            "https://example.com/billing",
+            "--path",
+            "customer=/kunden/{token}",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["customer_id"] == "42"
+
+
+def test_link_verify_refuses_a_tampered_url(runner):
+    env = {KEYS_ENV: f"k1:{SECRET}"}
+    token = _signed(runner, env)
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    result = runner.invoke(cli, ["link", "verify", f"https://x.example/portal/{tampered}"], env=env)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("reference", "scheme", "check"),
+    [
+        ("RF19 5390 0754 7034", "rf", "checksum"),
+        ("RF18 5390 0754 7034 1234 5678 9012 3", "rf", "length"),
+        ("RF18 5390 0754 70!4", "rf", "characters"),
+        ("+++010/8068/17184+++", "be_ogm", "checksum"),
+    ],
+)
+def test_ref_check_says_which_check_failed(runner, reference, scheme, check):
+    result = runner.invoke(cli, ["ref", "check", reference, "--scheme", scheme])
+    assert result.exit_code == 2
+    assert f"{scheme}: {check} check failed" in result.stderr
+
+
+def test_ref_check_puts_the_likely_typing_error_first(runner):
+    result = runner.invoke(cli, ["ref", "check", "RF19 5390 0754 7034"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "payportal: 'RF19 5390 0754 7034' is not a valid reference: rf: checksum"
+    )
+
+
+def _items(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "items.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unquoted_decimal_comma_is_refused_not_read_as_whole_units(runner, tmp_path):
+    statement = _camt(tmp_path, "RE-1")
+    items = _items(tmp_path, "key,amount\nRE-1,12,50\n")
+    result = runner.invoke(cli, ["reconcile", str(statement), "--items", str(items)])
+    assert result.exit_code == 2
+    assert "more fields than the header" in result.stderr
+
+
+def test_comma_amount_without_a_locale_is_ambiguous(runner, tmp_path):
+    statement = _camt(tmp_path, "RE-1")
+    items = _items(tmp_path, 'key,amount\nRE-1,"1,250"\n')
+    result = runner.invoke(cli, ["reconcile", str(statement), "--items", str(items)])
+    assert result.exit_code == 2
+    assert "ambiguous" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("amount", "separator", "locale", "applied"),
+    [
+        ('"118,50"', ",", "de_DE", "118.50"),
+        ("118,50", ";", "de_DE", "118.50"),
+        ('"1,000.00"', ",", "en_US", "119.00"),
+        ("118.50", ",", None, "118.50"),
+    ],
+)
+def test_item_amounts_follow_the_locale(runner, tmp_path, amount, separator, locale, applied):
+    reference = rf.generate("1001")
+    statement = _camt(tmp_path, rf.format(reference))
+    header = separator.join(["key", "amount", "currency", "reference"])
+    row = separator.join(["RE-1001", amount, "EUR", reference])
+    items = _items(tmp_path, f"{header}\n{row}\n")
+    args = ["reconcile", str(statement), "--items", str(items), "--json"]
+    if locale:
+        args += ["--locale", locale]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    [match] = json.loads(result.stdout)["matches"]
+    assert match["allocation"][0]["amount"] == applied
+
+
+def test_template_render_signs_portal_links_with_keys_from_the_environment(runner, tmp_path):
+    text = tmp_path / "mail.txt"
+    text.write_text("[Client.customerportal_url]")
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"customer": {"id": "42", "number": "K-42", "name": "Erika"}}))
+    env = {KEYS_ENV: f"k1:{SECRET}"}
+    without = runner.invoke(cli, ["template", "render", str(text), "--data", str(data)], env=env)
+    assert without.exit_code == 2
+    assert "urls" in without.stderr
+    result = runner.invoke(
+        cli,
+        [
+            "template",
+            "render",
+            str(text),
+            "--data",
+            str(data),
+            "--portal-url",
+            "https://billing.example.com",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip()
+    assert url.startswith("https://billing.example.com/portal/")
+    verified = runner.invoke(cli, ["link", "verify", url], env=env)
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.stdout)["customer_id"] == "42"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-command"],
+        ["link", "sign"],
+        ["link", "verify", "garbage"],
+        ["ref", "check", "nope"],
+        ["ref", "make", "rf", "nonsense"],
+        ["reconcile", "missing.xml", "--items", "missing.csv"],
+        ["template", "render", "missing.txt", "--data", "missing.json"],
+    ],
+)
+def test_every_error_is_one_line_on_stderr_with_status_2(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(KEYS_ENV, f"k1:{SECRET}")
+    done = subprocess.run(
+        [sys.executable, "-m", "payportal", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unreadable_statement_is_one_line_not_a_traceback(runner, tmp_path):
+    folder = tmp_path / "statement.xml"
+    folder.mkdir()
+    items = _items(tmp_path, "key,amount\nRE-1,1.00\n")
+    result = runner.invoke(cli, ["reconcile", str(folder), "--items", str(items)])
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
