@@ -17,7 +17,8 @@ def mt940(*lines: str) -> str:
 
 
 def one_entry(*lines: str):
-    [statement] = parse_mt940(mt940(*lines), source="t.sta")
+    # The fixed balances around the lines rarely add up: what is tested here is the entry.
+    [statement] = parse_mt940(mt940(*lines), source="t.sta", lenient=True)
     [entry] = statement.entries
     return entry
 
@@ -26,7 +27,10 @@ def one_entry(*lines: str):
 
 
 def test_sepa_sample_reads_german_structured_details(bank_samples):
-    first, second = read_statement(bank_samples / "mt940_sample.sta")
+    first, second = read_statement(bank_samples / "mt940_sample.sta", lenient=True)
+    assert first.warnings == ()
+    # The second statement of this bank test file is 300.08 EUR off in the file itself.
+    assert "difference 300.08" in second.warnings[0]
     assert first.format == "mt940"
     assert first.statement_id == "T089414086000001"
     assert first.account == "50880050/0194787400888"
@@ -52,7 +56,7 @@ def test_sepa_sample_reads_german_structured_details(bank_samples):
 def test_sepa_sample_balances_add_up(bank_samples):
     # Only the first statement: the second one in this synthetic bank test file is 300.08 EUR
     # off between its lines and its closing balance in the file itself.
-    statement = read_statement(bank_samples / "mt940_sample.sta")[0]
+    statement = read_statement(bank_samples / "mt940_sample.sta", lenient=True)[0]
     assert statement.opening_balance is not None
     total = sum((e.signed_amount for e in statement.entries), start=statement.opening_balance)
     assert total == statement.closing_balance == Money("1125250.40", "EUR")
@@ -125,13 +129,13 @@ def test_free_text_details_are_joined_with_spaces():
 
 def test_windows_line_endings_and_latin1_bytes():
     data = mt940(":61:2603020302C1,00NTRFNONREF", ":86:Zahlung Müller").replace("\n", "\r\n")
-    [statement] = parse_mt940(data.encode("latin-1"))
+    [statement] = parse_mt940(data.encode("latin-1"), lenient=True)
     assert statement.entries[0].remittance_text == "Zahlung Müller"
 
 
 def test_two_identical_lines_without_reference_get_distinct_ids():
     line = ":61:2603020302C50,00NTRFNONREF\n:86:Rent"
-    [statement] = parse_mt940(mt940(line, line))
+    [statement] = parse_mt940(mt940(line, line), lenient=True)
     first, second = statement.entries
     assert second.entry_id == f"{first.entry_id}#2"
 
@@ -167,12 +171,12 @@ def test_second_statement_errors_count_lines_from_the_file_start():
     good = mt940(":61:2603020302C1,00NTRFNONREF")
     bad = mt940(":61:2603020302Q1,00NTRFNONREF")
     with pytest.raises(StatementFormatError) as caught:
-        parse_mt940(good + bad)
+        parse_mt940(good + bad, lenient=True)
     assert caught.value.location == f"line {good.count(chr(10)) + 5} (:61:)"
 
 
 def test_amount_with_too_many_decimals_is_refused():
-    with pytest.raises(StatementFormatError, match="unusable amount") as caught:
+    with pytest.raises(StatementFormatError, match="more decimals than EUR") as caught:
         parse_mt940(mt940(":61:2603020302C1,001NTRFNONREF"))
     assert caught.value.location == "line 5 (:61:)"
 

@@ -65,6 +65,7 @@ def test_reconciliation_public_names_are_pinned():
         "StatementFormat",
         "apply",
         "drop_seen",
+        "iter_statements",
         "parse_camt",
         "parse_mt940",
         "read_statement",

@@ -1,4 +1,4 @@
-"""Bank statement import: camt.053, camt.054 and MT940 into one :class:`StatementEntry` model.
+"""Bank statement import: camt.052/053/054 and MT940/MT942 into one :class:`StatementEntry` model.
 
 :func:`read_statement` reads a file (or its bytes), recognises the format and returns its
 statements; every entry carries a stable :attr:`~StatementEntry.entry_id`, so importing the
@@ -24,14 +24,15 @@ same statement twice books nothing twice when the already booked ids are dropped
 
 from __future__ import annotations
 
+import io
 import pathlib
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from payportal.exceptions import StatementFormatError
-from payportal.reconciliation._camt import parse_camt
+from payportal.reconciliation._camt import iter_camt, parse_camt
 from payportal.reconciliation._entry import Direction, Statement, StatementEntry
 from payportal.reconciliation._identity import drop_seen
-from payportal.reconciliation._mt940 import parse_mt940
+from payportal.reconciliation._mt940 import iter_mt940, parse_mt940
 from payportal.reconciliation._reconcile import (
     Booking,
     EntryMatch,
@@ -43,6 +44,7 @@ from payportal.reconciliation._reconcile import (
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Iterator
 
 __all__ = [
     "Booking",
@@ -55,6 +57,7 @@ __all__ = [
     "StatementFormat",
     "apply",
     "drop_seen",
+    "iter_statements",
     "parse_camt",
     "parse_mt940",
     "read_statement",
@@ -62,7 +65,8 @@ __all__ = [
 ]
 
 StatementFormat = Literal["camt", "mt940"]
-"""The formats :func:`read_statement` knows; ``"camt"`` covers camt.053 and camt.054."""
+"""The formats :func:`read_statement` recognises; ``"camt"`` covers camt.052, camt.053 and
+camt.054, ``"mt940"`` covers MT940 and MT942."""
 
 
 def read_statement(
@@ -70,46 +74,93 @@ def read_statement(
     *,
     format: StatementFormat | None = None,  # noqa: A002  # the natural name for callers
     source: str | None = None,
+    encoding: str | None = None,
+    lenient: bool = False,
 ) -> tuple[Statement, ...]:
-    """Read a bank statement file in any supported format.
+    """Read a bank statement file in any supported format, checked.
+
+    Every statement is checked before it is returned: its opening balance plus its credits
+    minus its debits must be its closing balance, in one currency (MT942: the ``:90D:`` and
+    ``:90C:`` totals). Amounts are exact; an amount that would need rounding is refused.
 
     Args:
         path_or_bytes: a path to the file, or its content as bytes.
         format: ``"camt"`` or ``"mt940"``; by default recognised from the content (XML is
-            camt, a ``:20:`` field at the start of a line is MT940).
+            camt, a ``:20:`` field at the start of a line or a SWIFT ``{4:`` block is MT940).
         source: the label used in error messages; defaults to the path, or ``"<bytes>"``.
+        encoding: the encoding of an MT940 file, when it is neither UTF-8 nor Windows-1252
+            (camt files declare their own).
+        lenient: return statements that fail the checks, each with one
+            :attr:`~Statement.warnings` sentence per problem, instead of refusing the file.
 
     Returns:
         The statements in the file, in file order, each with its booked entries.
 
     Raises:
-        StatementFormatError: the format cannot be recognised or is not supported, or the
-            content is not a valid statement of its format (see :func:`parse_camt` and
-            :func:`parse_mt940`). Nothing is returned in part.
+        StatementFormatError: the format cannot be recognised or is not supported, the
+            content is not a valid statement of its format, or (unless ``lenient``) a
+            statement fails its checks; the message names the statement, the line or
+            XPath, and what did not add up. Nothing is returned in part.
         OSError: the file cannot be read.
     """
-    if isinstance(path_or_bytes, bytes):
-        data = path_or_bytes
-        label = source if source is not None else "<bytes>"
-    else:
-        path = pathlib.Path(path_or_bytes)
-        data = path.read_bytes()
-        label = source if source is not None else str(path)
-    kind = format or _sniff(data, label)
-    if kind == "camt":
-        return parse_camt(data, source=label)
-    if kind == "mt940":
-        return parse_mt940(data, source=label)
-    raise StatementFormatError(
-        f"format {kind!r} is not supported; use 'camt' or 'mt940'", source=label
+    return tuple(
+        iter_statements(
+            path_or_bytes, format=format, source=source, encoding=encoding, lenient=lenient
+        )
     )
 
 
+def iter_statements(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    *,
+    format: StatementFormat | None = None,  # noqa: A002  # the natural name for callers
+    source: str | None = None,
+    encoding: str | None = None,
+    lenient: bool = False,
+) -> Iterator[Statement]:
+    """Read the statements of a file one at a time, in memory bounded by the largest one.
+
+    Arguments and errors are those of :func:`read_statement`. A path is read as a stream
+    (camt with a streaming XML parser whose finished elements are dropped, MT940 line by
+    line), so a file of hundreds of megabytes in daily statements imports in little memory.
+    Each statement is yielded once it has been checked; a later statement can still be
+    refused, so treat the file as imported only when the iteration ends without an error.
+    """
+    if isinstance(path_or_bytes, bytes):
+        label = source if source is not None else "<bytes>"
+        yield from _read(io.BytesIO(path_or_bytes), format, label, encoding, lenient)
+        return
+    path = pathlib.Path(path_or_bytes)
+    label = source if source is not None else str(path)
+    with path.open("rb") as stream:
+        yield from _read(stream, format, label, encoding, lenient)
+
+
+def _read(
+    stream: BinaryIO,
+    format: StatementFormat | None,  # noqa: A002
+    label: str,
+    encoding: str | None,
+    lenient: bool,
+) -> Iterator[Statement]:
+    kind = format or _sniff(stream.read(4096), label)
+    stream.seek(0)
+    if kind == "camt":
+        yield from iter_camt(stream, source=label, lenient=lenient)
+    elif kind == "mt940":
+        yield from iter_mt940(stream, source=label, encoding=encoding, lenient=lenient)
+    else:
+        raise StatementFormatError(
+            f"format {kind!r} is not supported; use 'camt' or 'mt940'", source=label
+        )
+
+
 def _sniff(data: bytes, label: str) -> StatementFormat:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return "camt"
-    # MT940 files may start with a SWIFT header block ({1:...}) before the first :20:.
+    # MT940 files may start with a SWIFT header block ({1:...}) or a bank's header lines
+    # (ABNANL2A, 940) before the first :20:.
     if head.startswith(b":20:") or b"\n:20:" in head or b"{4:" in head:
         return "mt940"
     raise StatementFormatError(

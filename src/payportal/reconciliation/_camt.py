@@ -12,12 +12,13 @@ entity expansion is how XML bombs work.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import xml.etree.ElementTree as StdET  # types and TreeBuilder only; parsing is defusedxml's
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import defusedxml
 import defusedxml.ElementTree
@@ -26,16 +27,18 @@ from payportal._money import Money
 from payportal.exceptions import StatementFormatError, ValidationError
 from payportal.reconciliation._entry import Direction, Statement, StatementEntry
 from payportal.reconciliation._identity import EntryIdentifier
+from payportal.reconciliation._integrity import settle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["parse_camt"]
+__all__ = ["iter_camt", "parse_camt"]
 
 Element = StdET.Element
 
 # Root child element -> (message type, element of one statement or notification).
 _MESSAGES = {
+    "BkToCstmrAcctRpt": ("camt.052", "Rpt"),
     "BkToCstmrStmt": ("camt.053", "Stmt"),
     "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
 }
@@ -43,29 +46,50 @@ _NAMESPACE_TYPE = re.compile(r"\b((?:camt|pain|pacs)\.\d{3})\.\d{3}\.\d{2}\b")
 # Entries in these states are not (yet) money on the account: nothing to reconcile.
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
 _PLACEHOLDERS = frozenset({"NOTPROVIDED", "NONREF"})
+# xs:date and xs:dateTime, each with an optional time-zone offset; the day is group 1.
+_XS_DATE = re.compile(r"(\d{4}-\d\d-\d\d)(?:T\d\d:\d\d:\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?")
 _OPENING = ("OPBD", "PRCD")
 _CLOSING = ("CLBD",)
 
 
-def parse_camt(data: bytes | str, *, source: str = "") -> tuple[Statement, ...]:
-    """Read a camt.053 or camt.054 document.
+def parse_camt(
+    data: bytes | str, *, source: str = "", lenient: bool = False
+) -> tuple[Statement, ...]:
+    """Read a camt.052, camt.053 or camt.054 document.
 
     Args:
         data: the XML document, as bytes (its declared encoding is honoured) or text.
         source: a label for error messages, such as the file name.
+        lenient: return statements whose balances do not add up with
+            :attr:`~Statement.warnings` instead of refusing the document.
 
     Returns:
-        One :class:`Statement` per ``Stmt`` (camt.053) or ``Ntfctn`` (camt.054), in file
-        order. Entries reported as pending (``PDNG``), informational (``INFO``) or future
-        (``FUTR``) are left out: they have not moved money yet.
+        One :class:`Statement` per ``Rpt`` (camt.052), ``Stmt`` (camt.053) or ``Ntfctn``
+        (camt.054), in file order. Entries reported as pending (``PDNG``), informational
+        (``INFO``) or future (``FUTR``) are left out, with a note on the statement: they have
+        not moved money yet.
 
     Raises:
         StatementFormatError: the document is not well-formed XML (the location names the
-            line and column), contains a DTD or entities (XML bombs), is another message
-            type, or an element the parser needs is missing or malformed (the location names
-            the element path).
+            line and column), declares an encoding Python does not know, contains a DTD or
+            entities (XML bombs), is another message type, an element the parser needs is
+            missing or malformed (the location names the element path), or (unless
+            ``lenient``) a statement's balances do not add up.
     """
-    return _Reader(source).read(data)
+    stream = io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
+    return tuple(iter_camt(stream, source=source, lenient=lenient, text=isinstance(data, str)))
+
+
+def iter_camt(
+    stream: BinaryIO, *, source: str = "", lenient: bool = False, text: bool = False
+) -> Iterator[Statement]:
+    """Read the statements of a camt document from an open binary file, one at a time.
+
+    Arguments and errors are those of :func:`parse_camt` (``text`` says the bytes are UTF-8
+    whatever the declaration says). A statement is yielded once its element has ended and
+    been checked: the file is imported only when the iteration ends without an error.
+    """
+    return _Reader(source, lenient).read(stream, "utf-8" if text else None)
 
 
 def _children(element: Element, name: str) -> Iterator[Element]:
@@ -107,29 +131,26 @@ def _unique(values: list[str]) -> list[str]:
 class _Reader:
     """Parsing state for one document: its label, for errors, and its message type."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, lenient: bool) -> None:
         self.source = source
+        self.lenient = lenient
         self.message_type = ""
+        self.created: date | None = None
 
     def fail(self, message: str, location: str) -> StatementFormatError:
         return StatementFormatError(message, source=self.source, location=location)
 
-    def read(self, data: bytes | str) -> tuple[Statement, ...]:
+    def read(self, stream: BinaryIO, encoding: str | None) -> Iterator[Statement]:
         # Streamed: each entry is read and dropped as soon as its element is complete, so a
         # statement with 100,000 entries never holds its whole tree in memory.
-        if isinstance(data, str):
-            stream, encoding = io.BytesIO(data.encode("utf-8")), "utf-8"
-        else:
-            stream, encoding = io.BytesIO(data), None
         # defusedxml guards the expat parser; the standard library's (C) TreeBuilder only
         # builds elements, several times faster than defusedxml's pure-Python default.
         parser = defusedxml.ElementTree.DefusedXMLParser(
             target=StdET.TreeBuilder(), encoding=encoding, forbid_dtd=True
         )
-        statements: list[Statement] = []
         try:
-            self._stream(
-                defusedxml.ElementTree.iterparse(stream, ("start", "end"), parser), statements
+            yield from self._stream(
+                defusedxml.ElementTree.iterparse(stream, ("start", "end"), parser)
             )
         except StdET.ParseError as error:
             line, column = error.position
@@ -138,18 +159,23 @@ class _Reader:
             raise self.fail(
                 f"is not well-formed XML ({reason})", f"line {line}, column {column}"
             ) from None
+        except LookupError as error:
+            raise self.fail(
+                f"declares an encoding Python does not know ({error})", "line 1"
+            ) from None
         except defusedxml.DefusedXmlException as error:
             raise self.fail(
                 "contains a DTD, entity declaration or external reference, which bank "
                 f"statements never need; refused as unsafe ({type(error).__name__})",
                 "",
             ) from None
-        return tuple(statements)
 
-    def _stream(self, events: Iterator[tuple[str, Element]], statements: list[Statement]) -> None:
+    def _stream(self, events: Iterator[tuple[str, Element]]) -> Iterator[Statement]:
         depth = 0
         kind = part = message = ""
         current: _Open | None = None
+        count = 0
+        parents: list[Element] = []
         for event, element in events:
             if event == "start":
                 depth += 1
@@ -164,9 +190,10 @@ class _Reader:
                 elif depth == 2:
                     message = name
                     kind, part = self.message(name)
+                    parents.append(element)
                 elif depth == 3 and name == part:
-                    path = f"Document/{message}/{part}[{len(statements) + 1}]"
-                    current = _Open(element, path)
+                    count += 1
+                    current = _Open(element, f"Document/{message}/{part}[{count}]")
                 continue
             # Match by local name so that every message version reads alike; an element's
             # children have all ended (and been renamed) before it ends itself.
@@ -174,12 +201,15 @@ class _Reader:
             if current is not None and depth == 4 and element.tag == "Ntry":
                 current.ntry_count += 1
                 path = f"{current.path}/Ntry[{current.ntry_count}]"
-                current.entries.extend(self.entries(element, path, current.identifier()))
+                current.entries.extend(self.entries(element, path, current))
                 element.clear()
             elif current is not None and depth == 3 and element is current.element:
-                statements.append(self.statement(current, kind))
+                yield self.statement(current, kind)
                 element.clear()
+                parents[-1].remove(element)
                 current = None
+            elif depth == 3 and element.tag == "GrpHdr":
+                self.created = self.day(element.find("CreDtTm"), "GrpHdr/CreDtTm", time=True)
             depth -= 1
         if not message:
             raise self.fail("is not an ISO 20022 camt document (empty Document)", "Document")
@@ -188,8 +218,8 @@ class _Reader:
         """The message type and statement element of the root's message element ``name``."""
         if name not in _MESSAGES:
             raise self.fail(
-                f"is a {self.message_type or name} message, "
-                "not a camt.053 statement or camt.054 notification",
+                f"is a {self.message_type or name} message, not a camt.052 report, "
+                "camt.053 statement or camt.054 notification",
                 f"Document/{name}",
             )
         kind, part = _MESSAGES[name]
@@ -226,18 +256,26 @@ class _Reader:
             return Direction.DEBIT
         raise self.fail(f"has CdtDbtInd {code!r}; expected CRDT or DBIT", f"{path}/CdtDbtInd")
 
-    def day(self, element: Element | None, path: str) -> date | None:
-        """A ``DateAndDateTimeChoice``: ``Dt`` or ``DtTm`` (the day in its own offset)."""
+    def day(self, element: Element | None, path: str, *, time: bool = False) -> date | None:
+        """A ``DateAndDateTimeChoice`` (``Dt`` or ``DtTm``), or with ``time`` an ISODateTime.
+
+        The day is the one written, in the offset it is written in: ``2024-01-31+01:00``
+        (an ``xs:date`` with a time zone) and ``2024-01-31T23:30:00-05:00`` are both the
+        31st.
+        """
         if element is None:
             return None
-        try:
-            if (text := _text(element, "Dt")) != "":
-                return date.fromisoformat(text)
-            if (text := _text(element, "DtTm")) != "":
-                return datetime.fromisoformat(text).date()
-        except ValueError:
-            raise self.fail(f"has a date that is not an ISO 8601 date: {text!r}", path) from None
-        raise self.fail("has neither Dt nor DtTm", path)
+        if time:
+            text = (element.text or "").strip()
+        elif (text := _text(element, "Dt")) == "" and (text := _text(element, "DtTm")) == "":
+            raise self.fail("has neither Dt nor DtTm", path)
+        found = _XS_DATE.fullmatch(text)
+        if found is not None:
+            try:
+                return date.fromisoformat(found.group(1))
+            except ValueError:
+                pass
+        raise self.fail(f"has a date that is not an ISO 8601 date: {text!r}", path)
 
     def balance(self, element: Element, path: str) -> Money:
         money = self.money(element.find("Amt"), f"{path}/Amt")
@@ -252,7 +290,13 @@ class _Reader:
             code = _first_text(bal, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
             if code in _OPENING + _CLOSING:
                 balances.setdefault(code, self.balance(bal, f"{path}/Bal[{index}]"))
-        return Statement(
+        notes = list(current.notes)
+        if current.not_booked:
+            notes.append(
+                f"leaves out {current.not_booked} entries that are not booked "
+                "(status PDNG, INFO or FUTR): they have not moved money yet"
+            )
+        result = Statement(
             format=kind,
             statement_id=_text(element, "Id"),
             account=_account(element),
@@ -260,21 +304,26 @@ class _Reader:
             currency=_text(element, "Acct/Ccy") or None,
             opening_balance=next((balances[c] for c in _OPENING if c in balances), None),
             closing_balance=next((balances[c] for c in _CLOSING if c in balances), None),
+            notes=notes,
         )
+        return settle(result, (), source=self.source, location=path, lenient=self.lenient)
 
-    def entries(
-        self, ntry: Element, path: str, identifier: EntryIdentifier
-    ) -> list[StatementEntry]:
+    def entries(self, ntry: Element, path: str, current: _Open) -> list[StatementEntry]:
         status = _first_text(ntry, "Sts/Cd", "Sts")
         if status in _NOT_BOOKED:
+            current.not_booked += 1
             return []
+        identifier = current.identifier()
+        # The entry's amount and direction are what moved on the account; transaction
+        # details refine the texts and parties, never the money.
         amount = self.money(ntry.find("Amt"), f"{path}/Amt")
         direction = self.direction(ntry, path)
         booking = self.day(ntry.find("BookgDt"), f"{path}/BookgDt")
         value = self.day(ntry.find("ValDt"), f"{path}/ValDt")
-        booking_date = booking or value
+        # camt.054 notifications may carry no date at all: the day the bank reported it.
+        booking_date = booking or value or current.created or self.created
         if booking_date is None:
-            raise self.fail("has neither BookgDt nor ValDt", path)
+            raise self.fail("has neither BookgDt nor ValDt, and the message no CreDtTm", path)
         common: dict[str, Any] = {
             "booking_date": booking_date,
             "value_date": value,
@@ -296,44 +345,40 @@ class _Reader:
             }
             return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
 
-        itemised = [
-            self.transaction(tx, tx_path, direction, amount.currency)
-            for tx, tx_path in transactions
-        ]
+        itemised = [self.transaction(tx, tx_path, direction) for tx, tx_path in transactions]
         if len(itemised) == 1:
             fields = itemised[0]
-            fields.setdefault("amount", amount)
+            fields.pop("tx_amount", None)
+            fields.update(common, amount=amount, direction=direction)
             fields["bank_reference"] = fields["bank_reference"] or reference
-            fields.update(common)
+            fields["remittance_text"] = fields["remittance_text"] or _text(ntry, "AddtlNtryInf")
             return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
 
-        if all("amount" in fields for fields in itemised):
-            total = sum(
-                (_signed(fields["amount"], fields["direction"]) for fields in itemised),
-                start=Money.zero(amount.currency),
-            )
-            if total != _signed(amount, direction):
-                raise self.fail(
-                    f"itemises transactions that add up to {total.amount} {total.currency}, "
-                    f"but the entry books {_signed(amount, direction).amount} {amount.currency}",
-                    path,
-                )
+        why = self.unsplittable(itemised, amount, direction)
+        if why is None:
             entries = []
             for number, fields in enumerate(itemised, start=1):
+                fields["amount"] = fields.pop("tx_amount")[0]
+                fields["direction"] = direction
                 if not fields["bank_reference"] and reference:
                     fields["bank_reference"] = f"{reference}/{number}"
                 fields.update(common)
                 entries.append(StatementEntry(entry_id=identifier.identify(fields), **fields))
             return entries
 
-        # A batch whose transactions carry no amounts of their own: the money can only be
-        # booked as one entry, which keeps every transaction's references for matching.
+        # The money can only be booked as the one entry the bank booked; it keeps every
+        # transaction's references for matching.
+        current.notes.append(
+            f"keeps {path} as one entry of {amount.amount} {amount.currency} with "
+            f"{len(itemised)} transactions, because {why}"
+        )
         fields = {
             **common,
             "amount": amount,
             "direction": direction,
             "bank_reference": reference,
-            "remittance_text": " ".join(_unique([f["remittance_text"] for f in itemised])),
+            "remittance_text": " ".join(_unique([f["remittance_text"] for f in itemised]))
+            or _text(ntry, "AddtlNtryInf"),
             "creditor_references": _unique(
                 [ref for f in itemised for ref in f["creditor_references"]]
             ),
@@ -351,19 +396,34 @@ class _Reader:
             fields[name] = values[0] if len(values) == 1 else ""
         return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
 
-    def transaction(
-        self, tx: Element, path: str, entry_direction: Direction, currency: str
-    ) -> dict[str, Any]:
-        """The fields of one ``TxDtls``; ``amount`` only when it has one in ``currency``."""
-        direction = self.direction(tx, path) if tx.find("CdtDbtInd") is not None else None
-        direction = direction or entry_direction
-        fields: dict[str, Any] = {"direction": direction}
+    @staticmethod
+    def unsplittable(
+        itemised: list[dict[str, Any]], amount: Money, direction: Direction
+    ) -> str | None:
+        """Why a batch entry cannot be split into its transactions; ``None`` if it can."""
+        missing = sum(1 for fields in itemised if "tx_amount" not in fields)
+        if missing:
+            return f"{missing} of them state no amount"
+        currencies = {fields["tx_amount"][0].currency for fields in itemised}
+        if currencies != {amount.currency}:
+            return f"their amounts are in {', '.join(sorted(currencies))}"
+        if any(fields["tx_amount"][1] not in (None, direction) for fields in itemised):
+            return "their directions differ from the entry's"
+        total = sum((fields["tx_amount"][0].amount for fields in itemised), start=Decimal(0))
+        if total != amount.amount:
+            return f"their amounts add up to {total}, not to the entry's {amount.amount}"
+        return None
+
+    def transaction(self, tx: Element, path: str, direction: Direction) -> dict[str, Any]:
+        """The fields of one ``TxDtls``; ``tx_amount`` (money, its direction) if it has one."""
+        fields: dict[str, Any] = {}
+        own = self.direction(tx, path) if tx.find("CdtDbtInd") is not None else None
         for amount_path in ("Amt", "AmtDtls/TxAmt/Amt"):
             element = _find(tx, amount_path)
             if element is not None:
-                money = self.money(element, f"{path}/{amount_path}")
-                if money.currency == currency:
-                    fields["amount"] = money
+                # The entry's amount is what counts; this one only splits batches.
+                with contextlib.suppress(StatementFormatError):
+                    fields["tx_amount"] = (self.money(element, f"{path}/{amount_path}"), own)
                 break
         # The counterparty of money received is its debtor, of money paid its creditor.
         side = "Dbtr" if direction is Direction.CREDIT else "Cdtr"
@@ -405,6 +465,9 @@ class _Open:
         self.element = element
         self.path = path
         self.entries: list[StatementEntry] = []
+        self.notes: list[str] = []
+        self.not_booked = 0
+        self.created: date | None = None
         self.ntry_count = 0
         self._identifier: EntryIdentifier | None = None
 
@@ -417,7 +480,3 @@ class _Open:
 
 def _account(statement: Element) -> str:
     return _first_text(statement, "Acct/Id/IBAN", "Acct/Id/Othr/Id").replace(" ", "")
-
-
-def _signed(money: Money, direction: Direction) -> Money:
-    return money if direction is Direction.CREDIT else -money

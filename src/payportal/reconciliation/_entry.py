@@ -106,7 +106,8 @@ class Statement:
     """One statement (camt ``Stmt``/``Ntfctn``, MT940 ``:20:`` block) and its entries.
 
     Attributes:
-        format: where it came from: ``"camt.053"``, ``"camt.054"`` or ``"mt940"``.
+        format: where it came from: ``"camt.052"``, ``"camt.053"``, ``"camt.054"``,
+            ``"mt940"``, ``"mt942"`` or ``"csv"``.
         statement_id: the bank's id of the statement (camt ``Id``, MT940 ``:20:``).
         account: the account the statement is for: its IBAN where the bank sent one, else
             the bank's account identification (MT940 ``:25:``).
@@ -114,6 +115,12 @@ class Statement:
         opening_balance: the booked opening balance (negative when overdrawn), if sent.
         closing_balance: the booked closing balance, if sent.
         entries: the booked entries, in file order.
+        notes: what the reader decided that a caller may want to know and that is not a
+            problem: entries left out because they are not booked, a batch kept as one entry
+            and why, a statement without balances to check against.
+        warnings: problems found in a statement read with ``lenient=True`` (balances that do
+            not add up, a missing closing balance, mixed encodings); a statement read
+            strictly never has any, because each of them is refused.
     """
 
     format: str = attrs.field(validator=v.non_empty_str)
@@ -128,4 +135,10 @@ class Statement:
     )
     closing_balance: Money | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Money, "a payportal.Money")), kw_only=True
+    )
+    notes: tuple[str, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.items_of(str, "a string"), kw_only=True
+    )
+    warnings: tuple[str, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.items_of(str, "a string"), kw_only=True
     )

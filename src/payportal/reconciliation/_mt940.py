@@ -1,42 +1,54 @@
-"""SWIFT MT940 statements, including the German (DFÜ/DK) structured ``:86:`` field.
+"""SWIFT MT940 statements and MT942 interim reports, with the banks' ``:86:`` dialects.
 
-The maintained ``mt-940`` library splits the file into fields and parses the statement lines
-(``:61:``: dates, debit/credit mark, amount as :class:`~decimal.Decimal`, references) and the
-balances. Its own ``:86:`` post-processing is switched off and the raw field is split here,
-because it replaces the purpose with the ``SVWZ+`` part, searches only ``?20``–``?29`` and
-appends ``KREF+`` to the ``:61:`` customer reference; payportal needs ``?20``–``?29`` and
-``?60``–``?63`` joined before the SEPA keywords are searched, and each keyword in its own
-field.
+Read line by line, so a file of any size is read in memory bounded by its largest statement.
+The grammar is SWIFT's (Standards MT November, category 9); what banks add is read too:
+
+* envelopes: ``{1:...}{2:...}{4:`` headers, ``-}``/``-`` terminators, the ``0x1A`` end
+  marker of DOS files, header lines before ``:20:`` (``ABNANL2A``, ``940``, ``0000 01...``);
+* several statements per file, each a ``:20:`` block checked on its own;
+* ``:61:`` by its grammar: value date ``YYMMDD``, optional entry date ``MMDD``, mark
+  ``C``/``D``/``RC``/``RD``, optional funds code, amount with a decimal comma, transaction
+  type (a letter and three characters: ``NTRF``, ``N051``, ``FMSC``), the account owner's
+  reference, the bank's reference after ``//`` and supplementary details on the next line;
+* ``:86:`` in the German structured form (``051?00...?20...?32...``, DFÜ-Abkommen/DK), the
+  Dutch ``/TAG/value`` form (ING, Rabobank, ABN AMRO, Knab, Triodos) or free text;
+* MT942's ``:34F:``, ``:13D:`` and ``:90D:``/``:90C:`` (number and sum of debits/credits).
+
+Amounts are exact: ``119,50`` is 119.50, and an amount with more decimals than its currency
+has, or anything but digits and one decimal comma, is refused, never rounded or truncated.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import mt940
-
-from payportal._money import Money
+from payportal._money import Money, currency_exponent
 from payportal.exceptions import StatementFormatError, ValidationError
 from payportal.reconciliation._entry import Direction, Statement, StatementEntry
 from payportal.reconciliation._identity import EntryIdentifier
+from payportal.reconciliation._integrity import settle
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
-__all__ = ["parse_mt940"]
+__all__ = ["iter_mt940", "parse_mt940"]
 
-_OPTIONS = mt940.Options(
-    applicant_iban=True, unbounded_details=True, strip_bom=True, case_insensitive_marks=True
+_FIELD = re.compile(r":(\d\d[A-Z]?|NS):")
+_AMOUNT = re.compile(r"(\d+)(?:,(\d*))?")
+_BALANCE = re.compile(r"([CD])(\d{6})([A-Z]{3})(\S+)")
+_STATEMENT_LINE = re.compile(
+    r"(?P<value>\d{6})(?P<entry>\d{4}| {4})?"
+    r"(?P<mark>R[CD]|E[CD]|[CDcd])(?P<funds>[A-Za-z](?=\d))?"
+    r"(?P<amount>\d[\d,.]*) ?"
+    r"(?P<type>[A-Za-z][A-Za-z0-9 ]{3})"
+    r"(?P<reference>.*?)(?://(?P<bank>.*))?"
 )
-# An empty list replaces mt-940's default :86: post-processor, so the raw field survives.
-_PROCESSORS: Any = {"post_transaction_details": []}
-# The same field-start pattern mt-940 uses, to number lines and to locate broken fields.
-_TAG = re.compile(r"^:\n?(?P<tag>(?:[0-9]{2}|NS)[A-Z]?):", re.MULTILINE)
-_BLOCK = re.compile(r"(?m)^(?=:20:)")
-_STRUCTURED = re.compile(r"^(\d{3})([?/+])\d{2}")
+_SUMMARY = re.compile(r"(\d{1,5})([A-Z]{3})(\S+)")
+_GERMAN = re.compile(r"\d{3}([?/+])\d\d")
 # SEPA keywords of the German ``:86:`` purpose (DK "Verwendungszweck" structure).
 _KEYWORD = re.compile(
     r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|PURP|MDAT|SQTP|ORCR|ORMR|DDAT|COAM|OAMT)\+"
@@ -49,183 +61,489 @@ _KEYWORD_FIELDS = {
     "ABWA": "ultimate_party",
     "ABWE": "ultimate_party",
 }
-_PLACEHOLDERS = frozenset({"NONREF", "NOTPROVIDED"})
-# mt-940's names for :60F:/:60M: and :62F:/:62M:; a statement split over several messages
-# carries intermediate (M) balances where the final (F) ones would be.
-_OPENING = ("final_opening_balance", "opening_balance", "intermediate_opening_balance")
-_CLOSING = ("final_closing_balance", "closing_balance", "intermediate_closing_balance")
 _PURPOSE = (*(f"2{digit}" for digit in range(10)), "60", "61", "62", "63")
+# The Dutch banks' structured :86: tags (ING, Rabobank, ABN AMRO, Knab, Triodos, SNS, ASN).
+_DUTCH_TAGS = (
+    "ADDR|BENM|BIC|BUSP|CHGS|CNTP|CSID|EREF|EXCH|FX|ID|IBAN|ISDT|MARF|NAME|ORDP|ORIG|PREF"
+    "|PURP|REMI|RTRN|SVCL|TRTP|ULTB|ULTC|ULTD"
+)
+_DUTCH = re.compile(rf"/({_DUTCH_TAGS})/")
+_DUTCH_START = re.compile(rf"\s*/({_DUTCH_TAGS})/")
+_PLACEHOLDERS = frozenset({"NONREF", "NOTPROVIDED"})
+# Fields whose value is one line; text on the next line is not part of any field.
+_ONE_LINE = frozenset({"20", "60F", "60M", "62F", "62M", "64", "65", "90D", "90C", "34F"})
 
 
-def parse_mt940(data: bytes | str, *, source: str = "") -> tuple[Statement, ...]:
-    """Read an MT940 file with one or more statements.
+def parse_mt940(
+    data: bytes | str,
+    *,
+    source: str = "",
+    encoding: str | None = None,
+    lenient: bool = False,
+) -> tuple[Statement, ...]:
+    """Read an MT940 or MT942 file with one or more statements.
 
     Args:
-        data: the file's content. Bytes are decoded as UTF-8, or as Latin-1 when they are
-            not UTF-8 (what German banks send).
+        data: the file's content.
         source: a label for error messages, such as the file name.
+        encoding: the file's encoding; by default each line is read as UTF-8 when it is
+            valid UTF-8 and as Windows-1252 (Latin-1) otherwise, what German banks send.
+        lenient: return statements whose balances do not add up, or that lack a closing
+            balance, with :attr:`~Statement.warnings` instead of refusing the file.
 
     Returns:
         One :class:`Statement` per ``:20:`` block, in file order.
 
     Raises:
-        StatementFormatError: the data has no ``:20:`` field, a field does not match the
-            MT940 format (the location names its line and tag), or a statement line comes
-            before any balance that names the currency.
+        StatementFormatError: the file has no ``:20:`` block, a field does not follow the
+            MT940 grammar (the location names its line and tag), an amount has more decimals
+            than its currency or is ambiguous, or (unless ``lenient``) a statement does not
+            add up, has no closing balance, or the file mixes UTF-8 with another encoding.
     """
-    if isinstance(data, bytes):
+    lines: Iterable[bytes | str] = (
+        data.splitlines(keepends=True) if isinstance(data, (bytes, str)) else data
+    )
+    return tuple(iter_mt940(lines, source=source, encoding=encoding, lenient=lenient))
+
+
+def iter_mt940(
+    lines: Iterable[bytes | str] | BinaryIO,
+    *,
+    source: str = "",
+    encoding: str | None = None,
+    lenient: bool = False,
+) -> Iterator[Statement]:
+    """Read MT940/MT942 statements one at a time from the lines of a file.
+
+    Arguments and errors are those of :func:`parse_mt940`; ``lines`` may be an open binary
+    file. A statement is yielded once its block has ended and been checked, so a refusal
+    can come after earlier statements were yielded: the file is imported only when the
+    iteration ends without an error.
+    """
+    reader = _Reader(source, encoding, lenient)
+    yield from reader.read(lines)
+
+
+class _Decoder:
+    """Decodes lines as UTF-8 or the fallback, and notices a file that mixes the two."""
+
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = encoding
+        self.utf8_line = 0
+        self.other_line = 0
+
+    def decode(self, raw: bytes, number: int, reader: _Reader) -> str:
+        if self.encoding is not None:
+            try:
+                return raw.decode(self.encoding)
+            except (UnicodeDecodeError, LookupError) as error:
+                raise reader.fail(
+                    f"cannot be decoded as {self.encoding} ({type(error).__name__})", number
+                ) from None
         try:
-            text = data.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    else:
-        text = data
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    statements: list[Statement] = []
-    line = 1
-    for block in _BLOCK.split(text):
-        if block.lstrip().startswith(":20:"):
-            statements.append(_Block(block, line, source).statement())
-        line += block.count("\n")
-    if not statements:
-        raise StatementFormatError(
-            "has no :20: field; it is not an MT940 statement", source=source, location="line 1"
-        )
-    return tuple(statements)
+            self.other_line = self.other_line or number
+            return raw.decode("cp1252", errors="strict") if _cp1252(raw) else raw.decode("latin-1")
+        if not text.isascii():
+            self.utf8_line = self.utf8_line or number
+        return text
 
 
-class _Block:
-    """One ``:20:`` statement block, with the line it starts on for error locations."""
+def _cp1252(raw: bytes) -> bool:
+    # The five bytes Windows-1252 leaves undefined; Latin-1 maps them to control characters.
+    return not any(byte in raw for byte in b"\x81\x8d\x8f\x90\x9d")
 
-    def __init__(self, text: str, first_line: int, source: str) -> None:
-        self.text = text
-        self.first_line = first_line
+
+class _Field:
+    __slots__ = ("line", "lines", "tag")
+
+    def __init__(self, tag: str, line: int, first: str) -> None:
+        self.tag = tag
+        self.line = line
+        self.lines = [first]
+
+
+class _Open:
+    """A ``:20:`` block being read."""
+
+    def __init__(self, reference: str, line: int) -> None:
+        self.reference = reference
+        self.line = line
+        self.account = ""
+        self.number = ""
+        self.kind = "mt940"
+        self.currency = ""
+        self.opening: Money | None = None
+        self.closing: Money | None = None
+        self.opening_line = 0
+        self.summaries: dict[str, tuple[int, Money, int]] = {}
+        self.entries: list[StatementEntry] = []
+        self.pending: dict[str, Any] | None = None
+        self.pending_line = 0
+        self.identifier: EntryIdentifier | None = None
+        self.notes: list[str] = []
+
+
+class _Reader:
+    def __init__(self, source: str, encoding: str | None, lenient: bool) -> None:
         self.source = source
-
-    def fields(self) -> Iterator[tuple[int, str, str]]:
-        """Each field as (line number, tag, raw value)."""
-        matches = list(_TAG.finditer(self.text))
-        line = self.first_line
-        position = 0
-        for index, match in enumerate(matches):
-            line += self.text.count("\n", position, match.start())
-            position = match.start()
-            end = matches[index + 1].start() if index + 1 < len(matches) else len(self.text)
-            yield line, match.group("tag"), self.text[match.end() : end].strip()
+        self.decoder = _Decoder(encoding)
+        self.lenient = lenient
+        self.statement: _Open | None = None
+        self.count = 0
 
     def fail(self, message: str, line: int, tag: str = "") -> StatementFormatError:
         where = f"line {line}" + (f" (:{tag}:)" if tag else "")
         return StatementFormatError(message, source=self.source, location=where)
 
-    def parse(self) -> mt940.models.Transactions:
-        transactions = mt940.models.Transactions(processors=_PROCESSORS, options=_OPTIONS)
-        try:
-            transactions.parse(self.text)
-        except (RuntimeError, ValueError, ArithmeticError, LookupError, TypeError) as error:
-            raise self.locate(error) from None
-        return transactions
+    # -- lines and fields -------------------------------------------------------------------
 
-    def locate(self, error: Exception) -> StatementFormatError:
-        """Find the field mt-940 failed on by parsing the fields one at a time.
+    def read(self, lines: Iterable[bytes | str] | BinaryIO) -> Iterator[Statement]:
+        field: _Field | None = None
+        number = 0
+        enveloped = False
+        for raw in lines:
+            number += 1
+            if isinstance(raw, bytes):
+                line = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+                text = self.decoder.decode(line, number, self)
+            else:
+                text = raw.removeprefix("\ufeff") if number == 1 else raw
+            text = text.rstrip("\r\n")
+            if "\x1a" in text:
+                # The DOS end-of-file marker ends a message like "-" does (files are
+                # sometimes concatenated, each with its own marker).
+                text = text.split("\x1a", 1)[0]
+                text = text if text.strip() else "-"
+            start = _FIELD.match(text)
+            if start is not None:
+                if field is not None:
+                    yield from self.field(field)
+                field = _Field(start.group(1), number, text[start.end() :])
+                continue
+            # STX/ETX control characters frame messages in some banks' files.
+            stripped = text.strip(" \t\x01\x02\x03")
+            if (
+                stripped.startswith(("{", "-}"))
+                or (stripped == "-" and not (enveloped and field is not None and field.tag == "86"))
+                or stripped == "-XXX"
+            ):
+                # A SWIFT envelope: the end of a message (-, -}) or the blocks that start
+                # the next one ({1:...}{2:...}{4:). Header lines in between are skipped. In
+                # an enveloped message a lone "-" inside :86: is wrapped text (ING).
+                if field is not None:
+                    yield from self.field(field)
+                    field = None
+                yield from self.close()
+                enveloped = "{4:" in stripped
+                if enveloped:
+                    rest = stripped.split("{4:", 1)[1].strip()
+                    start = _FIELD.match(rest)
+                    if start is not None:
+                        field = _Field(start.group(1), number, rest[start.end() :])
+                continue
+            if field is not None:
+                field.lines.append(text)
+        if field is not None:
+            yield from self.field(field)
+        yield from self.close()
+        if self.count == 0:
+            raise StatementFormatError(
+                "has no :20: field; it is not an MT940 statement",
+                source=self.source,
+                location="line 1",
+            )
 
-        Only runs when the block did not parse, so reading happy files stays one pass.
-        """
-        for line, tag, value in self.fields():
-            alone = mt940.models.Transactions(processors=_PROCESSORS, options=_OPTIONS)
-            try:
-                alone.parse(f":{tag}:{value}\n")
-            except (RuntimeError, ValueError, ArithmeticError, LookupError, TypeError):
-                shown = value if len(value) <= 60 else value[:57] + "..."
-                return self.fail(
-                    f"has a :{tag}: field that is not valid MT940: {shown!r}", line, tag
-                )
-        return self.fail(f"cannot be read as MT940 ({type(error).__name__})", self.first_line)
-
-    def statement(self) -> Statement:
-        transactions = self.parse()
-        data = transactions.data
-        lines = [line for line, tag, _ in self.fields() if tag == "61"]
-        account = str(data.get("account_identification") or "").strip()
-        identifier = EntryIdentifier(account)
-        entries = [
-            self.entry(transaction.data, line, identifier)
-            for transaction, line in zip(transactions.transactions, lines, strict=False)
-            if "amount" in transaction.data
-        ]
-        return Statement(
-            format="mt940",
-            statement_id=str(data.get("transaction_reference") or "").strip(),
-            account=account,
-            entries=entries,
-            currency=transactions.currency,
-            opening_balance=self.balance(data, *_OPENING),
-            closing_balance=self.balance(data, *_CLOSING),
-        )
-
-    def balance(self, data: Mapping[str, Any], *keys: str) -> Money | None:
-        for key in keys:
-            balance = data.get(key)
-            if balance is not None and isinstance(balance.amount, mt940.models.Amount):
-                amount = balance.amount
-                try:
-                    return Money(_decimal(amount.amount), str(amount.currency))
-                except ValidationError as error:
-                    raise self.fail(f"has an unusable balance: {error}", self.first_line) from None
-        return None
-
-    def entry(
-        self, data: Mapping[str, Any], line: int, identifier: EntryIdentifier
-    ) -> StatementEntry:
-        currency = data.get("currency")
-        if not currency:
+    def field(self, field: _Field) -> Iterator[Statement]:
+        tag = field.tag
+        if tag == "20":
+            yield from self.close()
+            reference = field.lines[0].strip()
+            self.check_one_line(field)
+            self.statement = _Open(reference, field.line)
+            return
+        statement = self.statement
+        if statement is None:
             raise self.fail(
-                "has a statement line before any balance (:60F:) that names the currency",
-                line,
+                f"has a :{tag}: field before any :20: field that starts a statement",
+                field.line,
+                tag,
+            )
+        if tag != "86":
+            self.flush_entry(statement)
+        if tag in _ONE_LINE:
+            self.check_one_line(field)
+        value = field.lines[0].strip()
+        if tag == "25":
+            statement.account = " ".join(line.strip() for line in field.lines if line.strip())
+        elif tag in {"28", "28C"}:
+            statement.number = "".join(line.strip() for line in field.lines)
+        elif tag in {"60F", "60M"}:
+            if statement.opening is not None:
+                raise self.fail("has a second opening balance in one statement", field.line, tag)
+            statement.opening = self.balance(value, field, statement)
+            statement.opening_line = field.line
+        elif tag in {"62F", "62M"}:
+            if statement.closing is not None:
+                raise self.fail("has a second closing balance in one statement", field.line, tag)
+            statement.closing = self.balance(value, field, statement)
+        elif tag in {"64", "65"}:
+            self.balance(value, field, statement)
+        elif tag == "61":
+            statement.pending = self.statement_line(field, statement)
+            statement.pending_line = field.line
+        elif tag == "86":
+            self.details(field, statement)
+        elif tag in {"13", "13D", "34F"}:
+            statement.kind = "mt942"
+            if tag == "34F":
+                found = re.match(r"([A-Z]{3})", value)
+                if found is None:
+                    raise self.fail(
+                        f"has a floor limit without a currency: {_shown(value)}", field.line, tag
+                    )
+                statement.currency = statement.currency or found.group(1)
+        elif tag in {"90D", "90C"}:
+            summary = _SUMMARY.fullmatch(value)
+            if summary is None:
+                raise self.fail(
+                    f"is not a number and sum of entries: {_shown(value)}", field.line, tag
+                )
+            currency = summary.group(2)
+            statement.currency = statement.currency or currency
+            amount = self.money(summary.group(3), currency, field)
+            statement.summaries[tag] = (int(summary.group(1)), amount, field.line)
+        # :21:, :NS: and tags banks invent carry nothing an entry or a balance needs.
+
+    def check_one_line(self, field: _Field) -> None:
+        extra = [line.strip() for line in field.lines[1:] if line.strip()]
+        if extra:
+            raise self.fail(
+                f"has text after the :{field.tag}: value, which is one line: {_shown(extra[0])}",
+                field.line + 1,
+                field.tag,
+            )
+
+    # -- values -----------------------------------------------------------------------------
+
+    def amount(self, text: str, currency: str, field: _Field) -> Decimal:
+        found = _AMOUNT.fullmatch(text)
+        if found is None:
+            raise self.fail(
+                f"has an amount that is not digits with one decimal comma: {_shown(text)}",
+                field.line,
+                field.tag,
+            )
+        whole, fraction = found.group(1), (found.group(2) or "")
+        try:
+            exponent = currency_exponent(currency)
+        except ValidationError:
+            raise self.fail(
+                f"names {currency!r}, which is not an ISO 4217 currency", field.line, field.tag
+            ) from None
+        if len(fraction.rstrip("0")) > exponent:
+            raise self.fail(
+                f"has the amount {text!r} with more decimals than {currency} has ({exponent}); "
+                "refused rather than rounded",
+                field.line,
+                field.tag,
+            )
+        return Decimal(f"{whole}.{fraction or '0'}")
+
+    def money(self, text: str, currency: str, field: _Field) -> Money:
+        amount = self.amount(text, currency, field)
+        try:
+            return Money(amount, currency)
+        except ValidationError as error:
+            raise self.fail(f"has an unusable amount: {error}", field.line, field.tag) from None
+
+    def day(self, text: str, field: _Field) -> date:
+        year = int(text[:2])
+        return _day(1900 + year if year >= 80 else 2000 + year, text[2:4], text[4:6], field, self)
+
+    def balance(self, value: str, field: _Field, statement: _Open) -> Money:
+        found = _BALANCE.fullmatch(value)
+        if found is None:
+            raise self.fail(
+                "is not a balance (C or D, YYMMDD date, currency, amount): " + _shown(value),
+                field.line,
+                field.tag,
+            )
+        mark, day, currency, amount = found.groups()
+        self.day(day, field)
+        statement.currency = statement.currency or currency
+        money = self.money(amount, currency, field)
+        return -money if mark == "D" else money
+
+    def statement_line(self, field: _Field, statement: _Open) -> dict[str, Any]:
+        first = field.lines[0].strip()
+        found = _STATEMENT_LINE.fullmatch(first)
+        if found is None:
+            raise self.fail(
+                "is not a statement line (value date, entry date, C/D/RC/RD, amount, "
+                f"type code, reference): {_shown(first)}",
+                field.line,
                 "61",
             )
-        mark = str(data.get("status") or "").upper()
-        try:
-            amount = Money(abs(_decimal(data["amount"].amount)), str(currency))
-        except ValidationError as error:
-            raise self.fail(f"has an unusable amount: {error}", line, "61") from None
-        value_date = _plain_date(data["date"])
-        booked = data.get("entry_date")
-        reference = str(data.get("customer_reference") or "").strip()
-        fields: dict[str, Any] = {
-            "booking_date": _plain_date(booked) if booked is not None else value_date,
+        if not statement.currency:
+            raise self.fail(
+                "has a statement line before any balance (:60F:) or :34F: that names the currency",
+                field.line,
+                "61",
+            )
+        value_date = self.day(found.group("value"), field)
+        booking_date = value_date
+        entry = (found.group("entry") or "").strip()
+        if entry:
+            month = int(entry[:2])
+            year = value_date.year
+            if month - value_date.month > 6:
+                year -= 1
+            elif value_date.month - month > 6:
+                year += 1
+            booking_date = _day(year, entry[:2], entry[2:], field, self)
+        mark = found.group("mark").upper()
+        amount = self.money(found.group("amount"), statement.currency, field)
+        reference = found.group("reference").strip()
+        supplementary = " ".join(line.strip() for line in field.lines[1:] if line.strip())
+        return {
+            "booking_date": booking_date,
             "value_date": value_date,
             "amount": amount,
-            # C: credit, D: debit, RC: reversal of a credit (money out), RD: of a debit (in).
-            "direction": Direction.CREDIT if mark in {"C", "RD"} else Direction.DEBIT,
+            # C: credit, D: debit; RC reverses a credit (money out), RD a debit (money in).
+            "direction": Direction.CREDIT if mark in {"C", "RD", "EC"} else Direction.DEBIT,
             "reversal": mark.startswith("R"),
-            "bank_reference": str(data.get("bank_reference") or "").strip(),
-            "customer_reference": "" if reference.upper() in _PLACEHOLDERS else reference,
+            # "KREF+" (German banks) points to the KREF+ keyword of the :86: field.
+            "customer_reference": ""
+            if reference.upper() in _PLACEHOLDERS or reference == "KREF+"
+            else reference,
+            "bank_reference": (found.group("bank") or "").strip(),
+            "remittance_text": supplementary,
         }
-        fields.update(_details(str(data.get("transaction_details") or "")))
-        return StatementEntry(entry_id=identifier.identify(fields), **fields)
+
+    def details(self, field: _Field, statement: _Open) -> None:
+        if statement.pending is None or "details" in statement.pending:
+            # A :86: after the balances describes the statement, not an entry.
+            return
+        fields = statement.pending
+        fields["details"] = True
+        supplementary = fields.pop("remittance_text")
+        parsed = _details(field.lines)
+        if not parsed.get("remittance_text"):
+            parsed["remittance_text"] = supplementary
+        for name, value in parsed.items():
+            if value and not (name == "customer_reference" and fields.get(name)):
+                fields[name] = value
+
+    # -- statements -------------------------------------------------------------------------
+
+    def flush_entry(self, statement: _Open) -> None:
+        fields = statement.pending
+        if fields is None:
+            return
+        statement.pending = None
+        fields.pop("details", None)
+        if statement.identifier is None:
+            statement.identifier = EntryIdentifier(statement.account.strip())
+        statement.entries.append(
+            StatementEntry(entry_id=statement.identifier.identify(fields), **fields)
+        )
+
+    def close(self) -> Iterator[Statement]:
+        statement = self.statement
+        if statement is None:
+            return
+        self.statement = None
+        self.flush_entry(statement)
+        self.count += 1
+        problems: list[str] = []
+        if statement.kind == "mt940" and statement.opening is None:
+            problems.append("has no opening balance (:60F:/:60M:)")
+        if statement.kind == "mt940" and statement.closing is None:
+            problems.append("has no closing balance (:62F:/:62M:); the file may be truncated")
+        problems.extend(self.summary_problems(statement))
+        if self.decoder.utf8_line and self.decoder.other_line:
+            problems.append(
+                f"mixes encodings: line {self.decoder.utf8_line} is UTF-8, line "
+                f"{self.decoder.other_line} is not (read as Windows-1252); pass encoding="
+            )
+        if statement.kind == "mt942" and statement.opening is None and not statement.summaries:
+            statement.notes.append(
+                "is an interim report without balances or :90D:/:90C: totals; "
+                "its entries cannot be checked against anything"
+            )
+        result = Statement(
+            format=statement.kind,
+            statement_id=statement.reference,
+            account=statement.account.strip(),
+            entries=statement.entries,
+            currency=statement.currency or None,
+            opening_balance=statement.opening,
+            closing_balance=statement.closing,
+            notes=statement.notes,
+        )
+        yield settle(
+            result,
+            problems,
+            source=self.source,
+            location=f"line {statement.line} (:20:)",
+            lenient=self.lenient,
+        )
+
+    def summary_problems(self, statement: _Open) -> list[str]:
+        problems = []
+        for tag, direction, word in (
+            ("90D", Direction.DEBIT, "debits"),
+            ("90C", Direction.CREDIT, "credits"),
+        ):
+            if tag not in statement.summaries:
+                continue
+            count, total, line = statement.summaries[tag]
+            entries = [e for e in statement.entries if e.direction is direction]
+            added = sum((e.amount.amount for e in entries), start=Decimal(0))
+            if count != len(entries) or added != total.amount:
+                problems.append(
+                    f"has :{tag}: {count} {word} of {total.amount} {total.currency} on line "
+                    f"{line}, but its entries are {len(entries)} {word} of {added}"
+                )
+        return problems
 
 
-def _decimal(value: object) -> Decimal:
-    # mt-940 parses amounts into Decimal; anything else would be a float sneaking into money.
-    if not isinstance(value, Decimal):
-        raise TypeError(f"mt-940 returned a {type(value).__name__} amount, expected Decimal")
-    return value
+def _day(year: int, month_text: str, day_text: str, field: _Field, reader: _Reader) -> date:
+    month, day = int(month_text), int(day_text)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        pass
+    if 1 <= month <= 12 and 28 < day <= 31:
+        # German banks date some entries by the 30-day months of interest calculation
+        # (a value date of 30 February): that is the month's last day.
+        return date(year, month, calendar.monthrange(year, month)[1])
+    raise reader.fail(
+        f"has a date that does not exist: {year:04d}-{month_text}-{day_text}", field.line, field.tag
+    )
 
 
-def _plain_date(value: date) -> date:
-    return date(value.year, value.month, value.day)
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-def _details(raw: str) -> dict[str, Any]:
-    """The entry fields found in a ``:86:`` field, structured or free text."""
-    if not raw:
+def _details(lines: list[str]) -> dict[str, Any]:
+    """The entry fields found in a ``:86:`` field: German, Dutch or free text."""
+    joined = "".join(lines)
+    if not joined.strip():
         return {}
-    joined = "".join(raw.split("\n"))
-    structured = _STRUCTURED.match(joined)
-    if not structured:
-        # Free text: its lines are the bank's own, so they are words apart.
-        return {"remittance_text": " ".join(raw.split())}
-    separator = structured.group(2)
+    german = _GERMAN.match(joined)
+    if german is not None:
+        return _german(joined, german.group(1))
+    if _DUTCH_START.match(joined):
+        return _dutch(joined.strip())
+    # Free text: its lines are the bank's own, so they are words apart.
+    return {"remittance_text": " ".join(" ".join(lines).split())}
+
+
+def _german(joined: str, separator: str) -> dict[str, Any]:
     pieces = re.split(rf"{re.escape(separator)}(\d{{2}})", joined[3:])
     subfields: dict[str, list[str]] = {}
     for index in range(1, len(pieces) - 1, 2):
@@ -255,4 +573,45 @@ def _details(raw: str) -> dict[str, Any]:
         elif name and value.upper() not in _PLACEHOLDERS:
             fields.setdefault(name, value)
     fields["remittance_text"] = " ".join(" ".join(texts).split())
+    return fields
+
+
+def _dutch(joined: str) -> dict[str, Any]:
+    matches = list(_DUTCH.finditer(joined))
+    tags: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(joined)
+        tags.setdefault(match.group(1), joined[match.end() : end].strip("/ "))
+    fields: dict[str, Any] = {}
+
+    def put(name: str, value: str) -> None:
+        value = " ".join(value.split())
+        if value and value.upper() not in _PLACEHOLDERS:
+            fields.setdefault(name, value)
+
+    put("end_to_end_id", tags.get("EREF", ""))
+    put("mandate_id", tags.get("MARF", ""))
+    put("creditor_id", tags.get("CSID", ""))
+    put("customer_reference", tags.get("PREF", ""))
+    if "CNTP" in tags:
+        # ING: /CNTP/account/BIC/name/city/
+        parts = [*tags["CNTP"].split("/"), "", "", ""]
+        put("counterparty_iban", parts[0].replace(" ", "").upper())
+        put("counterparty_bic", parts[1])
+        put("counterparty_name", parts[2])
+    put("counterparty_name", tags.get("NAME", ""))
+    put("counterparty_iban", tags.get("IBAN", "").replace(" ", "").upper())
+    put("counterparty_bic", tags.get("BIC", ""))
+    put("ultimate_party", tags.get("ULTD", tags.get("ULTC", "")).split("/")[0])
+    remittance = tags.get("REMI", "")
+    if remittance.startswith("USTD/"):
+        remittance = remittance[5:].lstrip("/")
+    elif remittance.startswith("STRD/"):
+        # /REMI/STRD/CUR/<creditor reference>/
+        parts = remittance.split("/")
+        reference = parts[2] if len(parts) > 2 else ""
+        if reference:
+            fields["creditor_references"] = (reference,)
+        remittance = reference
+    put("remittance_text", remittance)
     return fields
