@@ -1,0 +1,78 @@
+"""Every generated file passes the official XSDs and Schematron rules with 0 fatal findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
+import pytest
+from tests.einvoice.samples import MULTI_RATE, SHAPES
+
+from payportal.einvoice import EInvoice, Profile, to_cii, to_ubl
+
+if TYPE_CHECKING:
+    from tests.einvoice.conftest import Validator
+
+Validate = Callable[[bytes], list[str]]
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_xrechnung_cii_passes_xsd_cen_and_kosit_rules(name: str, validate: Validate) -> None:
+    assert validate(to_cii(SHAPES[name], profile=Profile.XRECHNUNG)) == []
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_xrechnung_ubl_passes_xsd_cen_and_kosit_rules(name: str, validate: Validate) -> None:
+    assert validate(to_ubl(SHAPES[name], profile=Profile.XRECHNUNG)) == []
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_en16931_cii_passes_xsd_and_cen_rules(name: str, cii_validator: Validator) -> None:
+    data = to_cii(SHAPES[name], profile=Profile.EN16931)
+    assert cii_validator.xsd_errors(data) == []
+    assert [f for f in cii_validator.findings(data, "EN16931") if f[0] == "fatal"] == []
+
+
+def test_en16931_cii_without_xrechnung_fields_passes_cen_rules(cii_validator: Validator) -> None:
+    # A Factur-X invoice needs no Leitweg-ID, no seller phone and no payment means.
+    plain: EInvoice = attrs.evolve(
+        MULTI_RATE,
+        buyer_reference="",
+        payment=(),
+        seller=attrs.evolve(MULTI_RATE.seller, phone=""),
+    )
+    data = to_cii(plain)
+    assert cii_validator.xsd_errors(data) == []
+    assert [f for f in cii_validator.findings(data, "EN16931") if f[0] == "fatal"] == []
+
+
+# The validators must be able to fail: tampered copies of a valid file are caught by the rule
+# that guards what was changed.
+
+
+def test_validation_catches_a_wrong_grand_total(validate: Validate) -> None:
+    data = to_cii(MULTI_RATE, profile=Profile.XRECHNUNG)
+    tampered = data.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>1")
+    assert any("BR-CO-15" in problem for problem in validate(tampered))
+
+
+def test_validation_catches_a_missing_leitweg_id(validate: Validate) -> None:
+    data = to_ubl(MULTI_RATE, profile=Profile.XRECHNUNG)
+    start = data.index(b"<cbc:BuyerReference>")
+    end = data.index(b"</cbc:BuyerReference>") + len(b"</cbc:BuyerReference>")
+    assert any("BR-DE-15" in problem for problem in validate(data[:start] + data[end:]))
+
+
+def test_validation_catches_elements_out_of_xsd_order(validate: Validate) -> None:
+    data = to_cii(MULTI_RATE, profile=Profile.XRECHNUNG)
+    tampered = data.replace(b"<ram:TypeCode>380</ram:TypeCode>", b"").replace(
+        b"</rsm:ExchangedDocument>", b"<ram:TypeCode>380</ram:TypeCode></rsm:ExchangedDocument>"
+    )
+    assert any(problem.startswith("XSD") for problem in validate(tampered))
+
+
+def test_validation_catches_a_malformed_skonto_line(validate: Validate) -> None:
+    data = to_cii(SHAPES["skonto"], profile=Profile.XRECHNUNG)
+    tampered = data.replace(b"PROZENT=2.00", b"PROZENT=2")
+    assert any("BR-DE-18" in problem for problem in validate(tampered))
