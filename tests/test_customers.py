@@ -199,3 +199,124 @@ def test_company_validates_its_bank_accounts_and_vat_id() -> None:
     with pytest.raises(ValidationError) as info:
         Company(name="ACME", vat_id="DE1")
     assert info.value.field == "vat_id"
+
+
+# --- hostile master data (issue 26) ---------------------------------------------------------
+
+VALID_EMAILS = [
+    "erika@example.org",
+    "Erika.Mustermann+rechnung@mail.example.co.uk",
+    "a!#$%&'*/=?^_`{|}~-@example.org",
+    "x@xn--mller-kva.example",
+    f"{'a' * 64}@example.org",
+]
+
+INVALID_EMAILS = [
+    "<x>@y.z",  # the audited case: markup before the @
+    "x@y",  # no dot in the domain
+    "x@-y.org",
+    "x@y-.org",
+    "x@y..org",
+    "x@müller.example",
+    ".x@y.org",
+    "x.@y.org",
+    "x..y@y.org",
+    f"{'a' * 65}@example.org",
+    f"x@{'a' * 63}.{'b' * 63}.{'c' * 63}.{'d' * 62}.org",  # longer than 254
+    '"quoted"@y.org',
+    "x y@y.org",
+    "x@y.org\nBcc: all@y.org",
+    "x@y.org>",
+    "@y.org",
+    "x@",
+    "x",
+    "x@[127.0.0.1]",
+]
+
+
+@pytest.mark.parametrize("address", VALID_EMAILS)
+def test_an_email_address_a_browser_form_accepts_is_kept(address: str) -> None:
+    assert Customer(id="1", number="K-1", name="A", email=address).email == address
+
+
+@pytest.mark.parametrize("address", INVALID_EMAILS)
+def test_an_email_address_no_mail_server_takes_is_refused_naming_the_field(address: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Customer(id="1", number="K-1", name="A", email=address)
+    assert caught.value.field == "email"
+    with pytest.raises(ValidationError) as caught:
+        Company(name="A", email=address)
+    assert caught.value.field == "email"
+
+
+SINGLE_LINE_FIELDS = ["name", "company", "contact_person", "phone", "tax_number", "number"]
+
+
+@pytest.mark.parametrize("field", SINGLE_LINE_FIELDS)
+@pytest.mark.parametrize(
+    "bad", ["Erika\nBcc: x", "Erika\tM", "Erika\x00", "Erika\x7f", "Eri\u202eka", "Eri\u2028ka"]
+)
+def test_control_characters_in_a_single_line_field_are_refused_naming_it(
+    field: str, bad: str
+) -> None:
+    values = {"id": "1", "number": "K-1", "name": "A", field: bad}
+    with pytest.raises(ValidationError, match="single line") as caught:
+        Customer(**values)
+    assert caught.value.field == field
+
+
+def test_a_lone_surrogate_is_refused_before_it_breaks_an_encoder() -> None:
+    with pytest.raises(ValidationError, match="U\\+D800"):
+        Customer(id="1", number="K-1", name="Eri\ud800ka")
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "field"),
+    [
+        (Customer, {"id": "1", "number": "K-1", "name": "x" * 201}, "name"),
+        (Customer, {"id": "1", "number": "K-1", "name": "A", "phone": "1" * 51}, "phone"),
+        (Customer, {"id": "x" * 201, "number": "K-1", "name": "A"}, "id"),
+        (
+            Address,
+            {"street": "s" * 201, "postal_code": "1", "city": "B", "country": "DE"},
+            "street",
+        ),
+        (Address, {"street": "s", "postal_code": "1", "city": "B\nX", "country": "DE"}, "city"),
+        (
+            Address,
+            {"street": "s", "postal_code": "1" * 21, "city": "B", "country": "DE"},
+            "postal_code",
+        ),
+        (BankAccount, {"iban": "DE89370400440532013000", "holder": "h" * 71}, "holder"),
+        (BankAccount, {"iban": "DE89370400440532013000", "holder": "Erika\r\n"}, None),
+        (Company, {"name": "A\nB"}, "name"),
+        (Company, {"name": "A", "register_entry": "HRB\x0b1"}, "register_entry"),
+    ],
+)
+def test_lengths_are_bounded_and_each_refusal_names_its_field(
+    kind: type, values: dict[str, str], field: str | None
+) -> None:
+    if field is None:  # trailing line breaks are white space around the value: stripped
+        assert kind(**values).holder == "Erika"
+        return
+    with pytest.raises(ValidationError) as caught:
+        kind(**values)
+    assert caught.value.field == field
+
+
+def test_a_change_with_a_control_character_names_the_nested_field(erika: Customer) -> None:
+    with pytest.raises(ValidationError) as caught:
+        MasterDataChange.from_dict(
+            {"address": {"street": "Weg 1", "postal_code": "5", "city": "Köln\nX", "country": "DE"}}
+        )
+    assert caught.value.field == "address.city"
+    with pytest.raises(ValidationError) as caught:
+        erika.apply_change(MasterDataChange(name="Erika\x1b[31m"), editable=CONTACT_DATA)
+    assert caught.value.field == "name"
+
+
+@pytest.mark.parametrize("data", [None, "name=x", ["name"], 42, b"{}"])
+def test_a_change_from_something_other_than_a_mapping_is_a_validation_error(data: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        MasterDataChange.from_dict(data)  # type: ignore[arg-type]
+    assert caught.value.field == "data"

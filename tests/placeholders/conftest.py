@@ -104,6 +104,7 @@ def company() -> Company:
         email="billing@beispiel.test",
         phone="+49 89 555",
         website="https://beispiel.test",
+        logo_url="https://beispiel.test/logo.png",
         bank_accounts=[
             BankAccount(iban="DE89370400440532013000", holder="Beispiel AG", bic="COBADEFFXXX")
         ],

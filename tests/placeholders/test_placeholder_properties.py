@@ -94,19 +94,34 @@ suspicious = st.sampled_from(
         "[",
         "]",
         ":long]",
+        # Markup, so that placeholders land in attributes, tags, scripts and comments.
+        '<a href="',
+        "<img src='https://x.example/?q=",
+        '"',
+        "'",
+        ">",
+        "<",
+        "</",
+        " onclick=",
+        "<script>",
+        "</script>",
+        "<!--",
+        "-->",
+        "=",
+        " ",
     ]
 )
 
 
 @given(parts=st.lists(st.one_of(plain, known, suspicious), max_size=8))
-def test_lint_reports_an_error_exactly_when_strict_compile_fails(parts: list[str]) -> None:
+def test_lint_reports_an_error_exactly_when_strict_html_compile_fails(parts: list[str]) -> None:
     text = "".join(parts)
     errors = [d for d in lint(text) if d.severity == "error"]
     if not errors:
-        Template.compile(text)
+        Template.compile(text, escape="html")
         return
     with pytest.raises(PlaceholderError) as caught:
-        Template.compile(text)
+        Template.compile(text, escape="html")
     # Both stop at, or lint starts before, the first problem in the text.
     first = (errors[0].line, errors[0].column)
     assert first <= (caught.value.line or 0, caught.value.column or 0)

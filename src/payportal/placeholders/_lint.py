@@ -8,8 +8,14 @@ from typing import Final, Literal
 import attrs
 
 from payportal.exceptions import ValidationError
+from payportal.placeholders._markup import html_contexts, unsafe_use
 from payportal.placeholders._parser import Positions, Tag, Unclosed, scan
-from payportal.placeholders._registry import DEFAULT, PlaceholderRegistry, Problem
+from payportal.placeholders._registry import (
+    DEFAULT,
+    PlaceholderField,
+    PlaceholderRegistry,
+    Problem,
+)
 
 __all__ = ["Diagnostic", "lint"]
 
@@ -32,11 +38,14 @@ class Diagnostic:
         line: 1-based line.
         column: 1-based column (in characters) where the problem starts.
         length: how many characters the problem spans.
-        severity: ``"error"`` for what makes a strict :meth:`Template.compile` fail,
+        severity: ``"error"`` for what makes a strict :meth:`Template.compile` with
+            ``escape="html"`` fail,
             ``"warning"`` for what is probably a mistake but renders as written.
         code: ``"unknown-object"``, ``"unknown-field"``, ``"unknown-hint"``,
-            ``"unclosed-placeholder"`` (errors); ``"near-miss"``, ``"unmatched-bracket"``
-            (warnings).
+            ``"unclosed-placeholder"``; ``"url-attribute"``, ``"script-context"``,
+            ``"unquoted-attribute"`` for a placeholder in HTML where escaping cannot make
+            its value safe, which :meth:`Template.compile` refuses with ``escape="html"``
+            (errors); ``"near-miss"``, ``"unmatched-bracket"`` (warnings).
         message: a sentence saying what is wrong.
         suggestion: what was probably meant (a name, or a whole placeholder), if known.
     """
@@ -69,7 +78,8 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
 
     Returns:
         The diagnostics, by line and column. An empty list means a strict
-        :meth:`Template.compile` succeeds and nothing looks accidental.
+        :meth:`Template.compile` succeeds (with either escaping) and nothing looks
+        accidental.
 
     Raises:
         ValidationError: ``text`` is not a string or ``registry`` not a registry.
@@ -82,6 +92,7 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
         raise ValidationError("must be a PlaceholderRegistry", field="registry", value=registry)
     report = _Report(text)
     near = _near_misses(text, registry)
+    uses: list[tuple[Tag, PlaceholderField]] = []
     for segment in scan(text):
         if isinstance(segment, Tag):
             for offset in (segment.start, segment.start - 1):  # a placeholder, or its escape
@@ -96,6 +107,8 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
                     problem.message,
                     suggestion=problem.suggestion,
                 )
+            else:
+                uses.append((segment, problem))
         elif isinstance(segment, Unclosed) and segment.object in registry.objects:
             # "[Invoice.total gross]" is unclosed as written; the near miss knows what was meant.
             resembled = near.pop(segment.start, None)
@@ -117,6 +130,7 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
             f"{text[start:end]} is not a placeholder as written; did you mean {meant}?",
             suggestion=meant,
         )
+    _unsafe_placements(text, uses, report)
     _unmatched_brackets(text, report)
     return sorted(report.found, key=lambda d: (d.line, d.column))
 
@@ -154,6 +168,18 @@ def _near_misses(text: str, registry: PlaceholderRegistry) -> dict[int, tuple[in
         if meant is not None and match[0] not in (f"[{meant}]", f"[[{meant}]]"):
             found[match.start()] = (match.end(), f"[{meant}]")
     return found
+
+
+def _unsafe_placements(
+    text: str, uses: list[tuple[Tag, PlaceholderField]], report: _Report
+) -> None:
+    if "<" not in text:
+        return
+    wheres = html_contexts(text, [tag.start for tag, _ in uses])
+    for where, (tag, field) in zip(wheres, uses, strict=True):
+        problem = unsafe_use(where, field.kind, f"[{tag.token}]")
+        if problem is not None:
+            report.add(tag.start, tag.end, "error", problem[0], problem[1])
 
 
 def _unmatched_brackets(text: str, report: _Report) -> None:

@@ -374,6 +374,7 @@ def _company_fields(registry: PlaceholderRegistry) -> None:
     add("email", lambda c: c.email)
     add("phone", lambda c: c.phone)
     add("website", lambda c: c.website, "url")
+    add("logo_url", lambda c: c.logo_url, "url")
     add("vat_id", lambda c: c.vat_id)
     add("tax_number", lambda c: c.tax_number)
     add("register_entry", lambda c: c.register_entry)

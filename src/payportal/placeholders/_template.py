@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
+from payportal._validators import url_problem
 from payportal.exceptions import (
     MissingContextError,
     PlaceholderError,
@@ -17,6 +18,7 @@ from payportal.exceptions import (
 )
 from payportal.placeholders._context import RenderContext
 from payportal.placeholders._format import LocaleFormats, expected_types, formats_for, formatter
+from payportal.placeholders._markup import html_contexts, unsafe_use
 from payportal.placeholders._parser import Positions, Tag, Unclosed, scan
 from payportal.placeholders._registry import DEFAULT, PlaceholderField, PlaceholderRegistry, Problem
 
@@ -118,6 +120,11 @@ class Template:
                 message names the token, its line and column and a close name if any.
             TemplateSyntaxError: (strict) a placeholder of a known object whose closing
                 ``]`` is missing, as in ``[Invoice.number is due``.
+            PlaceholderError: (html, in every mode) a placeholder stands where escaping
+                cannot make a value safe: a field that is not of the url kind at the start
+                of a URL attribute (``href``, ``src``, ``action``, ``formaction``...), any
+                field in an event handler attribute (``onclick``), inside ``<script>`` or
+                ``<style>``, or in a tag outside a quoted attribute value.
             ValidationError: ``text``, ``escape``, ``mode`` or ``registry`` is of the wrong
                 kind.
         """
@@ -135,7 +142,8 @@ class Template:
         positions = Positions(text)
         parts: list[str] = []
         slots: list[tuple[int, str, _Fill, Placeholder]] = []
-        placeholders: list[Placeholder] = []
+        # (offset, field, placeholder) of every placeholder, in order of appearance.
+        uses: list[tuple[int, PlaceholderField, Placeholder]] = []
 
         def literal(piece: str) -> None:
             # Merge neighbouring literals so the render loop joins as few parts as possible.
@@ -175,7 +183,7 @@ class Template:
                         literal(f"[{segment.token}]")
                     continue
                 placeholder = _placeholder(segment, line, column)
-                placeholders.append(placeholder)
+                uses.append((segment.start, found, placeholder))
                 slots.append(
                     (
                         len(parts),
@@ -185,11 +193,12 @@ class Template:
                     )
                 )
                 parts.append("")
+        _check_markup(text, uses, html=html)
         template = object.__new__(cls)
         template.text = text
         template.escape = escape
         template.mode = mode
-        template.placeholders = tuple(placeholders)
+        template.placeholders = tuple(placeholder for _, _, placeholder in uses)
         template._parts = parts
         template._slots = tuple(slots)
         return template
@@ -215,7 +224,9 @@ class Template:
         Raises:
             MissingContextError: (strict) a placeholder's object is not in the context, or
                 a link placeholder is used without ``urls``; names the token, line, column.
-            PlaceholderError: an app's getter returned a value of the wrong type.
+            PlaceholderError: an app's getter returned a value of the wrong type, or a url
+                field's value is not a safe URL (only ``https``, ``http``, ``mailto`` and
+                ``tel``, however a browser reads it).
             ValidationError: ``locale`` names no known locale, or ``context`` is not a
                 :class:`RenderContext`.
         """
@@ -257,6 +268,24 @@ class Template:
         )
 
 
+def _check_markup(
+    text: str, uses: list[tuple[int, PlaceholderField, Placeholder]], *, html: bool
+) -> None:
+    """In HTML, refuse a placeholder where escaping does not make its value harmless."""
+    if not html or "<" not in text:
+        return
+    wheres = html_contexts(text, [offset for offset, _, _ in uses])
+    for where, (_, field, placeholder) in zip(wheres, uses, strict=True):
+        problem = unsafe_use(where, field.kind, str(placeholder))
+        if problem is not None:
+            raise PlaceholderError(
+                problem[1],
+                token=placeholder.token,
+                line=placeholder.line,
+                column=placeholder.column,
+            )
+
+
 def _placeholder(tag: Tag, line: int, column: int) -> Placeholder:
     return Placeholder(tag.token, tag.object, tag.field, tag.hint, line, column)
 
@@ -268,6 +297,7 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
     to_text = formatter(field.kind, hint)
     expected = expected_types(field.kind)
     line_breaks = html and field.kind == "multiline"
+    is_url = field.kind == "url"
 
     def fill(target: object, context: RenderContext, formats: LocaleFormats) -> str:
         value = getter(target, context) if with_context else getter(target)
@@ -282,6 +312,16 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
                 column=placeholder.column,
             )
         text = to_text(formats, value)
+        if is_url and text:  # an empty value is no link at all
+            problem = url_problem(text)
+            if problem is not None:
+                # An app's own url field, or a value built around the model's checks.
+                raise PlaceholderError(
+                    f"{placeholder} is a url field, but its value {problem}",
+                    token=placeholder.token,
+                    line=placeholder.line,
+                    column=placeholder.column,
+                )
         if html:
             text = html_escape(text, quote=True)
             if line_breaks:
