@@ -3,11 +3,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import pickle
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import jsonschema
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +19,9 @@ from payportal import Money
 from payportal.exceptions import (
     AuthenticationError,
     InvalidRequestError,
+    OutcomeUnknownError,
     PaymentDeclinedError,
+    ProviderError,
     ProviderUnavailableError,
     UnsupportedOperationError,
     ValidationError,
@@ -557,3 +563,105 @@ def test_clients_satisfy_the_protocols(fake: FakePayEngine) -> None:
     asynchronous = AsyncPayEngine(fake.merchant_id, fake.api_key, transport=fake.transport())
     assert isinstance(asynchronous, AsyncPaymentProvider)
     asyncio.run(asynchronous.aclose())
+
+
+# -- a lost create, read back from a list the specification does not let us filter -------------
+
+SPEC_FILE = Path(__file__).resolve().parents[1] / "data" / "payengine" / "public.yaml"
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text())
+    return loaded
+
+
+def spec_valid(spec: dict[str, Any], definition: str, instance: object) -> None:
+    """Raise unless ``instance`` is a valid ``#/definitions/<definition>`` of the spec."""
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": spec["definitions"]}
+    jsonschema.Draft4Validator(schema).validate(instance)
+
+
+def other_buyers_order(number: int) -> dict[str, Any]:
+    return {
+        "orderId": f"1580000000000{number}",
+        "merchantOrderId": f"SHOP-{number}",
+        "source": f"someone-else-{number}",
+        "initialAmount": 2500,
+        "preauthorizedAmount": 2500,
+        "capturedAmount": 2500,
+        "refundedAmount": 1,
+        "canceledAmount": 1,
+        "currency": "EUR",
+        "transactions": [],
+        "status": "CLOSED",
+        "channel": "ECOM",
+        "createdAt": 1580000000000,
+        "modifiedAt": 1580000000000,
+    }
+
+
+class LosingPayEngine:
+    """PayEngine answering ``GET /orders`` with ``listed(source)``; each order create is
+    carried out and its answer lost (a read timeout)."""
+
+    def __init__(self, listed: Callable[[str], list[dict[str, Any]]]) -> None:
+        self.listed = listed
+        self.creates: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/orders":
+            self.creates.append(json.loads(request.content))
+            raise httpx.ReadTimeout("answer lost", request=request)
+        if request.method == "GET" and request.url.path == "/v1/orders":
+            elements = self.listed(request.url.params["source"])
+            return httpx.Response(200, json={"elements": elements, "totalPages": 1})
+        return httpx.Response(404, json={})
+
+
+def losing_client(server: LosingPayEngine) -> PayEngine:
+    transport = httpx.MockTransport(server)
+    return PayEngine("merchant_1", "key", transport=transport, **NO_WAIT)
+
+
+def test_the_specification_declares_no_filter_on_the_order_list(spec: dict[str, Any]) -> None:
+    # Source: concardis/Docs assets/redoc/public.yaml (tests/data/payengine): GET /orders names
+    # ``source`` among its filters in prose only and declares no parameter, so its syntax is
+    # not specified and a server may answer with the merchant's whole order list.
+    listing = spec["paths"]["/orders"]["get"]
+    assert listing["parameters"] == []
+    assert "- source" in listing["description"]
+    spec_valid(spec, "OrderList", {"elements": [other_buyers_order(1)], "totalPages": 1})
+
+
+def test_a_lost_create_is_never_matched_to_another_buyers_order(spec: dict[str, Any]) -> None:
+    others = [other_buyers_order(1), other_buyers_order(2)]
+    server = LosingPayEngine(lambda source: others)  # the filter was not applied
+    payengine = losing_client(server)
+    with pytest.raises(OutcomeUnknownError) as caught:
+        payengine.create_payment(request())
+    error = caught.value
+    assert len(server.creates) == 1  # not sent again: it may have created an order
+    assert error.operation == "create_payment"
+    assert error.lookup == {"source": server.creates[0]["source"], "merchantOrderId": "INV-1"}
+    assert isinstance(error, ProviderError)
+    assert pickle.loads(pickle.dumps(error)).lookup == error.lookup
+    spec_valid(spec, "OrderCreateRequest", server.creates[0])
+
+
+def test_a_lost_create_is_found_by_its_key_wherever_it_is_listed(spec: dict[str, Any]) -> None:
+    def listed(source: str) -> list[dict[str, Any]]:
+        ours = {**other_buyers_order(9), "source": source, "merchantOrderId": "INV-1"}
+        return [other_buyers_order(1), ours, other_buyers_order(2)]
+
+    spec_valid(spec, "OrderList", {"elements": listed("k"), "totalPages": 1})
+    payment = losing_client(LosingPayEngine(listed)).create_payment(request())
+    assert payment.id == "15800000000009"
+
+
+def test_a_lost_create_is_sent_again_when_no_order_carries_its_key() -> None:
+    server = LosingPayEngine(lambda source: [])
+    with pytest.raises(ProviderUnavailableError):  # every answer lost: gives up in the end
+        losing_client(server).create_payment(request())
+    assert len(server.creates) > 1
+    assert len({body["source"] for body in server.creates}) == 1

@@ -16,7 +16,10 @@ One :class:`PayEngineWire` holds the whole wire format of the PayEngine REST API
   on transactions), and its request is marked with
   :func:`~payportal.providers._core.confirm_before_resend`: after an attempt whose answer
   was lost, the driver reads the order back and only sends again if the key is not there.
-  A lost answer to a capture thus never captures twice.
+  A lost answer to a capture thus never captures twice. A lost answer to ``POST /orders``
+  is looked up with ``GET /orders?source=<key>``; only an order carrying the key is taken,
+  and when the list cannot say (it lists other orders: the filter was not applied)
+  :class:`~payportal.exceptions.OutcomeUnknownError` is raised instead of guessing.
 * Notifications are not signed. :meth:`PayEngineWire.parse_webhook` never trusts the posted
   body: it asks PayEngine's validation endpoint (when ``notification_url`` is set) and
   always reads the order back, taking the payment id and status from PayEngine's answer.
@@ -24,7 +27,8 @@ One :class:`PayEngineWire` holds the whole wire format of the PayEngine REST API
 Inferred (the specification does not say; built from the best public knowledge): the URL of
 the hosted payment page (``payment_page_url``, by default ``https://pp[test].payengine.de/
 pay/{order_id}``; set it to what your PayEngine account shows), the query syntax of the
-``source`` filter on ``GET /orders``, the error bodies of 401 answers and of refused state
+``source`` filter on ``GET /orders`` (named in the operation's description, declared as no
+parameter), the error bodies of 401 answers and of refused state
 changes, and the plain-text ``VALIDATED``/``INVALID`` answer of ``/notifications/validate``.
 ``GET /orders/{orderId}`` is specified to answer an order list; a bare order is accepted too.
 
@@ -49,12 +53,13 @@ import base64
 import json
 import re
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, cast
 
 import httpx
 
 from payportal.exceptions import (
     InvalidRequestError,
+    OutcomeUnknownError,
     PaymentDeclinedError,
     ProviderError,
     ValidationError,
@@ -454,8 +459,8 @@ class PayEngineWire(Wire):
             found = self._answer(
                 (yield self._request("GET", "/orders", params={"source": body["source"]}))
             )
-            elements = found.get("elements") if isinstance(found, dict) else None
-            return httpx.Response(200, json=elements[0]) if elements else None
+            order = self._created_by(found, body["source"], request.reference)
+            return None if order is None else httpx.Response(200, json=order)
 
         order = self._answer(
             (yield confirm_before_resend(self._request("POST", "/orders", body), check))
@@ -463,6 +468,37 @@ class PayEngineWire(Wire):
         if not isinstance(order, dict):
             raise _unreadable("order")
         return self._payment(order)
+
+    def _created_by(self, found: object, source: str, reference: str) -> Mapping[str, Any] | None:
+        """The order a lost ``POST /orders`` created, from the ``GET /orders?source=`` answer.
+
+        The specification names ``source`` among the list's filters but declares no query
+        parameter, so the answer is never trusted as filtered: only an order whose
+        ``source`` is this call's random key is taken. An empty list means no order carries
+        the key (``None``: send again; a second order *intent* moves no money). A list of
+        other orders means the filter was not applied and the order may sit on another page.
+
+        Raises:
+            OutcomeUnknownError: the answer cannot say which order, if any, the lost request
+                created; its ``lookup`` holds the ``source`` to match the order by, later,
+                in a notification or a poll.
+        """
+        elements = found.get("elements") if isinstance(found, dict) else None
+        if not isinstance(elements, list):
+            raise _unreadable("order list")
+        ours = [e for e in elements if isinstance(e, dict) and e.get("source") == source]
+        if len(ours) == 1:
+            return cast("Mapping[str, Any]", ours[0])
+        if not elements:
+            return None
+        raise OutcomeUnknownError(
+            "the answer to creating the order was lost, and PayEngine's order list cannot "
+            f"say which order it created ({len(ours)} of {len(elements)} listed orders carry "
+            "its key); match the order by its source in a notification or a later poll",
+            provider=self.name,
+            operation="create_payment",
+            lookup={"source": source, "merchantOrderId": reference[:255]},
+        )
 
     def get_payment(self, payment_id: str) -> Operation[Payment]:
         """Operation: ``GET /orders/{orderId}``."""
