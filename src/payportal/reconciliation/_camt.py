@@ -42,6 +42,7 @@ _MESSAGES = {
     "BkToCstmrStmt": ("camt.053", "Stmt"),
     "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
 }
+_VERSION_SUFFIX = re.compile(r"V\d\d$")
 _NAMESPACE_TYPE = re.compile(r"\b((?:camt|pain|pacs)\.\d{3})\.\d{3}\.\d{2}\b")
 # Entries in these states are not (yet) money on the account: nothing to reconcile.
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
@@ -188,8 +189,9 @@ class _Reader:
                     found = _NAMESPACE_TYPE.search(namespace)
                     self.message_type = found.group(1) if found else ""
                 elif depth == 2:
+                    # Version .001.01 suffixed the message element: BkToCstmrAcctRptV01.
                     message = name
-                    kind, part = self.message(name)
+                    kind, part = self.message(_VERSION_SUFFIX.sub("", name))
                     parents.append(element)
                 elif depth == 3 and name == part:
                     count += 1
@@ -213,6 +215,11 @@ class _Reader:
             depth -= 1
         if not message:
             raise self.fail("is not an ISO 20022 camt document (empty Document)", "Document")
+        if not count:
+            raise self.fail(
+                f"has no {part} element: the {kind} message holds no statement",
+                f"Document/{message}",
+            )
 
     def message(self, name: str) -> tuple[str, str]:
         """The message type and statement element of the root's message element ``name``."""
@@ -291,6 +298,11 @@ class _Reader:
             if code in _OPENING + _CLOSING:
                 balances.setdefault(code, self.balance(bal, f"{path}/Bal[{index}]"))
         notes = list(current.notes)
+        if not (balances.keys() & set(_OPENING) and balances.keys() & set(_CLOSING)):
+            notes.append(
+                "has no opening and closing booked balance (OPBD or PRCD, and CLBD) to check "
+                "its entries against"
+            )
         if current.not_booked:
             notes.append(
                 f"leaves out {current.not_booked} entries that are not booked "

@@ -70,6 +70,10 @@ _DUTCH_TAGS = (
 _DUTCH = re.compile(rf"/({_DUTCH_TAGS})/")
 _DUTCH_START = re.compile(rf"\s*/({_DUTCH_TAGS})/")
 _PLACEHOLDERS = frozenset({"NONREF", "NOTPROVIDED"})
+# :61: references that only point to the :86: field: German "KREF+", ING "EREF"/"PREF".
+_POINTERS = _PLACEHOLDERS | {"KREF+", "EREF", "PREF", "MARF"}
+# Rabobank writes the counterparty's account, alone, as the :61: supplementary details.
+_ACCOUNT_ONLY = re.compile(r"[A-Z]{2}\d\d[A-Z0-9]{10,30}|P?\d{7,10}")
 # Fields whose value is one line; text on the next line is not part of any field.
 _ONE_LINE = frozenset({"20", "60F", "60M", "62F", "62M", "64", "65", "90D", "90C", "34F"})
 
@@ -202,7 +206,6 @@ class _Reader:
     def read(self, lines: Iterable[bytes | str] | BinaryIO) -> Iterator[Statement]:
         field: _Field | None = None
         number = 0
-        enveloped = False
         for raw in lines:
             number += 1
             if isinstance(raw, bytes):
@@ -226,18 +229,17 @@ class _Reader:
             stripped = text.strip(" \t\x01\x02\x03")
             if (
                 stripped.startswith(("{", "-}"))
-                or (stripped == "-" and not (enveloped and field is not None and field.tag == "86"))
+                or (stripped == "-" and not (field is not None and field.tag == "86"))
                 or stripped == "-XXX"
             ):
                 # A SWIFT envelope: the end of a message (-, -}) or the blocks that start
-                # the next one ({1:...}{2:...}{4:). Header lines in between are skipped. In
-                # an enveloped message a lone "-" inside :86: is wrapped text (ING).
+                # the next one ({1:...}{2:...}{4:). Header lines in between are skipped. A
+                # lone "-" inside :86: is wrapped text (ING cuts "MND-EV01" there).
                 if field is not None:
                     yield from self.field(field)
                     field = None
                 yield from self.close()
-                enveloped = "{4:" in stripped
-                if enveloped:
+                if "{4:" in stripped:
                     rest = stripped.split("{4:", 1)[1].strip()
                     start = _FIELD.match(rest)
                     if start is not None:
@@ -414,10 +416,7 @@ class _Reader:
             # C: credit, D: debit; RC reverses a credit (money out), RD a debit (money in).
             "direction": Direction.CREDIT if mark in {"C", "RD", "EC"} else Direction.DEBIT,
             "reversal": mark.startswith("R"),
-            # "KREF+" (German banks) points to the KREF+ keyword of the :86: field.
-            "customer_reference": ""
-            if reference.upper() in _PLACEHOLDERS or reference == "KREF+"
-            else reference,
+            "customer_reference": "" if reference.upper() in _POINTERS else reference,
             "bank_reference": (found.group("bank") or "").strip(),
             "remittance_text": supplementary,
         }
@@ -430,7 +429,9 @@ class _Reader:
         fields["details"] = True
         supplementary = fields.pop("remittance_text")
         parsed = _details(field.lines)
-        if not parsed.get("remittance_text"):
+        if _ACCOUNT_ONLY.fullmatch(supplementary):
+            parsed.setdefault("counterparty_iban", supplementary)
+        elif not parsed.get("remittance_text"):
             parsed["remittance_text"] = supplementary
         for name, value in parsed.items():
             if value and not (name == "customer_reference" and fields.get(name)):
