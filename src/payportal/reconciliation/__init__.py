@@ -161,7 +161,7 @@ def _sniff(data: bytes, label: str) -> StatementFormat:
         return "camt"
     # MT940 files may start with a SWIFT header block ({1:...}) or a bank's header lines
     # (ABNANL2A, 940) before the first :20:.
-    if head.startswith(b":20:") or b"\n:20:" in head or b"{4:" in head:
+    if head.startswith((b":20:", b"@@:20:")) or b"\n:20:" in head or b"{4:" in head:
         return "mt940"
     raise StatementFormatError(
         "is neither camt XML nor MT940 (no XML root and no :20: field at the start)",

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["iter_mt940", "parse_mt940"]
 
 _FIELD = re.compile(r":(\d\d[A-Z]?|NS):")
-_AMOUNT = re.compile(r"(\d+)(?:,(\d*))?")
+_AMOUNT = re.compile(r"(\d*)(?:,(\d*))?")
 _BALANCE = re.compile(r"([CD])(\d{6})([A-Z]{3})(\S+)")
 _STATEMENT_LINE = re.compile(
     r"(?P<value>\d{6})(?P<entry>\d{4}| {4})?"
@@ -47,7 +47,7 @@ _STATEMENT_LINE = re.compile(
     r"(?P<type>[A-Za-z][A-Za-z0-9 ]{3})"
     r"(?P<reference>.*?)(?://(?P<bank>.*))?"
 )
-_SUMMARY = re.compile(r"(\d{1,5})([A-Z]{3})(\S+)")
+_SUMMARY = re.compile(r"(\d{0,5})([A-Z]{3})(\S+)")
 _GERMAN = re.compile(r"\d{3}([?/+])\d\d")
 # SEPA keywords of the German ``:86:`` purpose (DK "Verwendungszweck" structure).
 _KEYWORD = re.compile(
@@ -181,7 +181,7 @@ class _Open:
         self.opening: Money | None = None
         self.closing: Money | None = None
         self.opening_line = 0
-        self.summaries: dict[str, tuple[int, Money, int]] = {}
+        self.summaries: dict[str, tuple[int | None, Money, int]] = {}
         self.entries: list[StatementEntry] = []
         self.pending: dict[str, Any] | None = None
         self.pending_line = 0
@@ -205,15 +205,8 @@ class _Reader:
 
     def read(self, lines: Iterable[bytes | str] | BinaryIO) -> Iterator[Statement]:
         field: _Field | None = None
-        number = 0
-        for raw in lines:
-            number += 1
-            if isinstance(raw, bytes):
-                line = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
-                text = self.decoder.decode(line, number, self)
-            else:
-                text = raw.removeprefix("\ufeff") if number == 1 else raw
-            text = text.rstrip("\r\n")
+        for number, line in self.lines(lines):
+            text = line
             if "\x1a" in text:
                 # The DOS end-of-file marker ends a message like "-" does (files are
                 # sometimes concatenated, each with its own marker).
@@ -256,6 +249,25 @@ class _Reader:
                 source=self.source,
                 location="line 1",
             )
+
+    def lines(self, lines: Iterable[bytes | str] | BinaryIO) -> Iterator[tuple[int, str]]:
+        """Each line decoded, without its line break, with its number."""
+        at_signs = False
+        for number, raw in enumerate(lines, start=1):
+            if isinstance(raw, bytes):
+                line = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+                text = self.decoder.decode(line, number, self)
+            else:
+                text = raw.removeprefix("\ufeff") if number == 1 else raw
+            text = text.rstrip("\r\n")
+            if number == 1:
+                # FinTS (HBCI) clients hand MT940 over with "@@" for each line break.
+                at_signs = text.startswith("@@:20:") or (text.startswith(":20:") and "@@:" in text)
+            if at_signs:
+                for part in text.split("@@"):
+                    yield number, part
+            else:
+                yield number, text
 
     def field(self, field: _Field) -> Iterator[Statement]:
         tag = field.tag
@@ -315,7 +327,8 @@ class _Reader:
             currency = summary.group(2)
             statement.currency = statement.currency or currency
             amount = self.money(summary.group(3), currency, field)
-            statement.summaries[tag] = (int(summary.group(1)), amount, field.line)
+            count = int(summary.group(1)) if summary.group(1) else None
+            statement.summaries[tag] = (count, amount, field.line)
         # :21:, :NS: and tags banks invent carry nothing an entry or a balance needs.
 
     def check_one_line(self, field: _Field) -> None:
@@ -338,6 +351,8 @@ class _Reader:
                 field.tag,
             )
         whole, fraction = found.group(1), (found.group(2) or "")
+        if not (whole or fraction):
+            raise self.fail(f"has an amount without digits: {_shown(text)}", field.line, field.tag)
         try:
             exponent = currency_exponent(currency)
         except ValidationError:
@@ -351,7 +366,7 @@ class _Reader:
                 field.line,
                 field.tag,
             )
-        return Decimal(f"{whole}.{fraction or '0'}")
+        return Decimal(f"{whole or '0'}.{fraction or '0'}")
 
     def money(self, text: str, currency: str, field: _Field) -> Money:
         amount = self.amount(text, currency, field)
@@ -503,9 +518,10 @@ class _Reader:
             count, total, line = statement.summaries[tag]
             entries = [e for e in statement.entries if e.direction is direction]
             added = sum((e.amount.amount for e in entries), start=Decimal(0))
-            if count != len(entries) or added != total.amount:
+            if count not in (None, len(entries)) or added != total.amount:
+                stated = "" if count is None else f" {count}"
                 problems.append(
-                    f"has :{tag}: {count} {word} of {total.amount} {total.currency} on line "
+                    f"has :{tag}:{stated} {word} of {total.amount} {total.currency} on line "
                     f"{line}, but its entries are {len(entries)} {word} of {added}"
                 )
         return problems
