@@ -15,6 +15,7 @@ from payportal import _validators as v
 from payportal.documents import Document, PayableDocument
 from payportal.exceptions import MalformedLinkError, ValidationError
 from payportal.links._claims import LinkClaims, LinkVersions
+from payportal.links._keys import _describe
 from payportal.links._signer import LinkSigner, _timedelta
 from payportal.links._token import MAX_TOKEN_LENGTH
 
@@ -98,6 +99,12 @@ def _check_base_url(instance: object, attribute: attrs.Attribute[Any], value: ob
         )
 
 
+def _signer(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, LinkSigner):
+        # Described, never shown: a raw secret passed in the signer's place must not be logged.
+        raise v.fail(attribute, _describe(value), "must be a LinkSigner")
+
+
 def _compile(urls: PortalUrls) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # Factories run before validators: leave wrong arguments for the validators to name.
     if not isinstance(urls.base_url, str) or not isinstance(urls.paths, Mapping):
@@ -152,7 +159,7 @@ class PortalUrls:
     """
 
     base_url: str = attrs.field(converter=_base_url, validator=_check_base_url)
-    signer: LinkSigner = attrs.field(validator=v.instance_of(LinkSigner, "a LinkSigner"))
+    signer: LinkSigner = attrs.field(validator=_signer)
     paths: Mapping[str, str] = attrs.field(
         default=None, kw_only=True, converter=_paths, validator=_check_paths
     )

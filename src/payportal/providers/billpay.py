@@ -378,7 +378,7 @@ def parse_answer(content: bytes, status_code: int = 200, *, currency: str = "EUR
     """
     try:
         root: ET.Element = defusedxml.ElementTree.fromstring(content)
-    except (ET.ParseError, defusedxml.DefusedXmlException) as error:
+    except (ET.ParseError, defusedxml.DefusedXmlException, LookupError, ValueError) as error:
         raise _unreadable("a body that is not well-formed XML", status_code) from error
     if root.tag != "data" or root.get("error_code") is None:
         raise _unreadable(f"<{root.tag}> without an error_code", status_code)

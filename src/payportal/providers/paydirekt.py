@@ -238,7 +238,9 @@ def _secret_key(api_secret: str) -> bytes:
 
 def _check_uuid(value: str, field: str) -> None:
     if not isinstance(value, str) or not _UUID.fullmatch(value):
-        raise ValidationError("must be a UUID (8-4-4-4-12 hex digits)", field=field, value=value)
+        # The API key is a credential: never echo it (request ids are not).
+        shown = "(hidden)" if field == "api_key" else value
+        raise ValidationError("must be a UUID (8-4-4-4-12 hex digits)", field=field, value=shown)
 
 
 def auth_code(request_id: str, timestamp: str, api_key: str, api_secret: str, nonce: str) -> str:

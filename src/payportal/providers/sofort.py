@@ -250,7 +250,7 @@ def parse_document(content: bytes, status_code: int = 200) -> ET.Element:
     """
     try:
         root: ET.Element = defusedxml.ElementTree.fromstring(content)
-    except (ET.ParseError, defusedxml.DefusedXmlException) as error:
+    except (ET.ParseError, defusedxml.DefusedXmlException, LookupError, ValueError) as error:
         raise ProviderError(
             "Sofort answered with a body that is not well-formed XML",
             provider="sofort",
@@ -620,7 +620,7 @@ class SofortWire(Wire):
         """
         try:
             root = defusedxml.ElementTree.fromstring(body)
-        except (ET.ParseError, defusedxml.DefusedXmlException):
+        except (ET.ParseError, defusedxml.DefusedXmlException, LookupError, ValueError):
             raise _unverified("the notification is not well-formed XML") from None
         transaction = _text(root, "transaction")
         if root.tag != "status_notification" or not transaction:
