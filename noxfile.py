@@ -17,6 +17,19 @@ def tests(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", *session.posargs)
 
 
+@nox.session(venv_backend="uv")
+def lowest(session: nox.Session) -> None:
+    """Run the whole suite on the oldest release pyproject.toml allows of every dependency.
+
+    uv resolves every direct dependency (and every extra the ``test`` extra pulls in) to its
+    lowest allowed version, so a lower bound in pyproject.toml that is no longer true fails
+    here instead of on a user's machine. ``.ci/run`` runs this beside the normal suite.
+    """
+    session.install("--resolution=lowest-direct", "-e", ".[test]")
+    session.run("uv", "pip", "freeze")
+    session.run("python", "-m", "pytest", "-q", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the repository."""
