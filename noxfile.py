@@ -58,7 +58,8 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def browser(session: nox.Session) -> None:
     """Click through the example portal in headless Chromium (system chromium and
-    chromedriver) and save a screenshot of each page into docs/screenshots/."""
+    chromedriver) and save a screenshot of each page into docs/screenshots/ for the guide.
+    The default suite runs the same test with the screenshots in a temporary folder."""
     session.install("-e", ".[test,browser]")
     session.run(
         "python",
@@ -66,7 +67,7 @@ def browser(session: nox.Session) -> None:
         "pytest",
         "tests/browser/test_portal_browser.py",
         *session.posargs,
-        env={"PAYPORTAL_BROWSER": "1"},
+        env={"PAYPORTAL_SCREENSHOTS": "1"},
     )
 
 

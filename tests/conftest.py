@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from hypothesis import HealthCheck, settings
 
@@ -14,3 +18,32 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # Every file a test reads is under tests/data, with its provenance (tests/data/README.md).
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def missing_system_part(what: str, install: str) -> NoReturn:
+    """A system part a test needs (a browser, a database server) is not installed.
+
+    In CI (``CI`` set, as ``.ci/run`` runs) that is a failure: ``.ci/run`` installs every
+    system part, so a missing one is a broken CI script, never a silent skip. On a developer's
+    machine the test is skipped with the command that installs it, shown in pytest's summary.
+    """
+    message = f"{what} is not installed; install it with: {install}"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def which_or_missing(names: tuple[str, ...], what: str, install: str) -> str:
+    """The path of the first of ``names`` on PATH, or :func:`missing_system_part`."""
+    for name in names:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    missing_system_part(what, install)
+
+
+@pytest.fixture(scope="session")
+def system_tool() -> object:
+    """:func:`which_or_missing` for tests: ``system_tool(("chromium",), "Chromium", "apt-get
+    install chromium")`` gives the path or fails (CI) / skips (elsewhere) naming the command."""
+    return which_or_missing
