@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import attrs
+import pypdf
 
 from payportal import Address, BankAccount, Company, Customer, Money
 from payportal.documents import CashDiscount, CreditNote, Invoice, LineItem
@@ -168,3 +170,12 @@ SHAPES = {
     "zero_rated": ZERO_RATED,
     "credit_note": CREDIT_NOTE,
 }
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF standing in for the app's rendered invoice."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

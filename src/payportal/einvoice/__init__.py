@@ -8,6 +8,7 @@ sums of BR-CO-10 and BR-CO-15, the VAT breakdown per rate) is checked before any
 written, and a :class:`~payportal.ValidationError` names the missing field.
 """
 
+from payportal.einvoice._errors import EInvoiceFormatError
 from payportal.einvoice._model import (
     CardPayment,
     EInvoice,
@@ -18,17 +19,23 @@ from payportal.einvoice._model import (
     SepaDirectDebit,
     TaxCategory,
 )
-from payportal.einvoice._write import to_cii, to_ubl
+from payportal.einvoice._read import ReadEInvoice, StatedTotals, read_einvoice
+from payportal.einvoice._write import to_cii, to_facturx_pdf, to_ubl
 
 __all__ = [
     "CardPayment",
     "EInvoice",
+    "EInvoiceFormatError",
     "OnlinePayment",
     "PaymentMeans",
     "Profile",
+    "ReadEInvoice",
     "SepaCreditTransfer",
     "SepaDirectDebit",
+    "StatedTotals",
     "TaxCategory",
+    "read_einvoice",
     "to_cii",
+    "to_facturx_pdf",
     "to_ubl",
 ]

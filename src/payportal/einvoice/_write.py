@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from payportal.einvoice._cii import write_cii
 from payportal.einvoice._model import EInvoice, Profile
+from payportal.einvoice._pdf import embed_xml
 from payportal.einvoice._semantic import build
 from payportal.einvoice._ubl import write_ubl
 
-__all__ = ["to_cii", "to_ubl"]
+__all__ = ["to_cii", "to_facturx_pdf", "to_ubl"]
 
 
 def to_cii(einvoice: EInvoice, *, profile: Profile = Profile.EN16931) -> bytes:
@@ -34,3 +35,16 @@ def to_ubl(einvoice: EInvoice, *, profile: Profile = Profile.XRECHNUNG) -> bytes
         ValidationError: as :func:`to_cii`.
     """
     return write_ubl(build(einvoice, profile))
+
+
+def to_facturx_pdf(einvoice: EInvoice, pdf: bytes, *, profile: Profile = Profile.EN16931) -> bytes:
+    """Embed ``einvoice`` as CII into ``pdf``, giving a Factur-X / ZUGFeRD 2.x invoice.
+
+    ``pdf`` is the printed invoice the app rendered; it should already be PDF/A (embedded
+    fonts, an output intent). The result carries the XML as ``factur-x.xml`` with the PDF/A-3
+    XMP metadata of the Factur-X extension schema. Needs ``pip install payportal[einvoice]``.
+
+    Raises:
+        ValidationError: as :func:`to_cii`, or ``pdf`` is not a PDF (``field`` is ``"pdf"``).
+    """
+    return embed_xml(pdf, to_cii(einvoice, profile=profile))
