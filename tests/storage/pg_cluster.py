@@ -101,8 +101,18 @@ class Cluster:
             )
 
     def start(self) -> Cluster:
-        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "--no-sync",
-                  "-E", "UTF8", "--locale=C")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         settings = {
             "listen_addresses": "''",
             "unix_socket_directories": f"'{self.socket_dir}'",

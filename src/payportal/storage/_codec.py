@@ -1,7 +1,10 @@
 """Records to stored text and back, with a checksum that catches damaged rows.
 
-Models go through :mod:`payportal.serialization` (one converter for the whole library);
-the storage's own JSON (journal data, outbox payloads) through :mod:`json`. Every body is
+Models go through :mod:`payportal.serialization` (one converter for the whole library).
+Models it does not list as storable on their own (a bank transfer, a BillPay order, a
+payment intent) are written by the same converter in the same envelope
+(``schema_version``, ``type``, ``data``). The storage's own JSON (journal data, outbox
+payloads) goes through :mod:`json`. Every body is
 stored with a CRC-32 of its text, so a row truncated or altered outside payportal is
 reported as :class:`~payportal.exceptions.CorruptRecordError` instead of loading as
 something else.
@@ -13,7 +16,10 @@ import json
 import zlib
 from typing import Any, TypeVar
 
-from payportal.exceptions import CorruptRecordError, PayportalError
+from payportal.exceptions import CorruptRecordError, PayportalError, ValidationError
+from payportal.serialization import SCHEMA_VERSION, dumps, loads
+from payportal.serialization._converter import MODELS, converter
+from payportal.serialization._errors import translate
 
 __all__ = ["checksum", "decode", "decode_json", "encode", "encode_json"]
 
@@ -21,15 +27,63 @@ T = TypeVar("T")
 
 
 def checksum(body: str) -> str:
-    """The checksum stored next to ``body``: CRC-32 of its UTF-8 bytes, as 8 hex digits."""
-    return f"{zlib.crc32(body.encode()):08x}"
+    """The checksum stored next to ``body``: CRC-32 of its UTF-8 bytes, as 8 hex digits.
+
+    Raises:
+        ValidationError: ``body`` holds a lone surrogate, which no database can store.
+    """
+    try:
+        data = body.encode()
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"holds text that is not valid Unicode ({exc.reason})", field="body", value=None
+        ) from None
+    return f"{zlib.crc32(data):08x}"
+
+
+def _registered(type_: type[Any]) -> bool:
+    return any(issubclass(model, type_) for model in MODELS.values())
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _dumps_other(value: object) -> str:
+    name = type(value).__name__
+    try:
+        data = converter.unstructure(value, type(value))
+        envelope = {"schema_version": SCHEMA_VERSION, "type": name, "data": data}
+        return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except Exception as exc:  # noqa: BLE001 - cattrs' and json's errors, as one ValidationError
+        raise ValidationError(f"cannot be stored: {exc}", field=_snake(name), value=value) from None
+
+
+def _loads_other(text: str, type_: type[T]) -> T:
+    root = _snake(type_.__name__)
+    envelope = json.loads(text)
+    if not isinstance(envelope, dict) or envelope.get("type") != type_.__name__:
+        raise ValidationError(f"must be a stored {type_.__name__}", field=root, value=None)
+    if envelope.get("schema_version") != SCHEMA_VERSION:
+        raise ValidationError(
+            "is not a schema version this payportal reads",
+            field=f"{root}.schema_version",
+            value=envelope.get("schema_version"),
+        )
+    try:
+        result: T = converter.structure(envelope.get("data"), type_)
+    except Exception as exc:  # noqa: BLE001 - cattrs' and the models' errors, with a path
+        raise translate(exc, root) from None
+    return result
 
 
 def encode(value: object) -> tuple[str, str]:
-    """``value`` as stored text and its checksum."""
-    from payportal.serialization import dumps  # noqa: PLC0415
+    """``value`` as stored text and its checksum.
 
-    body = dumps(value)
+    Raises:
+        ValidationError: ``value`` cannot be stored.
+    """
+    body = dumps(value) if _registered(type(value)) else _dumps_other(value)
     return body, checksum(body)
 
 
@@ -53,11 +107,9 @@ def _verify(body: object, stored: object, record: str) -> str:
 
 def decode(body: object, stored: object, type_: type[T], record: str) -> T:
     """Load a stored model, or raise :class:`CorruptRecordError` naming ``record``."""
-    from payportal.serialization import loads  # noqa: PLC0415
-
     text = _verify(body, stored, record)
     try:
-        return loads(text, type_)
+        return loads(text, type_) if _registered(type_) else _loads_other(text, type_)
     except (PayportalError, ValueError, TypeError, KeyError) as exc:
         raise CorruptRecordError(f"{record} cannot be read: {exc}", record=record) from exc
 

@@ -16,7 +16,6 @@ from payportal.customers import ChangeRecord
 from payportal.documents import Document
 from payportal.exceptions import (
     ConcurrentUpdateError,
-    CorruptRecordError,
     StorageError,
     ValidationError,
 )
@@ -39,6 +38,15 @@ __all__ = ["Op"]
 def _text(value: object, field: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValidationError("must be a non-empty string", field=field, value=value)
+    if "\x00" in value:  # PostgreSQL's text cannot hold it; refuse it everywhere alike
+        raise ValidationError("must not contain NUL characters", field=field, value=value)
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "must be valid Unicode text (it holds a lone surrogate)", field=field, value=value
+            ) from None
     return value
 
 
@@ -139,22 +147,11 @@ def customer_ids() -> Op[list[str]]:
     return [str(row[0]) for row in result.rows]
 
 
-def _document_class(type_value: object, record: str) -> type[Document]:
-    pending: list[type[Document]] = [Document]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        kind = cls.__dict__.get("type")
-        if kind is not None and kind.value == type_value:
-            return cls
-    raise CorruptRecordError(f"{record} has an unknown document type {type_value!r}", record=record)
-
-
 def _document(row: tuple[object, ...], document_id: str) -> Versioned[Document]:
-    version, body, stored, type_value = row
+    # The stored form names the document's class; the type column is there for queries.
+    version, body, stored, _type = row
     record = f"document {document_id!r}"
-    cls = _document_class(type_value, record)
-    return Versioned(_codec.decode(body, stored, cls, record), _int(version))
+    return Versioned(_codec.decode(body, stored, Document, record), _int(version))
 
 
 def load_document(document_id: str) -> Op[Versioned[Document] | None]:

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pg_cluster
+import psycopg
+import pytest
+from storage_backends import make_storage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from payportal.storage import Storage
+
+ADAPTERS = ["memory", "sqlite-memory", "sqlite-file", "postgres"]
+DATABASES = ["sqlite-file", "postgres"]  # real databases that other processes can share
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_cluster.Cluster]:
+    """One throwaway PostgreSQL cluster for the whole session, stopped at its end."""
+    try:
+        cluster = pg_cluster.start()
+    except pg_cluster.MissingServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_conninfo(pg_server: pg_cluster.Cluster) -> Iterator[str]:
+    """A connection string whose tables land in a fresh schema of the session's cluster."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield pg_server.conninfo(options=f"'-c search_path={schema}'")
+    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    return tmp_path / "portal.db"
+
+
+@pytest.fixture(params=ADAPTERS)
+def storage(request: pytest.FixtureRequest) -> Storage:
+    """A migrated storage of every kind."""
+    storage = make_storage(request.param, request)
+    storage.migrate()
+    return storage
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """``(kind, where)`` of an empty real database: a file path or a connection string."""
+    if request.param == "sqlite-file":
+        return "sqlite-file", str(request.getfixturevalue("sqlite_path"))
+    return "postgres", request.getfixturevalue("pg_conninfo")
