@@ -54,7 +54,12 @@ def fake() -> FakePayPal:
 
 def connect(fake: FakePayPal, mode: str, stack: ExitStack, **options: Any) -> PayPal:
     """A PayPal client for ``fake``, in-process ("mock") or over a real socket ("loopback")."""
-    options = {"webhook_id": fake.webhook_id, **NO_WAIT, **options}
+    options = {
+        "webhook_id": fake.webhook_id,
+        "webhook_trust_roots": fake.trust_roots,
+        **NO_WAIT,
+        **options,
+    }
     if mode == "loopback":
         base_url = stack.enter_context(fake.serve())
         options.update(base_url=base_url, cert_fetcher=fake.fetch_cert)
@@ -363,7 +368,8 @@ def test_offline_verification_reads_the_event(fake: FakePayPal) -> None:
         return fake.fetch_cert(url)
 
     paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport(),
-                    webhook_id=fake.webhook_id, cert_fetcher=fetch)  # fmt: skip
+                    webhook_id=fake.webhook_id, cert_fetcher=fetch,
+                    webhook_trust_roots=fake.trust_roots)  # fmt: skip
     approved, captured = paid_with_webhooks(paypal, fake)
     event = paypal.parse_webhook(*captured)
     assert event.type == "PAYMENT.CAPTURE.COMPLETED"
@@ -394,14 +400,16 @@ def test_certificates_are_only_taken_from_paypal(paypal: PayPal, fake_paypal: Fa
 
 def test_wrong_webhook_id_or_signature_is_refused(fake: FakePayPal) -> None:
     paypal = PayPal(
-        fake.client_id, fake.client_secret, transport=fake.transport(), webhook_id="WH-OTHER"
-    )
+        fake.client_id, fake.client_secret, transport=fake.transport(), webhook_id="WH-OTHER",
+        webhook_trust_roots=fake.trust_roots,
+    )  # fmt: skip
     headers, body = paid_with_webhooks(paypal, fake)[0]
     with pytest.raises(WebhookVerificationError):
         paypal.parse_webhook(headers, body)
     right = PayPal(
-        fake.client_id, fake.client_secret, transport=fake.transport(), webhook_id=fake.webhook_id
-    )
+        fake.client_id, fake.client_secret, transport=fake.transport(),
+        webhook_id=fake.webhook_id, webhook_trust_roots=fake.trust_roots,
+    )  # fmt: skip
     right.parse_webhook(headers, body)
     for bad in ("not base64!", base64.b64encode(b"x" * 256).decode()):
         with pytest.raises(WebhookVerificationError):
@@ -414,6 +422,7 @@ def test_old_transmissions_are_refused_when_a_tolerance_is_set(fake: FakePayPal)
     now = [0.0]
     paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport(),
                     webhook_id=fake.webhook_id, webhook_tolerance=timedelta(minutes=5),
+                    webhook_trust_roots=fake.trust_roots,
                     wall_clock=lambda: now[0])  # fmt: skip
     now[0] = time.time()
     headers, body = paid_with_webhooks(paypal, fake)[0]
@@ -426,8 +435,9 @@ def test_old_transmissions_are_refused_when_a_tolerance_is_set(fake: FakePayPal)
 def test_duplicate_webhooks_carry_the_same_event_id(fake: FakePayPal) -> None:
     fake.duplicate_webhooks = True
     paypal = PayPal(
-        fake.client_id, fake.client_secret, transport=fake.transport(), webhook_id=fake.webhook_id
-    )
+        fake.client_id, fake.client_secret, transport=fake.transport(),
+        webhook_id=fake.webhook_id, webhook_trust_roots=fake.trust_roots,
+    )  # fmt: skip
     delivered = paid_with_webhooks(paypal, fake)
     events = [paypal.parse_webhook(h, b) for h, b in delivered]
     assert len(events) == 2 * len({e.id for e in events})
@@ -460,6 +470,7 @@ def test_async_client_runs_the_same_wire(fake: FakePayPal) -> None:
         async with AsyncPayPal(
             fake.client_id, fake.client_secret, transport=fake.transport(),
             intent="AUTHORIZE", webhook_id=fake.webhook_id,
+            webhook_trust_roots=fake.trust_roots,
         ) as paypal:  # fmt: skip
             payment = await paypal.create_payment(request())
             fake.approve(payment.id)

@@ -78,6 +78,7 @@ def test_junk_webhooks_only_ever_fail_verification(headers: dict[str, str], body
         webhook_id=fake.webhook_id,
         transport=fake.transport(),
         cert_fetcher=fake.fetch_cert,
+        webhook_trust_roots=fake.trust_roots,
     )
     with pytest.raises(WebhookVerificationError):
         paypal.parse_webhook(headers, body)

@@ -25,18 +25,31 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+import os
 import re
+import ssl
 import time
+import warnings
 import zlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
+import attrs
 import httpx
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 
 from payportal._money import Money
 from payportal.exceptions import (
@@ -77,7 +90,7 @@ from payportal.providers._models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 
 __all__ = [
     "LIVE_URL",
@@ -88,16 +101,25 @@ __all__ = [
     "PayPalOptions",
     "PayPalWire",
     "format_amount",
+    "is_paypal_host",
     "parse_amount",
+    "system_trust_roots",
 ]
 
 SANDBOX_URL = "https://api-m.sandbox.paypal.com"
 LIVE_URL = "https://api-m.paypal.com"
 _URLS = {"sandbox": SANDBOX_URL, "live": LIVE_URL}
 
-# Webhook certificates are only trusted from PayPal's own hosts, over HTTPS.
-CERT_HOST_SUFFIXES = (".paypal.com",)
+# Webhook certificates are only fetched from PayPal's own hosts, over HTTPS, and only trusted
+# when issued to a PayPal name (paypal.com or a subdomain) and chained to a trusted root.
+PAYPAL_DOMAIN = "paypal.com"
+CERT_HOST_SUFFIXES = ("." + PAYPAL_DOMAIN,)
 _CERT_CACHE_SIZE = 16
+# PayPal's signing certificate is a WebPKI certificate used for signatures, not a TLS
+# client: any extended key usage will do.
+_SIGNING_CERT_POLICY = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+    x509.ExtendedKeyUsage, Criticality.AGNOSTIC, None
+)
 WHOLE_UNIT_CURRENCIES = frozenset({"HUF", "JPY", "TWD"})
 """Currencies PayPal accepts without decimals (its currency-codes reference)."""
 _ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -151,7 +173,13 @@ _EVENT_STATUS = {
     "PAYMENT.CAPTURE.PENDING": PaymentStatus.PENDING,
     "PAYMENT.CAPTURE.DENIED": PaymentStatus.FAILED,
     "PAYMENT.CAPTURE.DECLINED": PaymentStatus.FAILED,
+    # A refund or reversal (chargeback) names its capture, not the order; the status comes
+    # from that capture, read back (REFUNDED or PARTIALLY_REFUNDED); REFUNDED if unreadable.
+    "PAYMENT.CAPTURE.REFUNDED": PaymentStatus.REFUNDED,
+    "PAYMENT.CAPTURE.REVERSED": PaymentStatus.REFUNDED,
 }
+# Events whose resource is a refund: its ``up`` link names the capture.
+_REFUND_EVENTS = frozenset({"PAYMENT.CAPTURE.REFUNDED", "PAYMENT.CAPTURE.REVERSED"})
 # Captures and refunds that moved (or are moving) money; the others never did.
 _LIVE_CAPTURES = frozenset({"COMPLETED", "PENDING", "PARTIALLY_REFUNDED", "REFUNDED"})
 _LIVE_REFUNDS = frozenset({"COMPLETED", "PENDING"})
@@ -189,10 +217,61 @@ def parse_amount(data: object) -> Money:
 
 
 def _links(data: Mapping[str, Any], rel: str) -> str | None:
-    for link in data.get("links", ()):
-        if link.get("rel") == rel:
+    links = data.get("links")
+    for link in links if isinstance(links, list) else ():
+        if isinstance(link, dict) and link.get("rel") == rel and isinstance(link.get("href"), str):
             return str(link["href"])
     return None
+
+
+def is_paypal_host(host: str) -> bool:
+    """Whether ``host`` is PayPal's: ``paypal.com`` or one of its subdomains.
+
+    >>> is_paypal_host("api.sandbox.paypal.com"), is_paypal_host("paypal.com.evil.example")
+    (True, False)
+    """
+    host = host.lower().rstrip(".")
+    return host == PAYPAL_DOMAIN or host.endswith(CERT_HOST_SUFFIXES)
+
+
+@functools.cache
+def system_trust_roots() -> tuple[x509.Certificate, ...]:
+    """The CA certificates of the system's trust store, loaded once per process.
+
+    The file OpenSSL uses by default (``SSL_CERT_FILE``, then the platform's CA bundle);
+    ``certifi``'s bundle if the system has none. Entries ``cryptography`` cannot read are
+    skipped.
+    """
+    paths = ssl.get_default_verify_paths()
+    candidates = [os.environ.get(paths.openssl_cafile_env), paths.cafile, paths.openssl_cafile]
+    try:
+        import certifi  # noqa: PLC0415  # httpx's dependency; only a fallback
+
+        candidates.append(certifi.where())
+    except ImportError:  # pragma: no cover - httpx installs it
+        pass
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            with open(candidate, "rb") as bundle:
+                roots = _read_pem_certificates(bundle.read())
+            if roots:
+                return roots
+    return ()
+
+
+def _read_pem_certificates(pem: bytes) -> tuple[x509.Certificate, ...]:
+    """Every certificate of a PEM bundle that ``cryptography`` reads without complaint."""
+    marker = b"-----BEGIN CERTIFICATE-----"
+    certificates = []
+    for block in pem.split(marker)[1:]:
+        with warnings.catch_warnings():
+            # A few old roots break RFC 5280 (a negative serial): skip them, never crash.
+            warnings.simplefilter("error", CryptographyDeprecationWarning)
+            try:
+                certificates.append(x509.load_pem_x509_certificate(marker + block))
+            except (ValueError, CryptographyDeprecationWarning):
+                continue
+    return tuple(certificates)
 
 
 def _payments(order: Mapping[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
@@ -274,7 +353,11 @@ class PayPalWire(Wire):
             certificate; ``"api"`` asks PayPal's verify-webhook-signature endpoint.
         cert_fetcher: returns the PEM certificate at a URL; by default it is fetched through
             the provider's HTTP client. It is called synchronously, under
-            :class:`AsyncPayPal` too. Certificates are cached by URL.
+            :class:`AsyncPayPal` too. Certificates are cached by URL (as PayPal recommends)
+            and checked for validity again on each use.
+        webhook_trust_roots: the CA certificates a webhook signing certificate must chain
+            to; by default the system's trust store (:func:`system_trust_roots`). The
+            certificate must be valid now and issued to ``paypal.com`` or a subdomain.
         webhook_tolerance: refuse notifications whose transmission time is further than this
             from now (replays); ``None`` accepts any time, relying on event-id deduplication.
         wall_clock: seconds since the epoch, for token expiry and certificate validity.
@@ -296,6 +379,7 @@ class PayPalWire(Wire):
         webhook_id: str | None = None,
         webhook_verification: Literal["offline", "api"] = "offline",
         cert_fetcher: Callable[[str], bytes] | None = None,
+        webhook_trust_roots: Sequence[x509.Certificate] | None = None,
         webhook_tolerance: timedelta | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -323,6 +407,7 @@ class PayPalWire(Wire):
         self.webhook_id = webhook_id
         self.webhook_verification = webhook_verification
         self._cert_fetcher = cert_fetcher
+        self._trust_roots = None if webhook_trust_roots is None else tuple(webhook_trust_roots)
         self._webhook_tolerance = webhook_tolerance
         self._clock = wall_clock
         self._token = TokenCache(wall_clock)
@@ -599,7 +684,33 @@ class PayPalWire(Wire):
             yield from self._verify_by_api(fields, body)
         else:
             yield from self._verify_offline(fields, body)
-        return _event(body, self.name)
+        event = _event(body, self.name)
+        if event.type in _REFUND_EVENTS:
+            event = yield from self._with_capture(event)
+        return event
+
+    def _with_capture(
+        self, event: WebhookEvent
+    ) -> Generator[httpx.Request, httpx.Response, WebhookEvent]:
+        """A refund event with the order id and status of the capture its ``up`` link names.
+
+        A refund resource names its capture only (``links``, ``rel: up``); the capture
+        (``GET /v2/payments/captures/{id}``) names the order and says whether all of it was
+        refunded.
+        """
+        resource = event.data.get("resource")
+        capture_id = _refund_of(resource) if isinstance(resource, dict) else None
+        if capture_id is None or not _ORDER_ID.fullmatch(capture_id):
+            return event
+        capture = yield from self._call("GET", f"/v2/payments/captures/{capture_id}")
+        related = (capture.get("supplementary_data") or {}).get("related_ids") or {}
+        order_id = related.get("order_id")
+        status = _CAPTURE_STATUS.get(str(capture.get("status")))
+        if status not in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
+            status = event.status
+        return attrs.evolve(
+            event, payment_id=str(order_id) if order_id else event.payment_id, status=status
+        )
 
     def _verify_offline(
         self, fields: Mapping[str, str], body: bytes
@@ -631,17 +742,16 @@ class PayPalWire(Wire):
             raise _unverified("the signature does not match the notification") from None
 
     def _certificate(self, url: str) -> Generator[httpx.Request, httpx.Response, x509.Certificate]:
+        now = datetime.fromtimestamp(self._clock(), UTC)
         cached = self._certs.get(url)
-        if cached is not None:
+        if cached is not None and _valid_at(cached, now):
             return cached
+        self._certs.pop(url, None)
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError, TypeError):
             raise _unverified(f"the certificate URL {url!r} is not a URL") from None
-        host = parsed.host.lower()
-        if parsed.scheme != "https" or not (
-            host == "paypal.com" or host.endswith(CERT_HOST_SUFFIXES)
-        ):
+        if parsed.scheme != "https" or not is_paypal_host(parsed.host):
             raise _unverified(f"the certificate URL {url!r} is not on a PayPal HTTPS host")
         if self._cert_fetcher is not None:
             try:
@@ -655,17 +765,47 @@ class PayPalWire(Wire):
                     f"PayPal's certificate could not be fetched (HTTP {response.status_code})"
                 )
             pem = response.content
-        try:
-            certificate = x509.load_pem_x509_certificate(pem)
-        except ValueError:
-            raise _unverified("the certificate is not a PEM X.509 certificate") from None
-        now = datetime.fromtimestamp(self._clock()).astimezone()
-        if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
-            raise _unverified("PayPal's certificate is expired or not yet valid")
+        certificate = self._trusted(pem, now)
         if len(self._certs) >= _CERT_CACHE_SIZE:
             self._certs.pop(next(iter(self._certs)))
         self._certs[url] = certificate
         return certificate
+
+    def _trusted(self, pem: bytes, now: datetime) -> x509.Certificate:
+        """The signing certificate of a PEM chain (leaf first), once it is proven PayPal's.
+
+        Raises:
+            WebhookVerificationError: not PEM, expired or not yet valid, not chained to a
+                trusted root, or not issued to a PayPal name.
+        """
+        chain = _read_pem_certificates(pem) if isinstance(pem, bytes) else ()
+        if not chain:
+            raise _unverified("the certificate is not a PEM X.509 certificate")
+        leaf, intermediates = chain[0], list(chain[1:])
+        if not _valid_at(leaf, now):
+            raise _unverified("PayPal's certificate is expired or not yet valid")
+        roots = system_trust_roots() if self._trust_roots is None else self._trust_roots
+        if not roots:
+            raise _unverified("no trusted root certificates to check PayPal's certificate with")
+        verifier = (
+            PolicyBuilder()
+            .store(Store(list(roots)))
+            .time(now)
+            .extension_policies(
+                ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=_SIGNING_CERT_POLICY
+            )
+            .build_client_verifier()
+        )
+        try:
+            verified = verifier.verify(leaf, intermediates)
+        except VerificationError:
+            raise _unverified(
+                "PayPal's certificate does not chain to a trusted root certificate"
+            ) from None
+        names = [n.value for n in verified.subjects or () if isinstance(n, x509.DNSName)]
+        if not any(is_paypal_host(name.removeprefix("*.")) for name in names):
+            raise _unverified(f"the certificate is issued to {names!r}, not to a PayPal host")
+        return leaf
 
     def _verify_by_api(
         self, fields: Mapping[str, str], body: bytes
@@ -681,6 +821,10 @@ class PayPalWire(Wire):
         )
         if answer.get("verification_status") != "SUCCESS":
             raise _unverified("PayPal says the signature does not match the notification")
+
+
+def _valid_at(certificate: x509.Certificate, now: datetime) -> bool:
+    return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
 
 
 def _refund_of(refund: Mapping[str, Any]) -> str | None:
@@ -755,6 +899,7 @@ class PayPalOptions(TypedDict, total=False):
     webhook_id: str
     webhook_verification: Literal["offline", "api"]
     cert_fetcher: Callable[[str], bytes]
+    webhook_trust_roots: Sequence[x509.Certificate]
     webhook_tolerance: timedelta
     wall_clock: Callable[[], float]
 

@@ -30,8 +30,8 @@ from typing import Any
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from payportal._money import Money, currency_exponent, is_currency
 from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
@@ -45,24 +45,70 @@ CERT_URL = "https://api.sandbox.paypal.com" + _CERT_PATH
 
 
 @functools.cache
-def _signing_identity() -> tuple[rsa.RSAPrivateKey, bytes]:
-    """One RSA key and self-signed certificate per process: generating keys is slow."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, "messageverificationcerts.paypal.com")]
-    )
+def _signing_identity() -> tuple[rsa.RSAPrivateKey, bytes, x509.Certificate]:
+    """One signing key, its certificate chain (PEM, leaf first) and the fake's root CA per
+    process: generating keys is slow.
+
+    The leaf is issued, like PayPal's, to ``messageverificationcerts.paypal.com`` by a CA
+    that exists only in this process; a client trusts it through :attr:`FakePayPal.trust_roots`.
+    """
     now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "payportal FakePayPal root")])
+    root = (
+        _valid(x509.CertificateBuilder(), now)
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_key_usage(sign_certificates=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
+        .sign(root_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    host = "messageverificationcerts.paypal.com"
+    leaf = (
+        _valid(x509.CertificateBuilder(), now)
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+        .issuer_name(root_name)
         .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign_certificates=False), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return key, leaf.public_bytes(serialization.Encoding.PEM), root
+
+
+def _valid(builder: x509.CertificateBuilder, now: datetime) -> x509.CertificateBuilder:
+    return (
+        builder.serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=365))
-        .sign(key, hashes.SHA256())
     )
-    return key, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_usage(*, sign_certificates: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=not sign_certificates,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=sign_certificates,
+        crl_sign=sign_certificates,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored resource as the API shows it (private fields start with ``_``)."""
+    return {k: v for k, v in item.items() if not k.startswith("_")}
 
 
 class _ApiError(Exception):
@@ -146,6 +192,8 @@ class FakePayPal(FakeServer):
         webhook_id: the webhook id its notifications are signed for.
         cert_url: where its signing certificate is served (a PayPal host, so the client's
             domain check passes; the fake answers it from any base URL).
+        trust_roots: the root CA its signing certificate chains to; pass it to the client
+            as ``webhook_trust_roots`` (the fake's CA is in no system trust store).
         duplicate_webhooks: deliver every notification twice from :meth:`webhooks`.
         block_duplicate_invoice_ids: refuse a new order whose ``invoice_id`` was paid
             already (``DUPLICATE_INVOICE_ID``), as accounts with that setting do.
@@ -173,6 +221,7 @@ class FakePayPal(FakeServer):
         self.client_secret = "fake-secret-" + secrets.token_hex(8)
         self.webhook_id = "WH-FAKE-" + secrets.token_hex(4).upper()
         self.cert_url = CERT_URL
+        self.trust_roots = (_signing_identity()[2],)
         self.duplicate_webhooks = duplicate_webhooks
         self.tokens: set[str] = set()
         self.orders: dict[str, dict[str, Any]] = {}
@@ -217,7 +266,7 @@ class FakePayPal(FakeServer):
     def sign(self, event: dict[str, Any]) -> tuple[dict[str, str], bytes]:
         """A notification as PayPal would POST it: headers and body, signed for
         :attr:`webhook_id`."""
-        key, _ = _signing_identity()
+        key = _signing_identity()[0]
         body = json.dumps(event).encode()
         transmission_id = str(uuid.uuid4())
         transmitted = _now()
@@ -387,6 +436,16 @@ class FakePayPal(FakeServer):
                 return self._capture_order(order)
             if len(parts) == 5 and post and parts[4] == "authorize":
                 return self._authorize_order(order)
+        elif parts[:2] == ["v2", "payments"] and len(parts) == 4 and request.method == "GET":
+            store = {
+                "authorizations": self.authorizations,
+                "captures": self.captures,
+                "refunds": self.refunds,
+            }.get(parts[2])
+            item = None if store is None else store.get(parts[3])
+            if item is None:
+                raise _not_found()
+            return httpx.Response(200, json=_public(item))
         elif parts[:3] == ["v2", "payments", "authorizations"] and len(parts) == 5 and post:
             authorization = self.authorizations.get(parts[3])
             if authorization is None:
@@ -692,11 +751,8 @@ class FakePayPal(FakeServer):
         self._attach(self.orders[capture["_order"]], "refunds", refund)
         capture["_children"].append(refund_id)
         capture["status"] = "REFUNDED" if amount == remaining else "PARTIALLY_REFUNDED"
-        self._emit(
-            "PAYMENT.CAPTURE.REFUNDED",
-            "refund",
-            {**refund, "supplementary_data": {"related_ids": {"order_id": capture["_order"]}}},
-        )
+        # As PayPal sends it: the refund names its capture in ``links`` (``rel: up``) only.
+        self._emit("PAYMENT.CAPTURE.REFUNDED", "refund", refund)
         return httpx.Response(201, json={k: v for k, v in refund.items() if not k.startswith("_")})
 
     def _verify(self, body: dict[str, Any]) -> httpx.Response:
@@ -714,7 +770,7 @@ class FakePayPal(FakeServer):
                 raise _invalid(
                     "MISSING_REQUIRED_PARAMETER", "A required field is missing.", f"/{field}"
                 )
-        key, _ = _signing_identity()
+        key = _signing_identity()[0]
         # PayPal checks the signature over the body it sent, which it keeps; so does the fake.
         sent = self._sent.get(str(body["transmission_id"]))
         ok = (

@@ -133,6 +133,7 @@ def paypal(fake_paypal: FakePayPal) -> Iterator[PayPal]:
         fake_paypal.client_id,
         fake_paypal.client_secret,
         webhook_id=fake_paypal.webhook_id,
+        webhook_trust_roots=fake_paypal.trust_roots,
         **_no_wait(fake_paypal),
     ) as client:
         yield client
