@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import payportal.providers
 import payportal.testing
 
@@ -13,6 +15,7 @@ PROVIDERS = {
     "AsyncHTTPOptions",
     "AsyncHTTPProvider",
     "AsyncPayEngine",
+    "AsyncPayPal",
     "AsyncPayPalNVP",
     "AsyncPaydirekt",
     "AsyncPaymentProvider",
@@ -23,8 +26,10 @@ PROVIDERS = {
     "Capabilities",
     "HTTPOptions",
     "HTTPProvider",
+    "InMemoryTransferStore",
     "Operation",
     "PayEngine",
+    "PayPal",
     "PayPalNVP",
     "Paydirekt",
     "Payment",
@@ -36,6 +41,8 @@ PROVIDERS = {
     "Sofort",
     "SyncDriver",
     "TokenCache",
+    "Transfer",
+    "TransferStore",
     "WebhookEvent",
     "Wire",
     "confirm_before_resend",
@@ -49,9 +56,16 @@ PROVIDERS = {
 }
 TESTING = {
     "AsyncFakeProvider",
+    "FakeBillPay",
+    "FakeBillwerkPay",
     "FakeOutcome",
+    "FakePayEngine",
+    "FakePayPal",
+    "FakePayPalNVP",
+    "FakePaydirekt",
     "FakeProvider",
     "FakeServer",
+    "FakeSofort",
     "Fault",
     "FaultKind",
     "ProviderContract",
@@ -68,3 +82,30 @@ def test_testing_names_are_pinned() -> None:
     assert set(payportal.testing.__all__) == TESTING
     for name in TESTING:
         assert getattr(payportal.testing, name) is not None, name
+
+
+def test_every_provider_client_has_its_async_twin_exported() -> None:
+    clients = [
+        name
+        for name in PROVIDERS
+        if isinstance(getattr(payportal.providers, name), type)
+        and issubclass(getattr(payportal.providers, name), payportal.providers.HTTPProvider)
+        and name != "HTTPProvider"
+    ]
+    assert len(clients) == 7  # PayPal, PayPal NVP, PayEngine, paydirekt, Sofort, BillPay, Billwerk+
+    for name in [*clients, "BankTransfer"]:
+        assert f"Async{name}" in PROVIDERS, name
+
+
+def test_every_fake_module_is_exported_from_testing() -> None:
+    fakes = sorted(
+        path.stem.removeprefix("fake_")
+        for path in Path(payportal.testing.__file__).parent.glob("fake_*.py")
+    )
+    exported = [getattr(payportal.testing, name) for name in TESTING if name.startswith("Fake")]
+    modules = sorted(
+        cls.__module__.removeprefix("payportal.testing.fake_")
+        for cls in exported
+        if cls.__module__.startswith("payportal.testing.fake_")
+    )
+    assert fakes == modules

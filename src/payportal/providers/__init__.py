@@ -97,11 +97,18 @@ from payportal.providers._models import (
 )
 from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
 from payportal.providers._retry import RetryPolicy, parse_retry_after
-from payportal.providers.bank_transfer import AsyncBankTransfer, BankTransfer
+from payportal.providers.bank_transfer import (
+    AsyncBankTransfer,
+    BankTransfer,
+    InMemoryTransferStore,
+    Transfer,
+    TransferStore,
+)
 from payportal.providers.billpay import AsyncBillPay, BillPay
 from payportal.providers.billwerk import AsyncBillwerkPay, BillwerkPay
 from payportal.providers.paydirekt import AsyncPaydirekt, Paydirekt
 from payportal.providers.payengine import AsyncPayEngine, PayEngine
+from payportal.providers.paypal import AsyncPayPal, PayPal
 from payportal.providers.paypal_nvp import AsyncPayPalNVP, PayPalNVP
 from payportal.providers.sofort import AsyncSofort, Sofort
 
@@ -114,6 +121,7 @@ __all__ = [
     "AsyncHTTPOptions",
     "AsyncHTTPProvider",
     "AsyncPayEngine",
+    "AsyncPayPal",
     "AsyncPayPalNVP",
     "AsyncPaydirekt",
     "AsyncPaymentProvider",
@@ -124,8 +132,10 @@ __all__ = [
     "Capabilities",
     "HTTPOptions",
     "HTTPProvider",
+    "InMemoryTransferStore",
     "Operation",
     "PayEngine",
+    "PayPal",
     "PayPalNVP",
     "Paydirekt",
     "Payment",
@@ -137,6 +147,8 @@ __all__ = [
     "Sofort",
     "SyncDriver",
     "TokenCache",
+    "Transfer",
+    "TransferStore",
     "WebhookEvent",
     "Wire",
     "confirm_before_resend",

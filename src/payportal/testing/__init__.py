@@ -9,13 +9,15 @@ Payment providers, without sandbox accounts:
   (``serve()``), validating requests as the provider does, with fault injection
   (:class:`FaultKind`):
 
-  - :class:`payportal.testing.fake_paypal.FakePayPal` (PayPal REST, Orders v2, webhooks),
-  - :class:`payportal.testing.fake_paypal_nvp.FakePayPalNVP` (PayPal NVP Express Checkout, IPN),
-  - :class:`payportal.testing.fake_payengine.FakePayEngine` (PayEngine orders, notifications),
-  - :class:`payportal.testing.fake_paydirekt.FakePaydirekt` (paydirekt checkouts, callbacks),
-  - :class:`payportal.testing.fake_sofort.FakeSofort` (Sofort XML API, notifications),
-  - :class:`payportal.testing.fake_billpay.FakeBillPay` (BillPay XML invoice purchase),
-  - :class:`payportal.testing.fake_billwerk.FakeBillwerkPay` (Billwerk+ Pay charges, webhooks).
+  - :class:`FakePayPal` (PayPal REST, Orders v2, Payments v2, webhooks),
+  - :class:`FakePayPalNVP` (PayPal NVP Express Checkout, IPN),
+  - :class:`FakePayEngine` (PayEngine orders, notifications),
+  - :class:`FakePaydirekt` (paydirekt checkouts, callbacks),
+  - :class:`FakeSofort` (Sofort XML API, notifications),
+  - :class:`FakeBillPay` (BillPay XML invoice purchase),
+  - :class:`FakeBillwerkPay` (Billwerk+ Pay charges, webhooks).
+
+  Each also lives in its own module, ``payportal.testing.fake_<provider>``.
 
   Bank transfer needs no fake: it has no API, and
   :class:`payportal.providers.BankTransfer` keeps its payments in a ``TransferStore``.
@@ -34,15 +36,29 @@ from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
 from payportal.testing._server import FakeServer, Fault, FaultKind
+from payportal.testing.fake_billpay import FakeBillPay
+from payportal.testing.fake_billwerk import FakeBillwerkPay
+from payportal.testing.fake_paydirekt import FakePaydirekt
+from payportal.testing.fake_payengine import FakePayEngine
+from payportal.testing.fake_paypal import FakePayPal
+from payportal.testing.fake_paypal_nvp import FakePayPalNVP
+from payportal.testing.fake_sofort import FakeSofort
 
 if TYPE_CHECKING:
     from payportal.testing.contract import ProviderContract
 
 __all__ = [
     "AsyncFakeProvider",
+    "FakeBillPay",
+    "FakeBillwerkPay",
     "FakeOutcome",
+    "FakePayEngine",
+    "FakePayPal",
+    "FakePayPalNVP",
+    "FakePaydirekt",
     "FakeProvider",
     "FakeServer",
+    "FakeSofort",
     "Fault",
     "FaultKind",
     "ProviderContract",
