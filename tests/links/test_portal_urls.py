@@ -176,6 +176,27 @@ def test_ttl_past_year_9999_is_a_validation_error() -> None:
         (("https://x.example", SIGNER), {"paths": {"customer": "/p#{token}"}}, "paths['customer']"),
         (("https://x.example", SIGNER), {"paths": ["/p/{token}"]}, "paths"),
         (("https://x.example", SIGNER), {"ttl": timedelta(0)}, "ttl"),
+        # Hostile input (issue 26): only http(s), however a browser reads the scheme.
+        (("javascript:alert(1)//x", SIGNER), {}, "base_url"),
+        ((" JavaScript://billing.example.com", SIGNER), {}, "base_url"),
+        (("https://billing.example.com/a b", SIGNER), {}, "base_url"),
+        (("https://billing.example.com/\x00x", SIGNER), {}, "base_url"),
+        (("https://[billing.example.com", SIGNER), {}, "base_url"),
+        (
+            ("https://x.example", SIGNER),
+            {"paths": {"customer": "/p /{token}"}},
+            "paths['customer']",
+        ),
+        (
+            ("https://x.example", SIGNER),
+            {"paths": {"customer": "/p\t{token}"}},
+            "paths['customer']",
+        ),
+        (
+            ("https://x.example", SIGNER),
+            {"paths": {"customer": "/\\evil/{token}"}},
+            "paths['customer']",
+        ),
     ],
 )
 def test_portal_urls_arguments_are_validated(
@@ -184,3 +205,21 @@ def test_portal_urls_arguments_are_validated(
     with pytest.raises(ValidationError) as info:
         PortalUrls(*args, **kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_a_url_with_an_unclosed_ipv6_host_is_malformed_not_a_value_error() -> None:
+    # Found by tests/fuzz/test_fuzz_links.py: urlsplit raised ValueError("Invalid IPv6 URL").
+    with pytest.raises(MalformedLinkError):
+        URLS.resolve("https://[billing.example.com/portal/AAAA")
+
+
+def test_a_secret_passed_as_the_signer_is_not_shown() -> None:
+    secret = b"a raw secret that must never be logged"
+    with pytest.raises(ValidationError) as info:
+        PortalUrls("https://x.example", secret)  # type: ignore[arg-type]
+    assert "raw secret" not in str(info.value)
+    assert info.value.value == f"<{len(secret)} bytes>"
+
+
+def test_the_base_url_is_stored_without_surrounding_white_space() -> None:
+    assert PortalUrls("  https://x.example/\n", SIGNER).base_url == "https://x.example"

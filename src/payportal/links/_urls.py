@@ -109,7 +109,10 @@ def _compile(urls: PortalUrls) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # Factories run before validators: leave wrong arguments for the validators to name.
     if not isinstance(urls.base_url, str) or not isinstance(urls.paths, Mapping):
         return ()
-    base_path = urlsplit(urls.base_url).path
+    try:
+        base_path = urlsplit(urls.base_url).path
+    except ValueError:  # an unclosed IPv6 host: the validator names it
+        return ()
 
     def pattern(template: str) -> re.Pattern[str]:
         before, _, after = template.partition(_MARK)
@@ -274,7 +277,10 @@ class PortalUrls:
             raise MalformedLinkError("The portal link is too long.")
         if "/" not in url_or_token and "?" not in url_or_token:
             return url_or_token, None
-        parts = urlsplit(url_or_token)
+        try:
+            parts = urlsplit(url_or_token)
+        except ValueError:  # such as "https://[x/...": an unclosed IPv6 host (fuzzing found it)
+            raise MalformedLinkError("The portal link is not a URL.") from None
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         for kind, pattern in self._patterns:
             match = pattern.fullmatch(target)
