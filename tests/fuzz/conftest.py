@@ -1,7 +1,7 @@
 """The hypothesis profile ``fuzz``: ``pytest tests/fuzz --hypothesis-profile=fuzz``.
 
 Registered here, in a conftest pytest loads before it reads ``--hypothesis-profile``; the
-fuzz tests take their example count from it (see ``tests/fuzz/_support.py``).
+fuzz tests take their example count from it (see ``tests/fuzz/fuzz_support.py``).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fuzz_support import fuzz, mutate, only, raw_text, text_of
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.fuzz._support import fuzz, mutate, only, raw_text, text_of
 
 from payportal.customers import Customer
 from payportal.exceptions import InvalidLinkError, MalformedLinkError
