@@ -1,0 +1,64 @@
+"""Book every payment exactly once: intents, normalised events, one booking path.
+
+The decision is pure: :func:`decide` takes a customer's account, documents, the
+:class:`PaymentIntent` and one :class:`PaymentEvent`, and returns a
+:class:`BookingDecision` (the new account, the documents' paid state, the journal records
+and the outbox messages). Nothing in it reads a clock or a database.
+
+>>> from datetime import date, datetime, UTC
+>>> from payportal import Money
+>>> from payportal.accounts import CustomerAccount, OpenItem
+>>> account = CustomerAccount(customer_id="42", currency="EUR").add(
+...     OpenItem.simple("RE-1", Money("80.00", "EUR"), due=date(2026, 3, 1)))
+>>> intent = PaymentIntent(
+...     id="pi-1", customer_id="42", amount=Money("100.00", "EUR"), purpose=Purpose.AMOUNT,
+...     reference="RF18 0000 0000 0000 1", provider="paypal", method="paypal",
+...     created_at=datetime(2026, 3, 2, tzinfo=UTC))
+>>> event = PaymentEvent(
+...     kind=EventKind.CAPTURED, provider="paypal", provider_payment_id="ORDER-1",
+...     movement_key="paypal:capture:CAP-1", occurred_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+...     amount=Money("100.00", "EUR"))
+>>> decision = decide(account, [], intent, event)
+>>> decision.account.open_total, decision.account.credit_balance
+(Money('0.00', 'EUR'), Money('20.00', 'EUR'))
+>>> [m.topic for m in decision.outbox]
+['payment.booked', 'credit.created']
+"""
+
+from payportal.booking._decide import (
+    BookingDecision,
+    DocumentShare,
+    JournalRecord,
+    OutboxEvent,
+    decide,
+    decide_credit_note,
+    reject,
+    release,
+)
+from payportal.booking._model import (
+    CreditNotePolicy,
+    EventKind,
+    IntentStatus,
+    PaymentEvent,
+    PaymentIntent,
+    Purpose,
+    top_up_method,
+)
+
+__all__ = [
+    "BookingDecision",
+    "CreditNotePolicy",
+    "DocumentShare",
+    "EventKind",
+    "IntentStatus",
+    "JournalRecord",
+    "OutboxEvent",
+    "PaymentEvent",
+    "PaymentIntent",
+    "Purpose",
+    "decide",
+    "decide_credit_note",
+    "reject",
+    "release",
+    "top_up_method",
+]

@@ -1,0 +1,93 @@
+"""A customer with invoices and the open items of those invoices, for the booking tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from payportal import Money
+from payportal.accounts import CustomerAccount, OpenItem
+from payportal.allocation import OverpaymentPolicy, Strategy
+from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose
+from payportal.documents import Invoice, LineItem
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def invoice(number: int, cents: int, *, customer: str = "42") -> Invoice:
+    return Invoice(
+        id=f"inv-{number}",
+        number=f"RE-{number}",
+        customer_id=customer,
+        issued_on=date(2026, 2, 1) + timedelta(days=number),
+        due_on=date(2026, 2, 15) + timedelta(days=number),
+        lines=[
+            LineItem(
+                title="Service",
+                quantity=1,
+                unit_price=Money.from_minor(cents, "EUR"),
+                tax_rate=Decimal(0),
+            )
+        ],
+    )
+
+
+def world(cents: list[int], *, customer: str = "42") -> tuple[CustomerAccount, list[Invoice]]:
+    invoices = [invoice(n + 1, c, customer=customer) for n, c in enumerate(cents)]
+    account = CustomerAccount(customer_id=customer, currency="EUR")
+    for doc in invoices:
+        account = account.add(OpenItem.from_document(doc))
+    return account, invoices
+
+
+def intent(
+    purpose: Purpose = Purpose.AMOUNT,
+    cents: int = 10_000,
+    *,
+    keys: tuple[str, ...] = (),
+    method: str = "paypal",
+    strategy: Strategy = Strategy.OLDEST_FIRST,
+    overpayment: OverpaymentPolicy = OverpaymentPolicy.CREDIT_BALANCE,
+    intent_id: str = "pi-1",
+    customer: str = "42",
+) -> PaymentIntent:
+    return PaymentIntent(
+        id=intent_id,
+        customer_id=customer,
+        amount=Money.from_minor(cents, "EUR"),
+        purpose=purpose,
+        item_keys=keys,
+        strategy=strategy,
+        overpayment=overpayment,
+        reference=f"REF-{intent_id}",
+        provider="paypal",
+        method=method,
+        created_at=T0,
+    )
+
+
+def event(
+    kind: EventKind,
+    cents: int | None,
+    key: str,
+    *,
+    captured_total: int | None = None,
+    refunded_total: int | None = None,
+    intent_id: str | None = "pi-1",
+    at: datetime = T0,
+) -> PaymentEvent:
+    def money(units: int | None) -> Money | None:
+        return None if units is None else Money.from_minor(units, "EUR")
+
+    return PaymentEvent(
+        kind=kind,
+        provider="paypal",
+        provider_payment_id="ORDER-1",
+        movement_key=key,
+        occurred_at=at,
+        event_id=f"WH-{key}",
+        intent_id=intent_id,
+        amount=money(cents),
+        captured_total=money(captured_total),
+        refunded_total=money(refunded_total),
+    )
