@@ -184,7 +184,6 @@ def test_a_company_lends_its_first_account() -> None:
     [
         ({"account": Company(name="ACME")}, "account"),
         ({"account": "DE89370400440532013000"}, "account"),
-        ({"account": BankAccount(iban=IBAN, holder="A" * 71)}, "name"),
         ({"account": ACCOUNT, "prefix": "shop-1"}, "prefix"),
         ({"account": ACCOUNT, "prefix": "ABCDEFGHIJK"}, "prefix"),
         ({"account": ACCOUNT, "reference_scheme": "be_ogm"}, "reference_scheme"),
