@@ -671,7 +671,7 @@ class FakePayPal(FakeServer):
         amount = _money(body["amount"], "/amount") if "amount" in body else remaining
         if amount.currency != authorized.currency:
             raise _unprocessable(
-                "CURRENCY_MISMATCH",
+                "AUTH_CAPTURE_CURRENCY_MISMATCH",
                 "Currency of capture must be the same as currency of authorization.",
             )
         if amount > remaining:
@@ -690,12 +690,24 @@ class FakePayPal(FakeServer):
         return httpx.Response(201, json={k: v for k, v in capture.items() if not k.startswith("_")})
 
     def _void(self, authorization: dict[str, Any], request: httpx.Request) -> httpx.Response:
-        if authorization["status"] != "CREATED":
+        # PayPal voids what is left of an authorization, after a partial capture too; only a
+        # fully captured or already voided one is refused (issues of authorizations.void-422).
+        status = authorization["status"]
+        if status == "CAPTURED":
             raise _unprocessable(
-                "PREVIOUSLY_CAPTURED"
-                if "CAPTURED" in authorization["status"]
-                else "AUTHORIZATION_ALREADY_VOIDED",
-                "Authorization cannot be voided in its current state.",
+                "PREVIOUSLY_CAPTURED",
+                "Authorization has been previously captured and hence cannot be voided.",
+            )
+        if status == "VOIDED":
+            raise _unprocessable(
+                "PREVIOUSLY_VOIDED",
+                "Authorization has been previously voided and hence cannot be voided again.",
+            )
+        if status not in ("CREATED", "PARTIALLY_CAPTURED"):
+            raise _unprocessable(
+                "CANNOT_BE_VOIDED",
+                "A reauthorization cannot be voided. Please void the original "
+                "parent authorization.",
             )
         authorization["status"] = "VOIDED"
         self._emit("PAYMENT.AUTHORIZATION.VOIDED", "authorization", authorization)
@@ -723,7 +735,8 @@ class FakePayPal(FakeServer):
         amount = _money(body["amount"], "/amount") if "amount" in body else remaining
         if amount.currency != captured.currency:
             raise _unprocessable(
-                "REFUND_CURRENCY_MISMATCH", "Refund must be in the same currency as the capture."
+                "REFUND_CAPTURE_CURRENCY_MISMATCH",
+                "Refund must be in the same currency as the capture.",
             )
         if amount > remaining:
             raise _unprocessable(
