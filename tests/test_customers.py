@@ -320,3 +320,12 @@ def test_a_change_from_something_other_than_a_mapping_is_a_validation_error(data
     with pytest.raises(ValidationError) as caught:
         MasterDataChange.from_dict(data)  # type: ignore[arg-type]
     assert caught.value.field == "data"
+
+
+@pytest.mark.parametrize("key", ["", " ", "1x", None])
+def test_an_unknown_odd_key_is_still_named_in_the_error(key: object) -> None:
+    # Found by tests/fuzz/test_fuzz_master_data.py: {"": None} gave an error naming no field.
+    with pytest.raises(ValidationError, match="is not a master data field") as caught:
+        MasterDataChange.from_dict({key: None})  # type: ignore[dict-item]
+    assert caught.value.field == repr(key)
+    assert str(caught.value).startswith(repr(key))

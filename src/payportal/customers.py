@@ -413,7 +413,7 @@ class MasterDataChange:
             if key not in known:
                 raise ValidationError(
                     f"is not a master data field (known: {', '.join(sorted(known))})",
-                    field=key,
+                    field=key if isinstance(key, str) and key.isidentifier() else repr(key),
                     value=value,
                 )
             values[key] = value
