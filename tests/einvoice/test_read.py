@@ -8,9 +8,9 @@ from pathlib import Path
 
 import attrs
 import pytest
+from einvoice_samples import MULTI_RATE, SHAPES, blank_pdf
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.einvoice.samples import MULTI_RATE, SHAPES, blank_pdf
 
 from payportal import Money, PayportalError
 from payportal.documents import Invoice, LineItem

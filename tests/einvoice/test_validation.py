@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import pytest
-from tests.einvoice.samples import MULTI_RATE, SHAPES
+from einvoice_samples import MULTI_RATE, SHAPES
 
 from payportal.einvoice import EInvoice, Profile, to_cii, to_ubl
 
@@ -76,3 +76,14 @@ def test_validation_catches_a_malformed_skonto_line(validate: Validate) -> None:
     data = to_cii(SHAPES["skonto"], profile=Profile.XRECHNUNG)
     tampered = data.replace(b"PROZENT=2.00", b"PROZENT=2")
     assert any("BR-DE-18" in problem for problem in validate(tampered))
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_en16931_ubl_passes_xsd_and_cen_rules(
+    name: str, ubl_validators: dict[str, Validator]
+) -> None:
+    einvoice = SHAPES[name]
+    validator = ubl_validators["CreditNote" if einvoice.is_credit_note else "Invoice"]
+    data = to_ubl(einvoice, profile=Profile.EN16931)
+    assert validator.xsd_errors(data) == []
+    assert [f for f in validator.findings(data, "EN16931") if f[0] == "fatal"] == []

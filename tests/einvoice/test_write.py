@@ -7,7 +7,7 @@ from decimal import Decimal
 import attrs
 import defusedxml.ElementTree
 import pytest
-from tests.einvoice.samples import BUYER, MULTI_RATE, REVERSE_CHARGE, SELLER, SHAPES
+from einvoice_samples import BUYER, MULTI_RATE, REVERSE_CHARGE, SELLER, SHAPES
 
 import payportal.einvoice
 from payportal import Money, ValidationError
@@ -143,3 +143,36 @@ def test_facturx_pdf_refuses_what_is_not_a_pdf() -> None:
     with pytest.raises(ValidationError) as error:
         to_facturx_pdf(MULTI_RATE, b"<html>")
     assert _field(error) == "pdf"
+
+
+def test_not_subject_to_vat_names_no_vat_ids_and_needs_a_register_entry() -> None:
+    data = to_cii(SHAPES["not_subject"])
+    assert b'schemeID="VA"' not in data
+    assert b"HRB 12345 B" in data
+    without = attrs.evolve(SHAPES["not_subject"], seller=SELLER)
+    with pytest.raises(ValidationError) as error:
+        to_cii(without)
+    assert _field(error) == "seller.register_entry"
+
+
+def test_not_subject_to_vat_cannot_be_mixed_with_taxed_lines() -> None:
+    mixed = attrs.evolve(SHAPES["not_subject"], document=MULTI_RATE.document)
+    document = attrs.evolve(
+        MULTI_RATE.document,
+        lines=[
+            *MULTI_RATE.document.lines,
+            LineItem(title="Fee", quantity=1, unit_price=Money("1.00", "EUR")),
+        ],
+    )
+    mixed = attrs.evolve(mixed, document=document)
+    with pytest.raises(ValidationError) as error:
+        to_ubl(mixed)
+    assert _field(error) == "zero_rate_category"
+
+
+def test_intra_community_supply_needs_a_delivery_date() -> None:
+    einvoice = SHAPES["intra_community"]
+    undated = attrs.evolve(einvoice, document=attrs.evolve(einvoice.document, service_date=None))
+    with pytest.raises(ValidationError) as error:
+        to_cii(undated)
+    assert _field(error) == "document.service_date"

@@ -16,6 +16,8 @@ from payportal.einvoice._semantic import Line, Means, Party, Semantic, amount, d
 if TYPE_CHECKING:
     from datetime import date
 
+    from payportal.customers import Address
+
 __all__ = ["NAMESPACES", "write_cii"]
 
 NAMESPACES = {
@@ -42,11 +44,26 @@ def _date(parent: ET.Element, tag: str, value: date) -> None:
     _text(holder, "udt:DateTimeString", value.strftime("%Y%m%d"), format="102")
 
 
+def _address(parent: ET.Element, address: Address) -> None:
+    postal = _Sub(parent, "ram:PostalTradeAddress")
+    if address.postal_code:
+        _text(postal, "ram:PostcodeCode", address.postal_code)
+    _text(postal, "ram:LineOne", address.street)
+    if address.addition:
+        _text(postal, "ram:LineTwo", address.addition)
+    _text(postal, "ram:CityName", address.city)
+    _text(postal, "ram:CountryID", address.country)
+    if address.region:
+        _text(postal, "ram:CountrySubDivisionName", address.region)
+
+
 def _party(parent: ET.Element, tag: str, party: Party, *, seller: bool) -> None:
     element = _Sub(parent, tag)
     if party.identifier and not seller:
         _text(element, "ram:ID", party.identifier)
     _text(element, "ram:Name", party.name)
+    if party.legal_id:
+        _text(_Sub(element, "ram:SpecifiedLegalOrganization"), "ram:ID", party.legal_id)
     if seller or party.contact or party.phone:
         contact = _Sub(element, "ram:DefinedTradeContact")
         if party.contact:
@@ -57,18 +74,8 @@ def _party(parent: ET.Element, tag: str, party: Party, *, seller: bool) -> None:
         if party.email and seller:
             mail = _Sub(contact, "ram:EmailURIUniversalCommunication")
             _text(mail, "ram:URIID", party.email)
-    address = party.address
-    if address is not None:
-        postal = _Sub(element, "ram:PostalTradeAddress")
-        if address.postal_code:
-            _text(postal, "ram:PostcodeCode", address.postal_code)
-        _text(postal, "ram:LineOne", address.street)
-        if address.addition:
-            _text(postal, "ram:LineTwo", address.addition)
-        _text(postal, "ram:CityName", address.city)
-        _text(postal, "ram:CountryID", address.country)
-        if address.region:
-            _text(postal, "ram:CountrySubDivisionName", address.region)
+    if party.address is not None:
+        _address(element, party.address)
     if party.email:
         uri = _Sub(element, "ram:URIUniversalCommunication")
         _text(uri, "ram:URIID", party.email, schemeID="EM")
@@ -168,6 +175,8 @@ def write_cii(semantic: Semantic) -> bytes:
         _text(order, "ram:IssuerAssignedID", semantic.order_reference)
 
     delivery = _Sub(transaction, "ram:ApplicableHeaderTradeDelivery")
+    if semantic.deliver_to is not None:
+        _address(_Sub(delivery, "ram:ShipToTradeParty"), semantic.deliver_to)
     if semantic.delivered_on is not None:
         event = _Sub(delivery, "ram:ActualDeliverySupplyChainEvent")
         _date(event, "ram:OccurrenceDateTime", semantic.delivered_on)
@@ -193,8 +202,9 @@ def _settlement(settlement: ET.Element, semantic: Semantic) -> None:
             _text(element, "ram:ExemptionReason", tax.reason)
         _text(element, "ram:BasisAmount", amount(tax.basis))
         _text(element, "ram:CategoryCode", tax.category)
-        if tax.category != "O":
-            _text(element, "ram:RateApplicablePercent", decimal_text(tax.rate))
+        # Written for O too: XRechnung requires the rate in every breakdown (BR-DE-14), while
+        # EN 16931 forbids it only on O lines (BR-O-05).
+        _text(element, "ram:RateApplicablePercent", decimal_text(tax.rate))
     mandate = next((m.mandate_reference for m in semantic.means if m.mandate_reference), "")
     if semantic.payment_terms or semantic.due_on is not None or mandate:
         terms = _Sub(settlement, "ram:SpecifiedTradePaymentTerms")

@@ -111,12 +111,14 @@ class CardPayment:
     """Paid or to be paid by card (code 48, or 54/55 for credit/debit card).
 
     ``last_digits`` are the last 4 to 6 digits of the card number (BT-87): EN 16931 forbids
-    the full number in an invoice.
+    the full number in an invoice. ``network`` (such as ``"VISA"``) is only written in UBL,
+    which requires one; it defaults to ``"card"`` there.
     """
 
     last_digits: str = attrs.field(converter=v.strip)
     holder: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
     code: str = attrs.field(default="48")
+    network: str = attrs.field(default="", converter=v.strip, validator=v.optional_str)
 
     @last_digits.validator
     def _check_digits(self, attribute: attrs.Attribute[str], value: str) -> None:

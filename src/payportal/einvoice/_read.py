@@ -241,7 +241,10 @@ class _Reader:
                 )
             if code in {"48", "54", "55"} and fields.get("card"):
                 return CardPayment(
-                    last_digits=fields["card"][-4:], holder=fields.get("holder", ""), code=code
+                    last_digits=fields["card"][-4:],
+                    holder=fields.get("holder", ""),
+                    code=code,
+                    network=fields.get("network", "") if fields.get("network") != "card" else "",
                 )
             if code == "68":
                 return OnlinePayment(information=fields.get("information") or "online payment")
@@ -360,6 +363,7 @@ class _Reader:
         )
         values["contact"] = _text(contact, _RAM + "PersonName")
         values["identifier"] = _text(element, _RAM + "ID")
+        values["legal_id"] = _text(element, f"{_RAM}SpecifiedLegalOrganization/{_RAM}ID")
         if address is not None:
             values["address"] = self.address(
                 _text(address, _RAM + "LineOne"),
@@ -554,6 +558,7 @@ class _Reader:
         )
         values["name"] = " ".join(name.split())
         values["phone"] = _text(contact, _CBC + "Telephone")
+        values["legal_id"] = _text(party, f"{_CAC}PartyLegalEntity/{_CBC}CompanyID")
         values["contact"] = _text(contact, _CBC + "Name")
         values["identifier"] = next(
             (
@@ -671,6 +676,7 @@ class _Reader:
                     element, f"{_CAC}PaymentMandate/{_CAC}PayerFinancialAccount/{_CBC}ID"
                 ),
                 card=_text(element, f"{_CAC}CardAccount/{_CBC}PrimaryAccountNumberID"),
+                network=_text(element, f"{_CAC}CardAccount/{_CBC}NetworkID"),
                 holder=_text(element, f"{_CAC}CardAccount/{_CBC}HolderName"),
                 information=_text(element, _CBC + "InstructionNote"),
             )
@@ -750,9 +756,11 @@ class _Reader:
         seller.pop("identifier", None)
         seller_company = Company(
             bank_accounts=self.accounts("seller", ibans),
+            register_entry=str(seller.pop("legal_id", "")),
             **seller,  # type: ignore[arg-type]
         )
         buyer_contact = str(buyer.pop("contact", ""))
+        buyer.pop("legal_id", None)
         identifier = str(buyer.pop("identifier", "")) or str(buyer["name"])
         buyer_name = str(buyer.pop("name"))
         customer = Customer(

@@ -87,6 +87,7 @@ class Party:
     phone: str
     contact: str
     identifier: str
+    legal_id: str = ""
 
 
 @attrs.frozen
@@ -125,6 +126,7 @@ class Means:
     account_name: str = ""
     card_digits: str = ""
     card_holder: str = ""
+    card_network: str = ""
     mandate_reference: str = ""
     creditor_id: str = ""
     debtor_iban: str = ""
@@ -144,6 +146,7 @@ class Semantic:
     order_reference: str
     preceding_invoice: str
     delivered_on: date | None
+    deliver_to: Address | None
     due_on: date | None
     payment_terms: str
     payment_reference: str
@@ -171,6 +174,7 @@ def _party(source: object, *, is_seller: bool, contact: str) -> Party:
             phone=source.phone,
             contact=contact or source.name,
             identifier="",
+            legal_id=source.register_entry,
         )
     assert isinstance(source, Customer)
     return Party(
@@ -244,7 +248,12 @@ def _resolve(means: PaymentMeans, einvoice: EInvoice, index: int) -> Means:
             code="59", mandate_reference=mandate, creditor_id=means.creditor_id, debtor_iban=debtor
         )
     if isinstance(means, CardPayment):
-        return Means(code=means.code, card_digits=means.last_digits, card_holder=means.holder)
+        return Means(
+            code=means.code,
+            card_digits=means.last_digits,
+            card_holder=means.holder,
+            card_network=means.network,
+        )
     assert isinstance(means, OnlinePayment)
     return Means(code="68", information=means.information)
 
@@ -295,7 +304,7 @@ def _check_xrechnung(einvoice: EInvoice, seller: Party, means: tuple[Means, ...]
         einvoice.buyer_reference,
     )
     require(
-        means or isinstance(einvoice.document, CreditNote),
+        means,
         "payment",
         "is required by XRechnung: give at least one payment means (BR-DE-1)",
         (),
@@ -307,6 +316,59 @@ def _check_xrechnung(einvoice: EInvoice, seller: Party, means: tuple[Means, ...]
         seller.phone,
     )
     require(seller.email, "seller.email", "is required by XRechnung (BR-DE-7)", seller.email)
+
+
+def _check_categories(
+    einvoice: EInvoice, categories: set[str], seller: Party, buyer: Party
+) -> tuple[Party, Party]:
+    """Check the VAT identifiers each category needs; drop those category O forbids."""
+    if "O" in categories:
+        require(
+            categories == {"O"},
+            "zero_rate_category",
+            "cannot be 'not subject to VAT' (O) beside taxed lines (BR-O-11)",
+            einvoice.zero_rate_category,
+        )
+        # BR-O-02 to BR-O-04: an invoice outside the scope of VAT names no VAT identifiers,
+        # so the seller must be identified otherwise (BR-CO-26).
+        require(
+            seller.legal_id,
+            "seller.register_entry",
+            "is required when no VAT id may be given (category O): BR-CO-26",
+        )
+        return attrs.evolve(seller, vat_id=""), attrs.evolve(buyer, vat_id="")
+    simple = categories <= {"S", "Z", "E"}
+    require(
+        seller.vat_id or (seller.tax_number and simple),
+        "seller.vat_id",
+        "is required for VAT invoices (BR-S-02, BR-AE-02...): set the seller's VAT id"
+        + (" or tax number" if simple else ""),
+    )
+    if categories & {"AE", "K"}:
+        require(buyer.vat_id, "buyer.vat_id", "is required for reverse charge (BR-AE-02, BR-IC-02)")
+    return seller, buyer
+
+
+def _taxes(einvoice: EInvoice, categories: set[str]) -> tuple[TaxBreakdown, ...]:
+    reason = einvoice.exemption_reason
+    needs_reason = einvoice.zero_rate_category.needs_reason
+    if needs_reason and categories - {"S"}:
+        require(
+            reason,
+            "exemption_reason",
+            f"is required for VAT category {einvoice.zero_rate_category.value} (BT-120)",
+            reason,
+        )
+    return tuple(
+        TaxBreakdown(
+            category=_category(tax.rate, einvoice),
+            rate=tax.rate,
+            basis=tax.net,
+            tax=tax.tax,
+            reason=reason if tax.rate == 0 and needs_reason else "",
+        )
+        for tax in einvoice.document.totals.taxes
+    )
 
 
 def build(einvoice: EInvoice, profile: Profile) -> Semantic:
@@ -329,34 +391,8 @@ def build(einvoice: EInvoice, profile: Profile) -> Semantic:
 
     totals = document.totals
     categories = {line.category for line in lines}
-    taxed = categories - {"O"}
-    if taxed:
-        require(
-            seller.vat_id or (seller.tax_number and taxed <= {"S", "Z", "E"}),
-            "seller.vat_id",
-            "is required for VAT invoices (BR-S-02, BR-AE-02...): set the seller's VAT id"
-            + (" or tax number" if taxed <= {"S", "Z", "E"} else ""),
-        )
-    if categories & {"AE", "K"}:
-        require(buyer.vat_id, "buyer.vat_id", "is required for reverse charge (BR-AE-02, BR-IC-02)")
-    reason = einvoice.exemption_reason
-    if einvoice.zero_rate_category.needs_reason and categories - {"S"}:
-        require(
-            reason,
-            "exemption_reason",
-            f"is required for VAT category {einvoice.zero_rate_category.value} (BT-120)",
-            reason,
-        )
-    taxes = tuple(
-        TaxBreakdown(
-            category=_category(tax.rate, einvoice),
-            rate=tax.rate,
-            basis=tax.net,
-            tax=tax.tax,
-            reason=reason if tax.rate == 0 and einvoice.zero_rate_category.needs_reason else "",
-        )
-        for tax in totals.taxes
-    )
+    seller, buyer = _check_categories(einvoice, categories, seller, buyer)
+    taxes = _taxes(einvoice, categories)
     line_total = sum((line.net for line in lines), zero)
     # BR-CO-10 and the per-rate breakdown: payportal's totals must agree with the lines.
     if line_total != totals.net:
@@ -400,6 +436,13 @@ def build(einvoice: EInvoice, profile: Profile) -> Semantic:
     if not preceding and isinstance(document, CreditNote):
         preceding = document.invoice_id or ""
     delivered = document.service_date if isinstance(document, Invoice) else None
+    deliver_to = None
+    if "K" in categories:
+        # BR-IC-11 and BR-IC-12: an intra-community supply says when and to which country.
+        require(
+            delivered, "document.service_date", "is required for intra-community supply (BR-IC-11)"
+        )
+        deliver_to = buyer.address
     return Semantic(
         profile=profile,
         number=document.number,
@@ -411,6 +454,7 @@ def build(einvoice: EInvoice, profile: Profile) -> Semantic:
         order_reference=einvoice.order_reference,
         preceding_invoice=preceding,
         delivered_on=delivered,
+        deliver_to=deliver_to,
         due_on=due_on,
         payment_terms=terms,
         payment_reference=_reference(einvoice),

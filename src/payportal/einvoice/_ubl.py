@@ -14,6 +14,7 @@ from payportal.einvoice._semantic import Line, Means, Party, Semantic, amount, d
 
 if TYPE_CHECKING:
     from payportal._money import Money
+    from payportal.customers import Address
 
 __all__ = ["CAC", "CBC", "CREDIT_NOTE", "INVOICE", "write_ubl"]
 
@@ -40,6 +41,19 @@ def _tax_scheme(parent: ET.Element, scheme: str = "VAT") -> None:
     _text(holder, "cbc:ID", scheme)
 
 
+def _address(parent: ET.Element, tag: str, address: Address) -> None:
+    postal = _Sub(parent, tag)
+    _text(postal, "cbc:StreetName", address.street)
+    if address.addition:
+        _text(postal, "cbc:AdditionalStreetName", address.addition)
+    _text(postal, "cbc:CityName", address.city)
+    if address.postal_code:
+        _text(postal, "cbc:PostalZone", address.postal_code)
+    if address.region:
+        _text(postal, "cbc:CountrySubentity", address.region)
+    _text(_Sub(postal, "cac:Country"), "cbc:IdentificationCode", address.country)
+
+
 def _party(parent: ET.Element, tag: str, party: Party, *, creditor_id: str = "") -> None:
     element = _Sub(_Sub(parent, tag), "cac:Party")
     if party.email:
@@ -49,18 +63,8 @@ def _party(parent: ET.Element, tag: str, party: Party, *, creditor_id: str = "")
     if creditor_id:
         identification = _Sub(element, "cac:PartyIdentification")
         _text(identification, "cbc:ID", creditor_id, schemeID="SEPA")
-    address = party.address
-    if address is not None:
-        postal = _Sub(element, "cac:PostalAddress")
-        _text(postal, "cbc:StreetName", address.street)
-        if address.addition:
-            _text(postal, "cbc:AdditionalStreetName", address.addition)
-        _text(postal, "cbc:CityName", address.city)
-        if address.postal_code:
-            _text(postal, "cbc:PostalZone", address.postal_code)
-        if address.region:
-            _text(postal, "cbc:CountrySubentity", address.region)
-        _text(_Sub(postal, "cac:Country"), "cbc:IdentificationCode", address.country)
+    if party.address is not None:
+        _address(element, "cac:PostalAddress", party.address)
     if party.vat_id:
         scheme = _Sub(element, "cac:PartyTaxScheme")
         _text(scheme, "cbc:CompanyID", party.vat_id)
@@ -69,7 +73,10 @@ def _party(parent: ET.Element, tag: str, party: Party, *, creditor_id: str = "")
         scheme = _Sub(element, "cac:PartyTaxScheme")
         _text(scheme, "cbc:CompanyID", party.tax_number)
         _tax_scheme(scheme, "FC")
-    _text(_Sub(element, "cac:PartyLegalEntity"), "cbc:RegistrationName", party.name)
+    legal = _Sub(element, "cac:PartyLegalEntity")
+    _text(legal, "cbc:RegistrationName", party.name)
+    if party.legal_id:
+        _text(legal, "cbc:CompanyID", party.legal_id)
     seller = tag == "cac:AccountingSupplierParty"
     if seller or party.contact or party.phone:
         contact = _Sub(element, "cac:Contact")
@@ -91,7 +98,8 @@ def _means(parent: ET.Element, means: Means, reference: str) -> None:
     if means.card_digits:
         card = _Sub(element, "cac:CardAccount")
         _text(card, "cbc:PrimaryAccountNumberID", means.card_digits)
-        _text(card, "cbc:NetworkID", "mapped-from-cii")  # UBL requires it; EN 16931 has no term
+        # UBL requires a network; EN 16931 has no business term for it.
+        _text(card, "cbc:NetworkID", means.card_network or "card")
         if means.card_holder:
             _text(card, "cbc:HolderName", means.card_holder)
     if means.iban:
@@ -107,10 +115,13 @@ def _means(parent: ET.Element, means: Means, reference: str) -> None:
         _text(_Sub(mandate, "cac:PayerFinancialAccount"), "cbc:ID", means.debtor_iban)
 
 
-def _category(parent: ET.Element, tag: str, code: str, rate: str, reason: str = "") -> None:
+def _category(
+    parent: ET.Element, tag: str, code: str, rate: str, reason: str = "", *, breakdown: bool = False
+) -> None:
     element = _Sub(parent, tag)
     _text(element, "cbc:ID", code)
-    if code != "O":
+    # The breakdown always has a rate (XRechnung BR-DE-14); an O line has none (BR-O-05).
+    if code != "O" or breakdown:
         _text(element, "cbc:Percent", rate)
     if reason:
         _text(element, "cbc:TaxExemptionReason", reason)
@@ -172,10 +183,12 @@ def write_ubl(semantic: Semantic) -> bytes:
     creditor_id = next((m.creditor_id for m in semantic.means if m.creditor_id), "")
     _party(root, "cac:AccountingSupplierParty", semantic.seller, creditor_id=creditor_id)
     _party(root, "cac:AccountingCustomerParty", semantic.buyer)
-    if semantic.delivered_on is not None:
-        _text(
-            _Sub(root, "cac:Delivery"), "cbc:ActualDeliveryDate", semantic.delivered_on.isoformat()
-        )
+    if semantic.delivered_on is not None or semantic.deliver_to is not None:
+        delivery = _Sub(root, "cac:Delivery")
+        if semantic.delivered_on is not None:
+            _text(delivery, "cbc:ActualDeliveryDate", semantic.delivered_on.isoformat())
+        if semantic.deliver_to is not None:
+            _address(_Sub(delivery, "cac:DeliveryLocation"), "cac:Address", semantic.deliver_to)
     for means in semantic.means:
         _means(root, means, semantic.payment_reference)
     if semantic.payment_terms:
@@ -186,7 +199,14 @@ def write_ubl(semantic: Semantic) -> bytes:
         subtotal = _Sub(total, "cac:TaxSubtotal")
         _money(subtotal, "cbc:TaxableAmount", tax.basis)
         _money(subtotal, "cbc:TaxAmount", tax.tax)
-        _category(subtotal, "cac:TaxCategory", tax.category, decimal_text(tax.rate), tax.reason)
+        _category(
+            subtotal,
+            "cac:TaxCategory",
+            tax.category,
+            decimal_text(tax.rate),
+            tax.reason,
+            breakdown=True,
+        )
     monetary = _Sub(root, "cac:LegalMonetaryTotal")
     _money(monetary, "cbc:LineExtensionAmount", semantic.line_total)
     _money(monetary, "cbc:TaxExclusiveAmount", semantic.tax_basis)

@@ -111,7 +111,7 @@ DIRECT_DEBIT = attrs.evolve(MULTI_RATE, payment=[SepaDirectDebit(creditor_id="DE
 
 CARD = attrs.evolve(
     MULTI_RATE,
-    payment=[CardPayment(last_digits="4242", holder="Erika Mustermann")],
+    payment=[CardPayment(last_digits="4242", holder="Erika Mustermann", network="VISA")],
     document=attrs.evolve(INVOICE, due_on=None),
 )
 
@@ -159,6 +159,45 @@ CREDIT_NOTE = EInvoice(
     buyer_reference="04011000-12345-34",
 )
 
+EXEMPT = attrs.evolve(
+    REVERSE_CHARGE,
+    buyer=BUYER,
+    zero_rate_category=TaxCategory.EXEMPT,
+    exemption_reason="Exempt under § 4 Nr. 21 UStG",
+    document=attrs.evolve(
+        REVERSE_CHARGE.document,
+        lines=[
+            LineItem(title="Course", quantity=1, unit_price=_eur("450.00")),
+            LineItem(title="Materials", quantity=2, unit_price=_eur("12.50"), tax_rate=19),
+        ],
+    ),
+)
+
+INTRA_COMMUNITY = attrs.evolve(
+    REVERSE_CHARGE,
+    zero_rate_category=TaxCategory.INTRA_COMMUNITY,
+    exemption_reason="Intra-community supply",
+    document=attrs.evolve(REVERSE_CHARGE.document, service_date=date(2026, 3, 1)),
+)
+
+EXPORT = attrs.evolve(
+    REVERSE_CHARGE,
+    buyer=attrs.evolve(
+        BUYER,
+        vat_id=None,
+        address=Address(street="1 Main St", postal_code="10001", city="New York", country="US"),
+    ),
+    zero_rate_category=TaxCategory.EXPORT,
+    exemption_reason="Export outside the EU",
+)
+
+NOT_SUBJECT = attrs.evolve(
+    EXPORT,
+    seller=attrs.evolve(SELLER, register_entry="HRB 12345 B, Amtsgericht Charlottenburg"),
+    zero_rate_category=TaxCategory.NOT_SUBJECT,
+    exemption_reason="Not subject to VAT",
+)
+
 SHAPES = {
     "multi_rate": MULTI_RATE,
     "skonto": SKONTO,
@@ -169,6 +208,10 @@ SHAPES = {
     "reverse_charge": REVERSE_CHARGE,
     "zero_rated": ZERO_RATED,
     "credit_note": CREDIT_NOTE,
+    "exempt": EXEMPT,
+    "intra_community": INTRA_COMMUNITY,
+    "export": EXPORT,
+    "not_subject": NOT_SUBJECT,
 }
 
 
