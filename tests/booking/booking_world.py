@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
 from payportal.allocation import OverpaymentPolicy, Strategy
-from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose
+from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose, save_intent
 from payportal.documents import Invoice, LineItem
+from payportal.storage import PostgresStorage, SQLiteStorage
+
+if TYPE_CHECKING:
+    from payportal.storage import Storage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -50,6 +55,7 @@ def intent(
     overpayment: OverpaymentPolicy = OverpaymentPolicy.CREDIT_BALANCE,
     intent_id: str = "pi-1",
     customer: str = "42",
+    payment_id: str | None = None,
 ) -> PaymentIntent:
     return PaymentIntent(
         id=intent_id,
@@ -63,6 +69,7 @@ def intent(
         provider="paypal",
         method=method,
         created_at=T0,
+        payment_id=payment_id,
     )
 
 
@@ -75,6 +82,7 @@ def event(
     refunded_total: int | None = None,
     intent_id: str | None = "pi-1",
     at: datetime = T0,
+    payment_id: str = "ORDER-1",
 ) -> PaymentEvent:
     def money(units: int | None) -> Money | None:
         return None if units is None else Money.from_minor(units, "EUR")
@@ -82,7 +90,7 @@ def event(
     return PaymentEvent(
         kind=kind,
         provider="paypal",
-        provider_payment_id="ORDER-1",
+        provider_payment_id=payment_id,
         movement_key=key,
         occurred_at=at,
         event_id=f"WH-{key}",
@@ -91,3 +99,21 @@ def event(
         captured_total=money(captured_total),
         refunded_total=money(refunded_total),
     )
+
+
+def store_world(storage: Storage, cents: list[int], *intents: PaymentIntent) -> None:
+    """Store the account and invoices of :func:`world` and ``intents``."""
+    account, invoices = world(cents)
+    with storage.transaction() as tx:
+        tx.save_account(account, version=0)
+        for doc in invoices:
+            tx.save_document(doc, version=0)
+        for chosen in intents:
+            save_intent(tx, chosen)
+
+
+def open_storage(kind: str, where: str) -> Storage:
+    """A storage on the database ``where`` (a SQLite file or a PostgreSQL conninfo)."""
+    if kind == "sqlite-file":
+        return SQLiteStorage(where)
+    return PostgresStorage(where, max_size=2)

@@ -1,5 +1,9 @@
 """Book every payment exactly once: intents, normalised events, one booking path.
 
+The storage path is :func:`book`: one event, one transaction of a
+:class:`~payportal.storage.Storage`, deduplicated by the event's movement key under the
+storage's unique constraint. Events it cannot book wait in :func:`review_queue`.
+
 The decision is pure: :func:`decide` takes a customer's account, documents, the
 :class:`PaymentIntent` and one :class:`PaymentEvent`, and returns a
 :class:`BookingDecision` (the new account, the documents' paid state, the journal records
@@ -25,6 +29,20 @@ and the outbox messages). Nothing in it reads a clock or a database.
 ['payment.booked', 'credit.created']
 """
 
+from payportal.booking._book import (
+    BookingOutcome,
+    Outcome,
+    book,
+    book_credit_note,
+    book_in,
+    journal,
+    load_intent,
+    reject_top_up,
+    release_top_up,
+    resolve_review,
+    review_queue,
+    save_intent,
+)
 from payportal.booking._decide import (
     BookingDecision,
     DocumentShare,
@@ -47,18 +65,30 @@ from payportal.booking._model import (
 
 __all__ = [
     "BookingDecision",
+    "BookingOutcome",
     "CreditNotePolicy",
     "DocumentShare",
     "EventKind",
     "IntentStatus",
     "JournalRecord",
     "OutboxEvent",
+    "Outcome",
     "PaymentEvent",
     "PaymentIntent",
     "Purpose",
+    "book",
+    "book_credit_note",
+    "book_in",
     "decide",
     "decide_credit_note",
+    "journal",
+    "load_intent",
     "reject",
+    "reject_top_up",
     "release",
+    "release_top_up",
+    "resolve_review",
+    "review_queue",
+    "save_intent",
     "top_up_method",
 ]

@@ -1,0 +1,412 @@
+"""The booking path over storage: dedupe, load, decide, write; one transaction per event."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+
+from payportal import _validators as v
+from payportal.booking._decide import (
+    BookingDecision,
+    decide,
+    decide_credit_note,
+    reject,
+    release,
+)
+from payportal.booking._journal import journal_data, journal_record
+from payportal.booking._model import CreditNotePolicy, PaymentEvent, PaymentIntent
+from payportal.documents import CreditNote, Document, PayableDocument
+from payportal.exceptions import (
+    AllocationError,
+    ConcurrentUpdateError,
+    CurrencyMismatchError,
+    InsufficientFundsError,
+    InvalidTransitionError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import datetime
+
+    from payportal.accounts import CustomerAccount
+    from payportal.booking._decide import JournalRecord
+    from payportal.storage import Storage, Transaction, Versioned
+
+__all__ = [
+    "BookingOutcome",
+    "Outcome",
+    "book",
+    "book_credit_note",
+    "book_in",
+    "journal",
+    "load_intent",
+    "reject_top_up",
+    "release_top_up",
+    "resolve_review",
+    "review_queue",
+    "save_intent",
+]
+
+T = TypeVar("T")
+
+# Where the booking keeps its own records in the storage's keyed store (save_order): the
+# intents, the link from a provider's payment id to its intent, and the review queue.
+INTENTS = "payportal.booking:intent"
+PAYMENTS = "payportal.booking:payment"
+REVIEW = "payportal.booking:review"
+# The source under which movement keys are marked processed (one unique key per movement).
+MOVEMENTS = "payportal.booking:movement"
+CREDIT_NOTES = "payportal.booking:credit_note"
+
+#: How often a booking is redone after another writer changed the account in between.
+ATTEMPTS = 5
+
+
+class Outcome(enum.Enum):
+    """What :func:`book` did with an event."""
+
+    #: The event changed the books (money, documents or the intent's status).
+    BOOKED = "booked"
+    #: The movement was booked before (the database said so); nothing changed.
+    ALREADY_BOOKED = "already_booked"
+    #: The event was new but had nothing to book (an older cumulative total, a status the
+    #: intent already has).
+    NOTHING_TO_BOOK = "nothing_to_book"
+    #: The event could not be booked (no intent, no account, refused by the decision); it
+    #: waits in the review queue with the reason.
+    REVIEW = "review"
+
+
+@attrs.frozen
+class BookingOutcome:
+    """The result of :func:`book`: what happened, the decision applied, the reason of a
+    review."""
+
+    outcome: Outcome
+    decision: BookingDecision | None = None
+    reason: str = ""
+
+
+@attrs.frozen
+class IntentLink:
+    """Stored under ``(provider, payment id)``: the intent a provider's payment belongs to."""
+
+    intent_id: str
+
+
+@attrs.frozen
+class ReviewItem:
+    """An event that could not be booked, kept with the reason until someone resolves it."""
+
+    event: PaymentEvent
+    reason: str
+
+
+def _payment_key(provider: str, payment_id: str) -> str:
+    return f"{provider}:{payment_id}"
+
+
+def save_intent(tx: Transaction, intent: PaymentIntent) -> None:
+    """Store ``intent`` (replacing its stored state) and link its provider payment to it."""
+    if not isinstance(intent, PaymentIntent):
+        raise ValidationError("must be a PaymentIntent", field="intent", value=intent)
+    tx.save_order(INTENTS, intent.id, intent)
+    if intent.payment_id is not None:
+        tx.save_order(
+            PAYMENTS, _payment_key(intent.provider, intent.payment_id), IntentLink(intent.id)
+        )
+
+
+def load_intent(tx: Transaction, intent_id: str) -> PaymentIntent | None:
+    """The stored intent ``intent_id``, or ``None``."""
+    return tx.load_order(INTENTS, intent_id, PaymentIntent)
+
+
+def _find_intent(tx: Transaction, event: PaymentEvent) -> PaymentIntent | None:
+    intent_id = event.intent_id
+    if intent_id is None:
+        link = tx.load_order(
+            PAYMENTS, _payment_key(event.provider, event.provider_payment_id), IntentLink
+        )
+        if link is None:
+            return None
+        intent_id = link.intent_id
+    return load_intent(tx, intent_id)
+
+
+def _retrying(attempts: int, work: Callable[[], T]) -> T:
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except ConcurrentUpdateError:
+            # Another writer saved the account in between: the whole transaction was
+            # rolled back (the movement mark too), so doing it again is safe.
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def book(storage: Storage, event: PaymentEvent, *, attempts: int = ATTEMPTS) -> BookingOutcome:
+    """Book ``event`` exactly once, in one transaction of ``storage``.
+
+    The event's movement key is marked processed under the storage's unique constraint
+    first: if it was, nothing else happens (:attr:`Outcome.ALREADY_BOOKED`), however many
+    processes deliver the same movement at once. Otherwise the intent (``event.intent_id``
+    or the intent linked to the provider's payment id), the customer's account and the
+    affected documents are loaded, :func:`~payportal.booking.decide` decides, and the
+    account (at the version read), the documents, the intent, the journal records and
+    the outbox messages are written together.
+
+    An event without a known intent or account, or one the decision refuses (a refund of
+    more than was booked, ...), is never lost: it goes to the review queue
+    (:func:`review_queue`) with the reason, and an outbox message ``payment.review``
+    tells the app.
+
+    Raises:
+        ConcurrentUpdateError: another writer changed the account ``attempts`` times in a
+            row (each time everything was rolled back and redone).
+        StorageError: the storage failed; nothing was written, so delivering the event
+            again later books it.
+    """
+    if not isinstance(event, PaymentEvent):
+        raise ValidationError("must be a PaymentEvent", field="event", value=event)
+
+    def once() -> BookingOutcome:
+        with storage.transaction() as tx:
+            return book_in(tx, event)
+
+    return _retrying(attempts, once)
+
+
+def book_in(tx: Transaction, event: PaymentEvent, *, mark: bool = True) -> BookingOutcome:
+    """:func:`book` inside a transaction the caller holds (to book along with other writes).
+
+    With ``mark=False`` the movement key is not marked (it already was, as for an event
+    taken from the review queue).
+
+    Raises:
+        ConcurrentUpdateError: the account changed since it was read in this transaction;
+            roll back and redo (:func:`book` does).
+    """
+    if mark and not tx.mark_processed(MOVEMENTS, event.movement_key):
+        return BookingOutcome(Outcome.ALREADY_BOOKED)
+    intent = _find_intent(tx, event)
+    if intent is None:
+        return _to_review(tx, event, "no payment intent is known for this payment")
+    stored = tx.load_account(intent.customer_id)
+    if stored is None:
+        return _to_review(tx, event, f"customer {intent.customer_id!r} has no account")
+    documents = _load_documents(tx, stored.value, intent)
+    try:
+        decision = decide(stored.value, [d.value for d in documents.values()], intent, event)
+    except (
+        AllocationError,
+        InsufficientFundsError,
+        CurrencyMismatchError,
+        ValidationError,
+    ) as exc:
+        return _to_review(tx, event, str(exc))
+    if not decision.changed:
+        return BookingOutcome(Outcome.NOTHING_TO_BOOK, decision)
+    _write(tx, decision, stored.version, documents)
+    return BookingOutcome(Outcome.BOOKED, decision)
+
+
+def _load_documents(
+    tx: Transaction, account: CustomerAccount, intent: PaymentIntent | None
+) -> dict[str, Versioned[Document]]:
+    """The documents a booking for ``intent`` may touch, by id: those of the open items and
+    of the items the intent's bookings reached."""
+    subjects: dict[str, None] = {}
+    for item in account.items.values():
+        if item.open_units and item.subject:
+            subjects[item.subject] = None
+    if intent is not None:
+        for booking_id in intent.bookings:
+            standing = account.allocations.get(booking_id)
+            if standing is None:
+                continue
+            for key in standing.open_before:
+                reached = account.items.get(key)
+                if reached is not None and reached.subject:
+                    subjects[reached.subject] = None
+    found: dict[str, Versioned[Document]] = {}
+    for subject in subjects:
+        _, _, document_id = subject.partition(":")
+        if not document_id:
+            continue
+        loaded = tx.load_document(document_id)
+        if loaded is not None and isinstance(loaded.value, PayableDocument):
+            found[document_id] = loaded
+    return found
+
+
+def _write(
+    tx: Transaction,
+    decision: BookingDecision,
+    account_version: int,
+    documents: dict[str, Versioned[Document]],
+) -> None:
+    tx.save_account(decision.account, version=account_version)
+    for document in decision.documents:
+        tx.save_document(document, version=documents[document.id].version)
+    if decision.intent is not None:
+        save_intent(tx, decision.intent)
+    for record in decision.journal:
+        tx.append_journal(record.customer_id, record.kind, journal_data(record))
+    for message in decision.outbox:
+        tx.publish(message.topic, message.payload)
+
+
+def _to_review(tx: Transaction, event: PaymentEvent, reason: str) -> BookingOutcome:
+    tx.save_order(REVIEW, event.movement_key, ReviewItem(event, reason))
+    tx.publish(
+        "payment.review",
+        {
+            "movement_key": event.movement_key,
+            "provider": event.provider,
+            "provider_payment_id": event.provider_payment_id,
+            "kind": event.kind.value,
+            "reason": reason,
+        },
+    )
+    return BookingOutcome(Outcome.REVIEW, reason=reason)
+
+
+def review_queue(storage: Storage) -> list[tuple[PaymentEvent, str]]:
+    """The events waiting for review, with their reasons, by movement key."""
+    with storage.transaction() as tx:
+        items = []
+        for key in tx.order_references(REVIEW):
+            item = tx.load_order(REVIEW, key, ReviewItem)
+            if item is not None:
+                items.append((item.event, item.reason))
+        return items
+
+
+def resolve_review(
+    storage: Storage, movement_key: str, *, intent_id: str | None = None
+) -> BookingOutcome:
+    """Book the event waiting for review under ``movement_key`` again, optionally for the
+    intent ``intent_id`` (when the payment could not be matched to one). It leaves the
+    queue if it books; else it stays with the new reason.
+
+    Raises:
+        ValidationError: no event waits under ``movement_key``.
+    """
+
+    def once() -> BookingOutcome:
+        with storage.transaction() as tx:
+            item = tx.load_order(REVIEW, movement_key, ReviewItem)
+            if item is None:
+                raise ValidationError(
+                    "names no event waiting for review", field="movement_key", value=movement_key
+                )
+            event = item.event
+            if intent_id is not None:
+                event = attrs.evolve(event, intent_id=intent_id)
+            tx.delete_order(REVIEW, movement_key)
+            return book_in(tx, event, mark=False)
+
+    return _retrying(ATTEMPTS, once)
+
+
+def _merchant_action(
+    storage: Storage,
+    intent_id: str,
+    at: datetime,
+    action: Callable[..., BookingDecision],
+) -> BookingDecision:
+    v.check_aware(at, "at")
+
+    def once() -> BookingDecision:
+        with storage.transaction() as tx:
+            intent = load_intent(tx, intent_id)
+            if intent is None:
+                raise ValidationError("names no payment intent", field="intent_id", value=intent_id)
+            stored = tx.load_account(intent.customer_id)
+            if stored is None:
+                raise InvalidTransitionError(f"customer {intent.customer_id!r} has no account")
+            decision = action(stored.value, intent, at=at)
+            _write(tx, decision, stored.version, {})
+            return decision
+
+    return _retrying(ATTEMPTS, once)
+
+
+def release_top_up(storage: Storage, intent_id: str, *, at: datetime) -> BookingDecision:
+    """The merchant saw the money of the pending bank-transfer top-up ``intent_id``:
+    credit it (see :func:`~payportal.booking.release`), in one transaction.
+
+    Raises:
+        InvalidTransitionError: nothing of the intent is pending.
+        ValidationError: no such intent.
+    """
+    return _merchant_action(storage, intent_id, at, release)
+
+
+def reject_top_up(storage: Storage, intent_id: str, *, at: datetime) -> BookingDecision:
+    """Drop the pending bank-transfer top-up ``intent_id`` (see
+    :func:`~payportal.booking.reject`), in one transaction.
+
+    Raises:
+        InvalidTransitionError: nothing of the intent is pending.
+        ValidationError: no such intent.
+    """
+    return _merchant_action(storage, intent_id, at, reject)
+
+
+def book_credit_note(
+    storage: Storage, credit_note: CreditNote, policy: CreditNotePolicy, *, at: datetime
+) -> BookingOutcome:
+    """Book ``credit_note`` once (see :func:`~payportal.booking.decide_credit_note`).
+
+    Booking the same credit note again changes nothing (:attr:`Outcome.ALREADY_BOOKED`).
+
+    Raises:
+        InvalidTransitionError: the customer has no account.
+    """
+    if not isinstance(credit_note, CreditNote):
+        raise ValidationError("must be a CreditNote", field="credit_note", value=credit_note)
+    v.check_aware(at, "at")
+
+    def once() -> BookingOutcome:
+        with storage.transaction() as tx:
+            if not tx.mark_processed(CREDIT_NOTES, credit_note.id):
+                return BookingOutcome(Outcome.ALREADY_BOOKED)
+            stored = tx.load_account(credit_note.customer_id)
+            if stored is None:
+                raise InvalidTransitionError(
+                    f"customer {credit_note.customer_id!r} has no account to book credit "
+                    f"note {credit_note.number} on"
+                )
+            documents = _load_documents(tx, stored.value, None)
+            decision = decide_credit_note(
+                stored.value, [d.value for d in documents.values()], credit_note, policy, at=at
+            )
+            _write(tx, decision, stored.version, documents)
+            return BookingOutcome(Outcome.BOOKED, decision)
+
+    return _retrying(ATTEMPTS, once)
+
+
+def journal(
+    storage: Storage, customer_id: str | None = None, *, batch: int = 1000
+) -> Iterable[JournalRecord]:
+    """Every booking's journal record, oldest first, of one customer or all.
+
+    Entries that other parts of payportal appended to the storage's journal are skipped.
+    """
+    after = 0
+    while True:
+        with storage.transaction() as tx:
+            entries = tx.journal(customer_id, after=after, limit=batch)
+        for entry in entries:
+            if "movement_key" in entry.data and "booking_id" in entry.data:
+                yield journal_record(entry.customer_id, entry.data)
+        if len(entries) < batch:
+            return
+        after = entries[-1].sequence
