@@ -16,15 +16,16 @@ every refusal, by reading the file.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from tests.reconciliation.conftest import BANK
 
 from payportal.exceptions import StatementFormatError
 from payportal.reconciliation import Direction, Statement, read_statement
 
-CORPUS = BANK / "corpus"
+# Real statements from public repositories, copied unchanged (corpus/README.md).
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "bank" / "corpus"
 
 # Per statement: entries, Σ credits, Σ debits, opening balance, closing balance, currency.
 Totals = tuple[int, str, str, str | None, str | None, str | None]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payportal import reconciliation
+from payportal import Money, reconciliation
 from payportal.exceptions import StatementFormatError
 from payportal.reconciliation import read_statement
 
@@ -50,12 +50,22 @@ def test_unknown_content_and_format_are_refused():
         read_statement(b"Date;Amount\n2026-03-02;1.00\n")
     assert caught.value.source == "<bytes>"
     with pytest.raises(StatementFormatError, match="not supported"):
-        read_statement(MT940, format="csv")  # type: ignore[arg-type]
+        read_statement(MT940, format="ofx")  # type: ignore[arg-type]
+
+
+def test_csv_is_read_when_asked_for_or_named_so(tmp_path):
+    data = b"Datum;Buchungstext;Betrag (EUR);Saldo\n02.03.2026;RE-1001;1.234,50;2.234,50\n"
+    [statement] = read_statement(data, format="csv")
+    assert statement.entries[0].amount == Money("1234.50", "EUR")
+    path = tmp_path / "export.CSV"
+    path.write_bytes(data)
+    assert read_statement(path) == (statement,)
 
 
 def test_reconciliation_public_names_are_pinned():
     assert set(reconciliation.__all__) == {
         "Booking",
+        "CsvLayout",
         "Direction",
         "EntryMatch",
         "MatchReason",
@@ -67,6 +77,7 @@ def test_reconciliation_public_names_are_pinned():
         "drop_seen",
         "iter_statements",
         "parse_camt",
+        "parse_csv",
         "parse_mt940",
         "read_statement",
         "reconcile",

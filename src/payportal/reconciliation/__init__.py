@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from payportal.exceptions import StatementFormatError
 from payportal.reconciliation._camt import iter_camt, parse_camt
+from payportal.reconciliation._csv import CsvLayout, parse_csv
 from payportal.reconciliation._entry import Direction, Statement, StatementEntry
 from payportal.reconciliation._identity import drop_seen
 from payportal.reconciliation._mt940 import iter_mt940, parse_mt940
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Booking",
+    "CsvLayout",
     "Direction",
     "EntryMatch",
     "MatchReason",
@@ -59,14 +61,15 @@ __all__ = [
     "drop_seen",
     "iter_statements",
     "parse_camt",
+    "parse_csv",
     "parse_mt940",
     "read_statement",
     "reconcile",
 ]
 
-StatementFormat = Literal["camt", "mt940"]
-"""The formats :func:`read_statement` recognises; ``"camt"`` covers camt.052, camt.053 and
-camt.054, ``"mt940"`` covers MT940 and MT942."""
+StatementFormat = Literal["camt", "mt940", "csv"]
+"""The formats :func:`read_statement` reads; ``"camt"`` covers camt.052, camt.053 and
+camt.054, ``"mt940"`` covers MT940 and MT942, ``"csv"`` banks' CSV exports."""
 
 
 def read_statement(
@@ -76,6 +79,7 @@ def read_statement(
     source: str | None = None,
     encoding: str | None = None,
     lenient: bool = False,
+    layout: CsvLayout | None = None,
 ) -> tuple[Statement, ...]:
     """Read a bank statement file in any supported format, checked.
 
@@ -85,13 +89,17 @@ def read_statement(
 
     Args:
         path_or_bytes: a path to the file, or its content as bytes.
-        format: ``"camt"`` or ``"mt940"``; by default recognised from the content (XML is
-            camt, a ``:20:`` field at the start of a line or a SWIFT ``{4:`` block is MT940).
+        format: ``"camt"``, ``"mt940"`` or ``"csv"``; by default recognised from the content
+            (XML is camt, a ``:20:`` field at the start of a line or a SWIFT ``{4:`` block is
+            MT940) or, for a path ending in ``.csv``, CSV.
         source: the label used in error messages; defaults to the path, or ``"<bytes>"``.
         encoding: the encoding of an MT940 file, when it is neither UTF-8 nor Windows-1252
             (camt files declare their own).
         lenient: return statements that fail the checks, each with one
             :attr:`~Statement.warnings` sentence per problem, instead of refusing the file.
+        layout: for CSV, what is known about the bank's export (see :class:`CsvLayout`);
+            by default the columns, decimal mark, date format and encoding are found from the
+            file, and refused where the file is ambiguous.
 
     Returns:
         The statements in the file, in file order, each with its booked entries.
@@ -105,7 +113,12 @@ def read_statement(
     """
     return tuple(
         iter_statements(
-            path_or_bytes, format=format, source=source, encoding=encoding, lenient=lenient
+            path_or_bytes,
+            format=format,
+            source=source,
+            encoding=encoding,
+            lenient=lenient,
+            layout=layout,
         )
     )
 
@@ -117,6 +130,7 @@ def iter_statements(
     source: str | None = None,
     encoding: str | None = None,
     lenient: bool = False,
+    layout: CsvLayout | None = None,
 ) -> Iterator[Statement]:
     """Read the statements of a file one at a time, in memory bounded by the largest one.
 
@@ -128,30 +142,37 @@ def iter_statements(
     """
     if isinstance(path_or_bytes, bytes):
         label = source if source is not None else "<bytes>"
-        yield from _read(io.BytesIO(path_or_bytes), format, label, encoding, lenient)
+        yield from _read(io.BytesIO(path_or_bytes), format, label, encoding, lenient, layout)
         return
     path = pathlib.Path(path_or_bytes)
     label = source if source is not None else str(path)
+    if format is None and path.suffix.lower() == ".csv":
+        format = "csv"  # noqa: A001
     with path.open("rb") as stream:
-        yield from _read(stream, format, label, encoding, lenient)
+        yield from _read(stream, format, label, encoding, lenient, layout)
 
 
-def _read(
+def _read(  # noqa: PLR0917  # private; the public functions take these by keyword
     stream: BinaryIO,
     format: StatementFormat | None,  # noqa: A002
     label: str,
     encoding: str | None,
     lenient: bool,
+    layout: CsvLayout | None,
 ) -> Iterator[Statement]:
     kind = format or _sniff(stream.read(4096), label)
     stream.seek(0)
-    if kind == "camt":
+    if kind == "csv":
+        if encoding and layout is None:
+            layout = CsvLayout(encoding=encoding)
+        yield from parse_csv(stream.read(), layout, source=label, lenient=lenient)
+    elif kind == "camt":
         yield from iter_camt(stream, source=label, lenient=lenient)
     elif kind == "mt940":
         yield from iter_mt940(stream, source=label, encoding=encoding, lenient=lenient)
     else:
         raise StatementFormatError(
-            f"format {kind!r} is not supported; use 'camt' or 'mt940'", source=label
+            f"format {kind!r} is not supported; use 'camt', 'mt940' or 'csv'", source=label
         )
 
 
