@@ -27,6 +27,28 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "einvoice" / "samples"
 OFFICIAL = sorted(p for p in SAMPLES.rglob("*") if p.suffix.lower() == ".xml")
 
 
+PDFS = SAMPLES / "mustang"
+GOOD_PDFS = ["MustangBeispiel20221026.pdf", "validV2PDF.pdf", "validXRechnung.pdf"]
+
+
+@pytest.mark.parametrize("name", GOOD_PDFS)
+def test_factur_x_and_zugferd_pdfs_read_with_the_files_totals(name: str) -> None:
+    read = read_einvoice((PDFS / name).read_bytes(), source=name)
+    assert read.syntax == "cii"
+    assert read.einvoice.document.totals.gross == read.stated.gross
+    assert read.einvoice.document.totals.tax == read.stated.tax
+
+
+def test_zugferd_1_is_refused_by_name() -> None:
+    with pytest.raises(EInvoiceFormatError, match="ZUGFeRD 1.0"):
+        read_einvoice((PDFS / "validV1WithAdditionalData.pdf").read_bytes())
+
+
+def test_a_corrupt_pdf_is_refused() -> None:
+    with pytest.raises(EInvoiceFormatError, match="not a readable PDF"):
+        read_einvoice((PDFS / "corrupt-factur-x-waytoosmall.pdf").read_bytes())
+
+
 def test_the_official_sample_sets_are_there() -> None:
     assert len([p for p in OFFICIAL if p.parent.name == "kosit"]) == 42
     assert len([p for p in OFFICIAL if p.parent.name == "cen"]) == 32

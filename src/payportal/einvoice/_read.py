@@ -125,6 +125,11 @@ def read_einvoice(data: bytes, *, source: str = "") -> ReadEInvoice:
         raise EInvoiceFormatError(
             f"cannot be represented: {exc}", source=source, location=reader.where
         ) from None
+    if root.tag.endswith("}CrossIndustryDocument"):
+        raise EInvoiceFormatError(
+            "is a ZUGFeRD 1.0 invoice, which is not supported: ask for ZUGFeRD 2.x / Factur-X",
+            source=source,
+        )
     raise EInvoiceFormatError(
         f"is not a CII or UBL invoice (root element {root.tag})", source=source
     )
