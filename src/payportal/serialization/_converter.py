@@ -298,6 +298,10 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
 
         return structure
 
+    def fixed_out(type_: Any) -> Callable[[tuple[Any, ...]], list[Any]]:
+        hooks = [conv.get_unstructure_hook(kind) for kind in typing.get_args(type_)]
+        return lambda value: [hook(item) for hook, item in zip(hooks, value, strict=True)]
+
     def sets(type_: Any) -> Callable[[object, type], frozenset[Any]]:
         element = typing.get_args(type_)[0]
         return lambda value, _: frozenset(_elements(conv, value, type_, element))
@@ -338,6 +342,7 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, homogeneous)
     conv.register_structure_hook_factory(_is_fixed_tuple, fixed)
+    conv.register_unstructure_hook_factory(_is_fixed_tuple, fixed_out)
     conv.register_structure_hook_factory(_is_frozenset, sets)
     conv.register_unstructure_hook_factory(_is_frozenset, set_out)
     conv.register_structure_hook_factory(_is_str_mapping, mapping)
