@@ -5,9 +5,9 @@ projects, one folder per repository with its PROVENANCE.md and licence. For each
 :data:`EXPECTED` (MT940/MT942 and camt) and :data:`CSV_EXPECTED` (bank CSV exports) say what
 importing it gives: per statement the number of entries, the sums of credits and debits, the
 opening and closing balance and the currency, or the refusal, with why the refusal is right
-for that file (and, for CSV, the explicit layout that reads it where one can). :data:`STATED` repeats the signed
-entry amounts the source projects' own tests state for their files (PROVENANCE.md), so the
-reading is checked against an independent parser, not only against itself.
+for that file (and, for CSV, the explicit layout that reads it where one can). :data:`STATED`
+repeats the signed entry amounts the source projects' own tests state for their files
+(PROVENANCE.md), so the reading is checked against independent parsers, not only itself.
 
 The table was first written from an importer run and then checked line by line: against
 ``:61:``/``<Ntry>`` counts taken with a plain regular expression, against STATED, and, for
