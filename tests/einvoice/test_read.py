@@ -40,7 +40,7 @@ def test_factur_x_and_zugferd_pdfs_read_with_the_files_totals(name: str) -> None
 
 
 def test_zugferd_1_is_refused_by_name() -> None:
-    with pytest.raises(EInvoiceFormatError, match="ZUGFeRD 1.0"):
+    with pytest.raises(EInvoiceFormatError, match=r"ZUGFeRD 1\.0"):
         read_einvoice((PDFS / "validV1WithAdditionalData.pdf").read_bytes())
 
 

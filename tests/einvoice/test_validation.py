@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 from einvoice_samples import MULTI_RATE, SHAPES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from payportal import Money
+from payportal.documents import LineItem
 from payportal.einvoice import EInvoice, Profile, to_cii, to_ubl
 
 if TYPE_CHECKING:
@@ -87,3 +92,35 @@ def test_en16931_ubl_passes_xsd_and_cen_rules(
     data = to_ubl(einvoice, profile=Profile.EN16931)
     assert validator.xsd_errors(data) == []
     assert [f for f in validator.findings(data, "EN16931") if f[0] == "fatal"] == []
+
+
+_rates = st.sampled_from([Decimal(0), Decimal(7), Decimal(19), Decimal("5.5")])
+_lines = st.builds(
+    LineItem,
+    title=st.text(st.characters(categories=["L", "N", "Zs"]), min_size=1, max_size=30).filter(
+        str.strip
+    ),
+    quantity=st.decimals(min_value=0, max_value=1_000, places=2),
+    unit_price=st.decimals(min_value=0, max_value=10_000, places=2).map(lambda d: Money(d, "EUR")),
+    tax_rate=_rates,
+    discount=st.sampled_from([Decimal(0), Decimal(2), Decimal("33.3")]),
+    unit=st.sampled_from(["", "h", "kg", "Stk", "month"]),
+)
+
+
+@settings(max_examples=25)
+@given(
+    lines=st.lists(_lines, min_size=1, max_size=6),
+    paid=st.integers(min_value=0, max_value=100),
+    cii=st.booleans(),
+)
+def test_any_invoice_passes_the_official_rules(
+    lines: list[LineItem], paid: int, cii: bool, validate: Validate
+) -> None:
+    document = attrs.evolve(MULTI_RATE.document, lines=lines)
+    part = document.total.multiply(Decimal(paid) / 100, rounding="ROUND_DOWN")
+    if part:
+        document = document.record_payment(part)
+    einvoice = attrs.evolve(MULTI_RATE, document=document)
+    write = to_cii if cii else to_ubl
+    assert validate(write(einvoice, profile=Profile.XRECHNUNG)) == []

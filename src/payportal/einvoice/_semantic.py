@@ -310,9 +310,10 @@ def _check_xrechnung(einvoice: EInvoice, seller: Party, means: tuple[Means, ...]
         (),
     )
     require(
-        seller.phone,
+        sum(c.isdigit() for c in seller.phone) >= 3,
         "seller.phone",
-        "is required by XRechnung in the seller contact (BR-DE-6)",
+        "is required by XRechnung in the seller contact, with at least three digits "
+        "(BR-DE-6, BR-DE-27)",
         seller.phone,
     )
     require(seller.email, "seller.email", "is required by XRechnung (BR-DE-7)", seller.email)
