@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import psycopg_pool
 
     from payportal.storage._ops import Op
+    from payportal.storage._transaction import AsyncStorage, Storage
 
 __all__ = ["AsyncPostgresStorage", "PostgresStorage"]
 
@@ -365,3 +366,11 @@ class AsyncPostgresStorage:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+if TYPE_CHECKING:  # mypy proves both follow their protocol
+
+    def _conforms(
+        sync: PostgresStorage, twin: AsyncPostgresStorage
+    ) -> tuple[Storage, AsyncStorage]:
+        return sync, twin

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
     from payportal.storage._ops import Op
+    from payportal.storage._transaction import AsyncStorage, Storage
 
 __all__ = ["AsyncSQLiteStorage", "SQLiteStorage"]
 
@@ -321,3 +322,9 @@ class AsyncSQLiteStorage:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+if TYPE_CHECKING:  # mypy proves both follow their protocol
+
+    def _conforms(sync: SQLiteStorage, twin: AsyncSQLiteStorage) -> tuple[Storage, AsyncStorage]:
+        return sync, twin

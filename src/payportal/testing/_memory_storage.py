@@ -19,6 +19,8 @@ from payportal.storage._transaction import Clock, Transaction, drive, utc_now
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from payportal.storage._transaction import Storage
+
 __all__ = ["MemoryStorage"]
 
 
@@ -327,3 +329,9 @@ class MemoryStorage:
         """Forget everything; the storage cannot be used afterwards."""
         self._closed = True
         self._state = _State()
+
+
+if TYPE_CHECKING:  # mypy proves it follows the protocol
+
+    def _conforms(storage: MemoryStorage) -> Storage:
+        return storage
