@@ -66,6 +66,8 @@ def test_reconciliation_public_names_are_pinned():
     assert set(reconciliation.__all__) == {
         "Booking",
         "CsvLayout",
+        "DebitKind",
+        "DebitMatch",
         "Direction",
         "EntryMatch",
         "MatchReason",

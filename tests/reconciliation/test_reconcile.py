@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 
 from payportal import Money
@@ -10,6 +11,7 @@ from payportal.allocation import OverpaymentPolicy, Strategy, Tolerance
 from payportal.customers import BankAccount, Customer
 from payportal.exceptions import AllocationError, ValidationError
 from payportal.reconciliation import (
+    DebitKind,
     Direction,
     MatchReason,
     StatementEntry,
@@ -163,17 +165,46 @@ def test_short_numbers_are_not_taken_from_text():
     assert not proposal.matches
 
 
-def test_debits_and_reversals_are_ignored():
+def test_debits_never_pay_and_name_what_they_take_back():
     proposal = reconcile(
         [
-            entry("d", "10.00", "RE-1001", direction=Direction.DEBIT),
-            entry("r", "10.00", "RE-1001", reversal=True),
+            entry("refund", "10.00", "Erstattung RE-1001", direction=Direction.DEBIT),
+            entry("cb", "10.00", "CHARGEBACK RE-1001", direction=Direction.DEBIT),
+            entry("rl", "10.00", "RUECKLASTSCHRIFT RE-1001", direction=Direction.DEBIT),
+            entry("rc", "10.00", "RE-1001", direction=Direction.DEBIT, reversal=True),
+            entry("fee", "2.00", "Kontofuehrung", direction=Direction.DEBIT),
+            entry("rd", "10.00", "RE-1001", reversal=True),
         ],
         [item("RE-1001", "10.00")],
     )
-    assert [e.entry_id for e in proposal.ignored] == ["d", "r"]
     assert not proposal.matches
     assert not proposal.unmatched
+    kinds = [(d.entry_id, d.kind, d.items) for d in proposal.debits]
+    assert kinds == [
+        ("refund", DebitKind.REFUND, ("RE-1001",)),
+        ("cb", DebitKind.CHARGEBACK, ("RE-1001",)),
+        ("rl", DebitKind.RETURNED_DEBIT, ("RE-1001",)),
+        ("rc", DebitKind.RETURNED_DEBIT, ("RE-1001",)),
+    ]
+    assert [e.entry_id for e in proposal.ignored] == ["fee", "rd"]
+    # The item is still open: nothing a debit matched was booked against it.
+    again = reconcile([entry("pay", "10.00", "RE-1001")], [item("RE-1001", "10.00")])
+    assert again.matches[0].items == ("RE-1001",)
+
+
+def test_a_debit_to_a_customers_iban_is_a_refund_to_that_customer():
+    erika = Customer(
+        id="42",
+        number="K-42",
+        name="Erika Mustermann",
+        bank_accounts=[BankAccount(iban="DE89370400440532013000", holder="Erika Mustermann")],
+    )
+    refund = entry("r", "25.00", "Gutschrift", direction=Direction.DEBIT)
+    refund = attrs.evolve(refund, counterparty_iban="DE89370400440532013000")
+    proposal = reconcile([refund], [account("42", item("RE-9", "99.00"))], customers=[erika])
+    [debit] = proposal.debits
+    assert (debit.customer_id, debit.kind, debit.items) == ("42", DebitKind.REFUND, ())
+    assert debit.confidence is Confidence.LIKELY
 
 
 def test_amount_and_name_without_reference():

@@ -36,6 +36,8 @@ from payportal.reconciliation._identity import drop_seen
 from payportal.reconciliation._mt940 import iter_mt940, parse_mt940
 from payportal.reconciliation._reconcile import (
     Booking,
+    DebitKind,
+    DebitMatch,
     EntryMatch,
     MatchReason,
     ReconciliationProposal,
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Booking",
     "CsvLayout",
+    "DebitKind",
+    "DebitMatch",
     "Direction",
     "EntryMatch",
     "MatchReason",

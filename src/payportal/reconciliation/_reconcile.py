@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Booking",
+    "DebitKind",
+    "DebitMatch",
     "EntryMatch",
     "MatchReason",
     "ReconciliationProposal",
@@ -103,6 +105,48 @@ class EntryMatch:
         return self.reasons[0]
 
 
+class DebitKind(enum.Enum):
+    """What a debit entry that concerns a customer is, as far as the statement tells."""
+
+    #: A direct debit the payer's bank returned (a reversal, ``RC``, "Rücklastschrift").
+    RETURNED_DEBIT = "returned_debit"
+    #: A card or payment provider took a payment back ("chargeback", "Rückbelastung").
+    CHARGEBACK = "chargeback"
+    #: Money we paid to a customer: a refund or the payout of a credit balance.
+    REFUND = "refund"
+
+
+@attrs.frozen(kw_only=True)
+class DebitMatch:
+    """What :func:`reconcile` proposes for a debit entry: whose money went out, and for what.
+
+    A debit never pays an open item. Booking one reverses a payment (a returned direct debit,
+    a chargeback) or records a refund; payportal has no booking path for that yet, so a
+    DebitMatch is for a person to act on, and :func:`apply` ignores it.
+
+    Attributes:
+        entry: the statement entry.
+        kind: what the debit is (:class:`DebitKind`).
+        customer_id: the customer it concerns; ``None`` when reconciling bare open items.
+        items: keys of the items it names (the invoice a refund or chargeback is for), in
+            the order they were named; empty when only the counterparty names the customer.
+        references: the references and document numbers found in the entry, compact.
+        confidence: how sure the match is.
+    """
+
+    entry: StatementEntry
+    kind: DebitKind
+    customer_id: str | None
+    items: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    confidence: Confidence
+
+    @property
+    def entry_id(self) -> str:
+        """The entry's stable id."""
+        return self.entry.entry_id
+
+
 @attrs.frozen(kw_only=True)
 class ReconciliationProposal:
     """The outcome of :func:`reconcile`; nothing is booked until :func:`apply`.
@@ -111,7 +155,10 @@ class ReconciliationProposal:
         matches: the matched credit entries, in statement order.
         unmatched: credit entries nothing could be found for, to be handled by a person.
         already_booked: entries booked by an earlier import; proposed again never.
-        ignored: debits and reversals, which pay no open item.
+        debits: debit entries that name a customer or their items (refunds, chargebacks,
+            returned direct debits), never proposed as payments.
+        ignored: debits that name none of the customers or items (fees, the merchant's own
+            payments) and reversed debits coming back, which pay no open item.
         accounts: the accounts the proposal was made for, by customer id (empty when
             reconciling bare open items).
     """
@@ -119,6 +166,7 @@ class ReconciliationProposal:
     matches: tuple[EntryMatch, ...] = ()
     unmatched: tuple[StatementEntry, ...] = ()
     already_booked: tuple[StatementEntry, ...] = ()
+    debits: tuple[DebitMatch, ...] = ()
     ignored: tuple[StatementEntry, ...] = ()
     accounts: Mapping[str, CustomerAccount] = attrs.field(
         factory=lambda: MappingProxyType({}), repr=False
@@ -485,6 +533,51 @@ def _match_payer(entry: StatementEntry, index: _Index, options: _Options) -> Ent
     )
 
 
+# Words banks write for a returned direct debit and for a chargeback, upper case without
+# accents (German, English, French, Dutch, Italian).
+_RETURN_WORDS = re.compile(
+    r"RUECKLASTSCHRIFT|RUCKLASTSCHRIFT|RÜCKLASTSCHRIFT|RETOURLASTSCHRIFT|LASTSCHRIFTRUECKGABE"
+    r"|RETURNED DIRECT DEBIT|DIRECT DEBIT RETURN|SEPA RETURN|STORNO|RETOUR|STORNERING"
+    r"|RIMBORSO SDD|REJET DE PRELEVEMENT|/RTRN/"
+)
+_CHARGEBACK_WORDS = re.compile(r"CHARGE ?BACK|RUECKBELASTUNG|RÜCKBELASTUNG|RUCKBELASTUNG")
+
+
+def _debit_kind(entry: StatementEntry) -> DebitKind:
+    text = f"{entry.remittance_text} {entry.counterparty_name}".upper()
+    if _CHARGEBACK_WORDS.search(text):
+        return DebitKind.CHARGEBACK
+    if entry.reversal or _RETURN_WORDS.search(text):
+        return DebitKind.RETURNED_DEBIT
+    return DebitKind.REFUND
+
+
+def _match_debit(
+    entry: StatementEntry, index: _Index, schemes: tuple[SchemeLike, ...] | SchemeLike
+) -> DebitMatch | None:
+    """The customer and items a debit names, by reference, document number or payee."""
+    found = _search(entry, index, schemes)
+    targets = [(owner, key) for owner, key, is_top_up in found.targets if not is_top_up]
+    if targets:
+        owner = targets[0][0]
+        keys = tuple(dict.fromkeys(key for o, key in targets if o == owner))
+        return DebitMatch(
+            entry=entry,
+            kind=_debit_kind(entry),
+            customer_id=owner,
+            items=keys,
+            references=tuple(found.references),
+            confidence=found.confidence or Confidence.POSSIBLE,
+        )
+    payee = _payer(entry, index)
+    if payee is None:
+        return None
+    owner, confidence = payee
+    return DebitMatch(
+        entry=entry, kind=_debit_kind(entry), customer_id=owner, confidence=confidence
+    )
+
+
 def _accounts(
     accounts_or_items: Iterable[CustomerAccount] | Iterable[OpenItem],
 ) -> tuple[dict[str, CustomerAccount], list[OpenItem]]:
@@ -541,6 +634,11 @@ def reconcile(
     progress: Callable[[int], None] | None = None,
 ) -> ReconciliationProposal:
     """Propose, for every credit entry, the open items it pays and how; a pure function.
+
+    Debit entries never pay anything: those that name a customer or their items (by
+    reference, document number, or the payee's IBAN or name) are proposed as
+    :class:`DebitMatch` of a :class:`DebitKind` (refund, chargeback, returned direct debit)
+    for a person to act on; the rest are ignored.
 
     Each entry is matched, in this order of preference, by:
 
@@ -608,6 +706,7 @@ def reconcile(
     matches: list[EntryMatch] = []
     unmatched: list[StatementEntry] = []
     seen: list[StatementEntry] = []
+    debits: list[DebitMatch] = []
     ignored: list[StatementEntry] = []
     done = 0
     for position, entry in enumerate(entries):
@@ -618,11 +717,21 @@ def reconcile(
         done += 1
         if progress is not None and done % 1000 == 0:
             progress(done)
-        if entry.direction is not Direction.CREDIT or entry.reversal:
-            ignored.append(entry)
-            continue
         if entry.entry_id in booked or entry.entry_id in already:
             seen.append(entry)
+            continue
+        if entry.direction is Direction.DEBIT:
+            # Money out is never a customer's payment: at most a refund, a chargeback or a
+            # returned direct debit of one.
+            debit = _match_debit(entry, index, find_schemes)
+            if debit is None:
+                ignored.append(entry)
+            else:
+                debits.append(debit)
+            continue
+        if entry.reversal:
+            # A reversed debit (RD): our own payment coming back, not a customer's.
+            ignored.append(entry)
             continue
         found = _search(entry, index, find_schemes)
         match = _match_found(entry, found, index, options) if found.targets else None
@@ -638,6 +747,7 @@ def reconcile(
         matches=tuple(matches),
         unmatched=tuple(unmatched),
         already_booked=tuple(seen),
+        debits=tuple(debits),
         ignored=tuple(ignored),
         accounts=MappingProxyType(accounts),
     )
