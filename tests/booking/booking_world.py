@@ -56,6 +56,7 @@ def intent(
     intent_id: str = "pi-1",
     customer: str = "42",
     payment_id: str | None = None,
+    provider: str = "paypal",
 ) -> PaymentIntent:
     return PaymentIntent(
         id=intent_id,
@@ -66,7 +67,7 @@ def intent(
         strategy=strategy,
         overpayment=overpayment,
         reference=f"REF-{intent_id}",
-        provider="paypal",
+        provider=provider,
         method=method,
         created_at=T0,
         payment_id=payment_id,

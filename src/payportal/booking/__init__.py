@@ -62,6 +62,7 @@ from payportal.booking._model import (
     Purpose,
     top_up_method,
 )
+from payportal.booking._normalise import events_from_payment, events_from_webhook, movement_key
 
 __all__ = [
     "BookingDecision",
@@ -81,8 +82,11 @@ __all__ = [
     "book_in",
     "decide",
     "decide_credit_note",
+    "events_from_payment",
+    "events_from_webhook",
     "journal",
     "load_intent",
+    "movement_key",
     "reject",
     "reject_top_up",
     "release",
