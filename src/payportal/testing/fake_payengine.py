@@ -372,14 +372,14 @@ class FakePayEngine(FakeServer):
             "modifiedAt": now,
             "order": order["orderId"],
             "transactions": [],
-            "parentTransaction": parent["transactionId"] if parent else None,
             "capturedAmount": 0,
             "refundedAmount": 0,
             "canceledAmount": 0,
         }
         self.transactions[transaction["transactionId"]] = transaction
         order["transactions"].append(transaction["transactionId"])
-        if parent is not None:
+        if parent is not None:  # a string in the spec, never null: absent on a first one
+            transaction["parentTransaction"] = parent["transactionId"]
             parent["transactions"].append(transaction["transactionId"])
         return transaction
 
@@ -423,11 +423,17 @@ class FakePayEngine(FakeServer):
         ):
             order["status"] = "CLOSED"
         self._touch(order, transaction)
-        return httpx.Response(200, json={**transaction, "order": self._view(order)})
+        # The answer embeds the order and the parent transaction as objects (the spec's
+        # TransactionResponseParent); inside the order a parent is named by its id.
+        answer = {**transaction, "order": self._view(order), "parentTransaction": dict(parent)}
+        return httpx.Response(200, json=answer)
 
     def _touch(self, order: dict[str, Any], transaction: dict[str, Any]) -> None:
         order["modifiedAt"] = transaction["modifiedAt"]
-        order["lastOperation"] = f"TRANSACTION_{transaction['type']}_{transaction['status']}"
+        status = transaction["status"]
+        if transaction["type"] == "PREAUTH" and status == "SUCCESS":
+            status = "OK"  # the spec's lastOperation has TRANSACTION_PREAUTH_OK, no _SUCCESS
+        order["lastOperation"] = f"TRANSACTION_{transaction['type']}_{status}"
         self._notify("transaction.create.success", dict(transaction))
 
     def _notify(self, event_type: str, payload: dict[str, Any]) -> None:

@@ -219,7 +219,8 @@ class FakePayPal(FakeServer):
         self.block_duplicate_invoice_ids = block_duplicate_invoice_ids
         self.client_id = "fake-client-" + secrets.token_hex(4)
         self.client_secret = "fake-secret-" + secrets.token_hex(8)
-        self.webhook_id = "WH-FAKE-" + secrets.token_hex(4).upper()
+        # Letters and digits only, as the webhooks spec's pattern for webhook ids says.
+        self.webhook_id = "WHFAKE" + secrets.token_hex(6).upper()
         self.cert_url = CERT_URL
         self.trust_roots = (_signing_identity()[2],)
         self.duplicate_webhooks = duplicate_webhooks
