@@ -198,6 +198,22 @@ NOT_SUBJECT = attrs.evolve(
     exemption_reason="Not subject to VAT",
 )
 
+DISCOUNT_LINE = attrs.evolve(
+    MULTI_RATE,
+    document=attrs.evolve(
+        INVOICE,
+        lines=[
+            *LINES,
+            LineItem(
+                title="Loyalty discount",
+                quantity=1,
+                unit_price=_eur("-25.00"),
+                tax_rate=Decimal(19),
+            ),
+        ],
+    ),
+)
+
 SHAPES = {
     "multi_rate": MULTI_RATE,
     "skonto": SKONTO,
@@ -212,6 +228,7 @@ SHAPES = {
     "intra_community": INTRA_COMMUNITY,
     "export": EXPORT,
     "not_subject": NOT_SUBJECT,
+    "discount_line": DISCOUNT_LINE,
 }
 
 

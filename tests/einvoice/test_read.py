@@ -97,7 +97,9 @@ _lines = st.builds(
     LineItem,
     title=st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=20),
     quantity=st.decimals(min_value=0, max_value=10_000, places=3),
-    unit_price=st.decimals(min_value=0, max_value=100_000, places=2).map(lambda d: Money(d, "EUR")),
+    unit_price=st.decimals(min_value=-1_000, max_value=100_000, places=2).map(
+        lambda d: Money(d, "EUR")
+    ),
     tax_rate=st.sampled_from([Decimal(0), Decimal(7), Decimal(19), Decimal("5.5")]),
     discount=st.sampled_from([Decimal(0), Decimal(3), Decimal("12.5")]),
     unit=st.sampled_from(["", "h", "kg", "month"]),

@@ -101,7 +101,9 @@ _lines = st.builds(
         str.strip
     ),
     quantity=st.decimals(min_value=0, max_value=1_000, places=2),
-    unit_price=st.decimals(min_value=0, max_value=10_000, places=2).map(lambda d: Money(d, "EUR")),
+    unit_price=st.decimals(min_value=-1_000, max_value=10_000, places=2).map(
+        lambda d: Money(d, "EUR")
+    ),
     tax_rate=_rates,
     discount=st.sampled_from([Decimal(0), Decimal(2), Decimal("33.3")]),
     unit=st.sampled_from(["", "h", "kg", "Stk", "month"]),
@@ -119,7 +121,7 @@ def test_any_invoice_passes_the_official_rules(
 ) -> None:
     document = attrs.evolve(MULTI_RATE.document, lines=lines)
     part = document.total.multiply(Decimal(paid) / 100, rounding="ROUND_DOWN")
-    if part:
+    if part.amount > 0:
         document = document.record_payment(part)
     einvoice = attrs.evolve(MULTI_RATE, document=document)
     write = to_cii if cii else to_ubl

@@ -97,12 +97,11 @@ def test_a_document_without_priced_lines_is_refused() -> None:
     assert _field(error) == "document.lines"
 
 
-def test_a_negative_unit_price_is_refused() -> None:
-    line = LineItem(title="Refund", quantity=1, unit_price=Money("-5.00", "EUR"))
-    document = attrs.evolve(MULTI_RATE.document, lines=[line])
-    with pytest.raises(ValidationError) as error:
-        to_ubl(attrs.evolve(MULTI_RATE, document=document))
-    assert _field(error) == "document.lines[0].unit_price"
+def test_a_negative_unit_price_is_written_as_a_negative_quantity() -> None:
+    data = to_ubl(SHAPES["discount_line"])
+    assert b'<cbc:InvoicedQuantity unitCode="C62">-1</cbc:InvoicedQuantity>' in data
+    assert b'<cbc:PriceAmount currencyID="EUR">25.00</cbc:PriceAmount>' in data
+    assert b'<cbc:LineExtensionAmount currencyID="EUR">-25.00</cbc:LineExtensionAmount>' in data
 
 
 def test_totals_follow_br_co_10_and_br_co_15() -> None:

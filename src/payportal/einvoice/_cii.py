@@ -99,7 +99,7 @@ def _line(parent: ET.Element, line: Line) -> None:
     net_price = _Sub(agreement, "ram:NetPriceProductTradePrice")
     _text(net_price, "ram:ChargeAmount", amount(line.price))
     delivery = _Sub(element, "ram:SpecifiedLineTradeDelivery")
-    _text(delivery, "ram:BilledQuantity", decimal_text(line.item.quantity), unitCode=line.unit_code)
+    _text(delivery, "ram:BilledQuantity", decimal_text(line.quantity), unitCode=line.unit_code)
     settlement = _Sub(element, "ram:SpecifiedLineTradeSettlement")
     tax = _Sub(settlement, "ram:ApplicableTradeTax")
     _text(tax, "ram:TypeCode", "VAT")

@@ -217,14 +217,16 @@ class Reader:
         discount: str = "",
     ) -> LineItem:
         title = " ".join(title.split())
-        if price is not None and base and quantity >= 0:
+        if price is not None and base:
+            # payportal holds a negative quantity as a negative price (a discount line).
+            sign = -1 if quantity < 0 else 1
             try:
                 item = LineItem(
                     title=title,
                     description=description,
-                    quantity=quantity,
+                    quantity=quantity * sign,
                     unit=unit,
-                    unit_price=Money(price / base, self.currency),
+                    unit_price=Money(price * sign / base, self.currency),
                     tax_rate=rate,
                     discount=Decimal(discount or "0"),
                 )

@@ -96,6 +96,7 @@ class Line:
 
     number: int
     item: LineItem
+    quantity: Decimal
     unit_code: str
     price: Money
     net: Money
@@ -200,16 +201,19 @@ def _line(number: int, item: LineItem, einvoice: EInvoice) -> Line:
     require(price is not None and net is not None, f"{field}.unit_price", "is required", None)
     assert price is not None
     assert net is not None
-    require(price.amount >= 0, f"{field}.unit_price", "must not be negative", price)
     gross = Money._of(
         (item.quantity * price.amount).quantize(price.amount, rounding=ROUND_HALF_UP),
         price.currency,
     )
+    # A negative price (a discount or return line) is written as a negative quantity at a
+    # positive price: EN 16931 forbids negative item prices (BR-27), not negative quantities.
+    sign = -1 if price.amount < 0 else 1
     return Line(
         number=number,
         item=item,
+        quantity=item.quantity * sign,
         unit_code=unit_code(item.unit),
-        price=price,
+        price=-price if sign < 0 else price,
         net=net,
         gross_amount=gross,
         allowance=gross - net,
@@ -422,7 +426,12 @@ def build(einvoice: EInvoice, profile: Profile) -> Semantic:
     if isinstance(document, Invoice):
         prepaid = document.paid
         due = grand - prepaid
-        require(due.amount >= 0, "document.paid", "must not exceed the total (BR-CO-16)", prepaid)
+        require(
+            not prepaid or prepaid <= grand,
+            "document.paid",
+            "must not exceed the total (BR-CO-16)",
+            prepaid,
+        )
         due_on = document.due_on
         terms = _skonto(document, due)
     else:

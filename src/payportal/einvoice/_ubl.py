@@ -133,7 +133,7 @@ def _line(parent: ET.Element, line: Line, credit: bool) -> None:
     element = _Sub(parent, f"cac:{kind}Line")
     _text(element, "cbc:ID", str(line.number))
     quantity = "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity"
-    _text(element, quantity, decimal_text(line.item.quantity), unitCode=line.unit_code)
+    _text(element, quantity, decimal_text(line.quantity), unitCode=line.unit_code)
     _money(element, "cbc:LineExtensionAmount", line.net)
     if line.allowance:
         allowance = _Sub(element, "cac:AllowanceCharge")
