@@ -63,10 +63,13 @@ from payportal.booking._model import (
     top_up_method,
 )
 from payportal.booking._normalise import events_from_payment, events_from_webhook, movement_key
+from payportal.booking._portal import Checkout, Completion, Portal
 
 __all__ = [
     "BookingDecision",
     "BookingOutcome",
+    "Checkout",
+    "Completion",
     "CreditNotePolicy",
     "DocumentShare",
     "EventKind",
@@ -76,6 +79,7 @@ __all__ = [
     "Outcome",
     "PaymentEvent",
     "PaymentIntent",
+    "Portal",
     "Purpose",
     "book",
     "book_credit_note",

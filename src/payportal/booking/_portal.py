@@ -1,0 +1,440 @@
+"""``Portal``: the one object an app builds: storage, providers and the booking path."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from payportal.allocation import OverpaymentPolicy, Strategy, Tolerance
+from payportal.booking._book import (
+    BookingOutcome,
+    book,
+    book_credit_note,
+    load_intent,
+    reject_top_up,
+    release_top_up,
+    save_intent,
+)
+from payportal.booking._model import (
+    CreditNotePolicy,
+    EventKind,
+    PaymentEvent,
+    PaymentIntent,
+    Purpose,
+)
+from payportal.booking._normalise import events_from_payment, events_from_webhook
+from payportal.documents import CreditNote, PayableDocument, PaymentState
+from payportal.exceptions import AccessDeniedError, ValidationError
+from payportal.providers import Payment, PaymentRequest, PaymentStatus
+from payportal.reconciliation import Direction
+
+if TYPE_CHECKING:
+    from payportal._money import Money
+    from payportal.booking._decide import BookingDecision
+    from payportal.links import LinkSigner
+    from payportal.portal import PortalSettings
+    from payportal.providers import PaymentProvider
+    from payportal.providers.bank_transfer import BankTransfer
+    from payportal.reconciliation import StatementEntry
+    from payportal.storage import Storage
+
+__all__ = ["Checkout", "Completion", "Portal"]
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return "pi_" + secrets.token_hex(10)
+
+
+@attrs.frozen
+class Checkout:
+    """What the app shows after :meth:`Portal.pay`.
+
+    Attributes:
+        intent: the stored intent (its ``id`` comes back in ``complete``).
+        payment: the provider's payment as created.
+        redirect_url: where to send the payer, for redirect methods.
+        instructions: transfer instructions (``iban``, ``bic``, ``reference``, ``epc_qr``
+            ...) for methods without a redirect.
+    """
+
+    intent: PaymentIntent
+    payment: Payment
+
+    @property
+    def redirect_url(self) -> str | None:
+        return self.payment.redirect_url
+
+    @property
+    def instructions(self) -> Mapping[str, str]:
+        return self.payment.instructions
+
+
+@attrs.frozen
+class Completion:
+    """The result of :meth:`Portal.complete` or :meth:`Portal.poll`.
+
+    Attributes:
+        intent: the intent as stored after booking.
+        payment: the provider's payment as read back (``None`` if none was made yet).
+        outcomes: what booking each event of the payment did.
+    """
+
+    intent: PaymentIntent
+    payment: Payment | None
+    outcomes: tuple[BookingOutcome, ...] = ()
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), *params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class Portal:
+    """The object an app builds once and calls from its request handlers.
+
+    >>> from payportal.testing import FakePayPal
+    >>> from payportal.testing._memory_storage import MemoryStorage
+    >>> from payportal.providers.paypal import PayPal
+    >>> fake = FakePayPal()
+    >>> paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport())
+    >>> storage = MemoryStorage(); _ = storage.migrate()
+    >>> portal = Portal(storage=storage, providers=[paypal],
+    ...                 return_url="https://shop.example/paid",
+    ...                 cancel_url="https://shop.example/cancelled")
+    >>> portal.providers
+    ('paypal',)
+
+    Args:
+        storage: a migrated :class:`~payportal.storage.Storage`.
+        providers: the configured payment providers (each by its ``name``).
+        return_url: where providers send the payer back; the intent id is added as the
+            query parameter ``intent``.
+        cancel_url: where providers send a payer who gives up (``intent`` added likewise).
+        settings: the portal's settings (access policy), kept for the app.
+        signer: the link signer, kept for the app.
+        credit_notes: what a booked credit note does.
+        strategy: how a free amount is spread over open items.
+        overpayment: where money no item needs goes.
+        tolerance: a shortfall within it settles the items a payment reached.
+        clock: the current time (tests inject one).
+        new_id: makes intent ids.
+
+    Raises:
+        ValidationError: two providers share a name, or a URL is not absolute http(s).
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        providers: Iterable[PaymentProvider],
+        return_url: str,
+        cancel_url: str,
+        settings: PortalSettings | None = None,
+        signer: LinkSigner | None = None,
+        credit_notes: CreditNotePolicy = CreditNotePolicy.OFFSET,
+        strategy: Strategy = Strategy.OLDEST_FIRST,
+        overpayment: OverpaymentPolicy = OverpaymentPolicy.CREDIT_BALANCE,
+        tolerance: Tolerance | None = None,
+        clock: Clock = _utc_now,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        by_name: dict[str, PaymentProvider] = {}
+        for provider in providers:
+            if provider.name in by_name:
+                raise ValidationError(
+                    "holds two providers of one name", field="providers", value=provider.name
+                )
+            by_name[provider.name] = provider
+        for field, url in (("return_url", return_url), ("cancel_url", cancel_url)):
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                raise ValidationError("must be an absolute http(s) URL", field=field, value=url)
+        self._storage = storage
+        self._providers = by_name
+        self._return_url = return_url
+        self._cancel_url = cancel_url
+        self.settings = settings
+        self.signer = signer
+        self._credit_notes = credit_notes
+        self._strategy = strategy
+        self._overpayment = overpayment
+        self._tolerance = tolerance
+        self._clock = clock
+        self._new_id = new_id
+
+    def __repr__(self) -> str:
+        return f"Portal(storage={self._storage!r}, providers={sorted(self._providers)!r})"
+
+    @property
+    def storage(self) -> Storage:
+        return self._storage
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The names of the configured providers, sorted."""
+        return tuple(sorted(self._providers))
+
+    def provider(self, name: str) -> PaymentProvider:
+        """The configured provider ``name``.
+
+        Raises:
+            ValidationError: no provider of that name is configured.
+        """
+        found = self._providers.get(name)
+        if found is None:
+            raise ValidationError(
+                f"is not a configured provider (configured: {', '.join(self.providers)})",
+                field="provider",
+                value=name,
+            )
+        return found
+
+    # -- paying --------------------------------------------------------------------------
+
+    def pay(
+        self,
+        customer_id: str,
+        *,
+        method: str,
+        documents: Iterable[str] = (),
+        amount: Money | None = None,
+        top_up: Money | None = None,
+        provider: str | None = None,
+        reference: str | None = None,
+        description: str | None = None,
+    ) -> Checkout:
+        """Start a payment: store the intent, create the provider's payment.
+
+        Give exactly one of ``documents`` (document ids; ``amount`` then defaults to what
+        is due on them, and may be given to pay less or more), ``amount`` alone (a free
+        amount over the open items) or ``top_up`` (money for the prepaid account).
+
+        Args:
+            customer_id: who pays; the customer must have an account.
+            method: the payment method (``"paypal"``, ``"card"``, ``"bank_transfer"``...).
+            provider: the provider's name; defaults to ``method``.
+            reference: the reference sent to the provider; defaults to the intent id.
+            description: a short text for the payer.
+
+        Returns:
+            A :class:`Checkout` with the redirect URL or the transfer instructions.
+
+        Raises:
+            ValidationError: the purpose is unclear, a document is unknown, another
+                customer's, or has nothing due, or the provider is not configured.
+            AccessDeniedError: a document belongs to another customer.
+            ProviderError: the provider refused or could not be reached; the intent stays
+                stored without a payment and books nothing.
+        """
+        client = self.provider(provider or method)
+        purpose, keys, wanted = self._purpose(customer_id, documents, amount, top_up)
+        intent = PaymentIntent(
+            id=self._new_id(),
+            customer_id=customer_id,
+            amount=wanted,
+            purpose=purpose,
+            item_keys=keys,
+            strategy=self._strategy,
+            overpayment=self._overpayment,
+            tolerance=self._tolerance,
+            reference="pending",
+            provider=client.name,
+            method=method,
+            created_at=self._clock(),
+        )
+        intent = attrs.evolve(intent, reference=reference or intent.id)
+        with self._storage.transaction() as tx:
+            save_intent(tx, intent)
+        payment = client.create_payment(
+            PaymentRequest(
+                amount=wanted,
+                reference=intent.reference,
+                return_url=_with_query(self._return_url, intent=intent.id),
+                cancel_url=_with_query(self._cancel_url, intent=intent.id),
+                description=description,
+            )
+        )
+        intent = attrs.evolve(intent, payment_id=payment.id)
+        with self._storage.transaction() as tx:
+            save_intent(tx, intent)
+        return Checkout(intent, payment)
+
+    def _purpose(
+        self,
+        customer_id: str,
+        documents: Iterable[str],
+        amount: Money | None,
+        top_up: Money | None,
+    ) -> tuple[Purpose, tuple[str, ...], Money]:
+        ids = [documents] if isinstance(documents, str) else list(documents)
+        if top_up is not None:
+            if ids or amount is not None:
+                raise ValidationError(
+                    "must come alone: a top-up pays no documents", field="top_up", value=top_up
+                )
+            return Purpose.TOP_UP, (), top_up
+        if not ids:
+            if amount is None:
+                raise ValidationError(
+                    "must be given when no documents are chosen", field="amount", value=None
+                )
+            return Purpose.AMOUNT, (), amount
+        keys: list[str] = []
+        due: Money | None = None
+        with self._storage.transaction() as tx:
+            for document_id in ids:
+                stored = tx.load_document(document_id)
+                document = stored.value if stored is not None else None
+                if not isinstance(document, PayableDocument):
+                    raise ValidationError(
+                        "names no invoice or reminder", field="documents", value=document_id
+                    )
+                if document.customer_id != customer_id:
+                    raise AccessDeniedError(
+                        f"document {document_id!r} is not one of customer {customer_id!r}'s"
+                    )
+                if document.state in (PaymentState.PAID, PaymentState.CANCELLED):
+                    raise ValidationError(
+                        f"is {document.state.value}; nothing is due on it",
+                        field="documents",
+                        value=document_id,
+                    )
+                keys.append(document.number)
+                due = document.amount_due if due is None else due + document.amount_due
+        assert due is not None
+        return Purpose.DOCUMENTS, tuple(keys), amount if amount is not None else due
+
+    # -- what comes back -----------------------------------------------------------------
+
+    def _book_all(self, events: Iterable[PaymentEvent]) -> tuple[BookingOutcome, ...]:
+        return tuple(book(self._storage, event) for event in events)
+
+    def handle_webhook(
+        self, provider: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[BookingOutcome, ...]:
+        """Verify, parse, read back and book a provider's notification, in one call.
+
+        Answer the provider with success once this returns (even when everything was
+        :attr:`~payportal.booking.Outcome.ALREADY_BOOKED`); on an exception answer with an
+        error, so the provider delivers it again.
+
+        Raises:
+            WebhookVerificationError: the notification is not authentic; answer 4xx.
+            ProviderError: the read-back failed; answer 5xx so it comes again.
+            ValidationError: ``provider`` is not configured, or the notification names no
+                payment.
+        """
+        client = self.provider(provider)
+        webhook = client.parse_webhook(headers, body)
+        if webhook.payment_id is None:
+            return ()
+        return self._book_all(events_from_webhook(client, webhook, clock=self._clock))
+
+    def complete(self, intent_id: str, query: Mapping[str, str] | None = None) -> Completion:
+        """The payer came back from the provider: read the payment back, capture it if it is
+        only authorised, and book what it shows, once.
+
+        Safe to call any number of times (a reload of the return page books nothing more).
+        ``query`` (the return URL's parameters) is accepted for the providers' sake and
+        not needed by any provider payportal ships.
+
+        Raises:
+            ValidationError: no such intent.
+            ProviderError: the provider could not be read or refused the capture; the
+                next poll or webhook books the payment.
+        """
+        del query  # every provider payportal ships is read back by the payment id
+        return self._settle(intent_id, capture=True)
+
+    def poll(self, intent_id: str) -> Completion:
+        """Read the intent's payment back and book what it shows (no capture); for a job
+        that looks after payments whose webhook never came.
+
+        Raises:
+            ValidationError: no such intent.
+            ProviderError: the provider could not be read.
+        """
+        return self._settle(intent_id, capture=False)
+
+    def _settle(self, intent_id: str, *, capture: bool) -> Completion:
+        intent = self.intent(intent_id)
+        if intent.payment_id is None:
+            return Completion(intent, None)
+        client = self.provider(intent.provider)
+        payment = client.get_payment(intent.payment_id)
+        if capture and payment.status is PaymentStatus.AUTHORIZED and client.capabilities.capture:
+            payment = client.capture(payment.id)
+        events = events_from_payment(payment, occurred_at=self._clock(), intent_id=intent.id)
+        outcomes = self._book_all(events)
+        return Completion(self.intent(intent_id), payment, outcomes)
+
+    def receive(
+        self, entry: StatementEntry, *, provider: str = "bank_transfer"
+    ) -> tuple[BookingOutcome, ...]:
+        """Book a bank statement entry: the bank-transfer payment whose reference it
+        carries is marked paid and booked like any other payment (a poll of the same
+        payment books nothing more). An incoming entry that matches no payment waits in
+        the review queue.
+
+        Raises:
+            ValidationError: no bank-transfer provider of that name is configured.
+            ProviderError: as ``BankTransfer.receive``.
+        """
+        bank: BankTransfer = self.provider(provider)  # type: ignore[assignment]
+        payment = bank.receive(entry)
+        if payment is None:
+            if entry.direction is not Direction.CREDIT:
+                return ()
+            stray = PaymentEvent(
+                kind=EventKind.CAPTURED,
+                provider="bank",
+                provider_payment_id=entry.entry_id,
+                movement_key=f"bank:{entry.entry_id}",
+                occurred_at=datetime.combine(entry.booking_date, datetime.min.time(), UTC),
+                amount=entry.amount,
+            )
+            return (book(self._storage, stray),)
+        occurred = datetime.combine(entry.booking_date, datetime.min.time(), UTC)
+        return self._book_all(events_from_payment(payment, occurred_at=occurred))
+
+    # -- the merchant ----------------------------------------------------------------------
+
+    def intent(self, intent_id: str) -> PaymentIntent:
+        """The stored intent ``intent_id``.
+
+        Raises:
+            ValidationError: no such intent.
+        """
+        with self._storage.transaction() as tx:
+            found = load_intent(tx, intent_id)
+        if found is None:
+            raise ValidationError("names no payment intent", field="intent_id", value=intent_id)
+        return found
+
+    def release(self, intent_id: str) -> BookingDecision:
+        """Credit a pending bank-transfer top-up (see :func:`~payportal.booking.release`)."""
+        return release_top_up(self._storage, intent_id, at=self._clock())
+
+    def reject(self, intent_id: str) -> BookingDecision:
+        """Drop a pending bank-transfer top-up (see :func:`~payportal.booking.reject`)."""
+        return reject_top_up(self._storage, intent_id, at=self._clock())
+
+    def book_credit_note(self, credit_note: CreditNote) -> BookingOutcome:
+        """Book a credit note as the portal's ``credit_notes`` setting says, once.
+
+        Raises:
+            InvalidTransitionError: the customer has no account.
+        """
+        return book_credit_note(self._storage, credit_note, self._credit_notes, at=self._clock())
