@@ -12,6 +12,7 @@ something else.
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from typing import Any, TypeVar
@@ -41,7 +42,9 @@ def checksum(body: str) -> str:
     return f"{zlib.crc32(data):08x}"
 
 
+@functools.cache
 def _registered(type_: type[Any]) -> bool:
+    """Whether serialization stores ``type_`` (or its subclasses) on its own."""
     return any(issubclass(model, type_) for model in MODELS.values())
 
 
