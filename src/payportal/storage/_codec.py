@@ -12,7 +12,6 @@ something else.
 
 from __future__ import annotations
 
-import functools
 import json
 import zlib
 from typing import Any, TypeVar
@@ -42,10 +41,15 @@ def checksum(body: str) -> str:
     return f"{zlib.crc32(data):08x}"
 
 
-@functools.cache
+_REGISTERED: dict[type[Any], bool] = {}
+
+
 def _registered(type_: type[Any]) -> bool:
     """Whether serialization stores ``type_`` (or its subclasses) on its own."""
-    return any(issubclass(model, type_) for model in MODELS.values())
+    known = _REGISTERED.get(type_)
+    if known is None:
+        known = _REGISTERED[type_] = any(issubclass(m, type_) for m in MODELS.values())
+    return known
 
 
 def _snake(name: str) -> str:
