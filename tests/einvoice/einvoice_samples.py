@@ -214,6 +214,10 @@ DISCOUNT_LINE = attrs.evolve(
     ),
 )
 
+TAX_NUMBER_ONLY = attrs.evolve(
+    MULTI_RATE, seller=attrs.evolve(SELLER, vat_id=None, register_entry="HRB 12345 B")
+)
+
 SHAPES = {
     "multi_rate": MULTI_RATE,
     "skonto": SKONTO,
@@ -229,6 +233,7 @@ SHAPES = {
     "export": EXPORT,
     "not_subject": NOT_SUBJECT,
     "discount_line": DISCOUNT_LINE,
+    "tax_number_only": TAX_NUMBER_ONLY,
 }
 
 

@@ -81,6 +81,15 @@ def test_xrechnung_names_the_missing_field(change: dict[str, object], field: str
         to_ubl(einvoice, profile=Profile.XRECHNUNG)
 
 
+def test_a_tax_number_alone_does_not_identify_the_seller() -> None:
+    seller = attrs.evolve(SELLER, vat_id=None)
+    with pytest.raises(ValidationError) as error:
+        to_cii(attrs.evolve(MULTI_RATE, seller=seller))
+    assert _field(error) == "seller.vat_id"
+    registered = attrs.evolve(seller, register_entry="HRB 12345 B")
+    assert b'schemeID="FC"' in to_cii(attrs.evolve(MULTI_RATE, seller=registered))
+
+
 def test_reverse_charge_needs_the_buyers_vat_id_and_a_reason() -> None:
     with pytest.raises(ValidationError) as error:
         to_cii(attrs.evolve(REVERSE_CHARGE, buyer=attrs.evolve(BUYER, vat_id=None)))

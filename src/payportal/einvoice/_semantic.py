@@ -349,6 +349,11 @@ def _check_categories(
         "is required for VAT invoices (BR-S-02, BR-AE-02...): set the seller's VAT id"
         + (" or tax number" if simple else ""),
     )
+    require(
+        seller.vat_id or seller.legal_id,
+        "seller.vat_id",
+        "is required to identify the seller, unless the seller's register_entry is set (BR-CO-26)",
+    )
     if categories & {"AE", "K"}:
         require(buyer.vat_id, "buyer.vat_id", "is required for reverse charge (BR-AE-02, BR-IC-02)")
     return seller, buyer
