@@ -43,6 +43,9 @@ def to_facturx_pdf(einvoice: EInvoice, pdf: bytes, *, profile: Profile = Profile
     ``pdf`` is the printed invoice the app rendered; it should already be PDF/A (embedded
     fonts, an output intent). The result carries the XML as ``factur-x.xml`` with the PDF/A-3
     XMP metadata of the Factur-X extension schema. Needs ``pip install payportal[einvoice]``.
+    With :attr:`Profile.XRECHNUNG` the embedded XML is XRechnung CII and the XMP conformance
+    level says ``EN 16931`` (of which XRechnung is a CIUS): the factur-x library does not
+    write ZUGFeRD 2.3's ``XRECHNUNG`` level.
 
     Raises:
         ValidationError: as :func:`to_cii`, or ``pdf`` is not a PDF (``field`` is ``"pdf"``).
