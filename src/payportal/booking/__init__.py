@@ -53,6 +53,12 @@ from payportal.booking._decide import (
     reject,
     release,
 )
+from payportal.booking._export import (
+    DatevSettings,
+    journal_lines,
+    journal_to_csv,
+    journal_to_datev,
+)
 from payportal.booking._model import (
     CreditNotePolicy,
     EventKind,
@@ -71,6 +77,7 @@ __all__ = [
     "Checkout",
     "Completion",
     "CreditNotePolicy",
+    "DatevSettings",
     "DocumentShare",
     "EventKind",
     "IntentStatus",
@@ -89,6 +96,9 @@ __all__ = [
     "events_from_payment",
     "events_from_webhook",
     "journal",
+    "journal_lines",
+    "journal_to_csv",
+    "journal_to_datev",
     "load_intent",
     "movement_key",
     "reject",
