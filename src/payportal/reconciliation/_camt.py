@@ -6,8 +6,9 @@ names) parse alike. Differences between versions that matter here are handled ex
 the transaction amount moved from ``AmtDtls/TxAmt/Amt`` (.02) to ``TxDtls/Amt`` (.03+), the
 entry status became ``Sts/Cd`` (.07+) and parties gained a ``Pty`` wrapper (.08+).
 
-XML is parsed only with defusedxml, with DTDs refused: a bank statement never needs one, and
-entity expansion is how XML bombs work.
+XML is guarded by defusedxml, with DTDs refused: a bank statement never needs one, and
+entity expansion is how XML bombs work. defusedxml reads the prolog, where a DTD would have to
+be; the standard library's C parser reads the rest (see ``_Reader.guard``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import xml.etree.ElementTree as StdET  # types and TreeBuilder only; parsing is defusedxml's
+import xml.etree.ElementTree as StdET  # after defusedxml has read the prolog (_Reader.guard)
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -144,15 +145,15 @@ class _Reader:
     def read(self, stream: BinaryIO, encoding: str | None) -> Iterator[Statement]:
         # Streamed: each entry is read and dropped as soon as its element is complete, so a
         # statement with 100,000 entries never holds its whole tree in memory.
-        # defusedxml guards the expat parser; the standard library's (C) TreeBuilder only
-        # builds elements, several times faster than defusedxml's pure-Python default.
-        parser = defusedxml.ElementTree.DefusedXMLParser(
-            target=StdET.TreeBuilder(), encoding=encoding, forbid_dtd=True
-        )
         try:
-            yield from self._stream(
-                defusedxml.ElementTree.iterparse(stream, ("start", "end"), parser)
+            tags = self.guard(stream, encoding)
+            # The prolog passed defusedxml, so the standard library's C parser and C
+            # TreeBuilder read the rest, several times faster than defusedxml's Python one.
+            parser = StdET.XMLParser(  # noqa: S314  # the prolog passed guard() above
+                target=StdET.TreeBuilder(), encoding=encoding
             )
+            events = StdET.iterparse(stream, ("end",), parser)  # noqa: S314  # same
+            yield from self._stream(tags, events)
         except StdET.ParseError as error:
             line, column = error.position
             # expat appends the position to its message; the location carries it instead.
@@ -171,50 +172,77 @@ class _Reader:
                 "",
             ) from None
 
-    def _stream(self, events: Iterator[tuple[str, Element]]) -> Iterator[Statement]:
-        depth = 0
-        kind = part = message = ""
-        current: _Open | None = None
+    @staticmethod
+    def guard(stream: BinaryIO, encoding: str | None) -> list[str]:
+        """Let defusedxml read the document up to its message element, then rewind.
+
+        A DTD, and with it every entity declaration (billion laughs, external entities),
+        can only come before the root element. defusedxml refuses one there; after the
+        root's start tag nothing can declare an entity, and an undeclared one is a parse
+        error. So the prolog is all that needs defusedxml's guard.
+
+        Returns:
+            The qualified tags of the root and of its first child (the message), as far as
+            the document has them.
+        """
+        start = stream.tell()
+        seen = _FirstTags()
+        parser = defusedxml.ElementTree.DefusedXMLParser(
+            target=seen, encoding=encoding, forbid_dtd=True
+        )
+        try:
+            while chunk := stream.read(16384):
+                parser.feed(chunk)
+        except _RootStarted:
+            pass
+        stream.seek(start)
+        return seen.tags
+
+    def _stream(
+        self, tags: list[str], events: Iterator[tuple[str, Element]]
+    ) -> Iterator[Statement]:
+        # Only "end" events: an element is complete when it ends. The root and message are
+        # known from guard(); tags are compared qualified, and each finished subtree is
+        # renamed to local names once, so that every message version reads alike.
+        if not tags:
+            # No element at all: let the parser say where the document ends.
+            for _ in events:
+                pass
+            raise self.fail("is not an ISO 20022 camt document (empty Document)", "Document")
+        namespace, _, root = tags[0].rpartition("}")
+        if root != "Document":
+            raise self.fail("is not an ISO 20022 camt document (no Document root)", root)
+        found = _NAMESPACE_TYPE.search(namespace)
+        self.message_type = found.group(1) if found else ""
+        if len(tags) < 2 or not tags[1].startswith(f"{namespace}}}" if namespace else ""):
+            for _ in events:
+                pass
+            raise self.fail("is not an ISO 20022 camt document (empty Document)", "Document")
+        message = tags[1].rpartition("}")[2]
+        # Version .001.01 suffixed the message element: BkToCstmrAcctRptV01.
+        kind, part = self.message(_VERSION_SUFFIX.sub("", message))
+        prefix = f"{namespace}}}" if namespace else ""
+        cut = len(prefix)
+        ntry, statement, header = prefix + "Ntry", prefix + part, prefix + "GrpHdr"
+        current = _Open(f"Document/{message}/{part}[1]")
         count = 0
-        parents: list[Element] = []
-        for event, element in events:
-            if event == "start":
-                depth += 1
-                namespace, _, name = element.tag.rpartition("}")
-                if depth == 1:
-                    if name != "Document":
-                        raise self.fail(
-                            "is not an ISO 20022 camt document (no Document root)", name
-                        )
-                    found = _NAMESPACE_TYPE.search(namespace)
-                    self.message_type = found.group(1) if found else ""
-                elif depth == 2:
-                    # Version .001.01 suffixed the message element: BkToCstmrAcctRptV01.
-                    message = name
-                    kind, part = self.message(_VERSION_SUFFIX.sub("", name))
-                    parents.append(element)
-                elif depth == 3 and name == part:
-                    count += 1
-                    current = _Open(element, f"Document/{message}/{part}[{count}]")
-                continue
-            # Match by local name so that every message version reads alike; an element's
-            # children have all ended (and been renamed) before it ends itself.
-            element.tag = element.tag.rpartition("}")[2]
-            if current is not None and depth == 4 and element.tag == "Ntry":
+        for _, element in events:
+            tag = element.tag
+            if tag == ntry:
+                _localise(element, cut)
                 current.ntry_count += 1
                 path = f"{current.path}/Ntry[{current.ntry_count}]"
                 current.entries.extend(self.entries(element, path, current))
                 element.clear()
-            elif current is not None and depth == 3 and element is current.element:
-                yield self.statement(current, kind)
+            elif tag == statement:
+                _localise(element, cut)
+                count += 1
+                yield self.statement(element, current, kind)
                 element.clear()
-                parents[-1].remove(element)
-                current = None
-            elif depth == 3 and element.tag == "GrpHdr":
+                current = _Open(f"Document/{message}/{part}[{count + 1}]")
+            elif tag == header:
+                _localise(element, cut)
                 self.created = self.day(element.find("CreDtTm"), "GrpHdr/CreDtTm", time=True)
-            depth -= 1
-        if not message:
-            raise self.fail("is not an ISO 20022 camt document (empty Document)", "Document")
         if not count:
             raise self.fail(
                 f"has no {part} element: the {kind} message holds no statement",
@@ -290,8 +318,13 @@ class _Reader:
 
     # -- structure --------------------------------------------------------------------------
 
-    def statement(self, current: _Open, kind: str) -> Statement:
-        element, path = current.element, current.path
+    def statement(self, element: Element, current: _Open, kind: str) -> Statement:
+        path = current.path
+        identifier = EntryIdentifier(_account(element))
+        entries = [
+            StatementEntry(entry_id=identifier.identify(fields), **fields)
+            for fields in current.entries
+        ]
         balances: dict[str, Money] = {}
         for index, bal in enumerate(_children(element, "Bal"), start=1):
             code = _first_text(bal, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
@@ -312,7 +345,7 @@ class _Reader:
             format=kind,
             statement_id=_text(element, "Id"),
             account=_account(element),
-            entries=current.entries,
+            entries=entries,
             currency=_text(element, "Acct/Ccy") or None,
             opening_balance=next((balances[c] for c in _OPENING if c in balances), None),
             closing_balance=next((balances[c] for c in _CLOSING if c in balances), None),
@@ -320,12 +353,12 @@ class _Reader:
         )
         return settle(result, (), source=self.source, location=path, lenient=self.lenient)
 
-    def entries(self, ntry: Element, path: str, current: _Open) -> list[StatementEntry]:
+    def entries(self, ntry: Element, path: str, current: _Open) -> list[dict[str, Any]]:
+        """The fields of the entries one ``Ntry`` books: one, or one per transaction."""
         status = _first_text(ntry, "Sts/Cd", "Sts")
         if status in _NOT_BOOKED:
             current.not_booked += 1
             return []
-        identifier = current.identifier()
         # The entry's amount and direction are what moved on the account; transaction
         # details refine the texts and parties, never the money.
         amount = self.money(ntry.find("Amt"), f"{path}/Amt")
@@ -333,7 +366,7 @@ class _Reader:
         booking = self.day(ntry.find("BookgDt"), f"{path}/BookgDt")
         value = self.day(ntry.find("ValDt"), f"{path}/ValDt")
         # camt.054 notifications may carry no date at all: the day the bank reported it.
-        booking_date = booking or value or current.created or self.created
+        booking_date = booking or value or self.created
         if booking_date is None:
             raise self.fail("has neither BookgDt nor ValDt, and the message no CreDtTm", path)
         common: dict[str, Any] = {
@@ -355,7 +388,7 @@ class _Reader:
                 "remittance_text": _text(ntry, "AddtlNtryInf"),
                 "bank_reference": reference,
             }
-            return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
+            return [fields]
 
         itemised = [self.transaction(tx, tx_path, direction) for tx, tx_path in transactions]
         if len(itemised) == 1:
@@ -364,7 +397,7 @@ class _Reader:
             fields.update(common, amount=amount, direction=direction)
             fields["bank_reference"] = fields["bank_reference"] or reference
             fields["remittance_text"] = fields["remittance_text"] or _text(ntry, "AddtlNtryInf")
-            return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
+            return [fields]
 
         why = self.unsplittable(itemised, amount, direction)
         if why is None:
@@ -375,7 +408,7 @@ class _Reader:
                 if not fields["bank_reference"] and reference:
                     fields["bank_reference"] = f"{reference}/{number}"
                 fields.update(common)
-                entries.append(StatementEntry(entry_id=identifier.identify(fields), **fields))
+                entries.append(fields)
             return entries
 
         # The money can only be booked as the one entry the bank booked; it keeps every
@@ -406,7 +439,7 @@ class _Reader:
         ):
             values = _unique([f[name] for f in itemised])
             fields[name] = values[0] if len(values) == 1 else ""
-        return [StatementEntry(entry_id=identifier.identify(fields), **fields)]
+        return [fields]
 
     @staticmethod
     def unsplittable(
@@ -470,24 +503,43 @@ class _Reader:
         return fields
 
 
-class _Open:
-    """A statement element whose start has been read and whose entries are being read."""
+class _RootStarted(Exception):  # noqa: N818  # a signal, not an error
+    """The root element started: the prolog is over."""
 
-    def __init__(self, element: Element, path: str) -> None:
-        self.element = element
+
+class _FirstTags:
+    """A parser target that stops parsing at the second start tag, the message element."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.tags.append(tag)
+        if len(self.tags) == 2:
+            raise _RootStarted
+
+    def close(self) -> None:
+        return None
+
+
+class _Open:
+    """A statement whose entries are being read."""
+
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.entries: list[StatementEntry] = []
+        self.entries: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.not_booked = 0
-        self.created: date | None = None
         self.ntry_count = 0
-        self._identifier: EntryIdentifier | None = None
 
-    def identifier(self) -> EntryIdentifier:
-        # The schema puts Acct before the first Ntry, so the account is known by then.
-        if self._identifier is None:
-            self._identifier = EntryIdentifier(_account(self.element))
-        return self._identifier
+
+def _localise(element: Element, cut: int) -> None:
+    """Rename ``element`` and everything in it to local names (``{ns}Amt`` to ``Amt``)."""
+    if cut:
+        for inner in element.iter():
+            tag = inner.tag
+            if tag[0] == "{":
+                inner.tag = tag[cut:] if tag[cut - 1] == "}" else tag.rpartition("}")[2]
 
 
 def _account(statement: Element) -> str:
