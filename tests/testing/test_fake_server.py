@@ -108,3 +108,23 @@ def test_serve_releases_the_port() -> None:
         assert httpx.get(base_url + "/x").status_code == 200
     with pytest.raises(httpx.ConnectError):
         httpx.get(base_url + "/x", timeout=1)
+
+
+def test_answer_once_replays_the_first_success_per_key() -> None:
+    server = FakeServer()
+    made: list[int] = []
+
+    def produce(status: int = 201) -> httpx.Response:
+        made.append(status)
+        return httpx.Response(status, json={"n": len(made)})
+
+    first = server.answer_once(("key-1", "/orders"), produce)
+    again = server.answer_once(("key-1", "/orders"), produce)
+    assert (again.status_code, again.json()) == (first.status_code, first.json()) == (201, {"n": 1})
+    assert server.answer_once(("key-2", "/orders"), produce).json() == {"n": 2}
+    assert server.answer_once(None, produce).json() == {"n": 3}
+    assert server.answer_once(None, produce).json() == {"n": 4}
+    # A refusal is not remembered: the same key may succeed once the request is corrected.
+    assert server.answer_once("key-3", lambda: produce(422)).status_code == 422
+    assert server.answer_once("key-3", produce).json() == {"n": 6}
+    assert made == [201, 201, 201, 201, 422, 201]

@@ -22,7 +22,7 @@ import attrs
 import httpx
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Hashable, Iterator
 
 __all__ = ["FakeServer", "Fault", "FaultKind", "is_web_url"]
 
@@ -107,6 +107,7 @@ class FakeServer:
         self._lock = threading.RLock()
         self._faults: list[Fault] = []
         self._sleep = sleep
+        self._replies: dict[Hashable, httpx.Response] = {}
         self.requests: list[httpx.Request] = []
 
     # -- subclass interface ----------------------------------------------------------------
@@ -118,6 +119,30 @@ class FakeServer:
     def error_response(self, status: int) -> httpx.Response:
         """The provider's answer for an injected error status."""
         return httpx.Response(status, json={"error": "injected fault"})
+
+    # -- idempotency -----------------------------------------------------------------------
+
+    def answer_once(
+        self, key: Hashable | None, produce: Callable[[], httpx.Response]
+    ) -> httpx.Response:
+        """Answer with ``produce()``, or with a copy of the answer first given for ``key``.
+
+        How providers with an idempotency key (a header such as ``PayPal-Request-Id``, a
+        ``key`` field in the body) deduplicate: a repeated key gets the first successful
+        answer again and nothing happens twice. ``key=None`` (no key sent) always produces.
+        Failed answers are not remembered, so a corrected retry can succeed.
+        """
+        if key is not None:
+            first = self._replies.get(key)
+            if first is not None:
+                return httpx.Response(
+                    first.status_code, headers=first.headers, content=first.content
+                )
+        response = produce()
+        if key is not None and response.is_success:
+            response.read()
+            self._replies[key] = response
+        return response
 
     # -- faults ----------------------------------------------------------------------------
 

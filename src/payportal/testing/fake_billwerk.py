@@ -105,7 +105,6 @@ class FakeBillwerkPay(FakeServer):
         self.sessions: dict[str, str] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
-        self._replies: dict[tuple[str, str], httpx.Response] = {}
         # Each emitted event with the invoice handle and transaction its webhook will carry.
         self._outbox: list[tuple[dict[str, Any], str, str | None]] = []
         self._customers = itertools.count(1)
@@ -224,14 +223,7 @@ class FakeBillwerkPay(FakeServer):
             self._authenticate(request)
             body = self._body(request)
             key = self._key(path, body)
-            if key is not None and key in self._replies:
-                replay = self._replies[key]
-                return httpx.Response(replay.status_code, headers=replay.headers,
-                                      content=replay.content)  # fmt: skip
-            response = self._route(request.method, path, body)
-            if key is not None and response.is_success:
-                self._replies[key] = response
-            return response
+            return self.answer_once(key, lambda: self._route(request.method, path, body))
         except _ApiError as error:
             return self._error(error, path)
 

@@ -129,7 +129,6 @@ class FakePaydirekt(FakeServer):
         self._clock = clock
         self._nonces: set[str] = set()
         self._rejecting: set[str] = set()
-        self._replies: dict[tuple[str, str], httpx.Response] = {}
         self._outbox: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
 
@@ -202,20 +201,11 @@ class FakePaydirekt(FakeServer):
             if request.method == "GET" and path.startswith("/checkout/"):
                 return self._payer_approves(path.rsplit("/", 1)[-1])
             request_id = request.headers.get("X-Request-ID")
-            if request.method == "POST" and request_id:
-                replay = self._replies.get((request_id, path))
-                if replay is not None:
-                    return httpx.Response(
-                        replay.status_code, headers=replay.headers, content=replay.content
-                    )
+            key = (request_id, path) if request.method == "POST" and request_id else None
             if path == TOKEN_PATH:
-                response = self._token(request)
-            else:
-                self._authenticate(request)
-                response = self._route(request, path)
-            if request.method == "POST" and request_id and response.is_success:
-                self._replies[(request_id, path)] = response
-            return response
+                return self.answer_once(key, lambda: self._token(request))
+            self._authenticate(request)
+            return self.answer_once(key, lambda: self._route(request, path))
         except _ApiError as error:
             return self._error(error)
 

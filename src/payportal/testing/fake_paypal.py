@@ -230,7 +230,6 @@ class FakePayPal(FakeServer):
         self.captures: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self._declined: set[str] = set()
-        self._replies: dict[tuple[str, str], httpx.Response] = {}
         self._outbox: list[dict[str, Any]] = []
         self._sent: dict[str, bytes] = {}
         self._ids = itertools.count(1)
@@ -339,16 +338,9 @@ class FakePayPal(FakeServer):
                 return self._payer_approves(request.url.params.get("token", ""))
             self._authenticate(request)
             request_id = request.headers.get("PayPal-Request-Id")
-            if request.method == "POST" and request_id:
-                replay = self._replies.get((request_id, path))
-                if replay is not None:
-                    return httpx.Response(
-                        replay.status_code, headers=replay.headers, content=replay.content
-                    )
-            response = self._route(request, path, self._body(request))
-            if request.method == "POST" and request_id and response.is_success:
-                self._replies[(request_id, path)] = response
-            return response
+            key = (request_id, path) if request.method == "POST" and request_id else None
+            body = self._body(request)
+            return self.answer_once(key, lambda: self._route(request, path, body))
         except _ApiError as error:
             return self._error(error)
 
