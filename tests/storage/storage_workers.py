@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -48,8 +47,9 @@ def add_items(kind: str, where: str, worker: int, count: int, start: Any = None)
     return conflicts
 
 
-def write_and_hang(kind: str, where: str) -> None:
-    """Change account 42 and more inside a transaction, say so, and wait to be killed."""
+def write_and_hang(kind: str, where: str, ready: Any) -> None:
+    """Change account 42 and more inside a transaction, send ``"ready"`` on the pipe end
+    ``ready``, and wait to be killed."""
     storage = open_database(kind, where)
     with storage.transaction() as tx:
         stored = tx.load_account("42")
@@ -57,9 +57,5 @@ def write_and_hang(kind: str, where: str) -> None:
         tx.save_account(samples.with_item(stored.value, "half-done"), version=stored.version)
         tx.mark_processed("paypal", "WH-killed")
         tx.publish("payment.booked", {"killed": True})
-        print("ready", flush=True)
+        ready.send("ready")
         time.sleep(60)
-
-
-if __name__ == "__main__":
-    write_and_hang(sys.argv[1], sys.argv[2])

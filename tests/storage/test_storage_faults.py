@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
+import os
 import signal
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
+import threading
 from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 import storage_samples as samples
+import storage_workers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from storage_backends import open_database
@@ -24,8 +25,7 @@ from payportal.storage._codec import checksum
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-HERE = Path(__file__).resolve().parent
+    from pathlib import Path
 
 
 def _raw(kind: str, where: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
@@ -160,17 +160,20 @@ def test_a_writer_killed_mid_transaction_leaves_the_previous_state(
 ) -> None:
     kind, where = database
     storage = _saved(database)
-    writer = subprocess.Popen(
-        [sys.executable, str(HERE / "storage_workers.py"), kind, where],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    storage.close()  # the writer opens its own; nothing of this one may be inherited
+    # Forking starts the writer at once; it is safe only while no other thread runs here.
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
+    ours, theirs = context.Pipe()
+    writer = context.Process(target=storage_workers.write_and_hang, args=(kind, where, theirs))
+    writer.start()
     try:
-        assert writer.stdout is not None
-        assert writer.stdout.readline().strip() == "ready", writer.stderr
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=30)
+        assert ours.poll(60), "the writer never got into its transaction"
+        assert ours.recv() == "ready"
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(timeout=30)
+        assert writer.exitcode == -signal.SIGKILL
+        storage = open_database(kind, where)
         with storage.transaction() as tx:
             # The account as it was, the event unseen, no message: the whole transaction
             # vanished, and its lock with it (this transaction could start).
@@ -178,12 +181,12 @@ def test_a_writer_killed_mid_transaction_leaves_the_previous_state(
             assert tx.is_processed("paypal", "WH-killed") is False
             assert tx.outbox() == []
             tx.save_account(samples.account(items=4), version=1)
+        storage.close()
     finally:
         writer.kill()
-        writer.wait(timeout=30)
-        writer.stdout.close()
-        writer.stderr.close()
-        storage.close()
+        writer.join(timeout=30)
+        ours.close()
+        theirs.close()
 
 
 def test_a_sqlite_file_in_a_missing_folder_is_unavailable(tmp_path: Path) -> None:
