@@ -84,6 +84,24 @@ class Rejected(click.ClickException):
     exit_code = 2
 
 
+def _read_stdin() -> str:
+    """Standard input as UTF-8 text; anything else is refused in one line, not a traceback."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (a test harness)
+        return sys.stdin.read()
+    data = stream.read()
+    try:
+        return str(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise Rejected(
+            f"standard input is not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        ) from None
+
+
+def _decode_error(error: UnicodeDecodeError) -> str:
+    return f"a file is not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -120,6 +138,9 @@ class _Commands(click.Group):
             sys.exit(2)
         except OSError as error:
             click.echo(f"payportal: {_one_line(str(error))}", err=True)
+            sys.exit(2)
+        except UnicodeDecodeError as error:
+            click.echo(f"payportal: {_decode_error(error)}", err=True)
             sys.exit(2)
         except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback
             click.echo(
@@ -333,7 +354,7 @@ def link_verify(
     """Check the LINK a customer received (the whole URL, or only its token; - reads it from
     stdin) and print its claims as JSON."""
     if link_or_token == _STDIN:
-        link_or_token = sys.stdin.read()
+        link_or_token = _read_stdin()
     link_or_token = link_or_token.strip()
     signer = LinkSigner(_keyring(key_file))
     accepted = purposes or sorted(set(LINK_PURPOSES.values()))
@@ -453,7 +474,7 @@ def _why_not_a_reference(reference: str, schemes: Sequence[str]) -> str:
 def ref_find(text: str, schemes: tuple[str, ...], as_json: bool) -> None:
     """Find references in remittance TEXT (- reads it from stdin); exit 1 if there is none."""
     if text == _STDIN:
-        text = sys.stdin.read()
+        text = _read_stdin()
     matches = references.find(text, schemes=schemes or references.FIND_DEFAULT)
     rows = [
         {
@@ -488,8 +509,11 @@ _template_file = click.argument(
 
 def _read_text(path: Path) -> str:
     if str(path) == _STDIN:
-        return sys.stdin.read()
-    return path.read_text(encoding="utf-8")
+        return _read_stdin()
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Rejected(f"{path}: {_decode_error(error).removeprefix('a file ')}") from None
 
 
 @template.command("lint")

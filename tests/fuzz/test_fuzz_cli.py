@@ -175,11 +175,8 @@ def test_every_error_is_one_line_on_stderr_with_exit_2(
         assert encoded[:12] not in shown, where
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI defect found by fuzzing: standard input that is not UTF-8 escapes as "
-    "UnicodeDecodeError into the 'internal error' line (payportal/_cli.py belongs to the lead)",
-)
+# Found by fuzzing: standard input that is not UTF-8 escaped as UnicodeDecodeError into the
+# "internal error" line.
 @pytest.mark.parametrize("argv", [["link", "verify", "-"], ["template", "lint", "-"]])
 def test_standard_input_that_is_not_utf8_is_an_ordinary_error(argv: list[str]) -> None:
     result = CliRunner().invoke(cli, argv, input=b"\xff\xfe[Client.name]", env=ENV)
