@@ -250,10 +250,10 @@ class _Reader:
                 f"conversion (first on line {line}): some texts are damaged"
             )
         rows, columns, header_row = self.header(text)
-        currency, where = self.currency(columns, rows[: header_row - 1])
         body = [(number, row) for number, row in enumerate(rows, start=1) if number > header_row]
         decimal = self.layout.decimal or self.decimal(columns, body)
         date_format = self.layout.date_format or self.date_format(columns, body)
+        currency, where = self.currency(columns, rows[: header_row - 1])
         if where:
             self.notes.append(f"takes the currency {currency} from {where}")
         return self.statement(columns, body, decimal, date_format, currency)
