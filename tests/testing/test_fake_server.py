@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from payportal.testing import FakeServer, FaultKind
+from payportal import Money
+from payportal.providers import PaymentRequest
+from payportal.testing import FakePayEngine, FakePayPal, FakeServer, FaultKind
+from payportal.testing._registry import FAKES
+
+RETURN = "https://shop.example/ok"
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -128,3 +133,21 @@ def test_answer_once_replays_the_first_success_per_key() -> None:
     assert server.answer_once("key-3", lambda: produce(422)).status_code == 422
     assert server.answer_once("key-3", produce).json() == {"n": 6}
     assert made == [201, 201, 201, 201, 422, 201]
+
+
+def test_the_fakes_take_their_time_from_the_injected_clock() -> None:
+    moment = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+    entries = {entry.name: entry for entry in FAKES}
+    paypal_fake = FakePayPal(clock=lambda: moment)
+    assert paypal_fake.now().isoformat() == "2023-11-14T22:13:20+00:00"
+    with entries["paypal"].connect(paypal_fake, transport=paypal_fake.transport()) as client:
+        created = client.create_payment(
+            PaymentRequest(amount=Money("1.00", "EUR"), reference="CLOCK-1")
+        )
+    assert paypal_fake.orders[created.id]["create_time"] == "2023-11-14T22:13:20Z"
+    payengine_fake = FakePayEngine(clock=lambda: moment)
+    with entries["payengine"].connect(payengine_fake, transport=payengine_fake.transport()) as c:
+        order_id = c.create_payment(
+            PaymentRequest(amount=Money("1.00", "EUR"), reference="CLOCK-2", return_url=RETURN)
+        ).id
+    assert payengine_fake.orders[order_id]["createdAt"] == 1_700_000_000_000

@@ -16,6 +16,7 @@ import enum
 import http.server
 import threading
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, TypeGuard, cast
 
 import attrs
@@ -99,16 +100,35 @@ class FakeServer:
     Subclasses implement :meth:`handle` and :meth:`error_response`. Every request that
     reaches the server is appended to :attr:`requests` (faulted ones too), so tests can
     assert what was sent, such as the same idempotency key on every retry.
+
+    Args:
+        sleep: how :attr:`FaultKind.DELAY` waits.
+        clock: the provider's time in seconds since the epoch (:meth:`now`); inject one to
+            move the fake's time in tests.
     """
 
     provider: ClassVar[str] = "fake"
 
-    def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._lock = threading.RLock()
+        self.clock = clock
         self._faults: list[Fault] = []
         self._sleep = sleep
         self._replies: dict[Hashable, httpx.Response] = {}
         self.requests: list[httpx.Request] = []
+
+    def now(self) -> datetime:
+        """The fake's time, from :attr:`clock` (seconds since the epoch), in UTC.
+
+        Every timestamp a fake writes comes from here, so a test that passes ``clock=``
+        controls the provider's time: expiry, timestamps in answers and notifications.
+        """
+        return datetime.fromtimestamp(self.clock(), UTC)
 
     # -- subclass interface ----------------------------------------------------------------
 

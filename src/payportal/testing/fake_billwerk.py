@@ -24,14 +24,16 @@ import itertools
 import json
 import re
 import secrets
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from payportal._money import is_currency
 from payportal.providers.billwerk import webhook_signature
 from payportal.testing._server import FakeServer, is_web_url
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["FakeBillwerkPay"]
 
@@ -51,8 +53,8 @@ def _invalid(message: str) -> _ApiError:
     return _ApiError(400, 1, "Invalid request", message)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def _now(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _is_int(value: object) -> bool:
@@ -128,7 +130,7 @@ class FakeBillwerkPay(FakeServer):
                 self._settle(invoice, invoice["amount"])
                 return
             invoice["state"] = "authorized"
-            invoice["authorized"] = _now()
+            invoice["authorized"] = _now(self.now())
             invoice["authorized_amount"] = invoice["amount"]
             self._transaction(invoice, "authorization", "authorized", invoice["amount"])
             self._emit("invoice_authorized", invoice)
@@ -143,7 +145,7 @@ class FakeBillwerkPay(FakeServer):
         with self._lock:
             invoice = self._awaiting_payer(handle)
             invoice["state"] = "failed"
-            invoice["failed"] = _now()
+            invoice["failed"] = _now(self.now())
             invoice["_error"] = ("credit_card_expired", "hard_declined")
             self._emit("invoice_failed", invoice)
 
@@ -166,7 +168,7 @@ class FakeBillwerkPay(FakeServer):
         webhook_id: str | None = None,
     ) -> bytes:
         webhook_id = webhook_id or secrets.token_hex(16)
-        timestamp = _now()
+        timestamp = _now(self.now())
         body = {
             "id": webhook_id,
             "event_id": event["id"],
@@ -204,7 +206,7 @@ class FakeBillwerkPay(FakeServer):
             "code": error.code,
             "error": error.error,
             "path": path,
-            "timestamp": _now(),
+            "timestamp": _now(self.now()),
             "http_status": error.status,
             "http_reason": _HTTP_REASONS.get(error.status, "Error"),
             "request_id": secrets.token_hex(16),
@@ -334,7 +336,7 @@ class FakeBillwerkPay(FakeServer):
             "type": "ch",
             "amount": amount,
             "currency": currency,
-            "created": _now(),
+            "created": _now(self.now()),
             "settled_amount": 0,
             "refunded_amount": 0,
             "order_lines": [{"ordertext": text or handle, "amount": amount, "quantity": 1}],
@@ -376,7 +378,7 @@ class FakeBillwerkPay(FakeServer):
                 "type": kind,
                 "amount": amount,
                 "currency": invoice["currency"],
-                "created": _now(),
+                "created": _now(self.now()),
                 "payment_type": "card",
             },
         )
@@ -402,7 +404,7 @@ class FakeBillwerkPay(FakeServer):
 
     def _settle(self, invoice: dict[str, Any], amount: int) -> None:
         invoice["state"] = "settled"
-        invoice["settled"] = _now()
+        invoice["settled"] = _now(self.now())
         # A card charge settles once; a partial settle releases the rest.
         invoice["amount"] = amount
         invoice["settled_amount"] = amount
@@ -416,7 +418,7 @@ class FakeBillwerkPay(FakeServer):
         if state not in ("created", "authorized"):
             raise _ApiError(400, 82, "Invoice wrong state")
         invoice["state"] = "cancelled"
-        invoice["cancelled"] = _now()
+        invoice["cancelled"] = _now(self.now())
         if state == "authorized":
             self._transaction(invoice, "authorization", "cancelled", invoice["authorized_amount"])
         self._emit("invoice_cancelled", invoice)
@@ -446,7 +448,7 @@ class FakeBillwerkPay(FakeServer):
             "currency": invoice["currency"],
             "transaction": transaction_id,
             "type": "card",
-            "created": _now(),
+            "created": _now(self.now()),
         }
         self.refunds[refund["id"]] = refund
         self._emit("invoice_refund", invoice)
@@ -476,7 +478,7 @@ class FakeBillwerkPay(FakeServer):
             "event_type": event_type,
             "invoice": invoice["id"],
             "customer": invoice["customer"],
-            "created": _now(),
+            "created": _now(self.now()),
         }
         self.events[event["id"]] = event
         self._outbox.append((event, invoice["handle"], invoice.get("_transaction")))

@@ -27,7 +27,6 @@ import json
 import secrets
 import time
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -120,13 +119,12 @@ class FakePaydirekt(FakeServer):
         clock: Callable[[], float] = time.time,
         **options: Any,
     ) -> None:
-        super().__init__(**options)
+        super().__init__(clock=clock, **options)
         self.api_key = str(uuid.uuid4())
         self.api_secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         self.duplicate_callbacks = duplicate_callbacks
         self.checkouts: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, float] = {}
-        self._clock = clock
         self._nonces: set[str] = set()
         self._rejecting: set[str] = set()
         self._outbox: list[dict[str, Any]] = []
@@ -249,7 +247,7 @@ class FakePaydirekt(FakeServer):
             sent_at = parsedate_to_datetime(headers["X-Date"])
         except (TypeError, ValueError):
             raise _bad("validation.header.date", "X-Date") from None
-        if sent_at.tzinfo is None or abs(sent_at.timestamp() - self._clock()) > _CLOCK_SKEW:
+        if sent_at.tzinfo is None or abs(sent_at.timestamp() - self.clock()) > _CLOCK_SKEW:
             raise _ApiError(401, "security.date.outOfRange", "X-Date")
         try:
             expected = auth_code(
@@ -270,7 +268,7 @@ class FakePaydirekt(FakeServer):
             raise _ApiError(401, "security.nonce.reused", "randomNonce")
         self._nonces.add(nonce)
         token = secrets.token_urlsafe(48)
-        self.tokens[token] = self._clock() + _TOKEN_LIFETIME
+        self.tokens[token] = self.clock() + _TOKEN_LIFETIME
         return httpx.Response(
             200,
             content=encode_json(
@@ -288,7 +286,7 @@ class FakePaydirekt(FakeServer):
     def _authenticate(self, request: httpx.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         expires = self.tokens.get(token)
-        if scheme.lower() != "bearer" or expires is None or expires < self._clock():
+        if scheme.lower() != "bearer" or expires is None or expires < self.clock():
             raise _ApiError(401, "security.token.invalid")
 
     def _route(self, request: httpx.Request, path: str) -> httpx.Response:
@@ -350,7 +348,7 @@ class FakePaydirekt(FakeServer):
             **body,
             "checkoutId": checkout_id,
             "status": "OPEN",
-            "creationTimestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "creationTimestamp": self.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "_paid": Decimal(0),
             "_captures": [],
             "_refunds": [],

@@ -25,7 +25,6 @@ import base64
 import itertools
 import json
 import secrets
-import time
 from typing import Any
 
 import httpx
@@ -63,8 +62,8 @@ def _bad(code: int, field: str, message: str) -> _ApiError:
     ])  # fmt: skip
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def _now_ms(seconds: float) -> int:
+    return int(seconds * 1000)
 
 
 def _amount(body: dict[str, Any], missing: int) -> int:
@@ -311,7 +310,7 @@ class FakePayEngine(FakeServer):
         if body.get("channel", "ECOM") not in ("ECOM", "MOTO"):
             raise _bad(12240, "channel", "Bad value for channel.")
         order_id = self._new_id("order")
-        now = _now_ms()
+        now = _now_ms(self.clock())
         order: dict[str, Any] = {
             "orderId": order_id,
             "initialAmount": amount,
@@ -360,7 +359,7 @@ class FakePayEngine(FakeServer):
         parent: dict[str, Any] | None,
         description: str | None,
     ) -> dict[str, Any]:
-        now = _now_ms()
+        now = _now_ms(self.clock())
         transaction = {
             "type": kind,
             "transactionId": self._new_id("trx"),
@@ -447,7 +446,7 @@ class FakePayEngine(FakeServer):
                 "type": event_type,
                 "notificationId": "notification_" + secrets.token_hex(4),
                 "notificationApiVersion": "1.0",
-                "createdAt": _now_ms(),
+                "createdAt": _now_ms(self.clock()),
                 "payload": payload,
             },
             separators=(",", ":"),

@@ -136,8 +136,8 @@ def _not_found() -> _ApiError:
     )
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _money(data: object, field: str) -> Money:
@@ -269,7 +269,7 @@ class FakePayPal(FakeServer):
         key = _signing_identity()[0]
         body = json.dumps(event).encode()
         transmission_id = str(uuid.uuid4())
-        transmitted = _now()
+        transmitted = _now(self.now())
         message = f"{transmission_id}|{transmitted}|{self.webhook_id}|{zlib.crc32(body)}"
         with self._lock:
             self._sent[transmission_id] = body
@@ -373,7 +373,7 @@ class FakePayPal(FakeServer):
                 "token_type": "Bearer",
                 "app_id": "APP-80W284485P519543T",
                 "expires_in": 32400,
-                "nonce": _now() + secrets.token_hex(8),
+                "nonce": _now(self.now()) + secrets.token_hex(8),
             },
         )
 
@@ -503,7 +503,7 @@ class FakePayPal(FakeServer):
             "id": order_id,
             "intent": intent,
             "status": status,
-            "create_time": _now(),
+            "create_time": _now(self.now()),
             "_payments": {},
             "purchase_units": [
                 {
@@ -580,7 +580,7 @@ class FakePayPal(FakeServer):
             "status": "COMPLETED",
             "amount": _amount(amount),
             "final_capture": True,
-            "create_time": _now(),
+            "create_time": _now(self.now()),
             "supplementary_data": {"related_ids": {"order_id": order["id"]}},
             "links": [
                 {
@@ -616,10 +616,8 @@ class FakePayPal(FakeServer):
             "id": authorization_id,
             "status": "CREATED",
             "amount": order["purchase_units"][0]["amount"],
-            "create_time": _now(),
-            "expiration_time": (datetime.now(UTC) + timedelta(days=29)).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
+            "create_time": _now(self.now()),
+            "expiration_time": _now(self.now() + timedelta(days=29)),
             "supplementary_data": {"related_ids": {"order_id": order["id"]}},
             "links": [
                 {
@@ -746,7 +744,7 @@ class FakePayPal(FakeServer):
             "id": refund_id,
             "status": "COMPLETED",
             "amount": _amount(amount),
-            "create_time": _now(),
+            "create_time": _now(self.now()),
             "links": [
                 {"href": self._href("payments/refunds", refund_id), "rel": "self", "method": "GET"},
                 {"href": up, "rel": "up", "method": "GET"},
@@ -803,7 +801,7 @@ class FakePayPal(FakeServer):
             {
                 "id": "WH-" + secrets.token_hex(10).upper(),
                 "event_version": "1.0",
-                "create_time": _now(),
+                "create_time": _now(self.now()),
                 "resource_type": resource_type,
                 "resource_version": "2.0",
                 "event_type": event_type,

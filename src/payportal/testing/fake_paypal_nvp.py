@@ -30,7 +30,7 @@ import re
 import secrets
 import string
 import urllib.parse
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -74,8 +74,8 @@ def _encode(fields: dict[str, str]) -> bytes:
     return "&".join(f"{key}={escape(value)}" for key, value in fields.items()).encode()
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _fee(amount: Money) -> Money:
@@ -214,7 +214,7 @@ class FakePayPalNVP(FakeServer):
             }
             ack = "Failure"
         envelope = {
-            "TIMESTAMP": _now(),
+            "TIMESTAMP": _now(self.now()),
             "CORRELATIONID": secrets.token_hex(7)[:13],
             "ACK": ack,
             "VERSION": version or "85.0",
@@ -296,7 +296,7 @@ class FakePayPalNVP(FakeServer):
             "amount": amount,
             "token": token,
             "parent": parent,
-            "time": _now(),
+            "time": _now(self.now()),
             "children": [],
         }
         self.transactions[transaction["id"]] = transaction
@@ -337,7 +337,7 @@ class FakePayPalNVP(FakeServer):
             "invoice": checkout["invnum"],
             "protection_eligibility": "Ineligible",
             "payer_id": checkout["payer_id"] or "",
-            "payment_date": (datetime.now(UTC) - _PST).strftime("%H:%M:%S %b %d, %Y PST"),
+            "payment_date": (self.now() - _PST).strftime("%H:%M:%S %b %d, %Y PST"),
             "payment_status": status,
             "charset": "UTF-8",
             "first_name": "Bernard",

@@ -55,8 +55,8 @@ class _Refused(Exception):  # noqa: N818  # carries Sofort's error document to t
         self.product = product
 
 
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+def _now(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -185,7 +185,7 @@ class FakeSofort(FakeServer):
         """A ``<status_notification>`` body for ``transaction_id``, as Sofort posts it."""
         root = ET.Element("status_notification")
         _add(root, "transaction", transaction_id)
-        _add(root, "time", time or _now())
+        _add(root, "time", time or _now(self.now()))
         return _serialise(root)
 
     def notifications(self) -> list[tuple[dict[str, str], bytes]]:
@@ -204,7 +204,7 @@ class FakeSofort(FakeServer):
         self._move(transaction, status, reason)
 
     def _move(self, transaction: dict[str, Any], status: str, reason: str) -> None:
-        now = _now()
+        now = _now(self.now())
         if transaction["time"] is None:
             transaction["time"] = now
         transaction.update(status=status, status_reason=reason, status_modified=now)
@@ -306,7 +306,7 @@ class FakeSofort(FakeServer):
         serial = next(self._serial)
         transaction_id = (
             f"{self.customer_id}-{self.project_id}-"
-            f"{int(datetime.now(UTC).timestamp()) + serial:08X}-{secrets.token_hex(2).upper()}"
+            f"{int(self.clock()) + serial:08X}-{secrets.token_hex(2).upper()}"
         )
         token = secrets.token_hex(20)
         self._tokens[token] = transaction_id
@@ -446,7 +446,7 @@ class FakeSofort(FakeServer):
             echoed = _add(answer, "sender")
             for field in ("holder", "bank_name", "iban", "bic"):
                 _add(echoed, field, _text(sender, field) or "Demo Bank")
-        _add(answer, "title", f"Refund {datetime.now(UTC):%B %d, %Y}")
+        _add(answer, "title", f"Refund {self.now():%B %d, %Y}")
         pain = _add(answer, "pain")
         done: list[tuple[dict[str, Any], Decimal]] = []
         for item in items:
@@ -481,7 +481,7 @@ class FakeSofort(FakeServer):
             _add(echo, "status", "error")
             _error_item(_add(echo, "errors"), refused.code, refused.message, refused.field)
             return []
-        now = _now()
+        now = _now(self.now())
         transaction["refunds"][partial_refund_id] = {"amount": amount, "time": now}
         transaction["refunded"] += amount
         full = transaction["refunded"] >= transaction["amount"]
