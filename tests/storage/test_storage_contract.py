@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -270,6 +271,51 @@ def test_a_closed_storage_refuses_work(storage: Storage) -> None:
     storage.close()
     with pytest.raises(StorageError), storage.transaction():
         pass
+
+
+def test_a_transaction_inside_a_transaction_is_refused(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        tx.mark_processed("paypal", "WH-1")
+        with pytest.raises(StorageError, match="already open"), storage.transaction():
+            pass
+        tx.mark_processed("paypal", "WH-2")
+    with storage.transaction() as tx:
+        assert tx.is_processed("paypal", "WH-1")
+        assert tx.is_processed("paypal", "WH-2")
+
+
+def test_threads_sharing_one_storage_lose_no_update(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        tx.save_account(samples.account(items=0), version=0)
+    failures: list[BaseException] = []
+
+    def add(worker: int) -> None:
+        try:
+            for n in range(4):
+                while True:
+                    try:
+                        with storage.transaction() as tx:
+                            stored = tx.load_account("42")
+                            assert stored is not None
+                            changed = samples.with_item(stored.value, f"t{worker}-{n}")
+                            tx.save_account(changed, version=stored.version)
+                        break
+                    except ConcurrentUpdateError:
+                        continue
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=add, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with storage.transaction() as tx:
+        stored = tx.load_account("42")
+    assert stored is not None
+    assert set(stored.value.items) == {f"t{w}-{n}" for w in range(6) for n in range(4)}
+    assert stored.version == 1 + 6 * 4
 
 
 def test_the_clock_stamps_journal_and_outbox(request: pytest.FixtureRequest) -> None:

@@ -26,6 +26,7 @@ from payportal.storage._sqlite import _target
 from payportal.storage._transaction import (
     AsyncTransaction,
     Clock,
+    NestingGuard,
     Transaction,
     drive,
     drive_async,
@@ -137,6 +138,7 @@ class PostgresStorage:
             name="payportal",
         )
         self._pool.open(wait=False)
+        self._guard = NestingGuard()
 
     def __repr__(self) -> str:
         return f"PostgresStorage({self._where})"
@@ -177,7 +179,12 @@ class PostgresStorage:
         from psycopg_pool import PoolClosed, PoolTimeout  # noqa: PLC0415
 
         try:
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            with (
+                self._guard.outermost(),
+                self._pool.connection() as conn,
+                conn.transaction(),
+                conn.cursor() as cursor,
+            ):
                 yield lambda op: drive(op, lambda query: self._execute(cursor, query))
         except PoolTimeout as exc:
             raise self._unreachable(exc) from exc

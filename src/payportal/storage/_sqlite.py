@@ -17,6 +17,7 @@ from payportal.storage._queries import Query, Result, sql_for
 from payportal.storage._transaction import (
     AsyncTransaction,
     Clock,
+    NestingGuard,
     Transaction,
     drive,
     utc_now,
@@ -116,6 +117,7 @@ class SQLiteStorage:
         self._connections: list[sqlite3.Connection] = []
         self._shared: sqlite3.Connection | None = None
         self._closed = False
+        self._guard = NestingGuard()
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({self._path!r})"
@@ -194,36 +196,33 @@ class SQLiteStorage:
     @contextmanager
     def _begin(self) -> Iterator[Callable[[Op[Any]], Any]]:
         """One transaction, as a function that runs operations in it."""
-        if getattr(self._local, "busy", False):
-            raise StorageError(
-                "a transaction is already open in this thread; do everything of one "
-                "operation through its tx instead of opening a second one"
-            )
-        conn = self._connection()
-        if self._memory:
-            self._lock.acquire()
-        self._local.busy = True
-        try:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise _translate(exc, repr(self._path)) from exc
-            try:
-                yield lambda op: drive(op, lambda query: self._execute(conn, query))
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise _translate(exc, repr(self._path)) from exc
-        finally:
-            self._local.busy = False
+        with self._guard.outermost():
+            conn = self._connection()
             if self._memory:
-                self._lock.release()
+                self._lock.acquire()
+            try:
+                yield from self._in_transaction(conn)
+            finally:
+                if self._memory:
+                    self._lock.release()
+
+    def _in_transaction(self, conn: sqlite3.Connection) -> Iterator[Callable[[Op[Any]], Any]]:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _translate(exc, repr(self._path)) from exc
+        try:
+            yield lambda op: drive(op, lambda query: self._execute(conn, query))
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise _translate(exc, repr(self._path)) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

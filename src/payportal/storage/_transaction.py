@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
+from payportal.exceptions import StorageError
 from payportal.storage import _ops
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
     from payportal.accounts import CustomerAccount
@@ -24,6 +28,31 @@ __all__ = ["AsyncStorage", "AsyncTransaction", "Storage", "Transaction", "drive"
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+
+
+class NestingGuard:
+    """Refuses a second transaction opened in a thread that already has one open.
+
+    On one connection it would not be a transaction of its own; on a second one it could
+    wait forever for the first one's locks, held by the very thread that waits.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @contextmanager
+    def outermost(self) -> Iterator[None]:
+        """Mark this thread as inside a transaction for the ``with`` block."""
+        if getattr(self._local, "busy", False):
+            raise StorageError(
+                "a transaction is already open in this thread; do everything of one "
+                "operation through its tx instead of opening a second one"
+            )
+        self._local.busy = True
+        try:
+            yield
+        finally:
+            self._local.busy = False
 
 
 def utc_now() -> datetime:

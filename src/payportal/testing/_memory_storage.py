@@ -14,7 +14,7 @@ from payportal.exceptions import StorageError
 from payportal.storage._migrations import LATEST
 from payportal.storage._queries import Query, Result
 from payportal.storage._sqlite import _target
-from payportal.storage._transaction import Clock, Transaction, drive, utc_now
+from payportal.storage._transaction import Clock, NestingGuard, Transaction, drive, utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -282,6 +282,7 @@ class MemoryStorage:
         self._clock = clock
         self._state = _State()
         self._lock = threading.Lock()
+        self._guard = NestingGuard()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -291,7 +292,7 @@ class MemoryStorage:
     def _begin(self, *, schema: bool = False) -> Iterator[tuple[Callable[[Any], Any], _State]]:
         if self._closed:
             raise StorageError(f"{self!r} is closed")
-        with self._lock:
+        with self._guard.outermost(), self._lock:
             work = copy.copy(self._state)
             for name, value in vars(self._state).items():
                 if isinstance(value, dict | list):
