@@ -109,12 +109,13 @@ def _payment_key(provider: str, payment_id: str) -> str:
     return f"{provider}:{payment_id}"
 
 
-def save_intent(tx: Transaction, intent: PaymentIntent) -> None:
-    """Store ``intent`` (replacing its stored state) and link its provider payment to it."""
+def save_intent(tx: Transaction, intent: PaymentIntent, *, link: bool = True) -> None:
+    """Store ``intent`` (replacing its stored state) and, unless ``link`` is false (it is
+    linked already), link its provider payment to it."""
     if not isinstance(intent, PaymentIntent):
         raise ValidationError("must be a PaymentIntent", field="intent", value=intent)
     tx.save_order(INTENTS, intent.id, intent)
-    if intent.payment_id is not None:
+    if link and intent.payment_id is not None:
         tx.save_order(
             PAYMENTS, _payment_key(intent.provider, intent.payment_id), IntentLink(intent.id)
         )
@@ -211,7 +212,7 @@ def book_in(tx: Transaction, event: PaymentEvent, *, mark: bool = True) -> Booki
         return _to_review(tx, event, str(exc))
     if not decision.changed:
         return BookingOutcome(Outcome.NOTHING_TO_BOOK, decision)
-    _write(tx, decision, stored.version, documents)
+    _write(tx, decision, stored.version, documents, linked=intent.payment_id)
     return BookingOutcome(Outcome.BOOKED, decision)
 
 
@@ -249,12 +250,14 @@ def _write(
     decision: BookingDecision,
     account_version: int,
     documents: dict[str, Versioned[Document]],
+    *,
+    linked: str | None = None,
 ) -> None:
     tx.save_account(decision.account, version=account_version)
     for document in decision.documents:
         tx.save_document(document, version=documents[document.id].version)
     if decision.intent is not None:
-        save_intent(tx, decision.intent)
+        save_intent(tx, decision.intent, link=decision.intent.payment_id != linked)
     for record in decision.journal:
         tx.append_journal(record.customer_id, record.kind, journal_data(record))
     for message in decision.outbox:

@@ -296,10 +296,19 @@ def _sum_lines(lines: Iterable[Any], currency: str) -> Money:
 
 
 def _document_outbox(
-    documents: Mapping[str, PayableDocument], customer_id: str, booking_id: str
+    documents: Mapping[str, PayableDocument], account: CustomerAccount, booking_id: str
 ) -> list[OutboxEvent]:
     events = []
+    customer_id = account.customer_id
     for document in documents.values():
+        # What stays open is the account's business (a reminder's costs and interest); it
+        # also spares recomputing the document's totals.
+        item = account.items.get(document.number)
+        due = (
+            item.amount_open
+            if item is not None and item.subject == document.subject
+            else document.amount_due
+        )
         if document.state is PaymentState.PAID:
             topic = f"{document.type.value}.paid"
         elif document.state is PaymentState.PARTIALLY_PAID:
@@ -314,7 +323,7 @@ def _document_outbox(
                     "document_id": document.id,
                     "number": document.number,
                     "paid": str(document.paid.amount),
-                    "due": str(document.amount_due.amount),
+                    "due": str(due.amount),
                     "currency": document.currency,
                     "booking_id": booking_id,
                 },
@@ -518,7 +527,7 @@ def _capture(
             discounts=_sum_lines(result.discounts, account.currency),
             write_offs=_sum_lines(result.write_offs, account.currency),
         )
-        outbox += _document_outbox(changed, account.customer_id, booking_id)
+        outbox += _document_outbox(changed, after, booking_id)
         if record.credit:
             outbox.append(OutboxEvent("credit.created", {**base, **_money_payload(record.credit)}))
         if record.prepaid:
@@ -653,7 +662,7 @@ def _take_back(
     }
     outbox = [
         OutboxEvent("refund.booked", payload),
-        *_document_outbox(changed, account.customer_id, record.booking_id),
+        *_document_outbox(changed, after, record.booking_id),
     ]
     new_intent = attrs.evolve(
         intent,
@@ -876,7 +885,7 @@ def decide_credit_note(
     }
     outbox = [
         OutboxEvent("credit_note.booked", payload),
-        *_document_outbox(changed, account.customer_id, booking_id),
+        *_document_outbox(changed, after, booking_id),
     ]
     if record.credit:
         outbox.append(OutboxEvent("credit.created", {**payload, **_money_payload(record.credit)}))

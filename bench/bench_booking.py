@@ -1,0 +1,254 @@
+"""Payment events booked per second: payportal's booking path against raw sqlite3 inserts.
+
+Targets (issue 19): on SQLite (a file in WAL mode) at least 2,000 events/s and at least
+0.2x the raw ``sqlite3`` inserts of the same rows.
+
+What is timed: booking N capture events, one per customer, each paying a free amount over
+the customer's 3 open invoices (so each booking settles 3 documents).
+
+* payportal: ``book(storage, event)``: one transaction that marks the movement key
+  processed (unique constraint), loads the intent, the account and the 3 documents,
+  decides (allocation, documents, journal, outbox), and saves the account at its version,
+  the 3 documents, the intent (already linked to its payment), 1 journal entry and 4
+  outbox messages.
+* anchor, same run: the driver alone writing the very rows payportal writes for each event
+  (the same bytes, serialised before the clock starts) into tables of the same shape: one
+  ``BEGIN IMMEDIATE``/11 ``INSERT`` s/``COMMIT`` per event, no reads, same connection
+  settings (WAL, the same ``synchronous``).
+
+SQLite runs with ``synchronous=FULL`` (payportal's default: every commit is flushed to the
+disk, which dominates) and ``NORMAL`` (WAL's usual setting: no flush per commit).
+
+Timing: the best wall-clock time of three runs each, alternating payportal and the anchor,
+each run into a fresh database whose setup (accounts, documents, intents) is not timed.
+
+Run with ``python bench/bench_booking.py`` (``--quick`` books fewer events).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from payportal import Money
+from payportal.accounts import CustomerAccount, OpenItem
+from payportal.booking import (
+    EventKind,
+    PaymentEvent,
+    PaymentIntent,
+    Purpose,
+    book,
+    decide,
+    save_intent,
+)
+from payportal.booking._journal import journal_data
+from payportal.documents import Invoice, LineItem
+from payportal.storage import SQLiteStorage
+from payportal.storage._codec import encode, encode_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+RUNS = 3
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+class Customer:
+    """One customer's stored state and the event that pays it."""
+
+    def __init__(self, n: int) -> None:
+        cid = f"C-{n:06d}"
+        self.invoices = [
+            Invoice(
+                id=f"inv-{n}-{i}",
+                number=f"RE-{n}-{i}",
+                customer_id=cid,
+                issued_on=date(2026, 2, 1 + i),
+                due_on=date(2026, 2, 15 + i),
+                lines=[
+                    LineItem(
+                        title="Service",
+                        quantity=1,
+                        unit_price=Money(f"{20 + i}.00", "EUR"),
+                        tax_rate=Decimal(19),
+                    )
+                ],
+            )
+            for i in range(3)
+        ]
+        account = CustomerAccount(customer_id=cid, currency="EUR")
+        for invoice in self.invoices:
+            account = account.add(OpenItem.from_document(invoice))
+        self.account = account
+        self.intent = PaymentIntent(
+            id=f"pi-{n}",
+            customer_id=cid,
+            amount=account.open_total,
+            purpose=Purpose.AMOUNT,
+            reference=f"K{n}",
+            provider="paypal",
+            method="paypal",
+            created_at=AT,
+            payment_id=f"ORDER-{n}",
+        )
+        self.event = PaymentEvent(
+            kind=EventKind.CAPTURED,
+            provider="paypal",
+            provider_payment_id=f"ORDER-{n}",
+            movement_key=f"paypal:ORDER-{n}:captured:{account.open_total.amount}",
+            occurred_at=AT,
+            intent_id=self.intent.id,
+            captured_total=account.open_total,
+        )
+
+
+def setup(path: Path, customers: list[Customer], synchronous: str) -> SQLiteStorage:
+    storage = SQLiteStorage(path, synchronous=synchronous)
+    storage.migrate()
+    with storage.transaction() as tx:
+        for customer in customers:
+            tx.save_account(customer.account, version=0)
+            for invoice in customer.invoices:
+                tx.save_document(invoice, version=0)
+            save_intent(tx, customer.intent)
+    return storage
+
+
+def rows(customer: Customer) -> list[tuple[str, tuple[object, ...]]]:
+    """The rows payportal writes when it books ``customer``'s event, as raw inserts."""
+    decision = decide(customer.account, customer.invoices, customer.intent, customer.event)
+    assert decision.intent is not None
+    now = AT.isoformat()
+    body, crc = encode(decision.account)
+    out: list[tuple[str, tuple[object, ...]]] = [
+        ("processed", ("payportal.booking:movement", customer.event.movement_key, now)),
+        ("accounts", (customer.account.customer_id, 2, body, crc, now)),
+    ]
+    for document in decision.documents:
+        body, crc = encode(document)
+        out.append(("documents", (document.id, document.customer_id, 2, body, crc, now)))
+    intent_body, intent_crc = encode(decision.intent)
+    out.append(
+        ("orders", ("payportal.booking:intent", decision.intent.id, intent_body, intent_crc))
+    )
+    for record in decision.journal:
+        body, crc = encode_json(journal_data(record))
+        out.append(("journal", (record.customer_id, record.kind, body, crc, now)))
+    for message in decision.outbox:
+        body, crc = encode_json(dict(message.payload))
+        out.append(("outbox", (message.topic, body, crc, now)))
+    return out
+
+
+SCHEMA = (
+    "CREATE TABLE processed (source TEXT, key TEXT, at TEXT, PRIMARY KEY (source, key))",
+    (
+        "CREATE TABLE accounts (customer_id TEXT PRIMARY KEY, version INTEGER, body TEXT, "
+        "crc TEXT, at TEXT)"
+    ),
+    (
+        "CREATE TABLE documents (id TEXT PRIMARY KEY, customer_id TEXT, version INTEGER, "
+        "body TEXT, crc TEXT, at TEXT)"
+    ),
+    (
+        "CREATE TABLE orders (provider TEXT, reference TEXT, body TEXT, crc TEXT, "
+        "PRIMARY KEY (provider, reference))"
+    ),
+    (
+        "CREATE TABLE journal (sequence INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT, "
+        "kind TEXT, body TEXT, crc TEXT, at TEXT)"
+    ),
+    (
+        "CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT, body TEXT, "
+        "crc TEXT, at TEXT)"
+    ),
+)
+INSERT = {
+    "processed": "INSERT INTO processed VALUES (?, ?, ?)",
+    "accounts": "INSERT INTO accounts VALUES (?, ?, ?, ?, ?)",
+    "documents": "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+    "orders": "INSERT INTO orders VALUES (?, ?, ?, ?)",
+    "journal": "INSERT INTO journal (customer_id, kind, body, crc, at) VALUES (?, ?, ?, ?, ?)",
+    "outbox": "INSERT INTO outbox (topic, body, crc, at) VALUES (?, ?, ?, ?)",
+}
+
+
+def bench_sqlite(customers: list[Customer], synchronous: str) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="payportal-bench-booking-"))
+    prepared = [rows(customer) for customer in customers]
+    writes = len(prepared[0])
+
+    def payportal_run(attempt: int) -> float:
+        storage = setup(folder / f"p{synchronous}{attempt}.db", customers, synchronous)
+        start = time.perf_counter()
+        for customer in customers:
+            book(storage, customer.event)
+        elapsed = time.perf_counter() - start
+        storage.close()
+        return elapsed
+
+    def raw_run(attempt: int) -> float:
+        conn = sqlite3.connect(folder / f"r{synchronous}{attempt}.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        for statement in SCHEMA:
+            conn.execute(statement)
+        start = time.perf_counter()
+        for event_rows in prepared:
+            conn.execute("BEGIN IMMEDIATE")
+            for table, values in event_rows:
+                conn.execute(INSERT[table], values)
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return elapsed
+
+    label = f"SQLite file, WAL, synchronous={synchronous} ({writes} rows per event)"
+    report(label, len(customers), payportal_run, raw_run)
+
+
+def report(
+    label: str, count: int, ours: Callable[[int], float], anchor: Callable[[int], float]
+) -> None:
+    anchor_times, our_times = [], []
+    for attempt in range(RUNS):
+        anchor_times.append(anchor(attempt))
+        our_times.append(ours(attempt))
+    anchor_time, our_time = min(anchor_times), min(our_times)
+    print(f"{label}:")
+    print(f"  raw sqlite3 inserts   {count / anchor_time:10,.0f} events/s")
+    print(f"  payportal book()      {count / our_time:10,.0f} events/s   (target >= 2,000)")
+    print(f"  ratio                 {anchor_time / our_time:10.2f}x of raw (target >= 0.2)")
+
+
+def bench_decide(customers: list[Customer]) -> None:
+    best = float("inf")
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        for customer in customers:
+            decide(customer.account, customer.invoices, customer.intent, customer.event)
+        best = min(best, time.perf_counter() - start)
+    print(f"decide() alone (pure, no storage): {len(customers) / best:,.0f} events/s")
+
+
+def main() -> None:
+    count = 300 if "--quick" in sys.argv else 2_000
+    customers = [Customer(n) for n in range(count)]
+    sample = rows(customers[0])
+    size = sum(len(json.dumps(values)) for _, values in sample)
+    print(f"{count} capture events, each settling 3 open invoices; ~{size:,} bytes written each")
+    bench_decide(customers)
+    print()
+    bench_sqlite(customers, "NORMAL")
+    bench_sqlite(customers, "FULL")
+
+
+if __name__ == "__main__":
+    main()
