@@ -135,3 +135,10 @@ def compose(program: bytes, pieces: tuple[str, ...]) -> str:
 def text_of(data: bytes) -> str:
     """Bytes as any text: UTF-8 where it decodes, lone surrogates where it does not."""
     return data.decode("utf-8", "surrogateescape")
+
+
+def fuzz_at_most(count: int) -> settings:
+    """Like :data:`fuzz`, with at most ``count`` examples: for property tests whose every
+    example is expensive (a client built and a request refused), where the full run's
+    10,000 would cost minutes without reaching further."""
+    return settings(fuzz, max_examples=min(EXAMPLES, count))

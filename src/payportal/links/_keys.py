@@ -150,7 +150,10 @@ class HmacKey:
         """
         master = _check_secret(master_secret, "master_secret")
         if not isinstance(purpose, str) or not purpose:
-            raise ValidationError("must be a non-empty string", field="purpose", value=purpose)
+            # Described, not shown: derive(purpose, master_secret) swaps the two.
+            raise ValidationError(
+                "must be a non-empty string", field="purpose", value=_describe(purpose)
+            )
         hkdf = HKDF(
             algorithm=hashes.SHA256(),
             length=MIN_SECRET_BYTES,
