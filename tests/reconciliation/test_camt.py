@@ -358,3 +358,78 @@ def test_declared_encoding_is_honoured_for_bytes_and_ignored_for_text():
     )
     assert parse_camt(xml.encode("latin-1"))[0].statement_id == "Müller"
     assert parse_camt(xml)[0].statement_id == "Müller"
+
+
+# -- the entry's money is the entry's; versions, dates and checks --------------------------------
+
+
+def test_a_single_transaction_never_overrides_the_entrys_amount_or_direction():
+    other = (
+        '<TxDtls><CdtDbtInd>CRDT</CdtDbtInd><AmtDtls><InstdAmt><Amt Ccy="USD">105.75</Amt>'
+        '</InstdAmt><TxAmt><Amt Ccy="USD">105.75</Amt></TxAmt></AmtDtls>'
+        "<RmtInf><Ustrd>Order 7</Ustrd></RmtInf></TxDtls>"
+    )
+    [entry] = parse_one(document(statement(ntry(other, amount="8.85", indicator="DBIT")))).entries
+    assert (entry.amount, entry.direction) == (Money("8.85", "EUR"), Direction.DEBIT)
+    assert entry.remittance_text == "Order 7"
+
+
+def test_dates_with_a_time_zone_offset_are_their_day():
+    xml = document(statement(ntry())).replace("<Dt>2026-03-02</Dt>", "<Dt>2026-03-02+01:00</Dt>")
+    assert parse_one(xml).entries[0].booking_date == date(2026, 3, 2)
+
+
+def test_camt054_without_any_date_is_booked_on_the_day_it_was_reported():
+    body = ntry().replace(
+        "<BookgDt><Dt>2026-03-02</Dt></BookgDt><ValDt><Dt>2026-03-03</Dt></ValDt>", ""
+    )
+    xml = document(
+        statement(body, part="Ntfctn"), message="camt.054.001.08", root="BkToCstmrDbtCdtNtfctn"
+    )
+    xml = xml.replace(
+        "<MsgId>M</MsgId>", "<MsgId>M</MsgId><CreDtTm>2026-03-04T10:00:00+01:00</CreDtTm>"
+    )
+    [entry] = parse_one(xml).entries
+    assert entry.booking_date == date(2026, 3, 4)
+
+
+def test_camt052_intraday_reports_are_read():
+    xml = document(
+        statement(ntry(), part="Rpt"), message="camt.052.001.08", root="BkToCstmrAcctRpt"
+    )
+    parsed = parse_one(xml)
+    assert (parsed.format, len(parsed.entries)) == ("camt.052", 1)
+
+
+def test_pending_entries_are_left_out_with_a_note():
+    xml = document(statement(ntry() + ntry(status="<Sts><Cd>PDNG</Cd></Sts>")))
+    parsed = parse_one(xml)
+    assert len(parsed.entries) == 1
+    assert any("leaves out 1 entries that are not booked" in note for note in parsed.notes)
+
+
+def test_an_unknown_encoding_declaration_is_a_statement_format_error():
+    xml = document(statement(ntry())).replace('encoding="UTF-8"', 'encoding="no-such-codec"')
+    with pytest.raises(StatementFormatError, match="encoding Python does not know"):
+        parse_camt(xml.encode())
+
+
+def test_balances_that_do_not_add_up_are_refused_naming_the_statement():
+    balances = (
+        '<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">10.00</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-01</Dt></Dt></Bal>"
+        '<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-02</Dt></Dt></Bal>"
+    )
+    xml = document(statement(balances + ntry()))
+    with pytest.raises(StatementFormatError, match=r"difference -10\.00") as caught:
+        parse_camt(xml, source="s.xml")
+    assert caught.value.location == "Document/BkToCstmrStmt/Stmt[1]"
+    [lenient] = parse_camt(xml, lenient=True)
+    assert "does not add up" in lenient.warnings[0]
+    assert parse_one(
+        xml.replace(
+            ">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-02",
+            ">110.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-02",
+        )
+    )

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from payportal import Money
 from payportal.exceptions import StatementFormatError
 from payportal.reconciliation import Direction, drop_seen, parse_mt940, read_statement
+from payportal.reconciliation._mt940 import iter_mt940
 
 HEADER = ":20:STMT-1\n:25:DE89370400440532013000\n:28C:00001/001\n:60F:C260301EUR1000,00\n"
 FOOTER = ":62F:C260302EUR1100,00\n-\n"
@@ -190,3 +192,119 @@ def test_statement_line_before_any_balance_is_refused():
 def test_not_mt940_at_all():
     with pytest.raises(StatementFormatError, match="no :20: field"):
         parse_mt940(b"hello\nworld\n")
+
+
+# -- the SWIFT grammar and the banks' dialects ------------------------------------------------
+
+
+def balanced(*lines: str, opening: str = "1000,00", closing: str = "1000,00") -> str:
+    return (
+        f":20:STMT-1\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C260301EUR{opening}\n"
+        + "\n".join(lines)
+        + f"\n:62F:C260302EUR{closing}\n-\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "exact"),
+    [("119,50", "119.50"), ("119,5", "119.50"), ("119,", "119.00"), ("0,01", "0.01")],
+)
+def test_amounts_are_exact_never_truncated(amount, exact):
+    closing = str(Decimal("1000.00") + Decimal(exact)).replace(".", ",")
+    [statement] = parse_mt940(balanced(f":61:2603020302C{amount}NTRFNONREF", closing=closing))
+    assert statement.entries[0].amount == Money(exact, "EUR")
+
+
+def test_an_amount_with_a_dot_is_refused_not_guessed():
+    with pytest.raises(StatementFormatError, match="one decimal comma"):
+        parse_mt940(balanced(":61:2603020302C1.234,50NTRFNONREF"))
+
+
+@pytest.mark.parametrize("code", ["NTRF", "N051", "FMSC", "S105", "NMSC", "FCHK", "N  1"])
+def test_any_transaction_type_code_of_a_letter_and_three_characters(code):
+    [statement] = parse_mt940(
+        balanced(f":61:2603020302D10,00{code}REF-1//B-1", ":86:x", closing="990,00")
+    )
+    [entry] = statement.entries
+    assert (entry.customer_reference, entry.bank_reference) == ("REF-1", "B-1")
+
+
+def test_entry_date_across_the_year_end_and_funds_code():
+    [statement] = parse_mt940(balanced(":61:2601021231CR5,00NTRFNONREF", closing="1005,00"))
+    [entry] = statement.entries
+    assert (entry.value_date, entry.booking_date) == (date(2026, 1, 2), date(2025, 12, 31))
+
+
+def test_envelopes_end_markers_and_several_statements_are_statements_of_their_own():
+    one = balanced(":61:2603020302C1,00NTRFNONREF", closing="1001,00")
+    two = one.replace("STMT-1", "STMT-2")
+    data = f"{{1:F01BANKDEFFXXXX0000000000}}{{2:O9401200}}{{4:\n{one[:-2]}-}}\n\x1a{two}\x1a"
+    statements = parse_mt940(data.encode())
+    assert [s.statement_id for s in statements] == ["STMT-1", "STMT-2"]
+    assert all(len(s.entries) == 1 for s in statements)
+
+
+def test_a_truncated_file_is_refused_not_returned_in_part():
+    whole = balanced(":61:2603020302C1,00NTRFNONREF", closing="1001,00")
+    with pytest.raises(StatementFormatError, match="no closing balance"):
+        parse_mt940(whole[: whole.index(":62F:")])
+
+
+def test_dutch_structured_details_are_split():
+    [statement] = parse_mt940(
+        balanced(
+            ":61:2603020302C12,50NTRFEREF//00000000001",
+            ":86:/EREF/E2E-7//CNTP/NL32INGB0000012345/INGBNL2A/J. Janssen///REMI/USTD//Factuu",
+            "r RE-1001/",
+            closing="1012,50",
+        )
+    )
+    [entry] = statement.entries
+    assert (entry.end_to_end_id, entry.counterparty_iban, entry.counterparty_bic) == (
+        "E2E-7",
+        "NL32INGB0000012345",
+        "INGBNL2A",
+    )
+    assert (entry.counterparty_name, entry.remittance_text) == ("J. Janssen", "Factuur RE-1001")
+    assert entry.customer_reference == ""  # "EREF" only points to the :86: field
+
+
+def test_mixed_encodings_are_refused_unless_the_encoding_is_given():
+    lines = balanced(":61:2603020302C1,00NTRFNONREF", ":86:Müller Straße", closing="1001,00")
+    mixed = (
+        lines.replace("Müller", "MÜLLER")
+        .encode("utf-8")
+        .replace("Straße".encode(), "Straße".encode("cp1252"))
+    )
+    with pytest.raises(StatementFormatError, match="mixes encodings"):
+        parse_mt940(mixed)
+    [statement] = parse_mt940(lines.encode("cp850"), encoding="cp850")
+    assert statement.entries[0].remittance_text == "Müller Straße"
+
+
+def test_mt942_totals_are_checked():
+    report = (
+        ":20:INTRA-1\n:25:PL29114010810000267002001002\n:28C:1/1\n:34F:PLN0,\n"
+        ":13D:2601191815+0100\n:61:2601190119CN0,01NTRFNONREF//MB1\n:86:x\n"
+        ":90D:0PLN0,00\n:90C:1PLN0,01\n-\n"
+    )
+    [statement] = parse_mt940(report)
+    assert statement.format == "mt942"
+    assert statement.entries[0].amount == Money("0.01", "PLN")
+    with pytest.raises(StatementFormatError, match=r":90C: 1 credits of 0.02"):
+        parse_mt940(report.replace(":90C:1PLN0,01", ":90C:1PLN0,02"))
+
+
+def test_text_after_the_reference_field_is_refused():
+    with pytest.raises(StatementFormatError, match="text after the :20: value") as caught:
+        parse_mt940(balanced().replace(":20:STMT-1\n", ":20:STMT-1\nGARBAGE\n"))
+    assert caught.value.location == "line 2 (:20:)"
+
+
+def test_iter_mt940_reads_an_open_file_line_by_line(tmp_path):
+    path = tmp_path / "big.sta"
+    statement = balanced(":61:2603020302C1,00NTRFNONREF", closing="1001,00")
+    path.write_text(statement * 50, encoding="latin-1")
+    with path.open("rb") as stream:
+        count = sum(1 for _ in iter_mt940(stream))
+    assert count == 50

@@ -48,6 +48,7 @@ _STATEMENT_LINE = re.compile(
     r"(?P<reference>.*?)(?://(?P<bank>.*))?"
 )
 _SUMMARY = re.compile(r"(\d{0,5})([A-Z]{3})(\S+)")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 _GERMAN = re.compile(r"\d{3}([?/+])\d\d")
 # SEPA keywords of the German ``:86:`` purpose (DK "Verwendungszweck" structure).
 _KEYWORD = re.compile(
@@ -148,6 +149,9 @@ class _Decoder:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             self.other_line = self.other_line or number
+            if _UTF8_SEQUENCE.search(raw):
+                # UTF-8 characters next to bytes that are not: two encodings in one line.
+                self.utf8_line = self.utf8_line or number
             return raw.decode("cp1252", errors="strict") if _cp1252(raw) else raw.decode("latin-1")
         if not text.isascii():
             self.utf8_line = self.utf8_line or number
@@ -207,11 +211,6 @@ class _Reader:
         field: _Field | None = None
         for number, line in self.lines(lines):
             text = line
-            if "\x1a" in text:
-                # The DOS end-of-file marker ends a message like "-" does (files are
-                # sometimes concatenated, each with its own marker).
-                text = text.split("\x1a", 1)[0]
-                text = text if text.strip() else "-"
             start = _FIELD.match(text)
             if start is not None:
                 if field is not None:
@@ -263,11 +262,17 @@ class _Reader:
             if number == 1:
                 # FinTS (HBCI) clients hand MT940 over with "@@" for each line break.
                 at_signs = text.startswith("@@:20:") or (text.startswith(":20:") and "@@:" in text)
-            if at_signs:
-                for part in text.split("@@"):
+            parts = text.split("@@") if at_signs else [text]
+            for part in parts:
+                if "\x1a" in part:
+                    # The DOS end-of-file marker ends a message like "-" does (files are
+                    # concatenated, each with its own marker).
+                    for index, piece in enumerate(part.split("\x1a")):
+                        if index:
+                            yield number, "-}"
+                        yield number, piece
+                else:
                     yield number, part
-            else:
-                yield number, text
 
     def field(self, field: _Field) -> Iterator[Statement]:
         tag = field.tag
