@@ -73,7 +73,6 @@ _NAMES: dict[str, str] = {
 }
 _BY_NAME = {name: role for role, names in _NAMES.items() for name in names.split("|")}
 _CURRENCY_IN_NAME = re.compile(r"\b(?:in\s+)?([A-Z]{3})\b")
-_AMOUNT = re.compile(r"[+-]?\s*[\d'’ \u00a0.,]*\d[\d'’ \u00a0.,]*\s*-?")
 _DATE_FORMATS = (
     "%d.%m.%Y",
     "%d.%m.%y",
