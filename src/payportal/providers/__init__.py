@@ -15,7 +15,7 @@ every provider failure is a :class:`~payportal.exceptions.ProviderError` subclas
 How a provider client is built (read this before writing one)
 ---------------------------------------------------------------
 
-* **Wire** (:class:`Wire`, in ``payportal.providers._core``): one class per provider that
+* **Wire** (:class:`Wire`, in ``payportal.providers._wire``): one class per provider that
   holds the whole wire format and does no I/O. Each protocol method returns an *operation*,
   a generator that ``yield``\\ s :class:`httpx.Request` objects and receives the
   :class:`httpx.Response` for each, then ``return``\\ s the :class:`Payment` (or raises a
