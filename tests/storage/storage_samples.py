@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
-from payportal.customers import ChangeRecord, FieldChange
+from payportal.customers import ChangeRecord, Customer, FieldChange
 from payportal.documents import Invoice, LineItem
 from payportal.providers import Payment, PaymentStatus
 from payportal.storage import PaymentIntent
@@ -65,7 +65,12 @@ def intent(intent_id: str = "int-1", customer_id: str = "42") -> PaymentIntent:
         item_keys=("RE-0",),
         strategy="oldest_first",
         reference="RE-1",
+        metadata={"back_url": "https://portal.example/c/42"},
     )
+
+
+def customer(customer_id: str = "42", name: str = "Jane Doe") -> Customer:
+    return Customer(id=customer_id, number=f"K-{customer_id}", name=name, email="jane@example.com")
 
 
 def change(customer_id: str = "42") -> ChangeRecord:

@@ -42,7 +42,7 @@ def test_an_account_round_trips_with_its_version(storage: Storage) -> None:
         assert tx.save_account(changed, version=1) == 2
     with storage.transaction() as tx:
         assert tx.load_account("42") == Versioned(changed, 2)
-        assert tx.customer_ids() == ["42"]
+        assert tx.account_ids() == ["42"]
 
 
 def test_a_stale_save_raises_and_changes_nothing(storage: Storage) -> None:
@@ -96,6 +96,21 @@ def test_a_conflict_rolls_back_the_other_writes_of_its_transaction(storage: Stor
         tx.save_account(samples.account(), version=0)
     with storage.transaction() as tx:
         assert tx.is_processed("bank", "entry-1") is False
+
+
+def test_customers_round_trip_with_versions(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        assert tx.load_customer("42") is None
+        assert tx.save_customer(samples.customer(), version=0) == 1
+    renamed = samples.customer(name="Jane Roe")
+    with storage.transaction() as tx:
+        assert tx.load_customer("42") == Versioned(samples.customer(), 1)
+        assert tx.save_customer(renamed, version=1) == 2
+    with pytest.raises(ConcurrentUpdateError, match="customer '42'"), storage.transaction() as tx:
+        tx.save_customer(samples.customer(), version=1)
+    with storage.transaction() as tx:
+        assert tx.load_customer("42") == Versioned(renamed, 2)
+        assert tx.account_ids() == []  # master data is not an account
 
 
 # -- documents, payments, intents -------------------------------------------------------

@@ -44,6 +44,7 @@ def test_every_earlier_version_upgrades_to_the_newest_keeping_data(
             assert tx.publish("payment.booked", {"n": 2}) == 1
             tx.advance_cursor("mailer", 1)
             assert tx.cursor("mailer") == 1
+            assert tx.save_customer(samples.customer(), version=0) == 1
     finally:
         storage.close()
 

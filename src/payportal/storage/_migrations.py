@@ -86,6 +86,12 @@ _V2 = (
     "CREATE INDEX payportal_journal_customer ON payportal_journal (customer_id, sequence)",
 )
 
+_V3 = (
+    """CREATE TABLE payportal_customers (
+        customer_id TEXT PRIMARY KEY, version BIGINT NOT NULL,
+        body TEXT NOT NULL, checksum TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+)
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
         1,
@@ -100,6 +106,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         sqlite=_V2,
         postgres=_V2,
     ),
+    Migration(3, "customers' master data, with versions", sqlite=_V3, postgres=_V3),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from payportal.accounts import CustomerAccount
-from payportal.customers import ChangeRecord
+from payportal.customers import ChangeRecord, Customer
 from payportal.documents import Document
 from payportal.exceptions import (
     ConcurrentUpdateError,
@@ -117,32 +117,49 @@ def _conflict(record: str, expected: int, actual: object) -> ConcurrentUpdateErr
     return ConcurrentUpdateError(what, record=record, expected=expected, actual=now)
 
 
-def load_account(customer_id: str) -> Op[Versioned[CustomerAccount] | None]:
-    result = yield Query("account.get", (_text(customer_id, "customer_id"),))
+def _load_versioned(kind: str, key: str, type_: type[T]) -> Op[Versioned[T] | None]:
+    result = yield Query(f"{kind}.get", (_text(key, "customer_id"),))
     if not result.rows:
         return None
     version, body, stored = result.rows[0]
-    record = f"account {customer_id!r}"
-    return Versioned(_codec.decode(body, stored, CustomerAccount, record), _int(version))
+    return Versioned(_codec.decode(body, stored, type_, f"{kind} {key!r}"), _int(version))
+
+
+def _save_versioned(kind: str, key: str, value: object, version: int, now: str) -> Op[int]:
+    expected = _version(version)
+    body, stored = _codec.encode(value)
+    if expected == 0:
+        result = yield Query(f"{kind}.insert", (key, body, stored, now))
+    else:
+        result = yield Query(f"{kind}.update", (body, stored, now, key, expected))
+    if result.rowcount != 1:
+        actual = _scalar((yield Query(f"{kind}.version", (key,))))
+        raise _conflict(f"{kind} {key!r}", expected, actual)
+    return expected + 1
+
+
+def load_account(customer_id: str) -> Op[Versioned[CustomerAccount] | None]:
+    return (yield from _load_versioned("account", customer_id, CustomerAccount))
 
 
 def save_account(account: CustomerAccount, version: int, now: str) -> Op[int]:
     if not isinstance(account, CustomerAccount):
         raise ValidationError("must be a CustomerAccount", field="account", value=account)
-    expected = _version(version)
-    body, stored = _codec.encode(account)
     key = account.customer_id
-    if expected == 0:
-        result = yield Query("account.insert", (key, body, stored, now))
-    else:
-        result = yield Query("account.update", (body, stored, now, key, expected))
-    if result.rowcount != 1:
-        actual = _scalar((yield Query("account.version", (key,))))
-        raise _conflict(f"account {key!r}", expected, actual)
-    return expected + 1
+    return (yield from _save_versioned("account", key, account, version, now))
 
 
-def customer_ids() -> Op[list[str]]:
+def load_customer(customer_id: str) -> Op[Versioned[Customer] | None]:
+    return (yield from _load_versioned("customer", customer_id, Customer))
+
+
+def save_customer(customer: Customer, version: int, now: str) -> Op[int]:
+    if not isinstance(customer, Customer):
+        raise ValidationError("must be a Customer", field="customer", value=customer)
+    return (yield from _save_versioned("customer", customer.id, customer, version, now))
+
+
+def account_ids() -> Op[list[str]]:
     result = yield Query("account.ids")
     return [str(row[0]) for row in result.rows]
 

@@ -62,6 +62,16 @@ SQL: Final[dict[str, str | None]] = {
         "UPDATE payportal_accounts SET version = version + 1, body = ?, checksum = ?, "
         "updated_at = ? WHERE customer_id = ? AND version = ?"
     ),
+    "customer.get": "SELECT version, body, checksum FROM payportal_customers WHERE customer_id = ?",
+    "customer.version": "SELECT version FROM payportal_customers WHERE customer_id = ?",
+    "customer.insert": (
+        "INSERT INTO payportal_customers (customer_id, version, body, checksum, updated_at) "
+        "VALUES (?, 1, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING"
+    ),
+    "customer.update": (
+        "UPDATE payportal_customers SET version = version + 1, body = ?, checksum = ?, "
+        "updated_at = ? WHERE customer_id = ? AND version = ?"
+    ),
     "account.ids": "SELECT customer_id FROM payportal_accounts ORDER BY customer_id",
     "document.get": (
         "SELECT version, body, checksum, document_type FROM payportal_documents "

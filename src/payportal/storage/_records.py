@@ -51,6 +51,7 @@ class PaymentIntent:
         strategy: the allocation strategy's name, such as ``"oldest_first"``.
         reference: the payment reference shown to the payer, if any.
         payment_id: the provider's payment id, once the provider has made one.
+        metadata: the app's own strings (such as the page to return the payer to).
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -64,6 +65,7 @@ class PaymentIntent:
     strategy: str = ""
     reference: str | None = None
     payment_id: str | None = None
+    metadata: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 
 @attrs.frozen

@@ -81,7 +81,7 @@ class SQLiteStorage:
 
     >>> storage = SQLiteStorage(":memory:")
     >>> storage.migrate()
-    2
+    3
     >>> with storage.transaction() as tx:
     ...     tx.mark_processed("paypal", "WH-1"), tx.mark_processed("paypal", "WH-1")
     (True, False)

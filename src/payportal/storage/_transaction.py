@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
     from payportal.accounts import CustomerAccount
-    from payportal.customers import ChangeRecord
+    from payportal.customers import ChangeRecord, Customer
     from payportal.documents import Document
     from payportal.providers import Payment
     from payportal.providers.bank_transfer import Transfer
@@ -126,9 +126,17 @@ class Transaction:
         """
         return self._run(_ops.save_account(account, version, self._now()))
 
-    def customer_ids(self) -> list[str]:
+    def load_customer(self, customer_id: str) -> Versioned[Customer] | None:
+        """The customer's master data with its version, or ``None``."""
+        return self._run(_ops.load_customer(customer_id))
+
+    def save_customer(self, customer: Customer, *, version: int) -> int:
+        """Store ``customer`` over ``version`` (``0``: new); see :meth:`save_account`."""
+        return self._run(_ops.save_customer(customer, version, self._now()))
+
+    def account_ids(self) -> list[str]:
         """The ids of all stored accounts, sorted."""
-        return self._run(_ops.customer_ids())
+        return self._run(_ops.account_ids())
 
     def load_document(self, document_id: str) -> Versioned[Document] | None:
         """The document (of its own class: ``Invoice``, ``Offer``, ...) with its version."""
@@ -307,9 +315,17 @@ class AsyncTransaction:
         """
         return await self._run(_ops.save_account(account, version, self._now()))
 
-    async def customer_ids(self) -> list[str]:
+    async def load_customer(self, customer_id: str) -> Versioned[Customer] | None:
+        """The customer's master data with its version, or ``None``."""
+        return await self._run(_ops.load_customer(customer_id))
+
+    async def save_customer(self, customer: Customer, *, version: int) -> int:
+        """Store ``customer`` over ``version`` (``0``: new); see :meth:`save_account`."""
+        return await self._run(_ops.save_customer(customer, version, self._now()))
+
+    async def account_ids(self) -> list[str]:
         """The ids of all stored accounts, sorted."""
-        return await self._run(_ops.customer_ids())
+        return await self._run(_ops.account_ids())
 
     async def load_document(self, document_id: str) -> Versioned[Document] | None:
         """The document (of its own class: ``Invoice``, ``Offer``, ...) with its version."""

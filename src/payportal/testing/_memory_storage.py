@@ -30,6 +30,7 @@ class _State:
     def __init__(self) -> None:
         self.schema = 0
         self.accounts: dict[str, tuple[int, str, str]] = {}
+        self.customers: dict[str, tuple[int, str, str]] = {}
         self.documents: dict[str, tuple[str, str, int, str, str]] = {}
         self.payments: dict[tuple[str, str], tuple[str, str]] = {}
         self.intents: dict[str, tuple[str, str, str]] = {}
@@ -53,21 +54,33 @@ def _changed(count: int) -> Result:
     return Result([], count)
 
 
-def _account_insert(s: _State, key: str, body: str, stored: str, _now: str) -> Result:
-    if key in s.accounts:
-        return _changed(0)
-    s.accounts[key] = (1, body, stored)
-    return _changed(1)
+def _versioned_handlers(table: str) -> dict[str, Callable[..., Result]]:
+    """The get, version, insert and update handlers of a table of versioned records."""
 
+    def rows(s: _State) -> dict[str, tuple[int, str, str]]:
+        records: dict[str, tuple[int, str, str]] = getattr(s, table)
+        return records
 
-def _account_update(
-    s: _State, body: str, stored: str, _now: str, key: str, expected: int
-) -> Result:
-    current = s.accounts.get(key)
-    if current is None or current[0] != expected:
-        return _changed(0)
-    s.accounts[key] = (expected + 1, body, stored)
-    return _changed(1)
+    def get(s: _State, key: str) -> Result:
+        return _rows(rows(s)[key]) if key in rows(s) else _rows()
+
+    def version(s: _State, key: str) -> Result:
+        return _one(rows(s)[key][0] if key in rows(s) else None)
+
+    def insert(s: _State, key: str, body: str, stored: str, _now: str) -> Result:
+        if key in rows(s):
+            return _changed(0)
+        rows(s)[key] = (1, body, stored)
+        return _changed(1)
+
+    def update(s: _State, body: str, stored: str, _now: str, key: str, expected: int) -> Result:
+        current = rows(s).get(key)
+        if current is None or current[0] != expected:
+            return _changed(0)
+        rows(s)[key] = (expected + 1, body, stored)
+        return _changed(1)
+
+    return {"get": get, "version": version, "insert": insert, "update": update}
 
 
 def _document_insert(
@@ -214,10 +227,8 @@ def _one(value: Any) -> Result:
 
 
 _HANDLERS: Final[dict[str, Callable[..., Result]]] = {
-    "account.get": lambda s, key: _rows(s.accounts[key]) if key in s.accounts else _rows(),
-    "account.version": lambda s, key: _one(s.accounts.get(key, (None,))[0]),
-    "account.insert": _account_insert,
-    "account.update": _account_update,
+    **{f"account.{name}": handler for name, handler in _versioned_handlers("accounts").items()},
+    **{f"customer.{name}": handler for name, handler in _versioned_handlers("customers").items()},
     "account.ids": lambda s: _rows(*((key,) for key in sorted(s.accounts))),
     "document.get": _document_get,
     "document.version": lambda s, key: _one(s.documents.get(key, (0, 0, None))[2]),
@@ -272,7 +283,7 @@ class MemoryStorage:
 
     >>> storage = MemoryStorage()
     >>> storage.migrate()
-    2
+    3
     >>> with storage.transaction() as tx:
     ...     tx.revoke_links("42")
     2
