@@ -21,16 +21,22 @@ from hypothesis import strategies as st
 
 from payportal import Money
 from payportal.customers import BankAccount
-from payportal.exceptions import UnsupportedOperationError, WebhookVerificationError
+from payportal.exceptions import (
+    ProviderError,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+)
 from payportal.providers import PaymentRequest, RetryPolicy
 from payportal.providers.bank_transfer import AsyncBankTransfer, BankTransfer
 from payportal.providers.billpay import AsyncBillPay, BillPay
+from payportal.providers.billpay import parse_answer as billpay_answer
 from payportal.providers.billwerk import AsyncBillwerkPay, BillwerkPay
 from payportal.providers.paydirekt import AsyncPaydirekt, Paydirekt
 from payportal.providers.payengine import AsyncPayEngine, PayEngine
 from payportal.providers.paypal import AsyncPayPal, PayPal
 from payportal.providers.paypal_nvp import AsyncPayPalNVP, PayPalNVP
 from payportal.providers.sofort import AsyncSofort, Sofort
+from payportal.providers.sofort import parse_document as sofort_document
 from payportal.testing.fake_billpay import FakeBillPay
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 from payportal.testing.fake_paydirekt import FakePaydirekt
@@ -275,3 +281,30 @@ def test_parse_webhook_raises_only_its_documented_errors(name: str, data: bytes)
         call = lambda: chosen.sync.parse_webhook(headers, body)  # noqa: E731
     mode = "async" if attempt.asynchronous else "sync"
     only(chosen.allowed, call, f"{name} parse_webhook ({mode})")
+
+
+# -- cases the fuzzing found --------------------------------------------------------------------
+
+HOSTILE_DECLARATIONS = [
+    b"<?xml version='1.0' encoding='UTFL8'?>",  # LookupError: unknown encoding
+    b"<?xml version='1.0' encoding='rot13'?>",  # LookupError: not a text encoding
+    b"<?xml version='1.0' encoding='UTF-32'?>",  # ValueError: multi-byte encodings
+    b"<?xml version='1.0' encoding='idna'?>",  # UnicodeError from the codec
+]
+
+
+@pytest.mark.parametrize("declaration", HOSTILE_DECLARATIONS)
+def test_a_sofort_notification_with_a_hostile_encoding_is_unverified(declaration: bytes) -> None:
+    body = (
+        declaration + b"<status_notification><transaction>1-2</transaction></status_notification>"
+    )
+    with pytest.raises(WebhookVerificationError):
+        target("sofort").sync.parse_webhook({"Content-Type": "application/xml"}, body)
+
+
+@pytest.mark.parametrize("declaration", HOSTILE_DECLARATIONS)
+def test_provider_answers_with_a_hostile_encoding_are_provider_errors(declaration: bytes) -> None:
+    with pytest.raises(ProviderError):
+        sofort_document(declaration + b"<new_transaction/>")
+    with pytest.raises(ProviderError):
+        billpay_answer(declaration + b"<data error_code='0'/>")
