@@ -69,6 +69,7 @@ TESTING = {
     "Fault",
     "FaultKind",
     "ProviderContract",
+    "Refusal",
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from payportal import Money
 from payportal.providers import PaymentRequest
-from payportal.testing import FakePayEngine, FakePayPal, FakeServer, FaultKind
+from payportal.testing import FakePayEngine, FakePayPal, FakeServer, FaultKind, Refusal
 from payportal.testing._registry import FAKES
 
 RETURN = "https://shop.example/ok"
@@ -151,3 +151,31 @@ def test_the_fakes_take_their_time_from_the_injected_clock() -> None:
             PaymentRequest(amount=Money("1.00", "EUR"), reference="CLOCK-2", return_url=RETURN)
         ).id
     assert payengine_fake.orders[order_id]["createdAt"] == 1_700_000_000_000
+
+
+class _NoSuchThing(Refusal):
+    def __init__(self, thing: str) -> None:
+        super().__init__(thing)
+        self.thing = thing
+
+
+class Refusing(FakeServer):
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/ok":
+            return httpx.Response(200, json={"ok": True})
+        raise _NoSuchThing(request.url.path)
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        assert isinstance(refusal, _NoSuchThing)
+        return httpx.Response(404, json={"missing": refusal.thing, "method": request.method})
+
+
+def test_a_refusal_is_answered_with_the_fakes_error_body_in_both_modes() -> None:
+    server = Refusing()
+    with httpx.Client(transport=server.transport()) as client:
+        assert client.get("https://fake.example/ok").json() == {"ok": True}
+        answer = client.post("https://fake.example/nothing")
+    assert (answer.status_code, answer.json()) == (404, {"missing": "/nothing", "method": "POST"})
+    with server.serve() as base_url:
+        assert httpx.delete(f"{base_url}/gone").json() == {"missing": "/gone", "method": "DELETE"}
+    assert FakeServer().refusal_response(Refusal("no"), answer.request).status_code == 400

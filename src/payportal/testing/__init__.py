@@ -7,7 +7,9 @@ Payment providers, without sandbox accounts:
 * Fakes of the providers' real APIs, one module per provider, each a :class:`FakeServer`:
   usable as an ``httpx.MockTransport`` handler (``transport()``) or served on 127.0.0.1
   (``serve()``), validating requests as the provider does, with fault injection
-  (:class:`FaultKind`):
+  (:class:`FaultKind`). A fake refuses a request by raising a :class:`Refusal`
+  subclass, answered with its provider's error body; it replays answers per idempotency key
+  (:meth:`FakeServer.answer_once`) and takes its time from an injected clock:
 
   - :class:`FakePayPal` (PayPal REST, Orders v2, Payments v2, webhooks),
   - :class:`FakePayPalNVP` (PayPal NVP Express Checkout, IPN),
@@ -35,7 +37,7 @@ Install the ``testing`` extra (``pip install "payportal[testing]"``) for
 from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
-from payportal.testing._server import FakeServer, Fault, FaultKind
+from payportal.testing._server import FakeServer, Fault, FaultKind, Refusal
 from payportal.testing.fake_billpay import FakeBillPay
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 from payportal.testing.fake_paydirekt import FakePaydirekt
@@ -62,6 +64,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "ProviderContract",
+    "Refusal",
 ]
 
 

@@ -25,7 +25,7 @@ import httpx
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Iterator
 
-__all__ = ["FakeServer", "Fault", "FaultKind", "is_web_url"]
+__all__ = ["FakeServer", "Fault", "FaultKind", "Refusal", "is_web_url"]
 
 
 def is_web_url(value: object, *, max_length: int = 2048) -> TypeGuard[str]:
@@ -89,6 +89,15 @@ class Fault:
         )
 
 
+class Refusal(Exception):  # noqa: N818  # not an error of the fake: its provider says no
+    """The provider refuses the request: raise a subclass anywhere while handling one.
+
+    Each fake's subclass carries what its provider's refusals carry (an error code, an
+    issue, a field); :meth:`FakeServer.dispatch` catches it and answers with the fake's
+    :meth:`FakeServer.refusal_response`, so no fake repeats that plumbing.
+    """
+
+
 class _Dropped(Exception):  # noqa: N818  # a signal between the dispatcher and its runners
     def __init__(self, *, handled: bool) -> None:
         self.handled = handled
@@ -139,6 +148,10 @@ class FakeServer:
     def error_response(self, status: int) -> httpx.Response:
         """The provider's answer for an injected error status."""
         return httpx.Response(status, json={"error": "injected fault"})
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """The provider's answer when it refuses ``request`` with ``refusal``."""
+        return httpx.Response(400, json={"error": str(refusal) or type(refusal).__name__})
 
     # -- idempotency -----------------------------------------------------------------------
 
@@ -221,7 +234,10 @@ class FakeServer:
             if fault.kind is FaultKind.DELAY:
                 self._sleep(fault.delay)
         with self._lock:
-            response = self.handle(request)
+            try:
+                response = self.handle(request)
+            except Refusal as refusal:
+                response = self.refusal_response(refusal, request)
         if fault is not None and fault.kind is FaultKind.LOSE_RESPONSE:
             raise _Dropped(handled=True)
         return response

@@ -25,7 +25,7 @@ import secrets
 import uuid
 import xml.etree.ElementTree as ET  # building only; parsing goes through defusedxml
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import defusedxml
 import defusedxml.ElementTree
@@ -44,7 +44,7 @@ from payportal.providers.billpay import (
     parse_date,
 )
 from payportal.references import billpay as billpay_reference
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, Refusal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,7 +83,7 @@ def sample_buyer(**changes: str) -> dict[str, str]:
     }
 
 
-class _Refused(Exception):  # noqa: N818  # carries BillPay's failure to the answer
+class _Refused(Refusal):  # carries BillPay's failure to the answer
     def __init__(self, code: str, merchant: str, customer: str = "", status: str = "") -> None:
         self.code = code
         self.merchant = merchant
@@ -174,24 +174,26 @@ class FakeBillPay(FakeServer):
         if request.method != "POST" or operation not in handlers:
             return httpx.Response(404, text="Not Found")
         try:
-            try:
-                root = defusedxml.ElementTree.fromstring(request.content)
-            except (ET.ParseError, defusedxml.DefusedXmlException) as error:
-                raise _Refused(INVALID_REQUEST, f"The request is not valid XML: {error}.") from None
-            if root.tag != "data" or not root.get("api_version"):
-                raise _Refused(INVALID_REQUEST, "The root element must be <data api_version>.")
-            self._authenticate(_child(root, "default_params"))
-            return _respond(handlers[operation](root))
-        except _Refused as refused:
-            attributes = {
-                "customer_message": refused.customer or "Payment by invoice is not possible.",
-                "error_code": refused.code,
-                "merchant_message": refused.merchant,
-            }
-            if refused.status:
-                attributes["status"] = refused.status
-                attributes["bptid"] = str(uuid.uuid4())
-            return _respond(_answer(**attributes))
+            root = defusedxml.ElementTree.fromstring(request.content)
+        except (ET.ParseError, defusedxml.DefusedXmlException) as error:
+            raise _Refused(INVALID_REQUEST, f"The request is not valid XML: {error}.") from None
+        if root.tag != "data" or not root.get("api_version"):
+            raise _Refused(INVALID_REQUEST, "The root element must be <data api_version>.")
+        self._authenticate(_child(root, "default_params"))
+        return _respond(handlers[operation](root))
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """BillPay's answer document with the error code and both messages."""
+        refused = cast("_Refused", refusal)
+        attributes = {
+            "customer_message": refused.customer or "Payment by invoice is not possible.",
+            "error_code": refused.code,
+            "merchant_message": refused.merchant,
+        }
+        if refused.status:
+            attributes["status"] = refused.status
+            attributes["bptid"] = str(uuid.uuid4())
+        return _respond(_answer(**attributes))
 
     def _authenticate(self, params: ET.Element) -> None:
         given = (params.get("mid", ""), params.get("pid", ""), params.get("bpsecure", ""))

@@ -24,13 +24,13 @@ import itertools
 import json
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
 from payportal._money import is_currency
 from payportal.providers.billwerk import webhook_signature
-from payportal.testing._server import FakeServer, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -41,7 +41,7 @@ _HANDLE = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
 _PAY_PATH = re.compile(r"/_fake/checkout/([A-Za-z0-9_]+)/pay")
 
 
-class _ApiError(Exception):
+class _ApiError(Refusal):
     def __init__(self, status: int, code: int, error: str, message: str | None = None) -> None:
         self.status = status
         self.code = code
@@ -218,16 +218,17 @@ class FakeBillwerkPay(FakeServer):
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route one request; see the module docstring for what is validated."""
         path = request.url.path
-        try:
-            paid = _PAY_PATH.fullmatch(path)
-            if paid and request.method == "POST":
-                return self._payer_pays(paid.group(1))
-            self._authenticate(request)
-            body = self._body(request)
-            key = self._key(path, body)
-            return self.answer_once(key, lambda: self._route(request.method, path, body))
-        except _ApiError as error:
-            return self._error(error, path)
+        paid = _PAY_PATH.fullmatch(path)
+        if paid and request.method == "POST":
+            return self._payer_pays(paid.group(1))
+        self._authenticate(request)
+        body = self._body(request)
+        key = self._key(path, body)
+        return self.answer_once(key, lambda: self._route(request.method, path, body))
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """Reepay's error body (``code``, ``error``, ``path``, ...) for a refusal."""
+        return self._error(cast("_ApiError", refusal), request.url.path)
 
     def _authenticate(self, request: httpx.Request) -> None:
         expected = "Basic " + base64.b64encode(f"{self.private_key}:".encode()).decode()

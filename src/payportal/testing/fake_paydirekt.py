@@ -29,7 +29,7 @@ import time
 import uuid
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -42,7 +42,7 @@ from payportal.providers.paydirekt import (
     encode_json,
     x_timestamp,
 )
-from payportal.testing._server import FakeServer, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,7 +64,7 @@ _NO_ADDRESS_CARTS = ("ANONYMOUS_DONATION", "AUTHORITIES_PAYMENT")
 _CARTS = ("PHYSICAL", "DIGITAL", "MIXED", *_NO_ADDRESS_CARTS)
 
 
-class _ApiError(Exception):
+class _ApiError(Refusal):
     def __init__(self, status: int, code: str, path: str | None = None) -> None:
         self.status = status
         self.code = code
@@ -195,17 +195,18 @@ class FakePaydirekt(FakeServer):
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route one request; see the class docstring for what is validated."""
         path = request.url.path
-        try:
-            if request.method == "GET" and path.startswith("/checkout/"):
-                return self._payer_approves(path.rsplit("/", 1)[-1])
-            request_id = request.headers.get("X-Request-ID")
-            key = (request_id, path) if request.method == "POST" and request_id else None
-            if path == TOKEN_PATH:
-                return self.answer_once(key, lambda: self._token(request))
-            self._authenticate(request)
-            return self.answer_once(key, lambda: self._route(request, path))
-        except _ApiError as error:
-            return self._error(error)
+        if request.method == "GET" and path.startswith("/checkout/"):
+            return self._payer_approves(path.rsplit("/", 1)[-1])
+        request_id = request.headers.get("X-Request-ID")
+        key = (request_id, path) if request.method == "POST" and request_id else None
+        if path == TOKEN_PATH:
+            return self.answer_once(key, lambda: self._token(request))
+        self._authenticate(request)
+        return self.answer_once(key, lambda: self._route(request, path))
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """paydirekt's ``messages`` body for a refusal."""
+        return self._error(cast("_ApiError", refusal))
 
     def _payer_approves(self, checkout_id: str) -> httpx.Response:
         # The page the payer is sent to; visiting it approves, so a fake in another process

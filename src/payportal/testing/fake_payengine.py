@@ -25,12 +25,12 @@ import base64
 import itertools
 import json
 import secrets
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from payportal._money import is_currency
-from payportal.testing._server import FakeServer, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url
 
 __all__ = ["FakePayEngine"]
 
@@ -46,7 +46,7 @@ _PRODUCTS = frozenset(
 _AUTHORIZED = ("OK", "SUCCESS")
 
 
-class _ApiError(Exception):
+class _ApiError(Refusal):
     def __init__(
         self, status: int, message: str, code: int, elements: list[dict[str, Any]]
     ) -> None:
@@ -218,12 +218,13 @@ class FakePayEngine(FakeServer):
             return self._hosted_page(parts[1])
         if parts and parts[0] == "v1":
             parts = parts[1:]
-        try:
-            self._authenticate(request)
-            body = self._body(request)
-            return self._route(request, parts, body)
-        except _ApiError as error:
-            return self._error(error)
+        self._authenticate(request)
+        body = self._body(request)
+        return self._route(request, parts, body)
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """PayEngine's error body for a refusal."""
+        return self._error(cast("_ApiError", refusal))
 
     def _hosted_page(self, order_id: str) -> httpx.Response:
         try:

@@ -25,7 +25,7 @@ import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from cryptography import x509
@@ -35,7 +35,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from payportal._money import Money, currency_exponent, is_currency
 from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, Refusal
 
 __all__ = ["FakePayPal"]
 
@@ -111,7 +111,7 @@ def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if not k.startswith("_")}
 
 
-class _ApiError(Exception):
+class _ApiError(Refusal):
     def __init__(
         self, status: int, name: str, issue: str, description: str, field: str | None = None
     ) -> None:
@@ -329,20 +329,21 @@ class FakePayPal(FakeServer):
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route one request; see the class docstring for what is validated."""
         path = request.url.path
-        try:
-            if path == "/v1/oauth2/token":
-                return self._token(request)
-            if request.method == "GET" and path == _CERT_PATH:
-                return httpx.Response(200, content=_signing_identity()[1])
-            if request.method == "GET" and path == "/checkoutnow":
-                return self._payer_approves(request.url.params.get("token", ""))
-            self._authenticate(request)
-            request_id = request.headers.get("PayPal-Request-Id")
-            key = (request_id, path) if request.method == "POST" and request_id else None
-            body = self._body(request)
-            return self.answer_once(key, lambda: self._route(request, path, body))
-        except _ApiError as error:
-            return self._error(error)
+        if path == "/v1/oauth2/token":
+            return self._token(request)
+        if request.method == "GET" and path == _CERT_PATH:
+            return httpx.Response(200, content=_signing_identity()[1])
+        if request.method == "GET" and path == "/checkoutnow":
+            return self._payer_approves(request.url.params.get("token", ""))
+        self._authenticate(request)
+        request_id = request.headers.get("PayPal-Request-Id")
+        key = (request_id, path) if request.method == "POST" and request_id else None
+        body = self._body(request)
+        return self.answer_once(key, lambda: self._route(request, path, body))
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """PayPal's error body (``name``, ``message``, ``debug_id``, ``details``)."""
+        return self._error(cast("_ApiError", refusal))
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()

@@ -38,7 +38,7 @@ import httpx
 
 from payportal._money import Money, currency_exponent, is_currency
 from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, Refusal
 
 __all__ = ["FakePayPalNVP"]
 
@@ -51,7 +51,7 @@ _INVALID_ARGUMENT = (
 )
 
 
-class _Refused(Exception):  # noqa: N818  # an NVP refusal, turned into an answer
+class _Refused(Refusal):  # an NVP refusal, turned into an answer
     def __init__(self, code: str, short: str, long: str | None = None) -> None:
         self.code = code
         self.short = short

@@ -28,14 +28,14 @@ import secrets
 import xml.etree.ElementTree as ET  # building only; parsing goes through defusedxml
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import defusedxml
 import defusedxml.ElementTree
 import httpx
 from stdnum import iban as stdnum_iban
 
-from payportal.testing._server import FakeServer
+from payportal.testing._server import FakeServer, Refusal
 
 __all__ = ["FakeSofort"]
 
@@ -47,7 +47,7 @@ _REASON_LENGTH = 27
 _XML = "application/xml; charset=UTF-8"
 
 
-class _Refused(Exception):  # noqa: N818  # carries Sofort's error document to the answer
+class _Refused(Refusal):  # carries Sofort's error document to the answer
     def __init__(self, code: str, message: str, field: str | None = None, *, product: bool = False):
         self.code = code
         self.message = message
@@ -241,16 +241,17 @@ class FakeSofort(FakeServer):
             root = defusedxml.ElementTree.fromstring(request.content)
         except (ET.ParseError, defusedxml.DefusedXmlException) as error:
             return _errors(_Refused("7000", f"Invalid XML. {error}"))
-        try:
-            if root.tag == "multipay":
-                return self._multipay(root)
-            if root.tag == "transaction_request":
-                return self._transaction_request(root)
-            if root.tag == "refunds":
-                return self._refunds(root)
-        except _Refused as refused:
-            return _errors(refused)
-        return _errors(_Refused("7000", f"Invalid XML: unknown request <{root.tag}>."))
+        if root.tag == "multipay":
+            return self._multipay(root)
+        if root.tag == "transaction_request":
+            return self._transaction_request(root)
+        if root.tag == "refunds":
+            return self._refunds(root)
+        raise _Refused("7000", f"Invalid XML: unknown request <{root.tag}>.")
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """Sofort's ``<errors>`` document for a refusal."""
+        return _errors(cast("_Refused", refusal))
 
     def _payer_visits(self, token: str) -> httpx.Response:
         # The payment page the payer is sent to; visiting it pays, so a fake in another process
