@@ -214,6 +214,8 @@ class Portal:
         provider: str | None = None,
         reference: str | None = None,
         description: str | None = None,
+        customer_email: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> Checkout:
         """Start a payment: store the intent, create the provider's payment.
 
@@ -227,6 +229,9 @@ class Portal:
             provider: the provider's name; defaults to ``method``.
             reference: the reference sent to the provider; defaults to the intent id.
             description: a short text for the payer.
+            customer_email: the payer's e-mail, for providers that prefill it.
+            metadata: extra strings for the provider (the buyer's details an invoice
+                purchase needs, for BillPay).
 
         Returns:
             A :class:`Checkout` with the redirect URL or the transfer instructions.
@@ -264,6 +269,8 @@ class Portal:
                 return_url=_with_query(self._return_url, intent=intent.id),
                 cancel_url=_with_query(self._cancel_url, intent=intent.id),
                 description=description,
+                customer_email=customer_email,
+                metadata=metadata or {},
             )
         )
         intent = attrs.evolve(intent, payment_id=payment.id)
