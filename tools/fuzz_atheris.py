@@ -32,16 +32,16 @@ if TYPE_CHECKING:
 FUZZ_TESTS = Path(__file__).resolve().parent.parent / "tests" / "fuzz"
 sys.path.insert(0, str(FUZZ_TESTS))
 
+# Every payportal module the test modules import is instrumented (and nothing else).
 with atheris.instrument_imports(include=["payportal"]):
-    import payportal  # noqa: F401  # instrumented before the test modules import its parts
+    import fuzz_support
+    import test_fuzz_cli
+    import test_fuzz_links
+    import test_fuzz_master_data
+    import test_fuzz_placeholders
+    import test_fuzz_statements
+    import test_fuzz_webhooks
 
-import fuzz_support  # noqa: E402
-import test_fuzz_cli  # noqa: E402
-import test_fuzz_links  # noqa: E402
-import test_fuzz_master_data  # noqa: E402
-import test_fuzz_placeholders  # noqa: E402
-import test_fuzz_statements  # noqa: E402
-import test_fuzz_webhooks  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from payportal.customers import MasterDataField  # noqa: E402
