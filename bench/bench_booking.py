@@ -22,12 +22,17 @@ disk, which dominates) and ``NORMAL`` (WAL's usual setting: no flush per commit)
 Timing: the best wall-clock time of three runs each, alternating payportal and the anchor,
 each run into a fresh database whose setup (accounts, documents, intents) is not timed.
 
+PostgreSQL: the same events booked by 8 worker processes at once (each its share of the
+customers), against 8 processes inserting the same rows with psycopg; on a throwaway
+cluster from ``tests/storage/pg_cluster.py`` (``--no-postgres`` skips it).
+
 Run with ``python bench/bench_booking.py`` (``--quick`` books fewer events).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import sys
 import tempfile
@@ -36,6 +41,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psycopg
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
@@ -50,8 +57,12 @@ from payportal.booking import (
 )
 from payportal.booking._journal import journal_data
 from payportal.documents import Invoice, LineItem
-from payportal.storage import SQLiteStorage
+from payportal.storage import PostgresStorage, SQLiteStorage
 from payportal.storage._codec import encode, encode_json
+
+# The throwaway cluster of the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "storage"))
+import pg_cluster
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -215,7 +226,12 @@ def bench_sqlite(customers: list[Customer], synchronous: str) -> None:
 
 
 def report(
-    label: str, count: int, ours: Callable[[int], float], anchor: Callable[[int], float]
+    label: str,
+    count: int,
+    ours: Callable[[int], float],
+    anchor: Callable[[int], float],
+    *,
+    anchor_name: str = "raw sqlite3 inserts",
 ) -> None:
     anchor_times, our_times = [], []
     for attempt in range(RUNS):
@@ -223,7 +239,7 @@ def report(
         our_times.append(ours(attempt))
     anchor_time, our_time = min(anchor_times), min(our_times)
     print(f"{label}:")
-    print(f"  raw sqlite3 inserts   {count / anchor_time:10,.0f} events/s")
+    print(f"  {anchor_name:<21} {count / anchor_time:10,.0f} events/s")
     print(f"  payportal book()      {count / our_time:10,.0f} events/s   (target >= 2,000)")
     print(f"  ratio                 {anchor_time / our_time:10.2f}x of raw (target >= 0.2)")
 
@@ -238,6 +254,101 @@ def bench_decide(customers: list[Customer]) -> None:
     print(f"decide() alone (pure, no storage): {len(customers) / best:,.0f} events/s")
 
 
+WORKERS = 8
+PG_SCHEMA = tuple(
+    statement.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+    for statement in SCHEMA
+)
+PG_INSERT = {table: sql.replace("?", "%s") for table, sql in INSERT.items()}
+
+
+# What the forked workers book: set before the pool forks (models do not pickle).
+_SHARED: dict[str, list[object]] = {}
+
+
+def _pg_book(args: tuple[str, int]) -> float:
+    conninfo, worker = args
+    mine: list[Customer] = _SHARED["customers"][worker::WORKERS]  # type: ignore[assignment]
+    storage = PostgresStorage(conninfo, min_size=1, max_size=1)
+    start = time.perf_counter()
+    for customer in mine:
+        book(storage, customer.event)
+    elapsed = time.perf_counter() - start
+    storage.close()
+    return elapsed
+
+
+def _pg_raw(args: tuple[str, int]) -> float:
+    conninfo, worker = args
+    mine: list[list[tuple[str, tuple[object, ...]]]] = _SHARED["rows"][worker::WORKERS]  # type: ignore[assignment]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        cursor = conn.cursor()
+        start = time.perf_counter()
+        for event_rows in mine:
+            with conn.transaction():
+                for table, values in event_rows:
+                    cursor.execute(PG_INSERT[table], values)
+        return time.perf_counter() - start
+
+
+def bench_postgres(customers: list[Customer]) -> None:
+    """The same with 8 worker processes on PostgreSQL, each booking its share of customers."""
+    try:
+        cluster = pg_cluster.start()
+    except pg_cluster.MissingServerError as exc:
+        print(f"PostgreSQL: not measured: {exc}")
+        return
+    _SHARED["customers"] = list(customers)
+    _SHARED["rows"] = [rows(customer) for customer in customers]
+    context = multiprocessing.get_context("fork")
+    try:
+
+        def schema(name: str) -> str:
+            with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+                conn.execute(f"CREATE SCHEMA {name}")
+            return cluster.conninfo(options=f"'-c search_path={name}'")
+
+        def payportal_run(attempt: int) -> float:
+            conninfo = schema(f"bench_p{attempt}")
+            storage = PostgresStorage(conninfo, min_size=1, max_size=1)
+            storage.migrate()
+            with storage.transaction() as tx:
+                for customer in customers:
+                    tx.save_account(customer.account, version=0)
+                    for invoice in customer.invoices:
+                        tx.save_document(invoice, version=0)
+                    save_intent(tx, customer.intent)
+            storage.close()
+            shares = [(conninfo, w) for w in range(WORKERS)]
+            start = time.perf_counter()
+            with context.Pool(WORKERS) as pool:
+                pool.map(_pg_book, shares)
+            return time.perf_counter() - start
+
+        def raw_run(attempt: int) -> float:
+            conninfo = schema(f"bench_r{attempt}")
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                for statement in PG_SCHEMA:
+                    conn.execute(statement)
+            shares = [(conninfo, w) for w in range(WORKERS)]
+            start = time.perf_counter()
+            with context.Pool(WORKERS) as pool:
+                pool.map(_pg_raw, shares)
+            return time.perf_counter() - start
+
+        report(
+            f"PostgreSQL, {WORKERS} worker processes (throwaway cluster, fsync off; "
+            "pool start-up included)",
+            len(customers),
+            payportal_run,
+            raw_run,
+            anchor_name="raw psycopg inserts",
+        )
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
     count = 300 if "--quick" in sys.argv else 2_000
     customers = [Customer(n) for n in range(count)]
@@ -248,6 +359,8 @@ def main() -> None:
     print()
     bench_sqlite(customers, "NORMAL")
     bench_sqlite(customers, "FULL")
+    if "--no-postgres" not in sys.argv:
+        bench_postgres(customers)
 
 
 if __name__ == "__main__":
