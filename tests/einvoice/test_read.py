@@ -81,6 +81,7 @@ def test_round_trip_writes_the_same_file(name: str, write: object) -> None:
     first = write(SHAPES[name], profile=Profile.XRECHNUNG)
     read = read_einvoice(first)
     assert read.dropped == ()
+    assert read.specification == Profile.XRECHNUNG.value
     assert write(read.einvoice, profile=Profile.XRECHNUNG) == first
 
 

@@ -196,6 +196,11 @@ class CiiReader(Reader):
         )
         return self.result(
             "cii",
+            specification=text(
+                root,
+                f"{_RSM}ExchangedDocumentContext/{_RAM}GuidelineSpecifiedDocumentContextParameter/"
+                f"{_RAM}ID",
+            ),
             type_code=self.required(header, _RAM + "TypeCode", "the type code (BT-3)"),
             number=number,
             issued_on=issued,

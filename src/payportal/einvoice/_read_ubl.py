@@ -193,6 +193,7 @@ class UblReader(Reader):
         delivered = text(root, f"{_CAC}Delivery/{_CBC}ActualDeliveryDate")
         return self.result(
             "ubl",
+            specification=text(root, _CBC + "CustomizationID"),
             type_code=self.required(root, f"{_CBC}{kind}TypeCode", "the type code (BT-3)"),
             number=number,
             issued_on=issued,

@@ -66,12 +66,16 @@ class ReadEInvoice:
         einvoice: the document, the parties and the payment means.
         syntax: ``"cii"`` or ``"ubl"`` (a Factur-X PDF reads as ``"cii"``).
         stated: the totals the file states.
+        specification: the specification identifier (BT-24), such as
+            ``urn:cen.eu:en16931:2017`` (Factur-X / ZUGFeRD EN 16931) or XRechnung's
+            (:attr:`Profile.XRECHNUNG`'s value).
         dropped: values the file holds that payportal's models refused, as sentences.
     """
 
     einvoice: EInvoice
     syntax: Syntax
     stated: StatedTotals
+    specification: str = ""
     dropped: tuple[str, ...] = ()
 
 
@@ -291,6 +295,7 @@ class Reader:
         self,
         syntax: Syntax,
         *,
+        specification: str,
         type_code: str,
         number: str,
         issued_on: date,
@@ -363,5 +368,9 @@ class Reader:
             note=note,
         )
         return ReadEInvoice(
-            einvoice=einvoice, syntax=syntax, stated=stated, dropped=tuple(self.dropped)
+            einvoice=einvoice,
+            syntax=syntax,
+            stated=stated,
+            specification=specification,
+            dropped=tuple(self.dropped),
         )
