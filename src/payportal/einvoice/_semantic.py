@@ -164,7 +164,7 @@ class Semantic:
     due: Money
 
 
-def _party(source: object, *, is_seller: bool, contact: str) -> Party:
+def _party(source: Company | Customer, *, is_seller: bool, contact: str) -> Party:
     if isinstance(source, Company):
         return Party(
             name=source.name,
@@ -177,7 +177,6 @@ def _party(source: object, *, is_seller: bool, contact: str) -> Party:
             identifier="",
             legal_id=source.register_entry,
         )
-    assert isinstance(source, Customer)
     return Party(
         name=source.display_name,
         address=source.address,
