@@ -10,7 +10,7 @@ from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
 from payportal.allocation import OverpaymentPolicy, Strategy
 from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose, save_intent
-from payportal.documents import Invoice, LineItem
+from payportal.documents import Document, Invoice, LineItem, RemindedInvoice, Reminder
 from payportal.storage import PostgresStorage, SQLiteStorage
 
 if TYPE_CHECKING:
@@ -118,3 +118,23 @@ def open_storage(kind: str, where: str) -> Storage:
     if kind == "sqlite-file":
         return SQLiteStorage(where)
     return PostgresStorage(where, max_size=2)
+
+
+def reminded_world() -> tuple[CustomerAccount, list[Document]]:
+    """Invoices of 60.00 and 40.00 reminded of with a fee of 5.00: the account holds the
+    reminder's item (costs 5.00, principal 100.00), not the invoices' own."""
+    _, invoices = world([6000, 4000])
+    reminder = Reminder(
+        id="rem-1",
+        number="MA-1",
+        customer_id="42",
+        issued_on=T0.date(),
+        reminded=[
+            RemindedInvoice(invoice_id=d.id, number=d.number, amount_open=d.total) for d in invoices
+        ],
+        fee=Money.from_minor(500, "EUR"),
+    )
+    account = CustomerAccount(customer_id="42", currency="EUR").add(
+        OpenItem.from_document(reminder)
+    )
+    return account, [*invoices, reminder]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import booking_workers
 import pytest
-from booking_world import T0, event, intent, open_storage, store_world, world
+from booking_world import T0, event, intent, open_storage, reminded_world, store_world, world
 
 from payportal import Money
 from payportal.booking import (
@@ -29,6 +29,7 @@ from payportal.booking import (
     release_top_up,
     resolve_review,
     review_queue,
+    save_intent,
 )
 from payportal.documents import CreditNote, LineItem, PaymentState
 from payportal.exceptions import InvalidTransitionError
@@ -246,3 +247,27 @@ def test_a_crash_before_commit_loses_nothing_and_the_next_report_books_it(
     storage.close()
     assert account.value.open_total == m(0)
     assert docs["RE-1"].state is PaymentState.PAID
+
+
+def test_paying_a_reminder_through_storage_records_the_reminded_invoices(
+    storage: Storage,
+) -> None:
+    account, docs = reminded_world()
+    with storage.transaction() as tx:
+        tx.save_account(account, version=0)
+        for doc in docs:
+            tx.save_document(doc, version=0)
+        save_intent(tx, intent())
+    assert book(storage, event(EventKind.CAPTURED, 10_500, "c")).outcome is Outcome.BOOKED
+    _, stored, outbox, _ = state(storage)
+    assert {n: (d.state, d.paid) for n, d in stored.items()} == {
+        "MA-1": (PaymentState.PAID, m(10_500)),
+        "RE-1": (PaymentState.PAID, m(6000)),
+        "RE-2": (PaymentState.PAID, m(4000)),
+    }
+    assert sorted(t for t, _ in outbox) == [
+        "invoice.paid",
+        "invoice.paid",
+        "payment.booked",
+        "reminder.paid",
+    ]

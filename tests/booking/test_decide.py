@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import pytest
-from booking_world import T0, event, intent, world
+from booking_world import T0, event, intent, reminded_world, world
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +25,12 @@ from payportal.booking import (
     reject,
     release,
 )
-from payportal.documents import CreditNote, Invoice, LineItem, PaymentState
+from payportal.documents import (
+    CreditNote,
+    Invoice,
+    LineItem,
+    PaymentState,
+)
 from payportal.exceptions import (
     AllocationError,
     CurrencyMismatchError,
@@ -420,3 +425,30 @@ def test_nothing_is_open_twice_and_each_document_agrees_with_its_item(
         # owed twice, and a document is PAID exactly when its item has nothing open.
         assert doc.paid.minor_units + item.open_units <= doc.total.minor_units
         assert (doc.state is PaymentState.PAID) == (item.open_units == 0)
+
+
+# -- reminders ------------------------------------------------------------------------------
+
+
+def test_money_on_a_reminder_reaches_the_invoices_it_reminds_of_only_as_far_as_it_goes() -> None:
+    account, docs = reminded_world()
+    first = decide(account, docs, intent(), event(EventKind.CAPTURED, 7000, "c1"))
+    # Costs first (the fee), then principal: 65.00 of principal, the first invoice in full.
+    assert states(first) == {
+        "MA-1": (PaymentState.PARTIALLY_PAID, m(7000)),
+        "RE-1": (PaymentState.PAID, m(6000)),
+        "RE-2": (PaymentState.PARTIALLY_PAID, m(500)),
+    }
+    assert first.intent is not None
+    documents = {d.number: d for d in docs} | {d.number: d for d in first.documents}
+    back = decide(
+        first.account,
+        documents.values(),
+        first.intent,
+        event(EventKind.PARTIALLY_REFUNDED, 1000, "r1"),
+    )
+    assert states(back) == {
+        "MA-1": (PaymentState.PARTIALLY_PAID, m(6000)),
+        "RE-2": (PaymentState.OPEN, m(0)),
+        "RE-1": (PaymentState.PARTIALLY_PAID, m(5500)),
+    }

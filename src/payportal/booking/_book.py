@@ -17,7 +17,7 @@ from payportal.booking._decide import (
 )
 from payportal.booking._journal import journal_data, journal_record
 from payportal.booking._model import CreditNotePolicy, PaymentEvent, PaymentIntent
-from payportal.documents import CreditNote, Document, PayableDocument
+from payportal.documents import CreditNote, Document, PayableDocument, Reminder
 from payportal.exceptions import (
     AllocationError,
     ConcurrentUpdateError,
@@ -235,13 +235,17 @@ def _load_documents(
                 if reached is not None and reached.subject:
                     subjects[reached.subject] = None
     found: dict[str, Versioned[Document]] = {}
-    for subject in subjects:
-        _, _, document_id = subject.partition(":")
-        if not document_id:
+    wanted = [subject.partition(":")[2] for subject in subjects]
+    while wanted:
+        document_id = wanted.pop(0)
+        if not document_id or document_id in found:
             continue
         loaded = tx.load_document(document_id)
         if loaded is not None and isinstance(loaded.value, PayableDocument):
             found[document_id] = loaded
+            if isinstance(loaded.value, Reminder):
+                # Money on a reminder's principal is recorded on the invoices it reminds of.
+                wanted += loaded.value.invoice_ids
     return found
 
 

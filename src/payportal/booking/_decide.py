@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from payportal._money import Money
-from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
+from payportal.accounts import ComponentKind, CustomerAccount, OpenItem, PrepaidAccount
 from payportal.allocation import (
     AllocationResult,
     OverpaymentPolicy,
@@ -32,7 +32,7 @@ from payportal.booking._model import (
     Purpose,
     top_up_method,
 )
-from payportal.documents import CreditNote, Document, PayableDocument, PaymentState
+from payportal.documents import CreditNote, Document, PayableDocument, PaymentState, Reminder
 from payportal.exceptions import (
     AllocationError,
     CurrencyMismatchError,
@@ -263,8 +263,14 @@ def _update_documents(
     documents: dict[str, PayableDocument],
     shares: Iterable[DocumentShare],
     touched: Iterable[str],
+    principal: Mapping[str, Money] | None = None,
 ) -> dict[str, PayableDocument]:
-    """The documents after ``shares`` of money (and the settling of ``touched`` items)."""
+    """The documents after ``shares`` of money (and the settling of ``touched`` items).
+
+    A reminder's principal is what was open on the invoices it reminds of, so the
+    ``principal`` money that reaches a reminder's item is recorded on those invoices too,
+    in the reminder's order (and taken back from them in the reverse order).
+    """
     changed: dict[str, PayableDocument] = {}
     money: dict[str, Money] = {}
     for share in shares:
@@ -278,7 +284,50 @@ def _update_documents(
         if paid.amount < 0:
             paid = Money.zero(account.currency)
         changed[item.subject] = _with_paid(document, paid, bool(item.open_units))
+        reminder_share = (principal or {}).get(key)
+        if isinstance(document, Reminder) and reminder_share:
+            _pass_on(document, reminder_share, documents, changed)
     return changed
+
+
+def _pass_on(
+    reminder: Reminder,
+    amount: Money,
+    documents: Mapping[str, PayableDocument],
+    changed: dict[str, PayableDocument],
+) -> None:
+    """Record ``amount`` of a reminder's principal on the invoices it reminds of."""
+    reminded = list(reminder.reminded)
+    if amount.amount < 0:
+        reminded.reverse()
+    left = abs(amount)
+    for entry in reminded:
+        if not left:
+            return
+        subject = f"invoice:{entry.invoice_id}"
+        invoice = changed.get(subject) or documents.get(subject)
+        if invoice is None or invoice.state is PaymentState.CANCELLED:
+            continue
+        if amount.amount > 0:
+            step = min(left, invoice.total - invoice.paid)
+            if step.amount <= 0:
+                continue
+            paid = invoice.paid + step
+        else:
+            step = min(left, invoice.paid)
+            if not step:
+                continue
+            paid = invoice.paid - step
+        changed[subject] = _with_paid(invoice, paid, paid < invoice.total)
+        left -= step
+
+
+def _principal(lines: Iterable[Any], currency: str, sign: int) -> dict[str, Money]:
+    found: dict[str, Money] = {}
+    for line in lines:
+        if line.component is ComponentKind.PRINCIPAL:
+            found[line.item] = found.get(line.item, Money.zero(currency)) + line.amount * sign
+    return found
 
 
 def _shares(result: Iterable[Any], account: CustomerAccount, sign: int) -> list[DocumentShare]:
@@ -513,7 +562,8 @@ def _capture(
         after = account.apply(result, on=day)
         shares = _shares(result.lines, account, 1)
         touched = [*(d.item for d in result.discounts), *(w.item for w in result.write_offs)]
-        changed = _update_documents(after, documents, shares, touched)
+        principal = _principal(result.lines, account.currency, 1)
+        changed = _update_documents(after, documents, shares, touched, principal)
         record = _record(
             "payment_booked",
             event.occurred_at,
@@ -609,6 +659,7 @@ def _take_back(
     left = amount
     shares: list[DocumentShare] = []
     touched: list[str] = []
+    principal: dict[str, Money] = {}
     undone_discounts = zero
     undone_write_offs = zero
     for booking_id in reversed(intent.bookings):
@@ -623,6 +674,8 @@ def _take_back(
             taken = min(left, standing.payment)
             reversal = reverse(standing, taken)
             shares += _shares(reversal.lines, after, -1)
+            for key, money in _principal(reversal.lines, account.currency, -1).items():
+                principal[key] = principal.get(key, zero) + money
             touched += [line.item for line in (*reversal.discounts, *reversal.write_offs)]
             undone_discounts -= _sum_lines(reversal.discounts, account.currency)
             undone_write_offs -= _sum_lines(reversal.write_offs, account.currency)
@@ -633,7 +686,7 @@ def _take_back(
             f"event {event.movement_key!r} takes back {amount}, but the account holds only "
             f"{amount - left} of intent {intent.id!r}"
         )
-    changed = _update_documents(after, documents, shares, touched)
+    changed = _update_documents(after, documents, shares, touched, principal)
     kind = {
         EventKind.CHARGEBACK: "chargeback_booked",
         EventKind.REVERSED: "reversal_booked",
