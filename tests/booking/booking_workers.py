@@ -1,9 +1,8 @@
-"""Code the booking tests run in other processes (importable, so ``spawn`` can start it)."""
+"""Code the booking tests run in forked processes."""
 
 from __future__ import annotations
 
 import random
-import sys
 import time
 from typing import Any
 
@@ -44,15 +43,11 @@ def book_all(kind: str, where: str, seed: int, count: int) -> dict[str, int]:
     return outcomes
 
 
-def book_and_hang(kind: str, where: str) -> None:
+def book_and_hang(kind: str, where: str, ready: Any) -> None:
     """Book capture 0 inside a transaction, say so, and wait to be killed before commit."""
     storage = open_storage(kind, where)
     with storage.transaction() as tx:
         outcome = book_in(tx, captures(1)[0])
         assert outcome.outcome is Outcome.BOOKED
-        print("ready", flush=True)
+        ready.set()
         time.sleep(60)
-
-
-if __name__ == "__main__":
-    book_and_hang(sys.argv[1], sys.argv[2])

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import subprocess
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import booking_workers
@@ -193,8 +190,9 @@ def test_processes_booking_the_same_events_book_each_once(database: tuple[str, s
     storage.migrate()
     intents = [intent(intent_id=f"pi-{n}") for n in range(EVENTS)]
     store_world(storage, [1000] * EVENTS, *intents)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["booking_workers"])
+    storage.close()  # the workers open their own connections
+    # Forked: no fresh interpreter to start per worker (each opens its own connection).
+    context = multiprocessing.get_context("fork")
     barrier = context.Barrier(PROCESSES)
     with ProcessPoolExecutor(
         PROCESSES, mp_context=context, initializer=booking_workers.wait_here, initargs=(barrier,)
@@ -206,6 +204,7 @@ def test_processes_booking_the_same_events_book_each_once(database: tuple[str, s
         results = [f.result(timeout=120) for f in futures]
     assert sum(r["booked"] for r in results) == EVENTS
     assert sum(r["already_booked"] for r in results) == EVENTS * (PROCESSES - 1)
+    storage = open_storage(kind, where)
     account, docs, outbox, entries = state(storage)
     storage.close()
     assert account.value.open_total == m(0)
@@ -222,19 +221,18 @@ def test_a_crash_before_commit_loses_nothing_and_the_next_report_books_it(
     storage = open_storage(kind, where)
     storage.migrate()
     store_world(storage, [1000], intent(intent_id="pi-0"))
-    here = Path(__file__).resolve().parent
-    with subprocess.Popen(
-        [sys.executable, str(here / "booking_workers.py"), kind, where],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=here,
-    ) as worker:
-        try:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        finally:
-            worker.kill()
-            worker.wait(timeout=30)
+    storage.close()
+    ready = multiprocessing.get_context("fork").Event()
+    worker = multiprocessing.get_context("fork").Process(
+        target=booking_workers.book_and_hang, args=(kind, where, ready)
+    )
+    worker.start()
+    try:
+        assert ready.wait(timeout=60)
+    finally:
+        worker.kill()
+        worker.join(timeout=30)
+    storage = open_storage(kind, where)
     # Killed inside the transaction: nothing of it stands, not even the movement mark.
     account, docs, outbox, _ = state(storage)
     assert account.value.open_total == m(1000)
