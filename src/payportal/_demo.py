@@ -17,7 +17,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount, TopUpMethod
-from payportal.allocation import AllocationResult, OverpaymentPolicy, Strategy
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -48,6 +47,8 @@ from payportal.references import Confidence
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from payportal.allocation import AllocationResult
 
 __all__ = ["build_report", "run"]
 
@@ -348,37 +349,57 @@ def _bank_details(world: _World, policy: AccessPolicy) -> dict[str, Any]:
 def _pay_and_book(
     make_client: Callable[[Any, str], Any],
     fake: Any,
+    world: _World,
     document: PayableDocument,
     amount: Money,
-    *,
-    strategy: Strategy,
-    **options: Any,
 ) -> tuple[Any, str, AllocationResult, CustomerAccount]:
-    """Pay ``amount`` on ``document`` against a fake server over loopback (create, approve,
-    capture), then allocate the captured money to the document's open item and book it."""
-    request = PaymentRequest(
-        amount=amount,
-        reference=document.number,
-        return_url="https://portal.druckerei.example/paid",
-        cancel_url="https://portal.druckerei.example/cancelled",
-    )
+    """Pay ``amount`` on ``document`` through the one booking path: a ``Portal`` over a
+    storage stores the intent and creates the payment at a fake server over loopback, the
+    payer approves, and ``complete`` (the return to the portal) captures and books it. The
+    documents get the shares the booking gave them (a reminder's principal reaches the
+    invoices it reminds of)."""
+    # Imported here: the storage double belongs to payportal.testing, like the fakes.
+    from payportal.booking import Portal  # noqa: PLC0415
+    from payportal.testing._memory_storage import MemoryStorage  # noqa: PLC0415
+
+    storage = MemoryStorage(clock=lambda: NOW)
+    storage.migrate()
+    reminded = document.invoice_ids if isinstance(document, Reminder) else ()
+    with storage.transaction() as tx:
+        tx.save_account(
+            CustomerAccount(
+                customer_id=document.customer_id,
+                currency=document.currency,
+                items=[OpenItem.from_document(document)],
+            ),
+            version=0,
+        )
+        for stored in (document, *(world.get(i) for i in reminded)):
+            tx.save_document(stored, version=0)
     with fake.serve() as base_url:
         client = make_client(fake, base_url)
         try:
-            payment = client.create_payment(request)
-            fake.approve(payment.id)
-            captured = client.capture(payment.id)
+            portal = Portal(
+                storage=storage,
+                providers=[client],
+                return_url="https://portal.druckerei.example/paid",
+                cancel_url="https://portal.druckerei.example/cancelled",
+                clock=lambda: NOW,
+            )
+            checkout = portal.pay(
+                document.customer_id, documents=[document.id], amount=amount, method=client.name
+            )
+            fake.approve(checkout.payment.id)
+            done = portal.complete(checkout.intent.id)
         finally:
             client.close()
-    account = CustomerAccount(
-        customer_id=document.customer_id,
-        currency=document.currency,
-        items=[OpenItem.from_document(document)],
-    )
-    result = account.allocate(
-        captured.captured, strategy=strategy, paid_on=TODAY, payment_id=captured.id, **options
-    )
-    return captured, base_url, result, account.apply(result)
+    with storage.transaction() as tx:
+        account = tx.load_account(document.customer_id)
+        for booked in tx.documents_of(document.customer_id):
+            world.replace(booked.value)
+    assert account is not None
+    assert done.payment is not None
+    return done.payment, base_url, account.value.allocations[checkout.intent.id], account.value
 
 
 def _payments(world: _World) -> dict[str, Any]:
@@ -396,38 +417,30 @@ def _payments(world: _World) -> dict[str, Any]:
     paypal_payment, paypal_url, result, account = _pay_and_book(
         lambda fake, url: PayPal(fake.client_id, fake.client_secret, base_url=url),
         FakePayPal(),
+        world,
         johns,
         _eur("150.00"),
-        strategy=Strategy.SPECIFIED,
-        specified=[johns.number],
     )
-    world.replace(johns.record_payment(paypal_payment.captured))
     section["paypal"] = {
         "server": paypal_url,
         "invoice": johns.number,
         "status": paypal_payment.status.value,
         "paid": format_money(paypal_payment.captured, world.john.locale),
-        "still_open": format_money(result.remaining_open(johns.number), world.john.locale),
+        "still_open": format_money(account.items[johns.number].amount_open, world.john.locale),
         "account_balance": format_money(account.balance, world.john.locale),
     }
 
-    # Erika pays her reminder by card through PayEngine and rounds the amount up.
+    # Erika pays her reminder by card through PayEngine and rounds the amount up; the
+    # booking records the reminder's principal on the invoice it reminded of.
     reminder = world.get("rem-3")
     assert isinstance(reminder, Reminder)
     payengine_payment, payengine_url, result, erikas = _pay_and_book(
         lambda fake, url: PayEngine(fake.merchant_id, fake.api_key, base_url=url),
         FakePayEngine(),
+        world,
         reminder,
         _eur("500.00"),
-        strategy=Strategy.OLDEST_FIRST,
-        overpayment=OverpaymentPolicy.CREDIT_BALANCE,
     )
-    world.replace(reminder.record_payment(reminder.amount_due))
-    # Paying the reminder settles the invoice it reminded of.
-    for reminded in reminder.reminded:
-        invoice = world.get(reminded.invoice_id)
-        assert isinstance(invoice, Invoice)
-        world.replace(invoice.record_payment(invoice.amount_due))
     section["payengine"] = {
         "server": payengine_url,
         "reminder": reminder.number,
