@@ -69,6 +69,7 @@ from payportal import (
     format_money,
 )
 from payportal.accounts import TopUpMethod
+from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose, decide
 from payportal.documents import (
     Comment,
     CommentAuthor,
@@ -76,6 +77,7 @@ from payportal.documents import (
     Invoice,
     Offer,
     PayableDocument,
+    Reminder,
 )
 from payportal.exceptions import (
     InsufficientFundsError,
@@ -753,19 +755,39 @@ class _Portal:
         return format_money(pending.amount, self.store.customers[pending.customer_id].locale)
 
     def _book(self, pending: PendingPayment, captured: Money) -> None:
-        if pending.document_id is None:
-            prepaid = self.store.accounts[pending.customer_id].prepaid
-            method = self.methods[pending.method].top_up_method
-            self.store.set_prepaid(
-                pending.customer_id,
-                prepaid.top_up(captured, method=method, reference=pending.payment_id),
-            )
-            return
-        document = self.store.documents[pending.document_id]
-        assert isinstance(document, PayableDocument)
-        self.store.book_payment(
-            document, captured, payment_id=pending.payment_id, on=self.clock().date()
+        """Book the captured money through payportal's one booking decision: the same
+        allocation, document states, journal and outbox as every other payment."""
+        provider = self.methods[pending.method].provider
+        keys: tuple[str, ...] = ()
+        if pending.document_id is not None:
+            document = self.store.documents[pending.document_id]
+            assert isinstance(document, PayableDocument)
+            keys = (document.number,)
+            if isinstance(document, Reminder):
+                # The reminded invoices' items carry the principal (see store._open_item).
+                keys += tuple(r.number for r in document.reminded)
+        intent = PaymentIntent(
+            id=pending.payment_id,
+            customer_id=pending.customer_id,
+            amount=pending.amount,
+            purpose=Purpose.DOCUMENTS if keys else Purpose.TOP_UP,
+            item_keys=keys,
+            reference=keys[0] if keys else pending.payment_id,
+            provider=provider.name,
+            method=pending.method,
+            created_at=self.clock(),
         )
+        event = PaymentEvent(
+            kind=EventKind.CAPTURED,
+            provider=provider.name,
+            provider_payment_id=pending.payment_id,
+            movement_key=f"{provider.name}:{pending.payment_id}:captured:{captured.amount}",
+            occurred_at=self.clock(),
+            captured_total=captured,
+        )
+        customer_id = pending.customer_id
+        documents = [d for d in self.store.documents.values() if d.customer_id == customer_id]
+        self.store.apply(decide(self.store.accounts[customer_id], documents, intent, event))
 
 
 def _amount(text: str, currency: str) -> Money:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,6 @@ import attrs
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
-from payportal.allocation import Strategy, allocate
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -46,6 +45,8 @@ from payportal.portal import Action, CustomerAccess, PortalSettings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from payportal.booking import BookingDecision
 
 __all__ = ["PendingPayment", "PortalStore", "demo_store"]
 
@@ -143,42 +144,12 @@ class PortalStore:
             account = self.accounts[customer_id]
             self.accounts[customer_id] = attrs.evolve(account, prepaid=prepaid)
 
-    def book_payment(
-        self, document: PayableDocument, amount: Money, *, payment_id: str, on: date
-    ) -> None:
-        """Book money received for ``document`` on the account and on the documents.
-
-        The payer designated the document, so the allocation is SPECIFIED over its open item
-        (and, for a reminder, the reminded invoices' items, which carry the principal). It runs
-        over those items only, so money beyond them becomes credit balance instead of paying
-        other invoices the payer did not name.
-        """
+    def apply(self, decision: BookingDecision) -> None:
+        """Keep what a booking decision changed: the account and the documents."""
         with self._lock:
-            customer_id = document.customer_id
-            account = self.accounts[customer_id]
-            keys = [document.number]
-            if isinstance(document, Reminder):
-                keys += [r.number for r in document.reminded]
-            items = [account.items[k] for k in keys if k in account.items]
-            result = allocate(
-                amount,
-                items,
-                strategy=Strategy.SPECIFIED,
-                specified=keys,
-                paid_on=on,
-                payment_id=payment_id,
-            )
-            self.accounts[customer_id] = account.apply(result)
-            current = self.documents[document.id]
-            assert isinstance(current, PayableDocument)
-            if current.amount_due:
-                self.save(current.record_payment(min(amount, current.amount_due)))
-            if isinstance(document, Reminder):
-                for reminded in document.reminded:
-                    invoice = self.documents.get(reminded.invoice_id)
-                    share = result.allocated_to(reminded.number)
-                    if isinstance(invoice, PayableDocument) and share and invoice.amount_due:
-                        self.save(invoice.record_payment(min(share, invoice.amount_due)))
+            self.accounts[decision.account.customer_id] = decision.account
+            for document in decision.documents:
+                self.save(document)
 
 
 def _eur(amount: str) -> Money:
