@@ -141,6 +141,21 @@ def test_authorized_capture_timeout_never_captures_twice(
     assert len(fake.captures) == 1
 
 
+def test_an_authorization_cannot_be_captured_after_its_29_days() -> None:
+    now = [time.time()]
+    fake = FakePayPal(clock=lambda: now[0])
+    paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport(),
+                    intent="AUTHORIZE", **NO_WAIT)  # fmt: skip
+    payment = paypal.create_payment(request())
+    fake.approve(payment.id)
+    paypal.capture(payment.id, Money("3.00", "EUR"))  # authorizes, captures a part
+    now[0] += timedelta(days=29, minutes=1).total_seconds()
+    with pytest.raises(InvalidRequestError) as expired:
+        paypal.capture(payment.id, Money("2.00", "EUR"))
+    assert expired.value.code == "AUTHORIZATION_EXPIRED"
+    assert paypal.get_payment(payment.id).captured == Money("3.00", "EUR")
+
+
 def test_refund_retried_after_errors_refunds_once(
     fake: FakePayPal, mode: str, stack: ExitStack
 ) -> None:

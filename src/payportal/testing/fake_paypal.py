@@ -106,6 +106,10 @@ def _key_usage(*, sign_certificates: bool) -> x509.KeyUsage:
     )
 
 
+# An authorization can be captured for 29 days (PayPal's "authorization period").
+_AUTHORIZATION_VALIDITY = timedelta(days=29)
+
+
 def _public(item: dict[str, Any]) -> dict[str, Any]:
     """A stored resource as the API shows it (private fields start with ``_``)."""
     return {k: v for k, v in item.items() if not k.startswith("_")}
@@ -618,7 +622,7 @@ class FakePayPal(FakeServer):
             "status": "CREATED",
             "amount": order["purchase_units"][0]["amount"],
             "create_time": _now(self.now()),
-            "expiration_time": _now(self.now() + timedelta(days=29)),
+            "expiration_time": _now(self.now() + _AUTHORIZATION_VALIDITY),
             "supplementary_data": {"related_ids": {"order_id": order["id"]}},
             "links": [
                 {
@@ -649,6 +653,11 @@ class FakePayPal(FakeServer):
         if status == "VOIDED":
             raise _unprocessable(
                 "AUTHORIZATION_VOIDED", "A voided authorization cannot be captured."
+            )
+        expires = datetime.strptime(authorization["expiration_time"], "%Y-%m-%dT%H:%M:%S%z")
+        if self.now() > expires:  # PayPal's 29 days, on the fake's clock
+            raise _unprocessable(
+                "AUTHORIZATION_EXPIRED", "An expired authorization cannot be captured."
             )
         if status == "CAPTURED":
             raise _unprocessable(
