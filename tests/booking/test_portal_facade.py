@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
-from booking_world import T0, store_world
+from booking_world import T0, reminded_world, store_world
 
 from payportal import Money
+from payportal.accounts import CustomerAccount, OpenItem
 from payportal.booking import IntentStatus, Outcome, Portal, Purpose, review_queue
 from payportal.customers import BankAccount
-from payportal.documents import CreditNote, LineItem, PaymentState
+from payportal.documents import CreditNote, LineItem, PaymentState, Reminder
 from payportal.exceptions import AccessDeniedError, ValidationError
 from payportal.providers import Capabilities, Payment, PaymentRequest, PaymentStatus
 from payportal.providers.bank_transfer import BankTransfer
@@ -208,3 +209,33 @@ def test_a_credit_note_is_booked_as_the_portal_says(shop: Shop) -> None:
     )
     assert shop.portal.book_credit_note(note).outcome is Outcome.BOOKED
     assert shop.documents()["RE-2"] == (PaymentState.PARTIALLY_PAID, m("10.00"))
+
+
+@pytest.mark.parametrize("principal_on_invoices", [False, True])
+def test_paying_a_reminder_pays_its_invoices_whichever_item_holds_the_principal(
+    principal_on_invoices: bool,
+) -> None:
+    shop = Shop()
+    account, docs = reminded_world()
+    if principal_on_invoices:
+        # The other way to keep a reminder: the invoices keep their items, the reminder's
+        # item holds only its fee.
+        account = CustomerAccount(customer_id="42", currency="EUR")
+        for doc in docs:
+            item = OpenItem.from_document(doc)  # type: ignore[arg-type]
+            if isinstance(doc, Reminder):
+                item = item.with_units((item.units[0], item.units[1], 0))
+            account = account.add(item)
+    with shop.storage.transaction() as tx:
+        tx.save_account(account, version=0)
+        for doc in docs:
+            tx.save_document(doc, version=0)
+    checkout = shop.portal.pay("42", documents=["rem-1"], method="paypal")
+    assert checkout.intent.amount == m("105.00")
+    shop.fake.approve(checkout.payment.id)
+    shop.portal.complete(checkout.intent.id)
+    states = {n: s for n, (s, _) in shop.documents().items()}
+    assert states == dict.fromkeys(("MA-1", "RE-1", "RE-2"), PaymentState.PAID)
+    assert shop.account().open_total == m("0.00")
+    assert shop.account().credit_balance == m("0.00")
+    shop.paypal.close()

@@ -28,7 +28,7 @@ from payportal.booking._model import (
     Purpose,
 )
 from payportal.booking._normalise import events_from_payment, events_from_webhook
-from payportal.documents import CreditNote, PayableDocument, PaymentState
+from payportal.documents import CreditNote, PayableDocument, PaymentState, Reminder
 from payportal.exceptions import AccessDeniedError, ValidationError
 from payportal.providers import Payment, PaymentRequest, PaymentStatus
 from payportal.reconciliation import Direction
@@ -319,6 +319,12 @@ class Portal:
                         value=document_id,
                     )
                 keys.append(document.number)
+                if isinstance(document, Reminder):
+                    # Where the reminded invoices keep their own items for the principal
+                    # (the reminder's item holding only fee and interest), those items are
+                    # what the payer chose too; where the reminder's item holds the
+                    # principal, these keys match no item and change nothing.
+                    keys += [r.number for r in document.reminded if r.number not in keys]
                 due = document.amount_due if due is None else due + document.amount_due
         assert due is not None
         return Purpose.DOCUMENTS, tuple(keys), amount if amount is not None else due
