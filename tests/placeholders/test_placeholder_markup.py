@@ -113,6 +113,7 @@ def test_an_empty_url_renders_as_nothing() -> None:
         ('<a onclick="go([Client.number])">', "script-context"),
         ('<body onload="[Company.website]">', "script-context"),
         ("<script>var n = '[Client.name]';</script>", "script-context"),
+        ('<iframe srcdoc="<p>[Client.name]</p>">', "script-context"),
         ("<style>p { color: [Client.name] }</style>", "script-context"),
         ("<td class=[Client.name]>", "unquoted-attribute"),
         ("<a href=[Company.website]>", "unquoted-attribute"),

@@ -196,12 +196,14 @@ def unsafe_use(where: Where, kind: Kind, written: str) -> tuple[str, str] | None
         )
     if where.state != "value":
         return None
-    if where.attribute.startswith("on"):
+    if where.attribute.startswith("on") or where.attribute == "srcdoc":
+        # An event handler is script and an iframe's srcdoc a document, both read after
+        # the browser decodes the entities that escaping wrote.
         return (
             "script-context",
             (
-                f"{written} stands in the event handler attribute {where.attribute}, which "
-                "a browser runs as script after decoding its entities; move it out"
+                f"{written} stands in the {where.attribute} attribute, whose value a browser "
+                "runs as script or markup after decoding its entities; move it out"
             ),
         )
     if where.attribute in URL_ATTRIBUTES and kind != "url" and not _has_safe_scheme(where.before):
