@@ -349,7 +349,10 @@ def test_the_clock_stamps_journal_and_outbox(request: pytest.FixtureRequest) -> 
 _NAMESPACES = itertools.count()
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     keys=st.lists(
         st.tuples(

@@ -1,10 +1,10 @@
 """What payportal remembers, stored safely: SQLite embedded, PostgreSQL for many workers.
 
 One small protocol, :class:`Storage`, covers everything the library keeps: customers'
-master data, customer accounts and documents (with optimistic versions), payments and payment intents, the keys
-of processed events (exactly-once), bank-transfer payments, provider orders, link
-versions, master-data change records, an append-only journal and an outbox. Every write of
-one operation happens in one transaction::
+master data, customer accounts and documents (with optimistic versions), payments and
+payment intents, the keys of processed events (exactly-once), bank-transfer payments,
+provider orders, link versions, master-data change records, an append-only journal and an
+outbox. Every write of one operation happens in one transaction::
 
     with storage.transaction() as tx:
         if tx.mark_processed("paypal", event.id):      # False: seen before, nothing to do

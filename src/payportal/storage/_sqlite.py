@@ -6,6 +6,7 @@ import asyncio
 import os
 import sqlite3
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, Final
@@ -33,6 +34,10 @@ __all__ = ["AsyncSQLiteStorage", "SQLiteStorage"]
 
 MEMORY: Final = ":memory:"
 _SYNCHRONOUS: Final = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be referenced weakly, so one of a finished thread is freed."""
 
 
 def _translate(exc: sqlite3.Error, where: str) -> StorageError:
@@ -114,7 +119,9 @@ class SQLiteStorage:
         self._local = threading.local()
         self._lock = threading.Lock()  # one transaction at a time on the shared :memory: one
         self._registry = threading.Lock()  # guards _connections and _shared
-        self._connections: list[sqlite3.Connection] = []
+        # Weak: a thread's connection lives as long as the thread (its threading.local);
+        # close() closes those still alive.
+        self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._shared: sqlite3.Connection | None = None
         self._closed = False
         self._guard = NestingGuard()
@@ -132,7 +139,11 @@ class SQLiteStorage:
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                self._path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                factory=_Connection,
             )
         except sqlite3.Error as exc:
             raise StorageUnavailableError(
@@ -146,7 +157,7 @@ class SQLiteStorage:
         except sqlite3.Error as exc:
             conn.close()
             raise _translate(exc, repr(self._path)) from exc
-        self._connections.append(conn)
+        self._connections.add(conn)
         return conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -170,7 +181,8 @@ class SQLiteStorage:
         """Close every connection this storage opened (in this process)."""
         self._closed = True
         with self._registry:
-            connections, self._connections = self._connections, []
+            connections = list(self._connections)
+            self._connections.clear()
         for conn in connections:
             conn.close()
 
