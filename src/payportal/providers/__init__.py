@@ -63,7 +63,11 @@ carry a resend rule, set by one of two markers:
   stop: a lost answer raises :class:`~payportal.exceptions.ProviderUnavailableError` with
   code ``"answer_lost"``, a 5xx answer goes to the operation.
 
-Either way, attempts that surely did nothing are retried per the policy.
+Either way, attempts that surely did nothing are retried per the policy. A read-back that
+cannot tell which object a lost request created (PayEngine's order list, whose filter its
+specification does not define) raises :class:`~payportal.exceptions.OutcomeUnknownError`
+rather than guess; its ``lookup`` names the fields to find the object by later, in a webhook
+or a poll.
 
 Secrets live only inside the wire (never in its ``repr``) and are only ever sent in headers.
 """
