@@ -673,9 +673,17 @@ class PayPalWire(Wire):
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Operation[WebhookEvent]:
         """Operation: verify a notification's signature, then decode it.
 
+        A refund or reversal names only its capture (``links``, ``rel: up``); the capture is
+        read back so that ``payment_id`` is the order id and the status says whether all
+        of it was refunded.
+
         Raises:
             WebhookVerificationError: a header is missing, the certificate URL is not
-                PayPal's, the signature does not match, or the body is not an event.
+                PayPal's, the certificate is not valid now, not issued to a PayPal host or
+                not chained to a trusted root, the signature does not match, or the body
+                is not an event.
+            ProviderError: the capture of a refund event could not be read back (answer
+                the webhook with an error so that PayPal sends it again).
         """
         if self.webhook_id is None:
             self.unsupported("parse_webhook", "set webhook_id to verify PayPal webhooks")
