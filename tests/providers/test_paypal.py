@@ -156,6 +156,22 @@ def test_an_authorization_cannot_be_captured_after_its_29_days() -> None:
     assert paypal.get_payment(payment.id).captured == Money("3.00", "EUR")
 
 
+def test_a_capture_cannot_be_refunded_after_180_days() -> None:
+    now = [time.time()]
+    fake = FakePayPal(clock=lambda: now[0])
+    paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport(), **NO_WAIT)
+    payment = paypal.create_payment(request())
+    fake.approve(payment.id)
+    paypal.capture(payment.id)
+    now[0] += timedelta(days=179).total_seconds()
+    paypal.refund(payment.id, Money("1.00", "EUR"))
+    now[0] += timedelta(days=2).total_seconds()
+    with pytest.raises(InvalidRequestError) as late:
+        paypal.refund(payment.id, Money("1.00", "EUR"))
+    assert late.value.code == "REFUND_TIME_LIMIT_EXCEEDED"
+    assert paypal.get_payment(payment.id).refunded == Money("1.00", "EUR")
+
+
 def test_refund_retried_after_errors_refunds_once(
     fake: FakePayPal, mode: str, stack: ExitStack
 ) -> None:

@@ -106,8 +106,15 @@ def _key_usage(*, sign_certificates: bool) -> x509.KeyUsage:
     )
 
 
-# An authorization can be captured for 29 days (PayPal's "authorization period").
+# An authorization can be captured for 29 days (PayPal's "authorization period"), and a
+# capture refunded for 180 days.
 _AUTHORIZATION_VALIDITY = timedelta(days=29)
+_REFUND_PERIOD = timedelta(days=180)
+
+
+def _moment(stamp: str) -> datetime:
+    """A timestamp as the fake writes them (``_now``), read back."""
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z")
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:
@@ -654,8 +661,7 @@ class FakePayPal(FakeServer):
             raise _unprocessable(
                 "AUTHORIZATION_VOIDED", "A voided authorization cannot be captured."
             )
-        expires = datetime.strptime(authorization["expiration_time"], "%Y-%m-%dT%H:%M:%S%z")
-        if self.now() > expires:  # PayPal's 29 days, on the fake's clock
+        if self.now() > _moment(authorization["expiration_time"]):  # 29 days, fake's clock
             raise _unprocessable(
                 "AUTHORIZATION_EXPIRED", "An expired authorization cannot be captured."
             )
@@ -722,6 +728,11 @@ class FakePayPal(FakeServer):
         if capture["status"] not in ("COMPLETED", "PARTIALLY_REFUNDED"):
             raise _unprocessable(
                 "CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded."
+            )
+        if self.now() > _moment(capture["create_time"]) + _REFUND_PERIOD:
+            raise _unprocessable(
+                "REFUND_TIME_LIMIT_EXCEEDED",
+                "You are over the time limit to perform a refund on this capture.",
             )
         captured = Money(capture["amount"]["value"], capture["amount"]["currency_code"])
         up = self._href("payments/captures", capture["id"])
