@@ -46,3 +46,51 @@ def test_eight_processes_writing_one_account_lose_no_update(database: tuple[str,
     assert set(stored.value.items) == expected  # every worker's every item: none lost
     assert stored.version == 1 + PROCESSES * ITEMS  # one version per successful save
     assert len(journal) == PROCESSES * ITEMS  # a conflict's journal entry was rolled back
+
+
+def test_outbox_positions_become_visible_in_order(database: tuple[str, str]) -> None:
+    """A publisher that drew a later position cannot commit before an earlier one does, so a
+    reader that remembers the last position it saw never skips a message."""
+    kind, where = database
+    storage = open_database(kind, where)
+    storage.migrate()
+    first_inside, first_may_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with storage.transaction() as tx:
+                tx.publish("t", {"n": 1})
+                first_inside.set()
+                first_may_commit.wait(30)
+        except BaseException as exc:
+            errors.append(exc)
+            first_inside.set()
+
+    def second() -> None:
+        try:
+            with storage.transaction() as tx:
+                tx.publish("t", {"n": 2})
+        except BaseException as exc:
+            errors.append(exc)
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_inside.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)  # it waits for the first's lock instead of committing position 2
+    reader = open_database(kind, where)
+    try:
+        with reader.transaction(read_only=True) as tx:
+            assert tx.outbox() == []  # nothing visible yet, in particular not position 2
+        first_may_commit.set()
+        one.join(30)
+        two.join(30)
+        assert errors == []
+        with reader.transaction(read_only=True) as tx:
+            assert [(m.position, m.payload["n"]) for m in tx.outbox()] == [(1, 1), (2, 2)]
+    finally:
+        first_may_commit.set()
+        reader.close()
+        storage.close()

@@ -19,6 +19,7 @@ from storage_backends import make_storage
 from payportal.documents import Invoice
 from payportal.exceptions import ConcurrentUpdateError, StorageError, ValidationError
 from payportal.storage import SCHEMA_VERSION, Versioned
+from payportal.storage._queries import SQL, WRITES
 
 if TYPE_CHECKING:
     from payportal.storage import Storage
@@ -286,6 +287,43 @@ def test_a_closed_storage_refuses_work(storage: Storage) -> None:
     storage.close()
     with pytest.raises(StorageError), storage.transaction():
         pass
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda tx: tx.save_account(samples.account("7"), version=0),
+        lambda tx: tx.mark_processed("paypal", "WH-9"),
+        lambda tx: tx.publish("t", {}),
+        lambda tx: tx.append_journal("42", "k", {}),
+        lambda tx: tx.revoke_links("42"),
+        lambda tx: tx.next_number("n"),
+        lambda tx: tx.advance_cursor("mailer", 1),
+        lambda tx: tx.save_order("billpay", "O-1", samples.payment()),
+    ],
+)
+def test_a_read_only_transaction_reads_and_refuses_writes(storage: Storage, write) -> None:
+    with storage.transaction() as tx:
+        tx.save_account(samples.account(), version=0)
+    with storage.transaction(read_only=True) as tx:
+        assert tx.load_account("42") == Versioned(samples.account(), 1)
+        assert tx.is_processed("paypal", "WH-9") is False
+        with pytest.raises(StorageError, match="read-only"):
+            write(tx)
+    with storage.transaction() as tx:
+        assert tx.account_ids() == ["42"]
+        assert tx.is_processed("paypal", "WH-9") is False
+        assert tx.outbox() == []
+        assert tx.journal() == []
+        assert tx.link_version("42") == 1
+
+
+def test_every_statement_that_writes_is_known_as_one() -> None:
+    for name, sql in SQL.items():
+        if sql is None:
+            continue
+        verb = sql.split()[0].upper()
+        assert (name in WRITES) == (verb != "SELECT"), name
 
 
 def test_a_transaction_inside_a_transaction_is_refused(storage: Storage) -> None:

@@ -250,6 +250,21 @@ def test_a_sqlite_writer_waiting_too_long_is_told_so(sqlite_path: Path) -> None:
     storage.close()
 
 
+def test_a_sqlite_reader_does_not_wait_for_a_writer(sqlite_path: Path) -> None:
+    storage = SQLiteStorage(sqlite_path, timeout=0.1)
+    storage.migrate()
+    blocker = sqlite3.connect(sqlite_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    blocker.execute("INSERT INTO payportal_link_versions VALUES ('42', 9)")
+    try:
+        with storage.transaction(read_only=True) as tx:
+            assert tx.link_version("42") == 1  # the snapshot before the writer's change
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        storage.close()
+
+
 def test_an_unreachable_postgresql_is_unavailable_with_the_cause(tmp_path: Path) -> None:
     # A socket folder where no server listens.
     storage = PostgresStorage(f"host={tmp_path} port=5999 dbname=portal user=app", timeout=1)

@@ -21,7 +21,8 @@ from payportal.exceptions import (
 )
 from payportal.storage import _ops
 from payportal.storage._migrations import MIGRATIONS
-from payportal.storage._queries import Query, Result, sql_for
+from payportal.storage._queries import Query, Result, refuse_write, sql_for
+from payportal.storage._queries import read_only as guard_writes
 from payportal.storage._sqlite import _target
 from payportal.storage._transaction import (
     AsyncTransaction,
@@ -174,7 +175,7 @@ class PostgresStorage:
         return _result(cursor, rows)
 
     @contextmanager
-    def _begin(self) -> Iterator[Callable[[Op[Any]], Any]]:
+    def _begin(self, *, read_only: bool = False) -> Iterator[Callable[[Op[Any]], Any]]:
         import psycopg  # noqa: PLC0415
         from psycopg_pool import PoolClosed, PoolTimeout  # noqa: PLC0415
 
@@ -185,7 +186,10 @@ class PostgresStorage:
                 conn.transaction(),
                 conn.cursor() as cursor,
             ):
-                yield lambda op: drive(op, lambda query: self._execute(cursor, query))
+                execute: Callable[[Query], Result] = lambda q: self._execute(cursor, q)  # noqa: E731
+                if read_only:
+                    execute = guard_writes(execute)
+                yield lambda op: drive(op, execute)
         except PoolTimeout as exc:
             raise self._unreachable(exc) from exc
         except PoolClosed as exc:
@@ -194,9 +198,9 @@ class PostgresStorage:
             raise _translate(exc, self._where) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
         """See :meth:`payportal.storage.Storage.transaction`."""
-        with self._begin() as run:
+        with self._begin(read_only=read_only) as run:
             yield Transaction(run, self._clock)
 
     def schema_version(self) -> int:
@@ -321,7 +325,7 @@ class AsyncPostgresStorage:
         return _result(cursor, rows)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[Callable[[Op[Any]], Any]]:
+    async def _begin(self, *, read_only: bool = False) -> AsyncIterator[Callable[[Op[Any]], Any]]:
         import psycopg  # noqa: PLC0415
         from psycopg_pool import PoolClosed, PoolTimeout  # noqa: PLC0415
 
@@ -333,8 +337,13 @@ class AsyncPostgresStorage:
                 conn.cursor() as cursor,
             ):
 
+                async def execute(query: Query) -> Result:
+                    if read_only:
+                        refuse_write(query)
+                    return await self._execute(cursor, query)
+
                 async def run(op: Op[Any]) -> Any:
-                    return await drive_async(op, lambda query: self._execute(cursor, query))
+                    return await drive_async(op, execute)
 
                 yield run
         except PoolTimeout as exc:
@@ -345,9 +354,9 @@ class AsyncPostgresStorage:
             raise _translate(exc, self._where) from exc
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncTransaction]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncTransaction]:
         """See :meth:`payportal.storage.AsyncStorage.transaction`."""
-        async with self._begin() as run:
+        async with self._begin(read_only=read_only) as run:
             yield AsyncTransaction(run, self._clock)
 
     async def schema_version(self) -> int:

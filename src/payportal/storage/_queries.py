@@ -9,11 +9,18 @@ parameter; the SQL text is constant.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import attrs
 
-__all__ = ["SQL", "Dialect", "Query", "Result", "sql_for"]
+from payportal.exceptions import StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
+__all__ = ["SQL", "WRITES", "Dialect", "Query", "Result", "read_only", "refuse_write", "sql_for"]
 
 Dialect = Literal["sqlite", "postgres"]
 
@@ -206,6 +213,34 @@ _BY_DIALECT: Final[dict[Dialect, dict[str, str | None]]] = {
         for name, sql in SQL.items()
     },
 }
+
+
+WRITES: Final = frozenset(
+    name
+    for name in SQL
+    if name.split(".")[1]
+    in {"create", "set", "insert", "update", "put", "delete", "bump", "init", "next"}
+) | {"ddl"}
+"""The statements that change the database; a read-only transaction refuses them."""
+
+
+def refuse_write(query: Query) -> None:
+    """Raise :class:`StorageError` if ``query`` writes (it is in a read-only transaction)."""
+    if query.name in WRITES:
+        raise StorageError(
+            f"a read-only transaction cannot write ({query.name}); open it with "
+            "storage.transaction() to change something"
+        )
+
+
+def read_only(execute: Callable[[Query], T]) -> Callable[[Query], T]:
+    """``execute`` refusing, before it reaches the database, every statement that writes."""
+
+    def guarded(query: Query) -> T:
+        refuse_write(query)
+        return execute(query)
+
+    return guarded
 
 
 def sql_for(dialect: Dialect, query: Query) -> str | None:

@@ -15,6 +15,7 @@ from payportal.exceptions import StorageError, StorageUnavailableError, Validati
 from payportal.storage import _ops
 from payportal.storage._migrations import LATEST, MIGRATIONS
 from payportal.storage._queries import Query, Result, sql_for
+from payportal.storage._queries import read_only as guard_writes
 from payportal.storage._transaction import (
     AsyncTransaction,
     Clock,
@@ -206,25 +207,32 @@ class SQLiteStorage:
         return Result(rows, cursor.rowcount)
 
     @contextmanager
-    def _begin(self) -> Iterator[Callable[[Op[Any]], Any]]:
+    def _begin(self, *, read_only: bool = False) -> Iterator[Callable[[Op[Any]], Any]]:
         """One transaction, as a function that runs operations in it."""
         with self._guard.outermost():
             conn = self._connection()
             if self._memory:
                 self._lock.acquire()
             try:
-                yield from self._in_transaction(conn)
+                yield from self._in_transaction(conn, read_only=read_only)
             finally:
                 if self._memory:
                     self._lock.release()
 
-    def _in_transaction(self, conn: sqlite3.Connection) -> Iterator[Callable[[Op[Any]], Any]]:
+    def _in_transaction(
+        self, conn: sqlite3.Connection, *, read_only: bool
+    ) -> Iterator[Callable[[Op[Any]], Any]]:
+        # A writer takes the lock up front, so two never both read and then both write; a
+        # reader reads a snapshot (WAL) and never waits for a writer.
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise _translate(exc, repr(self._path)) from exc
+        execute: Callable[[Query], Result] = lambda query: self._execute(conn, query)  # noqa: E731
+        if read_only:
+            execute = guard_writes(execute)
         try:
-            yield lambda op: drive(op, lambda query: self._execute(conn, query))
+            yield lambda op: drive(op, execute)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -237,9 +245,9 @@ class SQLiteStorage:
             raise _translate(exc, repr(self._path)) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
         """See :meth:`payportal.storage.Storage.transaction`."""
-        with self._begin() as run:
+        with self._begin(read_only=read_only) as run:
             yield Transaction(run, self._clock)
 
     def schema_version(self) -> int:
@@ -295,12 +303,12 @@ class AsyncSQLiteStorage:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncTransaction]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncTransaction]:
         """See :meth:`payportal.storage.AsyncStorage.transaction`."""
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            begin = self._sync._begin()
+            begin = self._sync._begin(read_only=read_only)
             run = await self._call(begin.__enter__)
 
             async def run_async(op: Op[Any]) -> Any:

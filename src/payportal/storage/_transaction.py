@@ -488,9 +488,14 @@ class Storage(Protocol):
         """The schema version of the database (``0``: empty)."""
         ...
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
+    def transaction(self, *, read_only: bool = False) -> AbstractContextManager[Transaction]:
         """A transaction: ``with storage.transaction() as tx: ...`` commits at the end of the
         block, or rolls everything back if it raises.
+
+        ``read_only=True`` for a transaction that only reads (rendering a page): it sees one
+        consistent snapshot and, on SQLite, does not wait for a writer nor hold one up. A
+        write in it raises :class:`~payportal.exceptions.StorageError` before reaching the
+        database.
 
         Raises:
             StorageUnavailableError: the database cannot be reached or stayed locked longer
@@ -516,7 +521,9 @@ class AsyncStorage(Protocol):
         """See :meth:`Storage.schema_version`."""
         ...
 
-    def transaction(self) -> AbstractAsyncContextManager[AsyncTransaction]:
+    def transaction(
+        self, *, read_only: bool = False
+    ) -> AbstractAsyncContextManager[AsyncTransaction]:
         """See :meth:`Storage.transaction`."""
         ...
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from payportal.exceptions import StorageError
 from payportal.storage._migrations import LATEST
 from payportal.storage._queries import Query, Result
+from payportal.storage._queries import read_only as guard_writes
 from payportal.storage._sqlite import _target
 from payportal.storage._transaction import Clock, NestingGuard, Transaction, drive, utc_now
 
@@ -300,7 +301,9 @@ class MemoryStorage:
         return f"MemoryStorage(accounts={len(self._state.accounts)})"
 
     @contextmanager
-    def _begin(self, *, schema: bool = False) -> Iterator[tuple[Callable[[Any], Any], _State]]:
+    def _begin(
+        self, *, schema: bool = False, read_only: bool = False
+    ) -> Iterator[tuple[Callable[[Any], Any], _State]]:
         if self._closed:
             raise StorageError(f"{self!r} is closed")
         with self._guard.outermost(), self._lock:
@@ -317,13 +320,15 @@ class MemoryStorage:
             def execute(query: Query) -> Result:
                 return _HANDLERS[query.name](work, *query.params)
 
-            yield (lambda op: drive(op, execute)), work
-            self._state = work
+            run = guard_writes(execute) if read_only else execute
+            yield (lambda op: drive(op, run)), work
+            if not read_only:
+                self._state = work
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
         """See :meth:`payportal.storage.Storage.transaction`."""
-        with self._begin() as (run, _state):
+        with self._begin(read_only=read_only) as (run, _state):
             yield Transaction(run, self._clock)
 
     def schema_version(self) -> int:
