@@ -53,12 +53,12 @@ class StorageTransferStore:
 
     def get(self, payment_id: str) -> Transfer | None:
         """See :meth:`TransferStore.get`."""
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             return tx.load_transfer(payment_id)
 
     def find(self, reference: str) -> Transfer | None:
         """See :meth:`TransferStore.find`."""
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             return tx.find_transfer(reference)
 
     def replace(self, transfer: Transfer) -> bool:
@@ -92,7 +92,7 @@ class StorageOrders(MutableMapping[str, T], Generic[T]):
     def __getitem__(self, reference: str) -> T:
         if not isinstance(reference, str) or not reference:
             raise KeyError(reference)
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             order = tx.load_order(self._provider, reference, self._type)
         if order is None:
             raise KeyError(reference)
@@ -115,18 +115,18 @@ class StorageOrders(MutableMapping[str, T], Generic[T]):
             raise KeyError(reference)
 
     def __iter__(self) -> Iterator[str]:
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             references = tx.order_references(self._provider)
         return iter(references)
 
     def __len__(self) -> int:
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             return len(tx.order_references(self._provider))
 
     def __contains__(self, reference: object) -> bool:
         if not isinstance(reference, str) or not reference:
             return False
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             return tx.load_order(self._provider, reference, self._type) is not None
 
 
@@ -145,7 +145,7 @@ class StorageLinkVersions:
 
     def current_version(self, customer_id: str) -> int:
         """The customer's current link version (``1`` until first revoked)."""
-        with self._storage.transaction() as tx:
+        with self._storage.transaction(read_only=True) as tx:
             return tx.link_version(customer_id)
 
     def revoke(self, customer_id: str) -> int:
