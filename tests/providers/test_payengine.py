@@ -572,7 +572,9 @@ SPEC_FILE = Path(__file__).resolve().parents[1] / "data" / "payengine" / "public
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text())
+    loaded: dict[str, Any] = yaml.load(
+        SPEC_FILE.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     return loaded
 
 

@@ -218,7 +218,10 @@ _RUNNING_TOTALS = {"preauthorizedAmount", "capturedAmount", "refundedAmount", "c
 
 @pytest.fixture(scope="module")
 def payengine_spec() -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load((DATA / "payengine" / "public.yaml").read_text())
+    spec: dict[str, Any] = yaml.load(
+        (DATA / "payengine" / "public.yaml").read_text(),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),  # the C loader is 10x faster
+    )
     for definition in spec["definitions"].values():
         for name, schema in (definition.get("properties") or {}).items():
             if name in _RUNNING_TOTALS and schema.get("minimum") == 1:
