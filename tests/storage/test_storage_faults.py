@@ -265,6 +265,49 @@ def test_a_sqlite_reader_does_not_wait_for_a_writer(sqlite_path: Path) -> None:
         storage.close()
 
 
+def test_postgresql_connections_killed_by_the_server_are_replaced(pg_clean: str) -> None:
+    storage = PostgresStorage(pg_clean, min_size=2, max_size=2)
+    try:
+        with storage.transaction() as tx:
+            tx.mark_processed("paypal", "WH-0")
+        with psycopg.connect(pg_clean, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchall()
+        assert killed
+        # Dead pooled connections fail at BEGIN, before anything ran: they are replaced and
+        # no transaction fails for them.
+        for n in range(3):
+            with storage.transaction() as tx:
+                tx.mark_processed("paypal", f"WH-{n + 1}")
+        with storage.transaction(read_only=True) as tx:
+            assert tx.is_processed("paypal", "WH-3")
+    finally:
+        storage.close()
+
+
+def test_a_connection_lost_mid_transaction_is_unavailable_and_rolled_back(pg_clean: str) -> None:
+    storage = PostgresStorage(pg_clean, max_size=1)
+    try:
+        with (  # noqa: PT012 - the transaction is what raises
+            pytest.raises(StorageUnavailableError) as caught,
+            storage.transaction() as tx,
+        ):
+            tx.mark_processed("paypal", "WH-lost")
+            with psycopg.connect(pg_clean, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            tx.mark_processed("paypal", "WH-after")
+        assert isinstance(caught.value.__cause__, psycopg.OperationalError)
+        with storage.transaction(read_only=True) as tx:
+            assert tx.is_processed("paypal", "WH-lost") is False
+    finally:
+        storage.close()
+
+
 def test_an_unreachable_postgresql_is_unavailable_with_the_cause(tmp_path: Path) -> None:
     # A socket folder where no server listens.
     storage = PostgresStorage(f"host={tmp_path} port=5999 dbname=portal user=app", timeout=1)

@@ -10,6 +10,7 @@ workers on many machines can share one database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,7 @@ class PostgresStorage:
         self._where = _describe(conninfo)
         self._conninfo = conninfo
         self._timeout = float(timeout)
+        self._max_size = max_size
         self._clock = clock
         self._pool: psycopg_pool.ConnectionPool[Any] = ConnectionPool(
             conninfo,
@@ -180,12 +182,7 @@ class PostgresStorage:
         from psycopg_pool import PoolClosed, PoolTimeout  # noqa: PLC0415
 
         try:
-            with (
-                self._guard.outermost(),
-                self._pool.connection() as conn,
-                conn.transaction(),
-                conn.cursor() as cursor,
-            ):
+            with self._guard.outermost(), self._cursor(read_only=read_only) as cursor:
                 execute: Callable[[Query], Result] = lambda q: self._execute(cursor, q)  # noqa: E731
                 if read_only:
                     execute = guard_writes(execute)
@@ -196,6 +193,36 @@ class PostgresStorage:
             raise StorageError(f"{self!r} is closed") from exc
         except psycopg.Error as exc:  # raised by BEGIN or COMMIT
             raise _translate(exc, self._where) from exc
+
+    @contextmanager
+    def _cursor(self, *, read_only: bool) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor inside a new transaction, committed at the end unless the block raises.
+
+        A pooled connection the server closed since its last use (a restart, an idle
+        timeout) fails at ``BEGIN``, before anything of the caller ran: it is dropped and
+        the next one tried, so a dead pool costs no failed transaction.
+        """
+        import psycopg  # noqa: PLC0415
+
+        for attempt in range(self._max_size + 1):
+            with self._pool.connection() as conn:
+                try:
+                    conn.execute("BEGIN READ ONLY" if read_only else "BEGIN")
+                except psycopg.OperationalError:
+                    if conn.closed and attempt < self._max_size:
+                        continue  # the pool discards the closed connection
+                    raise
+                try:
+                    with conn.cursor() as cursor:
+                        yield cursor
+                except BaseException:
+                    if not conn.closed:
+                        # A broken connection cannot roll back; the server already did.
+                        with contextlib.suppress(psycopg.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return
 
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
@@ -266,6 +293,7 @@ class AsyncPostgresStorage:
         self._where = _describe(conninfo)
         self._conninfo = conninfo
         self._timeout = float(timeout)
+        self._max_size = max_size
         self._clock = clock
         self._pool: psycopg_pool.AsyncConnectionPool[Any] = AsyncConnectionPool(
             conninfo,
@@ -331,11 +359,7 @@ class AsyncPostgresStorage:
 
         await self._ensure_open()
         try:
-            async with (
-                self._pool.connection() as conn,
-                conn.transaction(),
-                conn.cursor() as cursor,
-            ):
+            async with self._cursor(read_only=read_only) as cursor:
 
                 async def execute(query: Query) -> Result:
                     if read_only:
@@ -352,6 +376,30 @@ class AsyncPostgresStorage:
             raise StorageError(f"{self!r} is closed") from exc
         except psycopg.Error as exc:
             raise _translate(exc, self._where) from exc
+
+    @asynccontextmanager
+    async def _cursor(self, *, read_only: bool) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
+        """See :meth:`PostgresStorage._cursor`."""
+        import psycopg  # noqa: PLC0415
+
+        for attempt in range(self._max_size + 1):
+            async with self._pool.connection() as conn:
+                try:
+                    await conn.execute("BEGIN READ ONLY" if read_only else "BEGIN")
+                except psycopg.OperationalError:
+                    if conn.closed and attempt < self._max_size:
+                        continue
+                    raise
+                try:
+                    async with conn.cursor() as cursor:
+                        yield cursor
+                except BaseException:
+                    if not conn.closed:
+                        with contextlib.suppress(psycopg.Error):
+                            await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+                return
 
     @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncTransaction]:
