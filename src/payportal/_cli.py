@@ -20,7 +20,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import babel.numbers
@@ -51,7 +51,7 @@ from payportal.links import (
 )
 from payportal.placeholders import RenderContext, Template, lint
 from payportal.portal import Action
-from payportal.reconciliation import read_statement, reconcile
+from payportal.reconciliation import CsvLayout, read_statement, reconcile
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -767,8 +767,20 @@ def _proposal_json(proposal: ReconciliationProposal) -> dict[str, Any]:
             ]
             row["unapplied"] = str(match.allocation.unapplied.amount)
         matches.append(row)
+    debits = [
+        {
+            **_entry_json(debit.entry),
+            "kind": debit.kind.value,
+            "customer": debit.customer_id,
+            "items": list(debit.items),
+            "references": list(debit.references),
+            "confidence": debit.confidence.name.lower(),
+        }
+        for debit in proposal.debits
+    ]
     return {
         "matches": matches,
+        "debits": debits,
         "unmatched": [_entry_json(e) for e in proposal.unmatched],
         "already_booked": [e.entry_id for e in proposal.already_booked],
         "ignored": len(proposal.ignored),
@@ -810,6 +822,19 @@ def _print_proposal(proposal: ReconciliationProposal, console: Console) -> None:
                 entry.remittance_text,
             )
         console.print(rest)
+    if proposal.debits:
+        out = Table(title="Money paid out that concerns customers (not booked as payments)")
+        for column in ("Booked", "Amount", "Kind", "Customer", "Items"):
+            out.add_column(column, justify="right" if column == "Amount" else "left")
+        for debit in proposal.debits:
+            out.add_row(
+                debit.entry.booking_date.isoformat(),
+                str(debit.entry.amount),
+                debit.kind.value.replace("_", " "),
+                debit.customer_id or "",
+                ", ".join(debit.items),
+            )
+        console.print(out)
     console.print(
         f"{len(proposal.matches)} matched, {len(proposal.unmatched)} unmatched, "
         f"{len(proposal.already_booked)} already booked, {len(proposal.ignored)} debits "
@@ -833,6 +858,26 @@ def _print_proposal(proposal: ReconciliationProposal, console: Console) -> None:
     help="Read the items' amounts as this locale writes them (de_DE: 1.234,50). Without it "
     "amounts are plain (1234.50) and an amount with a comma is refused as ambiguous.",
 )
+@click.option(
+    "--format",
+    "statement_format",
+    type=click.Choice(["camt", "mt940", "csv"]),
+    help="The statement's format (default: recognised from the content).",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Read statements whose balances do not add up, with a warning for each problem, "
+    "instead of refusing the file.",
+)
+@click.option(
+    "--csv-decimal",
+    type=click.Choice([",", "."]),
+    help="A CSV export's decimal mark (default: found from the file, refused if ambiguous).",
+)
+@click.option("--csv-date-format", help="A CSV export's date format, as %d.%m.%Y.")
+@click.option("--csv-currency", help="A CSV export's currency when no column or header says.")
+@click.option("--encoding", help="The statement's encoding (default: detected).")
 @click.option("--json", "as_json", is_flag=True, help="Print the proposal as JSON.")
 def reconcile_command(
     *,
@@ -840,16 +885,40 @@ def reconcile_command(
     items_path: Path,
     schemes: tuple[str, ...],
     locale: str | None,
+    statement_format: Literal["camt", "mt940", "csv"] | None,
+    lenient: bool,
+    csv_decimal: Literal[",", "."] | None,
+    csv_date_format: str | None,
+    csv_currency: str | None,
+    encoding: str | None,
     as_json: bool,
 ) -> None:
     """Propose which open items the credits on a camt or MT940 STATEMENT pay.
 
     Nothing is booked; the proposal is printed as a table (or JSON with --json).
     """
+    layout = None
+    if csv_decimal or csv_date_format or csv_currency:
+        layout = CsvLayout(
+            decimal=csv_decimal,
+            date_format=csv_date_format or "",
+            currency=(csv_currency or "").upper(),
+        )
     try:
-        entries = [e for s in read_statement(statement) for e in s.entries]
+        statements = read_statement(
+            statement,
+            format=statement_format,
+            encoding=encoding,
+            lenient=lenient,
+            layout=layout,
+        )
     except PayportalError as error:
         _reject(error)
+    entries = [e for s in statements for e in s.entries]
+    remarks = [
+        f"{s.statement_id or 'statement'}: {text}" for s in statements for text in s.warnings
+    ]
+    remarks += [f"{s.statement_id or 'statement'}: {text}" for s in statements for text in s.notes]
     if locale is not None:
         try:
             parse_locale(locale)
@@ -874,9 +943,11 @@ def reconcile_command(
         if progress is not None:
             progress.stop()
     if as_json:
-        _echo_json(_proposal_json(proposal))
+        _echo_json({**_proposal_json(proposal), "remarks": remarks})
     else:
         _print_proposal(proposal, _out())
+        for remark in remarks:
+            click.echo(f"note: {_one_line(remark)}", err=True)
 
 
 # -- entry point ----------------------------------------------------------------------------

@@ -204,12 +204,53 @@ def test_reconcile_json_for_machines(runner, tmp_path):
 def test_reconcile_real_sample(runner, tmp_path):
     items = tmp_path / "items.csv"
     items.write_text("key,amount\nTF20005,125004.88\n22004,50990.05\n")
+    args = ["reconcile", str(BANK / "mt940_sample.sta"), "--items", str(items), "--json"]
+    # The sample's second statement does not add up (by 300.08 EUR, in the file itself):
+    # refused as it is, read with a warning when asked to be lenient.
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 2
+    assert "does not add up" in refused.stderr
+    result = runner.invoke(cli, [*args, "--lenient"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {m["items"][0] for m in data["matches"]} == {"TF20005", "22004"}
+    assert any("300.08" in remark for remark in data["remarks"])
+
+
+def test_reconcile_reads_a_bank_csv_export_with_its_layout(runner, tmp_path):
+    reference = rf.generate("1001")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        f"Buchungsdatum;Verwendungszweck;Betrag\n02.03.2026;Rechnung {rf.format(reference)};119,00\n",
+        encoding="utf-8",
+    )
+    items = _items(tmp_path, f"key,amount,reference\nRE-1001,119.00,{reference}\n")
+    args = ["reconcile", str(export), "--items", str(items), "--format", "csv", "--json"]
     result = runner.invoke(
-        cli, ["reconcile", str(BANK / "mt940_sample.sta"), "--items", str(items), "--json"]
+        cli, [*args, "--csv-decimal", ",", "--csv-date-format", "%d.%m.%Y", "--csv-currency", "EUR"]
     )
     assert result.exit_code == 0, result.output
-    matched = {m["items"][0] for m in json.loads(result.output)["matches"]}
-    assert matched == {"TF20005", "22004"}
+    [match] = json.loads(result.stdout)["matches"]
+    assert match["items"] == ["RE-1001"]
+    assert match["amount"] == "119.00"
+
+
+def test_reconcile_lists_debits_apart_from_payments(runner, tmp_path):
+    statement = tmp_path / "refund.sta"
+    statement.write_text(
+        ":20:STARTUMS\n:25:37040044/0532013000\n:28C:00001/001\n:60F:C260301EUR1000,00\n"
+        ":61:2603020302DR19,00NTRFNONREF//2026030200019\n"
+        ":86:166?00SEPA-UEBERWEISUNG?20SVWZ+Erstattung RE-1001?32Max Mustermann\n"
+        ":62F:C260302EUR981,00\n-\n"
+    )
+    items = _items(tmp_path, "key,amount,customer,name\nRE-1001,100.00,42,Max Mustermann\n")
+    result = runner.invoke(cli, ["reconcile", str(statement), "--items", str(items), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["matches"] == []
+    [debit] = data["debits"]
+    assert debit["customer"] == "42"
+    assert debit["amount"] == "-19.00" or debit["amount"] == "19.00"
 
 
 def test_reconcile_rejects_bad_files_with_exit_2(runner, tmp_path):
