@@ -251,7 +251,12 @@ class Transaction:
     def journal(
         self, customer_id: str | None = None, *, after: int = 0, limit: int = 1000
     ) -> list[JournalEntry]:
-        """Up to ``limit`` journal entries after sequence ``after``, of one customer or all."""
+        """Up to ``limit`` journal entries after sequence ``after``, of one customer or all.
+
+        Sequences are unique and increase in the order entries were appended, but on
+        PostgreSQL concurrent transactions may commit a later sequence first: to act on
+        every booking exactly once, read the outbox with a cursor, not the journal.
+        """
         return self._run(_ops.journal(customer_id, after, limit))
 
     def publish(self, topic: str, payload: Mapping[str, Any]) -> int:
@@ -440,7 +445,12 @@ class AsyncTransaction:
     async def journal(
         self, customer_id: str | None = None, *, after: int = 0, limit: int = 1000
     ) -> list[JournalEntry]:
-        """Up to ``limit`` journal entries after sequence ``after``, of one customer or all."""
+        """Up to ``limit`` journal entries after sequence ``after``, of one customer or all.
+
+        Sequences are unique and increase in the order entries were appended, but on
+        PostgreSQL concurrent transactions may commit a later sequence first: to act on
+        every booking exactly once, read the outbox with a cursor, not the journal.
+        """
         return await self._run(_ops.journal(customer_id, after, limit))
 
     async def publish(self, topic: str, payload: Mapping[str, Any]) -> int:
