@@ -74,5 +74,5 @@ def browser(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark in bench/; each prints its figures and the ratio to its anchor."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,bench]")
     session.run("python", "bench/run_all.py", *session.posargs)
