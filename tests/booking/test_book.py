@@ -1,5 +1,9 @@
 """The booking path over every storage: once per movement, all or nothing, never lost."""
 
+# The fixtures come from booking_fixtures by import (a conftest.py in tests/booking would
+# shadow tests/conftest.py), so the test arguments share their names:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import multiprocessing
@@ -9,6 +13,12 @@ from typing import TYPE_CHECKING
 
 import booking_workers
 import pytest
+from booking_fixtures import (  # noqa: F401 - fixtures used by name
+    booking_pg_conninfo,
+    booking_pg_server,
+    database,
+    storage,
+)
 from booking_world import T0, event, intent, open_storage, reminded_world, store_world, world
 
 from payportal import Money

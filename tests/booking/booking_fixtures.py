@@ -1,3 +1,7 @@
+"""Storages of every kind and shareable databases for the booking tests (imported by the
+test modules that need them: a conftest.py here would shadow tests/conftest.py when pytest
+collects that as a doctest module)."""
+
 from __future__ import annotations
 
 import sys
