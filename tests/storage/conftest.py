@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import pg_cluster
 import psycopg
 import pytest
-from storage_backends import make_storage
+from storage_backends import empty_contract_schema, make_storage
 
 from payportal.storage import PostgresStorage
 
@@ -59,15 +59,7 @@ def pg_contract_schema(pg_server: pg_cluster.Cluster) -> str:
 @pytest.fixture
 def pg_clean(pg_contract_schema: str) -> str:
     """A migrated, empty PostgreSQL schema: faster than migrating a new one per test."""
-    with psycopg.connect(pg_contract_schema, autocommit=True) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'contract' "
-                "AND tablename <> 'payportal_schema'"
-            )
-        ]
-        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+    empty_contract_schema(pg_contract_schema)
     return pg_contract_schema
 
 

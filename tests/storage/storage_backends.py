@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import psycopg
+
 from payportal.storage import PostgresStorage, SQLiteStorage
 from payportal.testing._memory_storage import MemoryStorage
 
@@ -32,3 +34,16 @@ def open_database(kind: str, where: str) -> Storage:
     if kind == "sqlite-file":
         return SQLiteStorage(where)
     return PostgresStorage(where, max_size=2)
+
+
+def empty_contract_schema(conninfo: str) -> None:
+    """Remove every row of the contract schema but its schema version."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'contract' "
+                "AND tablename <> 'payportal_schema'"
+            )
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import storage_samples as samples
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from storage_backends import empty_contract_schema
 
 from payportal.exceptions import PayportalError
-from payportal.storage import SQLiteStorage
+from payportal.storage import PostgresStorage, SQLiteStorage
 from payportal.testing._memory_storage import MemoryStorage
 
 CUSTOMERS = st.sampled_from(["42", "7"])
@@ -76,6 +77,20 @@ def _run(storage: Any, transactions: list[tuple[list[tuple[Any, ...]], bool]]) -
     return outcome
 
 
-@given(st.lists(st.tuples(st.lists(OPERATIONS, max_size=5), st.booleans()), max_size=8))
+TRANSACTIONS = st.lists(st.tuples(st.lists(OPERATIONS, max_size=5), st.booleans()), max_size=8)
+
+
+@given(TRANSACTIONS)
 def test_memory_storage_answers_as_sqlite_does(transactions) -> None:
     assert _run(MemoryStorage(), transactions) == _run(SQLiteStorage(":memory:"), transactions)
+
+
+@settings(
+    max_examples=20,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(TRANSACTIONS)
+def test_memory_storage_answers_as_postgresql_does(pg_contract_schema: str, transactions) -> None:
+    empty_contract_schema(pg_contract_schema)
+    postgres = PostgresStorage(pg_contract_schema, max_size=1)
+    assert _run(MemoryStorage(), transactions) == _run(postgres, transactions)
