@@ -58,14 +58,17 @@ def _apply(tx: Any, op: tuple[Any, ...]) -> object:
     return [(m.position, m.topic) for m in tx.outbox(after=op[1])]
 
 
-def _run(storage: Any, transactions: list[tuple[list[tuple[Any, ...]], bool]]) -> list[object]:
-    """Each transaction's results (or the error's class); ``fail`` rolls one back at its end."""
+def _run(
+    storage: Any, transactions: list[tuple[list[tuple[Any, ...]], bool, bool]]
+) -> list[object]:
+    """Each transaction's results (or the error's class); ``fail`` rolls one back at its end,
+    ``read_only`` opens it read-only."""
     storage.migrate()
     outcome: list[object] = []
-    for operations, fail in transactions:
+    for operations, fail, read_only in transactions:
         results: list[object] = []
         try:
-            with storage.transaction() as tx:
+            with storage.transaction(read_only=read_only) as tx:
                 for op in operations:
                     results.append(_apply(tx, op))  # noqa: PERF401 - up to a failure
                 if fail:
@@ -77,7 +80,9 @@ def _run(storage: Any, transactions: list[tuple[list[tuple[Any, ...]], bool]]) -
     return outcome
 
 
-TRANSACTIONS = st.lists(st.tuples(st.lists(OPERATIONS, max_size=5), st.booleans()), max_size=8)
+TRANSACTIONS = st.lists(
+    st.tuples(st.lists(OPERATIONS, max_size=5), st.booleans(), st.booleans()), max_size=8
+)
 
 
 @given(TRANSACTIONS)
