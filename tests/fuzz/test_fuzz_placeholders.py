@@ -8,9 +8,12 @@ HTML compile fails.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
+from unittest.mock import patch
 
-from fuzz_support import compose, fuzz, mutate, only, text_of
+import pytest
+from fuzz_support import compose, fuzz, mutate, no_hang, only, text_of
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +22,7 @@ from payportal.customers import Company, Customer
 from payportal.documents import Invoice, LineItem
 from payportal.exceptions import PlaceholderError
 from payportal.placeholders import Diagnostic, PlaceholderRegistry, RenderContext, Template, lint
+from payportal.placeholders._lint import MAX_SUGGESTIONS
 
 REGISTRY = PlaceholderRegistry()
 TOKENS = tuple(f"[{field.token}]" for field in REGISTRY)
@@ -111,3 +115,32 @@ def test_templates_raise_only_placeholder_errors(text: str, escape: str, mode: s
         if escape == "html" and isinstance(rendered, str):
             # The customer's own quotes and angle brackets never reach the output raw.
             assert '"<script>"' not in rendered
+
+
+# -- cases found while fuzzing: work that grew with the square of the template's length ------
+
+LONG_TEMPLATES = {
+    # lint's near-miss pattern backtracked over blanks after a field name
+    "blanks after a near miss": "[a.a" + " " * 50_000,
+    "blanks after an unclosed placeholder": "[Invoice.number" + " \t" * 25_000,
+    # lint's bracket pairing looked for the previous line break from every bracket
+    "brackets on one line": "[" * 80_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_TEMPLATES))
+def test_a_long_hostile_template_is_linted_and_compiled_without_hanging(name: str) -> None:
+    text = LONG_TEMPLATES[name]
+    with no_hang(f"lint and compile of {name}"):
+        lint(text)
+        Template.compile(text, escape="html", mode="keep")
+
+
+def test_close_names_are_looked_for_a_bounded_number_of_times() -> None:
+    # Each suggestion costs difflib about a millisecond: 5,000 distinct unknown fields must
+    # not cost 5,000 of them.
+    text = "".join(f"[Client.n{i}] [invoice.x{i}] " for i in range(5000))
+    with patch("difflib.get_close_matches", wraps=difflib.get_close_matches) as compared:
+        lint(text)
+        Template.compile(text, mode="keep")
+    assert compared.call_count <= 4 * MAX_SUGGESTIONS

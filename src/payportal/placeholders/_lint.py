@@ -21,13 +21,20 @@ __all__ = ["Diagnostic", "lint"]
 
 Severity = Literal["error", "warning"]
 
+MAX_SUGGESTIONS: Final = 100
+"""Close names are looked for (and near misses reported) for this many problems at most:
+each costs about a millisecond, and nobody reads more in one template."""
+
 # Text that looks like a placeholder written the wrong way: "[invoice.number]",
 # "[ Invoice.number ]", "{{Invoice.number}}", "[Invoice.total gross]".
+# Words in the field are separated by blanks that must be followed by another word, so the
+# blanks before the closing bracket are never ambiguous: the match stays linear however many
+# blanks a hostile template holds (a lazy field group followed by blanks was quadratic).
 _NEAR_MISS: Final = re.compile(
     r"[\[{]{1,2}[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*\.[ \t]*"
-    r"([A-Za-z_][A-Za-z0-9_ \t]*?)[ \t]*[\]}]{1,2}"
+    r"([A-Za-z_][A-Za-z0-9_]*(?:[ \t]+[A-Za-z0-9_]+)*)[ \t]*[\]}]{1,2}"
 )
-_BRACKET: Final = re.compile(r"[\[\]]")
+_BRACKET_OR_BREAK: Final = re.compile(r"[\[\]\n]")
 
 
 @attrs.frozen
@@ -79,7 +86,8 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
     Returns:
         The diagnostics, by line and column. An empty list means a strict
         :meth:`Template.compile` succeeds (with either escaping) and nothing looks
-        accidental.
+        accidental. Suggestions and near misses cover the first :data:`MAX_SUGGESTIONS`
+        problems, so a hostile template costs time in proportion to its length.
 
     Raises:
         ValidationError: ``text`` is not a string or ``registry`` not a registry.
@@ -97,7 +105,12 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
         if isinstance(segment, Tag):
             for offset in (segment.start, segment.start - 1):  # a placeholder, or its escape
                 near.pop(offset, None)
-            problem = registry.check(segment.object, segment.field, segment.hint)
+            problem = registry.check(
+                segment.object,
+                segment.field,
+                segment.hint,
+                suggest=len(report.found) < MAX_SUGGESTIONS,
+            )
             if isinstance(problem, Problem):
                 report.add(
                     segment.start,
@@ -161,9 +174,14 @@ class _Report:
 
 
 def _near_misses(text: str, registry: PlaceholderRegistry) -> dict[int, tuple[int, str]]:
-    """Text that resembles a known placeholder: start offset -> (end offset, "[Meant.field]")."""
+    """Text that resembles a known placeholder: start offset -> (end offset, "[Meant.field]").
+
+    Only the first :data:`MAX_SUGGESTIONS` candidates are compared with the registry.
+    """
     found: dict[int, tuple[int, str]] = {}
-    for match in _NEAR_MISS.finditer(text):
+    for number, match in enumerate(_NEAR_MISS.finditer(text)):
+        if number >= MAX_SUGGESTIONS:
+            break
         meant = registry.closest(match[1], match[2])
         if meant is not None and match[0] not in (f"[{meant}]", f"[[{meant}]]"):
             found[match.start()] = (match.end(), f"[{meant}]")
@@ -183,15 +201,16 @@ def _unsafe_placements(
 
 
 def _unmatched_brackets(text: str, report: _Report) -> None:
-    # Brackets pair up within a line; placeholders never span lines.
+    # Brackets pair up within a line; placeholders never span lines. One pass over brackets
+    # and line breaks, so the work stays linear in the text's length.
     opened: list[int] = []
     unmatched: list[int] = []
-    for match in _BRACKET.finditer(text):
+    for match in _BRACKET_OR_BREAK.finditer(text):
         offset = match.start()
-        line_break = text.rfind("\n", 0, offset)
-        while opened and opened[-1] < line_break:
-            unmatched.append(opened.pop())
-        if match[0] == "[":
+        if match[0] == "\n":
+            unmatched.extend(opened)
+            opened.clear()
+        elif match[0] == "[":
             opened.append(offset)
         elif opened:
             opened.pop()

@@ -7,6 +7,7 @@ only because ``Invoice.number`` is registered here with a getter written in code
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -90,7 +91,19 @@ class Problem(NamedTuple):
     suggestion: str | None
 
 
+# Longer than any name a person means to type; difflib's cost grows with the length.
+_MAX_SUGGESTED_FROM: Final = 64
+
+
 def _closest(word: str, candidates: list[str]) -> str | None:
+    if len(word) > _MAX_SUGGESTED_FROM:
+        return None
+    return _closest_cached(word, tuple(candidates))
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest_cached(word: str, candidates: tuple[str, ...]) -> str | None:
+    # A template repeats its mistakes; each costs difflib about a millisecond the first time.
     matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
@@ -243,12 +256,23 @@ class PlaceholderRegistry:
     def __repr__(self) -> str:
         return f"<PlaceholderRegistry: {len(self)} fields on {len(self._fields)} objects>"
 
-    def check(self, object: str, field: str, hint: str | None) -> PlaceholderField | Problem:  # noqa: A002
-        """Resolve a written placeholder, or say what is wrong with it and what was meant."""
+    def check(
+        self,
+        object: str,  # noqa: A002
+        field: str,
+        hint: str | None,
+        *,
+        suggest: bool = True,
+    ) -> PlaceholderField | Problem:
+        """Resolve a written placeholder, or say what is wrong with it and what was meant.
+
+        With ``suggest=False`` no close name is looked for (a millisecond each): for callers
+        that only need to know whether the placeholder is known.
+        """
         written = f"[{object}.{field}{'' if hint is None else ':' + hint}]"
         fields = self._fields.get(object)
         if fields is None:
-            suggestion = self._suggest_object(object)
+            suggestion = self._suggest_object(object) if suggest else None
             advice = (
                 f"did you mean {suggestion}?"
                 if suggestion
@@ -261,7 +285,11 @@ class PlaceholderRegistry:
             )
         found = fields.get(field)
         if found is None:
-            suggestion = _closest(field, list(fields)) or _closest(field.lower(), list(fields))
+            suggestion = (
+                (_closest(field, list(fields)) or _closest(field.lower(), list(fields)))
+                if suggest
+                else None
+            )
             advice = f"; did you mean {suggestion}?" if suggestion else ""
             return Problem(
                 "unknown-field",
@@ -273,7 +301,7 @@ class PlaceholderRegistry:
         allowed = list(found.hints)
         if not allowed:
             return Problem("unknown-hint", f"{written}: {found.token} takes no format hint", None)
-        suggestion = _closest(hint, allowed)
+        suggestion = _closest(hint, allowed) if suggest else None
         advice = f"did you mean {suggestion}? " if suggestion else ""
         return Problem(
             "unknown-hint",

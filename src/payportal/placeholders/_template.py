@@ -169,7 +169,9 @@ class Template:
                 literal(f"[{segment.token}")
             else:
                 line, column = positions(segment.start)
-                found = registry.check(segment.object, segment.field, segment.hint)
+                found = registry.check(
+                    segment.object, segment.field, segment.hint, suggest=mode == "strict"
+                )
                 if isinstance(found, Problem):
                     if mode == "strict":
                         raise UnknownPlaceholderError(
