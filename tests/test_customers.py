@@ -329,3 +329,24 @@ def test_an_unknown_odd_key_is_still_named_in_the_error(key: object) -> None:
         MasterDataChange.from_dict({key: None})  # type: ignore[dict-item]
     assert caught.value.field == repr(key)
     assert str(caught.value).startswith(repr(key))
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "field"),
+    [
+        (BankAccount, {"iban": "DE" + "1" * 200_000, "holder": "Erika"}, "iban"),
+        (BankAccount, {"iban": "DE89370400440532013000", "holder": "E", "bic": "C" * 101}, "bic"),
+        (
+            Customer,
+            {"id": "1", "number": "K-1", "name": "A", "vat_id": "DE" + "1" * 200_000},
+            "vat_id",
+        ),
+    ],
+)
+def test_an_overlong_identifier_is_refused_before_python_stdnum_reads_it(
+    kind: type, values: dict[str, str], field: str
+) -> None:
+    # Found while fuzzing with big inputs: stdnum took seconds over a million digits.
+    with pytest.raises(ValidationError, match="longer than 100 characters") as caught:
+        kind(**values)
+    assert caught.value.field == field

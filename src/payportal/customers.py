@@ -56,12 +56,24 @@ __all__ = [
 ]
 
 
+# IBANs have at most 34 characters and VAT IDs about 15; with the spaces and dots people
+# type, 100 is generous.
+_MAX_IDENTIFIER: Final = 100
+
+
 def _stdnum(module: ModuleType, what: str, field: str, value: object) -> str | None:
     """Validate with a python-stdnum module and return the compact form."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValidationError(f"must be a {what} string", field=field, value=value)
+    if len(value) > _MAX_IDENTIFIER:
+        # python-stdnum's work grows with the input; no bank identifier comes near this.
+        raise ValidationError(
+            f"is not a valid {what}: longer than {_MAX_IDENTIFIER} characters",
+            field=field,
+            value=value,
+        )
     try:
         return str(module.validate(value))
     except stdnum.exceptions.ValidationError as exc:
@@ -82,6 +94,12 @@ def _vat_id(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError("must be a VAT ID string", field="vat_id", value=value)
+    if len(value) > _MAX_IDENTIFIER:
+        raise ValidationError(
+            f"is not a valid VAT ID: longer than {_MAX_IDENTIFIER} characters",
+            field="vat_id",
+            value=value,
+        )
     compact = str(stdnum.util.clean(value, " -./")).upper().strip()
     country = compact[:2].lower()
     module: Any = stdnum.eu.vat
