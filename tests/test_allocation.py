@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
+import functools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +24,9 @@ from payportal.allocation import (
     split_fairly,
 )
 from payportal.documents import CashDiscount, Invoice, LineItem, RemindedInvoice, Reminder
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 EUR = "EUR"
 D0 = date(2026, 1, 1)
@@ -704,3 +710,127 @@ def test_split_fairly_matches_money_split(total: int, weights: list[int]) -> Non
     assert split_fairly(total, weights) == [
         m.minor_units for m in Money.from_minor(total, EUR).split(weights)
     ]
+
+
+# Bulk oldest-first (allocation._bulk): the same results as item by item, on any input.
+
+
+@contextlib.contextmanager
+def _bulk_from(count: int) -> Iterator[None]:
+    from payportal.allocation import _bulk  # noqa: PLC0415
+
+    before = _bulk.BULK_FROM
+    _bulk.BULK_FROM = count
+    try:
+        yield
+    finally:
+        _bulk.BULK_FROM = before
+
+
+def _item_by_item(*args: object, **options: object) -> object:
+    with _bulk_from(10**12):
+        return allocate(*args, **options)  # type: ignore[arg-type]
+
+
+def _in_bulk(*args: object, **options: object) -> object:
+    with _bulk_from(0):
+        return allocate(*args, **options)  # type: ignore[arg-type]
+
+
+def _same(bulk: object, single: object) -> None:
+    assert isinstance(bulk, AllocationResult)
+    assert isinstance(single, AllocationResult)
+    assert bulk == single
+    assert tuple(bulk.lines) == tuple(single.lines)  # the same order, too
+    assert dict(bulk.open_before) == dict(single.open_before)
+    keys = list(single.open_before)
+    for key in keys[:20] + keys[-20:]:
+        assert bulk.remaining_open(key) == single.remaining_open(key)
+
+
+@given(
+    items=open_items(),
+    share=st.fractions(min_value=0, max_value=Fraction(5, 4)),
+    tolerance=st.one_of(st.none(), st.just(Tolerance(absolute=eur("3.00")))),
+    same_day=st.booleans(),
+)
+@settings(max_examples=60)
+def test_bulk_oldest_first_decides_as_item_by_item(
+    items: list[OpenItem],
+    share: Fraction,
+    tolerance: Tolerance | None,
+    same_day: bool,
+) -> None:
+    if same_day:  # one date rank for all: the key alone orders them
+        items = [attrs_evolve_dates(i, D0) for i in items]
+    total = sum(i.open_units for i in items)
+    payment = Money.from_minor(max(1, int(total * share)), EUR)
+    options = {"strategy": Strategy.OLDEST_FIRST, "tolerance": tolerance, "payment_id": "P"}
+    _same(
+        _in_bulk(payment, items, **options),
+        _item_by_item(payment, items, **options),
+    )
+
+
+def attrs_evolve_dates(open_item: OpenItem, day: date) -> OpenItem:
+    import attrs  # noqa: PLC0415
+
+    return attrs.evolve(open_item, due_on=day, issued_on=day, discount=None, discount_until=None)
+
+
+@functools.cache
+def _many_items(shape: str) -> list[OpenItem]:
+    # More items than the bulk engine sorts outright, so it narrows a window at least once;
+    # "lopsided" puts most of the money on the newest items, so the sampled estimate of
+    # where the money runs out is wrong; "one_day" gives every item the same date rank.
+    rng = random.Random(shape)
+    items = []
+    for number in range(10_000):
+        due = 0 if shape == "one_day" else rng.randrange(400)
+        units = rng.randrange(1, 10_000)
+        if shape == "lopsided" and due > 390:
+            units *= 1_000
+        parts = [Component(PRINCIPAL, Money.from_minor(units, EUR))]
+        if number % 7 == 0:
+            parts.insert(0, Component(COSTS, Money.from_minor(rng.randrange(0, 500), EUR)))
+        items.append(
+            OpenItem(
+                key=f"RE-{number:05d}",
+                components=parts,
+                due_on=D0 + timedelta(days=due),
+                issued_on=D0 + timedelta(days=due - rng.randrange(3)),
+            )
+        )
+    return items
+
+
+@pytest.mark.parametrize("share", [Fraction(1, 1000), Fraction(7, 10), Fraction(999, 1000)])
+@pytest.mark.parametrize("shape", ["spread", "lopsided", "one_day"])
+def test_bulk_oldest_first_narrows_many_items_to_the_same_decision(
+    share: Fraction, shape: str
+) -> None:
+    items = _many_items(shape)
+    total = sum(i.open_units for i in items)
+    payment = Money.from_minor(int(total * share), EUR)
+    options = {"strategy": Strategy.OLDEST_FIRST, "payment_id": "P"}
+    _same(
+        _in_bulk(payment, items, **options),
+        _item_by_item(payment, items, **options),
+    )
+
+
+def test_bulk_result_lines_are_built_when_read_and_compare_as_a_tuple() -> None:
+    items = [item(f"RE-{n}", "10.00", n) for n in range(5)]
+    bulk = _in_bulk(eur("25.00"), items, strategy=Strategy.OLDEST_FIRST)
+    assert isinstance(bulk, AllocationResult)
+    assert not isinstance(bulk.lines, tuple)
+    assert bulk.lines == tuple(bulk.lines)
+    assert [(line.item, str(line.amount)) for line in bulk.lines] == [
+        ("RE-0", "10.00 EUR"),
+        ("RE-1", "10.00 EUR"),
+        ("RE-2", "5.00 EUR"),
+    ]
+    assert bulk.lines[-1].item == "RE-2"
+    assert len(bulk.open_before) == 3
+    assert "RE-3" not in bulk.open_before
+    assert reverse(bulk, eur("7.00")).lines[0].item == "RE-2"

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from payportal._money import Money, currency_exponent
 from payportal.accounts._open_item import KIND_ORDER, OpenItem, units_to_money
+from payportal.allocation import _bulk
 from payportal.allocation._result import (
     AllocationLine,
     AllocationResult,
@@ -24,6 +25,8 @@ from payportal.exceptions import CurrencyMismatchError, ValidationError
 __all__ = ["allocate", "split_fairly"]
 
 _RANK = attrgetter("rank")
+_KEY = attrgetter("key")
+_CURRENCY = attrgetter("currency")
 _STATUTORY_RANK = attrgetter("statutory_rank")
 # Length of security, burden and issue date in front of the key in OpenItem.statutory_rank.
 _GROUP = 12
@@ -78,17 +81,18 @@ class _Pool:
     """
 
     def __init__(self, items: Iterable[OpenItem], currency: str) -> None:
-        # One Python-level pass: on a million items spread over memory every extra pass costs
-        # a cache miss per item, more than the loop's own overhead. The copy makes the result
-        # independent of later changes to the caller's list.
-        self.items: list[OpenItem] = []
-        self.keys: list[str] = []
-        add_item, add_key = self.items.append, self.keys.append
-        for item in items:
-            if not isinstance(item, OpenItem) or item.currency != currency:
-                self._refuse(len(self.items), item, currency)
-            add_item(item)
-            add_key(item.key)
+        # C-level passes (map, set) over a flat list: on a million items spread over memory
+        # a Python-level loop costs more than the checks themselves. The copy makes the
+        # result independent of later changes to the caller's list.
+        self.items: list[OpenItem] = list(items)
+        kinds = set(map(type, self.items))
+        if not all(issubclass(kind, OpenItem) for kind in kinds) or (
+            self.items and set(map(_CURRENCY, self.items)) != {currency}
+        ):
+            for index, item in enumerate(self.items):
+                if not isinstance(item, OpenItem) or item.currency != currency:
+                    self._refuse(index, item, currency)
+        self.keys: list[str] = list(map(_KEY, self.items))
         self.unique = set(self.keys)
         if len(self.unique) != len(self.keys):
             repeated = next(k for k, n in Counter(self.keys).items() if n > 1)
@@ -424,6 +428,23 @@ def allocate(
     else:
         plan = _proportional(pool.items, skip)
 
+    exponent = currency_exponent(currency)
+    if (
+        strategy is Strategy.OLDEST_FIRST
+        and len(pool.items) >= _bulk.BULK_FROM
+        and not _bulk.discount_applies(pool.items, ordinal)
+    ):
+        return _settle_in_bulk(
+            pool,
+            payment=payment,
+            paid_on=paid_on,
+            overpayment=overpayment,
+            tolerance=tolerance,
+            payment_id=payment_id,
+            currency=currency,
+            exponent=exponent,
+        )
+
     run = _Run(payment.minor_units, ordinal)
     for item in pool.named(matched):
         run.pay([item])
@@ -438,7 +459,6 @@ def allocate(
     if tolerance is not None:
         run.write_off(tolerance, currency)
 
-    exponent = currency_exponent(currency)
     return AllocationResult(
         payment_id=payment_id,
         payment=payment,
@@ -456,4 +476,36 @@ def allocate(
             item.key: units_to_money(item.open_units, currency, exponent) for item in run.reached
         },
         items=_ItemIndex(pool, run.reached),
+    )
+
+
+def _settle_in_bulk(
+    pool: _Pool,
+    *,
+    payment: Money,
+    paid_on: date | None,
+    overpayment: OverpaymentPolicy,
+    tolerance: Tolerance | None,
+    payment_id: str,
+    currency: str,
+    exponent: int,
+) -> AllocationResult:
+    """OLDEST_FIRST over many items without cash discounts, through ``allocation._bulk``."""
+    done = _bulk.settle_oldest_first(pool.items, payment.minor_units, tolerance, currency)
+    write_offs = (
+        ()
+        if done.write_off is None
+        else _lines({done.write_off[0]: list(done.write_off[1])}, currency, exponent)
+    )
+    return AllocationResult(
+        payment_id=payment_id,
+        payment=payment,
+        paid_on=paid_on,
+        strategy=Strategy.OLDEST_FIRST,
+        overpayment=overpayment,
+        lines=_bulk.RankedLines(done.items, done.partial, currency, exponent),
+        write_offs=write_offs,
+        unapplied=units_to_money(done.remaining, currency, exponent),
+        open_before=_bulk.RankedAmounts(done.items, currency, exponent),
+        items=_ItemIndex(pool, done.items),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -116,8 +116,40 @@ class AllocationLine:
     amount: Money
 
 
+class FrozenLines(Sequence[AllocationLine]):
+    """Base of immutable sequences of lines that are built when first read (see
+    ``allocation._bulk``); they compare equal to the tuple of the same lines."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the mappings on a result
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class FrozenAmounts(Mapping[str, Money]):
+    """Base of immutable mappings built when first read (``open_before`` of a bulk result)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"mappingproxy({dict(self)!r})"
+
+
+def _frozen_lines(value: Iterable[AllocationLine]) -> Sequence[AllocationLine]:
+    return value if isinstance(value, tuple | FrozenLines) else tuple(value)
+
+
 def _frozen_money_map(value: Mapping[str, Money]) -> Mapping[str, Money]:
-    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+    if isinstance(value, MappingProxyType | FrozenAmounts):
+        return value
+    return MappingProxyType(dict(value))
 
 
 @attrs.frozen(kw_only=True)
@@ -143,7 +175,9 @@ class AllocationResult:
         strategy: the strategy that placed the lines.
         overpayment: the policy for ``unapplied``; see :attr:`credit`, :attr:`top_up`,
             :attr:`refund`.
-        lines: the allocation lines, in the order they were allocated.
+        lines: the allocation lines, in the order they were allocated (an immutable
+            sequence: a tuple, or for a payment over many items a sequence that builds its
+            lines when first read and compares equal to the tuple of them).
         discounts: cash discounts taken, by item and component.
         write_offs: shortfalls written off within the tolerance.
         unapplied: the overpayment no item needed.
@@ -156,9 +190,9 @@ class AllocationResult:
     paid_on: date | None = None
     strategy: Strategy
     overpayment: OverpaymentPolicy
-    lines: tuple[AllocationLine, ...] = ()
-    discounts: tuple[AllocationLine, ...] = ()
-    write_offs: tuple[AllocationLine, ...] = ()
+    lines: Sequence[AllocationLine] = attrs.field(default=(), converter=_frozen_lines)
+    discounts: Sequence[AllocationLine] = attrs.field(default=(), converter=_frozen_lines)
+    write_offs: Sequence[AllocationLine] = attrs.field(default=(), converter=_frozen_lines)
     unapplied: Money
     unmatched_references: tuple[str, ...] = ()
     open_before: Mapping[str, Money] = attrs.field(
@@ -179,7 +213,7 @@ class AllocationResult:
         """The sum of the lines: the part of the payment that went to items."""
         return self.payment - self.unapplied
 
-    def _total(self, lines: tuple[AllocationLine, ...], key: str) -> Money:
+    def _total(self, lines: Sequence[AllocationLine], key: str) -> Money:
         self._check_key(key)
         return sum((line.amount for line in lines if line.item == key), Money.zero(self.currency))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -225,7 +225,10 @@ def _is_enum(type_: object) -> bool:
 
 
 def _is_homogeneous_tuple(type_: object) -> bool:
+    # tuple[X, ...] and Sequence[X] (an allocation result's lines): both read as tuples.
     args = typing.get_args(type_)
+    if typing.get_origin(type_) is Sequence:
+        return len(args) == 1
     return typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
