@@ -18,7 +18,14 @@ Timing: the least CPU time (``time.process_time``) of a few runs, with the garba
 off during each run; the items and the payments are built before, outside the timed region,
 once for all strategies, and every strategy and the anchor run over the same items.
 
-Run with ``python bench/bench_allocation.py`` (``--quick`` stops at 100k items).
+The many-items shape (issue 18): one OLDEST_FIRST payment covering about 70 % of N open
+items, a customer paying most of their invoices at once. Targets: at least 1M items/s at
+N = 100k and 1M, and time(1M) / time(100k) below 12. Printed next to it: the same payment
+through the item-by-item engine (at 100k only; it is the engine before the bulk path), and
+the time to build the result's 700k lines, which the bulk path defers to the first reader.
+
+Run with ``python bench/bench_allocation.py`` (``--quick`` stops at 100k items; ``--many``
+runs only the many-items shape).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from payportal import Money
 from payportal.accounts import OpenItem
-from payportal.allocation import Strategy, allocate
+from payportal.allocation import AllocationResult, Strategy, allocate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,11 +100,57 @@ def payment_for(strategy: Strategy, items: list[OpenItem]) -> Money:
     return Money("5000.00", "EUR")  # a payment that settles a handful of items
 
 
-def main(quick: bool, full: bool) -> None:
+def many_items(everything: list[OpenItem], sizes: tuple[int, ...]) -> None:
+    """One payment covering ~70 % of N items, oldest first; the sorted() anchor beside it."""
+    from payportal.allocation import _bulk  # noqa: PLC0415 - only to time the item-by-item engine
+
+    print("\nmany items: one OLDEST_FIRST payment covering ~70 % of N open items")
+    print(f"{'':<22} {'items':>10} {'CPU s':>9} {'items/s':>12}")
+    timings: dict[int, float] = {}
+    for size in sizes:
+        items = everything[:size]
+        payment = Money.from_minor(sum(item.open_units for item in items) * 7 // 10, "EUR")
+
+        def run(items: list[OpenItem] = items, payment: Money = payment) -> object:
+            return allocate(payment, items, strategy=Strategy.OLDEST_FIRST, paid_on=PAID_ON)
+
+        anchor = best_of(
+            1 if size >= 1_000_000 else 3, lambda items=items: sorted(items, key=_naive_key)
+        )
+        timings[size] = best_of(3, run)
+        result = run()
+        assert isinstance(result, AllocationResult)
+        started = time.process_time()
+        lines = len(result.lines)
+        built = time.process_time() - started
+        print(f"{'sorted() anchor':<22} {size:>10,} {anchor:>9.4f} {size / anchor:>12,.0f}")
+        rate = size / timings[size]
+        print(f"{'OLDEST_FIRST ~70 %':<22} {size:>10,} {timings[size]:>9.4f} {rate:>12,.0f}")
+        print(f"{'  + reading its lines':<22} {lines:>10,} {built:>9.4f}")
+        print(f"{'  anchor / allocation':<22} {anchor / timings[size]:>10.2f}")
+        if size == 100_000:
+            before, _bulk.BULK_FROM = _bulk.BULK_FROM, 10**12
+            try:
+                single = best_of(1, run)
+            finally:
+                _bulk.BULK_FROM = before
+            print(f"{'item-by-item engine':<22} {size:>10,} {single:>9.4f} {size / single:>12,.0f}")
+    if len(sizes) > 1:
+        big, small = sizes[-1], sizes[-2]
+        print(
+            f"many items: time {big:,} / time {small:,} = {timings[big] / timings[small]:.2f} "
+            "(target < 12)"
+        )
+
+
+def main(quick: bool, full: bool, many: bool) -> None:
     all_sizes = SIZES[:2] if quick else SIZES
     started = time.perf_counter()
     everything = build(all_sizes[-1])
     print(f"built {len(everything):,} open items in {time.perf_counter() - started:.1f} s")
+    if many:
+        many_items(everything, all_sizes[1:])
+        return
     print(f"{'strategy':<14} {'items':>10} {'CPU s':>9} {'items/s':>12}")
     touch: dict[int, float] = {}
     for size in all_sizes:
@@ -148,6 +201,7 @@ def main(quick: bool, full: bool) -> None:
             f"{strategy.name:<14} time {big:,} / time {small:,} = {ratio:.2f} (target < 12); "
             f"sorted() anchor / {strategy.name} at {big:,} = {anchor[big] / timings[big]:.2f}"
         )
+    many_items(everything, all_sizes[1:])
 
 
 def _naive_key(item: OpenItem) -> tuple[date, date, str]:
@@ -155,4 +209,4 @@ def _naive_key(item: OpenItem) -> tuple[date, date, str]:
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv, "--full" in sys.argv)
+    main("--quick" in sys.argv, "--full" in sys.argv, "--many" in sys.argv)
