@@ -16,6 +16,7 @@ The models know nothing about their stored form; every rule of that form is a ho
 from __future__ import annotations
 
 import enum
+import functools
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -192,6 +193,10 @@ def _unstructure_money(money: Money) -> dict[str, str]:
     return {"amount": str(money.amount), "currency": money.currency}
 
 
+# Money is immutable, and a ledger repeats the same amounts: parse each pair once.
+_parsed_money = functools.lru_cache(maxsize=4_096)(Money)
+
+
 def _money(value: object, _: type) -> Money:
     if not isinstance(value, dict):
         raise _refuse("must be an object with amount and currency", value)
@@ -206,18 +211,25 @@ def _money(value: object, _: type) -> Money:
     if len(value) != 2:
         extra = sorted(set(value) - {"amount", "currency"})
         raise ValidationError("is not a field of Money", field=str(extra[0]), value=extra)
-    return Money(amount, currency)
+    return _parsed_money(amount, currency)
 
 
 def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
+    # A dict lookup instead of kind(value), which is slow for what a stored form needs.
+    members = {member.value: member for member in kind}
+
     def structure(value: object, _: type) -> enum.Enum:
         try:
-            return kind(value)
-        except ValueError:
+            return members[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value such as a list
             known = ", ".join(repr(member.value) for member in kind)
             raise _refuse(f"is not one of {known}", value) from None
 
     return structure
+
+
+def _enum_out(kind: type[enum.Enum]) -> Callable[[enum.Enum], object]:
+    return {member: member.value for member in kind}.__getitem__
 
 
 def _is_enum(type_: object) -> bool:
@@ -276,6 +288,7 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
     conv.register_unstructure_hook(Money, _unstructure_money)
     conv.register_structure_hook(Money, _money)
     conv.register_structure_hook_factory(_is_enum, _enum_hook)
+    conv.register_unstructure_hook_factory(_is_enum, _enum_out)
 
     def homogeneous(type_: Any) -> Callable[[object, type], tuple[Any, ...]]:
         element = typing.get_args(type_)[0]
