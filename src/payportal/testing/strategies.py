@@ -182,6 +182,7 @@ def line_items(currency: str = "EUR") -> st.SearchStrategy[LineItem]:
 
 
 def addresses() -> st.SearchStrategy[Address]:
+    """Postal addresses in the countries payportal's customers live in."""
     return st.builds(
         Address,
         street=_words,
@@ -299,6 +300,7 @@ def change_records() -> st.SearchStrategy[ChangeRecord]:
 
 
 def comments() -> st.SearchStrategy[Comment]:
+    """Comments by customers and staff, at timezone-aware times."""
     return st.builds(
         Comment,
         text=_words,
@@ -352,6 +354,7 @@ def reminders(*, currency: str | None = None) -> st.SearchStrategy[Reminder]:
 
 
 def credit_notes(*, currency: str | None = None) -> st.SearchStrategy[CreditNote]:
+    """Credit notes, with or without the invoice they correct."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -364,6 +367,7 @@ def credit_notes(*, currency: str | None = None) -> st.SearchStrategy[CreditNote
 
 
 def offers(*, currency: str | None = None) -> st.SearchStrategy[Offer]:
+    """Offers in any stored status (never EXPIRED, which follows from the date)."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -378,6 +382,7 @@ def offers(*, currency: str | None = None) -> st.SearchStrategy[Offer]:
 
 
 def delivery_notes(*, currency: str | None = None) -> st.SearchStrategy[DeliveryNote]:
+    """Delivery notes whose lines may have no price."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -390,6 +395,7 @@ def delivery_notes(*, currency: str | None = None) -> st.SearchStrategy[Delivery
 
 
 def order_confirmations(*, currency: str | None = None) -> st.SearchStrategy[OrderConfirmation]:
+    """Order confirmations, with or without the offer they confirm."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -480,6 +486,7 @@ def _item_lists(currency: str, max_size: int = 6) -> st.SearchStrategy[list[Open
 
 
 def tolerances(*, currency: str = "EUR") -> st.SearchStrategy[Tolerance]:
+    """Underpayment tolerances: absolute, percentage or both."""
     return st.one_of(
         st.builds(Tolerance, absolute=money(currency=currency, min_value=0, max_value=5)),
         st.builds(Tolerance, percent=st.sampled_from([Decimal("0.5"), Decimal(2)])),
@@ -566,10 +573,12 @@ def accounts(draw: st.DrawFn, *, currency: str = "EUR", max_payments: int = 4) -
 
 
 def account_statements(*, currency: str = "EUR") -> st.SearchStrategy[AccountStatement]:
+    """Statements of :func:`accounts`, over their whole ledger."""
     return accounts(currency=currency).map(lambda account: account.statement())
 
 
 def payment_requests(*, currency: str | None = None) -> st.SearchStrategy[PaymentRequest]:
+    """What a merchant asks a provider to collect, with URLs and metadata."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -637,6 +646,7 @@ def webhook_events() -> st.SearchStrategy[WebhookEvent]:
 
 
 def capabilities() -> st.SearchStrategy[Capabilities]:
+    """Provider capability flags in any combination."""
     return st.builds(Capabilities, **{f.name: st.booleans() for f in attrs.fields(Capabilities)})
 
 
@@ -659,6 +669,7 @@ def link_claims(draw: st.DrawFn) -> LinkClaims:
 
 
 def statement_entries(*, currency: str | None = None) -> st.SearchStrategy[StatementEntry]:
+    """Bank statement entries in either direction, with remittance data."""
     codes = st.just(currency) if currency else currencies()
     return codes.flatmap(
         lambda code: st.builds(
@@ -679,6 +690,7 @@ def statement_entries(*, currency: str | None = None) -> st.SearchStrategy[State
 
 
 def statements(*, currency: str = "EUR") -> st.SearchStrategy[Statement]:
+    """Bank statements with a few entries and optional balances."""
     return st.builds(
         Statement,
         format=st.sampled_from(["camt.053", "mt940"]),
