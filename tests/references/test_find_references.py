@@ -24,7 +24,7 @@ from payportal.references import (
     no_kid,
     rf,
 )
-from payportal.references._find import _BARE_OGM, _FromSlash
+from payportal.references._scan import Anchored
 
 BANK = Path(__file__).resolve().parents[1] / "data" / "bank"
 
@@ -356,9 +356,13 @@ def test_rf_reference_ends_before_a_glued_sepa_keyword() -> None:
     ).map("".join),
     pos=st.integers(0, 60),
 )
-def test_bare_ogm_search_from_slashes_agrees_with_the_regex(text: str, pos: int) -> None:
+def test_anchored_search_agrees_with_the_regex(text: str, pos: int) -> None:
     # find looks for "010/8068/17183" from its slashes rather than from every digit; it must
-    # find exactly what the regex's own search finds.
-    expected = re.compile(_BARE_OGM).search(text, pos)
-    found = _FromSlash().search(text, pos)
-    assert (found and found.span()) == (expected and expected.span())
+    # find exactly what the pattern's own search finds.
+    anchored = [p for m in (rf, be_ogm, billpay) for p in m.PATTERNS if p.anchor is not None]
+    assert anchored
+    for pattern in anchored:
+        assert pattern.anchor is not None
+        expected = re.compile(pattern.regex).search(text, pos)
+        found = Anchored(pattern.regex, *pattern.anchor).search(text, pos)
+        assert (found and found.span()) == (expected and expected.span())

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable
+from typing import NoReturn
+
+import attrs
 
 from payportal.exceptions import (
     InvalidChecksumError,
@@ -13,11 +16,11 @@ from payportal.exceptions import (
     ValidationError,
 )
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
 __all__ = [
+    "DIGIT",
     "CheckStrength",
+    "DigitRun",
+    "Pattern",
     "as_text",
     "check_digits_of",
     "compactor",
@@ -26,6 +29,7 @@ __all__ = [
     "fail_format",
     "fail_length",
     "passes",
+    "spaced_digits",
 ]
 
 # The field name every validation error carries: a reference is one value, not a structure.
@@ -108,3 +112,65 @@ def passes(validate: Callable[[str], str], number: str) -> bool:
 def digits_only(value: str) -> bool:
     """Whether ``value`` is non-empty and made of ASCII digits only (``"²"`` is not a digit)."""
     return value.isascii() and value.isdigit()
+
+
+# ---------------------------------------------------------------------------------------------
+# What a scheme module tells ``find``: where its references may stand in bank text.
+#
+# ``find`` searches text that is upper case (ASCII letters only), with MT940 subfield markers
+# and line wraps removed and runs of blanks made single spaces. The patterns below are written
+# for that text.
+
+#: A digit as typed or read by OCR: ``O`` for ``0``.
+DIGIT = "[0-9O]"
+
+
+def spaced_digits(low: int, high: int) -> str:
+    """A regex for ``low`` to ``high`` digits that payers may split with single spaces.
+
+    An ``O`` after a space starts a word (``"3333 OK"``), so only an ``O`` glued to a digit
+    is read as ``0``.
+    """
+    return f"{DIGIT}(?:[0-9O]| [0-9]){{{low - 1},{high - 1}}}"
+
+
+@attrs.frozen
+class Pattern:
+    """Where a reference of a scheme with a distinctive shape may stand in bank text.
+
+    Attributes:
+        regex: a candidate; the scheme's reader in ``find`` decides whether it is a reference.
+            It should start with a literal or a character class, so that the regex engine
+            skips to where a candidate can start.
+        needles: substrings of which a text must hold one for ``regex`` to be tried at all
+            (empty: always tried). A cheap gate: most remittance lines hold no reference.
+        anchor: optional, for a ``regex`` that starts with something common (any digit): the
+            part of it from its first distinctive literal on, and the most characters a match
+            can start before where ``anchor`` matches. ``find`` then looks for the anchor
+            first and gives exactly the matches of ``regex``.
+    """
+
+    regex: str
+    needles: tuple[str, ...]
+    anchor: tuple[str, int] | None = None
+
+
+@attrs.frozen
+class DigitRun:
+    """How ``find`` recognises a scheme whose references are runs of digits.
+
+    ``find`` takes each window of whole digit groups of ``shortest`` to ``longest`` digits
+    (``O`` read as ``0``) and asks ``holds`` about it.
+
+    Attributes:
+        shortest: the fewest digits of a reference.
+        longest: the most digits of a reference.
+        holds: whether a window (ASCII digits only) is a reference of the scheme.
+        only_known: a window that passes is reported only if the merchant issued it (the
+            bare form is too common by chance).
+    """
+
+    shortest: int
+    longest: int
+    holds: Callable[[str], bool]
+    only_known: bool = False

@@ -25,7 +25,10 @@ from __future__ import annotations
 from stdnum.be import ogm_vcs
 
 from payportal.references._common import (
+    DIGIT,
     CheckStrength,
+    DigitRun,
+    Pattern,
     check_digits_of,
     compactor,
     digits_only,
@@ -33,9 +36,20 @@ from payportal.references._common import (
     fail_format,
     fail_length,
     passes,
+    spaced_digits,
 )
 
-__all__ = ["calc_check_digits", "compact", "format", "generate", "is_valid", "validate"]
+__all__ = [
+    "DIGIT_RUN",
+    "PATTERNS",
+    "calc_check_digits",
+    "checksum_holds",
+    "compact",
+    "format",
+    "generate",
+    "is_valid",
+    "validate",
+]
 
 NAME = "be_ogm"
 LABEL = "Belgian structured communication"
@@ -84,9 +98,19 @@ def validate(number: str) -> str:
         fail_format(LABEL, number, "it must be 12 digits, not all zeros")
     if len(value) != 12:
         fail_length(LABEL, number, "it must be exactly 12 digits long")
-    if (int(value[:10]) % 97 or 97) != int(value[10:]):
+    if not checksum_holds(value):
         fail_checksum(LABEL, number)
     return value
+
+
+def checksum_holds(value: str) -> bool:
+    """Whether the check digits of ``value``, already 12 ASCII digits, hold: the first ten
+    modulo 97, where 0 counts as 97 (so twelve zeros fail).
+
+    Not part of the public vocabulary: :func:`payportal.references.find` calls it for every
+    candidate it has already shaped, where :func:`validate`'s clean-up is wasted.
+    """
+    return (int(value[:10]) % 97 or 97) == int(value[10:])
 
 
 def is_valid(number: str) -> bool:
@@ -97,3 +121,25 @@ def is_valid(number: str) -> bool:
 def format(number: str) -> str:  # noqa: A001  python-stdnum's vocabulary, on purpose
     """Return ``number`` in the printed layout ``+++ddd/dddd/ddddd+++``."""
     return f"+++{ogm_vcs.format(compact(number))}+++"
+
+
+# Where payportal.references.find looks for structured communications. The bare form
+# "010/8068/17183" starts with any digit, where the regex engine would try a match at each
+# digit of a line; its anchor starts at the first slash, which is 3 to 6 characters after the
+# start (three digits, single spaces).
+_BARE_FROM_SLASH = rf"/ ?{spaced_digits(4, 4)} ?/ ?{spaced_digits(5, 5)}(?![0-9])"
+_BARE = rf"[0-9](?<![0-9][0-9])(?: ?{DIGIT}){{2}} ?{_BARE_FROM_SLASH}"
+
+#: The printed form between ``+++`` or ``***`` (slashes optional), and the bare form with its
+#: slashes (``010/8068/17183``); the needles are what each must contain.
+PATTERNS = (
+    Pattern(
+        rf"[+*][+*]{{2}} ?{spaced_digits(3, 3)} ?/? ?{spaced_digits(4, 4)} ?/? "
+        rf"?{spaced_digits(5, 5)} ?[+*]{{3}}",
+        needles=("/", "+++", "***"),
+    ),
+    Pattern(_BARE, needles=("/",), anchor=(_BARE_FROM_SLASH, 6)),
+)
+#: Twelve digits without frame or slashes: reported only if the merchant issued them, as one
+#: twelve-digit number in 97 passes by chance.
+DIGIT_RUN = DigitRun(12, 12, checksum_holds, only_known=True)

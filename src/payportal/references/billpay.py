@@ -20,21 +20,45 @@ from __future__ import annotations
 import re
 
 from payportal.references._common import (
+    DIGIT,
     CheckStrength,
+    Pattern,
     check_digits_of,
     compactor,
     fail_format,
     fail_length,
     passes,
+    spaced_digits,
 )
 
-__all__ = ["calc_check_digits", "compact", "format", "generate", "is_valid", "split", "validate"]
+__all__ = [
+    "PATTERNS",
+    "calc_check_digits",
+    "compact",
+    "format",
+    "generate",
+    "is_valid",
+    "split",
+    "validate",
+]
 
 NAME = "billpay"
 LABEL = "BillPay reference"
 CHECK = CheckStrength.NONE
 MAX_ORDER_NUMBER = 20
 MAX_MERCHANT_ID = 10
+
+#: Where :func:`payportal.references.find` looks for BillPay references: ``BP`` not glued to a
+#: preceding letter, the order number (payers may split it with single spaces), ``/`` and the
+#: merchant id. There is no check digit to tell where a spaced merchant id would end, so it
+#: must be typed whole. The pattern admits nothing :func:`validate` refuses.
+PATTERNS = (
+    Pattern(
+        rf"B(?<![A-Z]B)P ?{spaced_digits(1, MAX_ORDER_NUMBER)} ?/ ?{DIGIT}{{1,{MAX_MERCHANT_ID}}}"
+        r"(?![0-9])",
+        needles=("BP",),
+    ),
+)
 
 _SEPARATORS = compactor(" ")
 _SHAPE = re.compile(r"BP([0-9]+)/([0-9]+)", re.ASCII)

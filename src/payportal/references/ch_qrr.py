@@ -29,6 +29,7 @@ from stdnum.ch import esr
 from payportal.exceptions import ValidationError
 from payportal.references._common import (
     CheckStrength,
+    DigitRun,
     check_digits_of,
     compactor,
     digits_only,
@@ -38,7 +39,16 @@ from payportal.references._common import (
     passes,
 )
 
-__all__ = ["calc_check_digit", "compact", "format", "generate", "is_valid", "validate"]
+__all__ = [
+    "DIGIT_RUN",
+    "calc_check_digit",
+    "checksum_holds",
+    "compact",
+    "format",
+    "generate",
+    "is_valid",
+    "validate",
+]
 
 NAME = "ch_qrr"
 LABEL = "Swiss QR reference"
@@ -128,3 +138,8 @@ def is_valid(number: str) -> bool:
 def format(number: str) -> str:  # noqa: A001  python-stdnum's vocabulary, on purpose
     """Return ``number`` in the printed layout: 2 digits, then five blocks of 5."""
     return str(esr.format(compact(number)))
+
+
+#: How :func:`payportal.references.find` recognises a QR reference: 27 digits, however the
+#: payer grouped them.
+DIGIT_RUN = DigitRun(LENGTH, LENGTH, checksum_holds)

@@ -27,6 +27,7 @@ from payportal.exceptions import ValidationError
 from payportal.references import rf
 from payportal.references._common import (
     CheckStrength,
+    DigitRun,
     check_digits_of,
     compactor,
     digits_only,
@@ -36,7 +37,16 @@ from payportal.references._common import (
     passes,
 )
 
-__all__ = ["calc_check_digit", "compact", "format", "generate", "is_valid", "to_rf", "validate"]
+__all__ = [
+    "DIGIT_RUN",
+    "calc_check_digit",
+    "compact",
+    "format",
+    "generate",
+    "is_valid",
+    "to_rf",
+    "validate",
+]
 
 NAME = "fi"
 LABEL = "Finnish reference number"
@@ -120,3 +130,8 @@ def to_rf(number: str) -> str:
         InvalidReferenceError: ``number`` is not a valid Finnish reference.
     """
     return rf.generate(validate(number))
+
+
+#: How :func:`payportal.references.find` recognises a Finnish reference: 4 to 20 digits that
+#: pass :func:`is_valid`.
+DIGIT_RUN = DigitRun(4, 20, is_valid)

@@ -30,6 +30,7 @@ from stdnum import luhn
 from payportal.exceptions import ValidationError
 from payportal.references._common import (
     CheckStrength,
+    DigitRun,
     check_digits_of,
     compactor,
     digits_only,
@@ -39,7 +40,7 @@ from payportal.references._common import (
     passes,
 )
 
-__all__ = ["calc_check_digit", "compact", "format", "generate", "is_valid", "validate"]
+__all__ = ["DIGIT_RUN", "calc_check_digit", "compact", "format", "generate", "is_valid", "validate"]
 
 NAME = "no_kid"
 LABEL = "Norwegian KID"
@@ -132,3 +133,8 @@ def is_valid(number: str, variant: Variant | None = None) -> bool:
 def format(number: str) -> str:  # noqa: A001  python-stdnum's vocabulary, on purpose
     """Return ``number`` as it is printed: compact, without grouping."""
     return compact(number)
+
+
+#: How :func:`payportal.references.find` recognises a KID: 2 to 25 digits that pass
+#: :func:`is_valid`.
+DIGIT_RUN = DigitRun(2, 25, is_valid)

@@ -30,6 +30,7 @@ from stdnum.iso7064 import mod_97_10
 
 from payportal.references._common import (
     CheckStrength,
+    Pattern,
     check_digits_of,
     compactor,
     fail_checksum,
@@ -37,13 +38,26 @@ from payportal.references._common import (
     fail_length,
 )
 
-__all__ = ["calc_check_digits", "compact", "format", "generate", "is_valid", "validate"]
+__all__ = [
+    "PATTERNS",
+    "calc_check_digits",
+    "checksum_holds",
+    "compact",
+    "format",
+    "generate",
+    "is_valid",
+    "validate",
+]
 
 NAME = "rf"
 LABEL = "ISO 11649 creditor reference"
 CHECK = CheckStrength.STRONG
 #: The longest body a creditor can choose: 25 characters minus ``RF`` and the check digits.
 MAX_BODY = 21
+#: Where :func:`payportal.references.find` looks for creditor references: ``RF`` not glued to
+#: a preceding letter, two check digits (``O`` read as ``0``), and up to 21 letters or digits
+#: with single spaces between them; ``find`` cuts the body back to where the check digits hold.
+PATTERNS = (Pattern(r"R(?<![A-Z]R)F[0-9O]{2}(?: ?[0-9A-Z]){1,21}", needles=("RF",)),)
 
 _SEPARATORS = compactor(" -.,/:")
 # Letters as their ISO 7064 values "10" to "35", as a ``str.translate`` table indexed by code
