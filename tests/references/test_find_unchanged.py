@@ -15,13 +15,15 @@ import random
 import string
 import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from payportal.references import Template, find
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 ALL = ("rf", "fi", "no_kid", "ch_qrr", "be_ogm", "billpay")
@@ -68,16 +70,18 @@ def _mangle(rng: random.Random, line: str) -> str:
         elif edit == 2:
             line = line[:at] + " " + line[at:]
         elif edit == 3:
-            line = line[:at] + rng.choice(["\n", "\r\n", "?21", "?3", "?\n2\n2", "\t", "  "]) + line[at:]
+            brk = rng.choice(["\n", "\r\n", "?21", "?3", "?\n2\n2", "\t", "  "])
+            line = line[:at] + brk + line[at:]
         elif edit == 4:
             line = line[:at] + line[at + 1 :]
         elif edit == 5:
             width = rng.choice([27, 35, 20])
             line = "\n".join(line[i : i + width] for i in range(0, len(line), width))
         elif edit == 6:
-            line = line[:at] + rng.choice(["ß", "é", "ǅ", "ﬀ", "+", "*", "/", "O", "RF"]) + line[at:]
+            odd = rng.choice(["ß", "é", "ǅ", "ﬀ", "+", "*", "/", "O", "RF"])
+            line = line[:at] + odd + line[at:]
         elif edit == 7:
-            line = line[:at] + str(rng.randrange(10**rng.randrange(1, 12))) + line[at:]
+            line = line[:at] + str(rng.randrange(10 ** rng.randrange(1, 12))) + line[at:]
         else:
             line = line[:at] + rng.choice(["SVWZ+", "EREF+", "KD10023-", "+++", "BP"]) + line[at:]
     return line
@@ -154,6 +158,4 @@ SCHEME_SETS = st.sampled_from(
 def test_generated_text_gives_the_same_matches(
     text: str, schemes: tuple[Any, ...], known: set[str] | None
 ) -> None:
-    assert _after(text, schemes=schemes, known=known) == _before(
-        text, schemes=schemes, known=known
-    )
+    assert _after(text, schemes=schemes, known=known) == _before(text, schemes=schemes, known=known)
