@@ -343,11 +343,13 @@ class Portal:
         :attr:`~payportal.booking.Outcome.ALREADY_BOOKED`); on an exception answer with an
         error, so the provider delivers it again.
 
+        A notification that names no payment (some PayPal refund notices) books nothing
+        here and returns ``()``; the next :meth:`poll` of its intent books the money.
+
         Raises:
             WebhookVerificationError: the notification is not authentic; answer 4xx.
             ProviderError: the read-back failed; answer 5xx so it comes again.
-            ValidationError: ``provider`` is not configured, or the notification names no
-                payment.
+            ValidationError: ``provider`` is not configured.
         """
         client = self.provider(provider)
         webhook = client.parse_webhook(headers, body)
