@@ -205,23 +205,22 @@ class PostgresStorage:
         import psycopg  # noqa: PLC0415
 
         for attempt in range(self._max_size + 1):
-            with self._pool.connection() as conn:
+            with self._pool.connection() as conn, conn.cursor() as cursor:
                 try:
-                    conn.execute("BEGIN READ ONLY" if read_only else "BEGIN")
+                    cursor.execute("BEGIN READ ONLY" if read_only else "BEGIN", prepare=False)
                 except psycopg.OperationalError:
                     if conn.closed and attempt < self._max_size:
                         continue  # the pool discards the closed connection
                     raise
                 try:
-                    with conn.cursor() as cursor:
-                        yield cursor
+                    yield cursor
                 except BaseException:
                     if not conn.closed:
                         # A broken connection cannot roll back; the server already did.
                         with contextlib.suppress(psycopg.Error):
-                            conn.execute("ROLLBACK")
+                            cursor.execute("ROLLBACK", prepare=False)
                     raise
-                conn.execute("COMMIT")
+                cursor.execute("COMMIT", prepare=False)
                 return
 
     @contextmanager
@@ -383,22 +382,21 @@ class AsyncPostgresStorage:
         import psycopg  # noqa: PLC0415
 
         for attempt in range(self._max_size + 1):
-            async with self._pool.connection() as conn:
+            async with self._pool.connection() as conn, conn.cursor() as cursor:
                 try:
-                    await conn.execute("BEGIN READ ONLY" if read_only else "BEGIN")
+                    await cursor.execute("BEGIN READ ONLY" if read_only else "BEGIN", prepare=False)
                 except psycopg.OperationalError:
                     if conn.closed and attempt < self._max_size:
                         continue
                     raise
                 try:
-                    async with conn.cursor() as cursor:
-                        yield cursor
+                    yield cursor
                 except BaseException:
                     if not conn.closed:
                         with contextlib.suppress(psycopg.Error):
-                            await conn.execute("ROLLBACK")
+                            await cursor.execute("ROLLBACK", prepare=False)
                     raise
-                await conn.execute("COMMIT")
+                await cursor.execute("COMMIT", prepare=False)
                 return
 
     @asynccontextmanager
