@@ -4,6 +4,16 @@ import payportal
 
 # Pinned on purpose: adding or removing a public name is a decision, made here.
 EXPECTED = {
+    "StorageUnavailableError",
+    "StorageError",
+    "StatementFormatError",
+    "OutcomeUnknownError",
+    "CorruptRecordError",
+    "ConcurrentUpdateError",
+    "SQLiteStorage",
+    "PaymentIntent",
+    "PaymentEvent",
+    "Portal",
     "AccessDeniedError",
     "AccessPolicy",
     "Action",

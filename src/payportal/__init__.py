@@ -5,11 +5,14 @@ Public names are re-exported here; the modules behind them are private unless do
 
 from payportal._money import Money, currency_exponent, format_money, is_currency
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
+from payportal.booking import PaymentEvent, PaymentIntent, Portal
 from payportal.customers import Address, BankAccount, Company, Customer, MasterDataChange
 from payportal.exceptions import (
     AccessDeniedError,
     AllocationError,
     BadSignatureError,
+    ConcurrentUpdateError,
+    CorruptRecordError,
     CurrencyMismatchError,
     ExpiredLinkError,
     InsufficientFundsError,
@@ -18,8 +21,12 @@ from payportal.exceptions import (
     InvalidTransitionError,
     MalformedLinkError,
     NotYetValidLinkError,
+    OutcomeUnknownError,
     PayportalError,
     RevokedLinkError,
+    StatementFormatError,
+    StorageError,
+    StorageUnavailableError,
     UnknownCurrencyError,
     UnknownKeyError,
     ValidationError,
@@ -36,6 +43,7 @@ from payportal.links import (
 )
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
 from payportal.reconciliation import Statement, StatementEntry, read_statement, reconcile
+from payportal.storage import SQLiteStorage
 
 __version__ = "0.1.0"
 
@@ -48,6 +56,8 @@ __all__ = [
     "BadSignatureError",
     "BankAccount",
     "Company",
+    "ConcurrentUpdateError",
+    "CorruptRecordError",
     "CurrencyMismatchError",
     "Customer",
     "CustomerAccess",
@@ -68,13 +78,21 @@ __all__ = [
     "Money",
     "NotYetValidLinkError",
     "OpenItem",
+    "OutcomeUnknownError",
+    "PaymentEvent",
+    "PaymentIntent",
     "PayportalError",
+    "Portal",
     "PortalSettings",
     "PortalUrls",
     "PrepaidAccount",
     "RevokedLinkError",
+    "SQLiteStorage",
     "Statement",
     "StatementEntry",
+    "StatementFormatError",
+    "StorageError",
+    "StorageUnavailableError",
     "UnknownCurrencyError",
     "UnknownKeyError",
     "ValidationError",
