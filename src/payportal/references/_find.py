@@ -327,7 +327,10 @@ class _Run(NamedTuple):
     """A digit-run scheme as :class:`_DigitRuns` uses it."""
 
     name: str
-    shape: DigitRun
+    # The scheme's DigitRun, flattened: read for every window of every digit run.
+    shortest: int
+    longest: int
+    holds: Callable[[str], bool]
     # When the window passes and is not known (None: only a known window counts).
     confidence: Confidence | None
 
@@ -381,12 +384,12 @@ class _DigitRuns:
     def _hit(self, span: tuple[int, int], value: str, known: Container[str] | None) -> Match | None:
         """``value`` as a reference of the first scheme that reports it, if any."""
         size = len(value)
-        for name, shape, confidence in self.runs:
-            if shape.shortest <= size <= shape.longest:
+        for name, shortest, longest, holds, confidence in self.runs:
+            if shortest <= size <= longest:
                 if known is not None and value in known:
-                    if shape.holds(value):
+                    if holds(value):
                         return Match(value, name, span, Confidence.CERTAIN)
-                elif confidence is not None and shape.holds(value):
+                elif confidence is not None and holds(value):
                     return Match(value, name, span, confidence)
         return None
 
@@ -448,7 +451,7 @@ def _digits(shortest: int) -> str:
 
 def _digit_search(runs: tuple[_Run, ...]) -> tuple[Search | None, int]:
     """The search for digit runs long enough for one of ``runs``, and the fewest digits."""
-    sizes = sorted({n for run in runs for n in range(run.shape.shortest, run.shape.longest + 1)})
+    sizes = sorted({n for run in runs for n in range(run.shortest, run.longest + 1)})
     if not sizes:
         return None, 0
     reader = _DigitRuns(runs, tuple(sizes))
@@ -478,7 +481,7 @@ def _plan(schemes: tuple[SchemeLike, ...]) -> Plan:
         shape: DigitRun | None = getattr(module, "DIGIT_RUN", None)
         if shape is not None:
             confidence = None if shape.only_known else _CONFIDENCE[spec.check]
-            runs.append(_Run(spec.name, shape, confidence))
+            runs.append(_Run(spec.name, shape.shortest, shape.longest, shape.holds, confidence))
     digits_known, fewest_known = _digit_search(tuple(runs))
     digits_unknown, fewest_unknown = _digit_search(tuple(r for r in runs if r.confidence))
     return Plan(tuple(searches), digits_unknown, digits_known, fewest_unknown, fewest_known)
