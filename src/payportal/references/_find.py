@@ -137,7 +137,8 @@ def find(
 
 
 # ---------------------------------------------------------------------------------------------
-# Readers: what reference, if any, a candidate holds
+# Readers: what reference, if any, a candidate holds. The matches they return have their spans
+# in the normalised text; find maps them back.
 
 
 # The runs of digits and of letters in an RF candidate's body: a reference followed by more
