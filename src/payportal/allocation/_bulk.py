@@ -113,33 +113,28 @@ class RankedLines(FrozenLines):
 
 
 class RankedAmounts(FrozenAmounts):
-    """``open_before`` of a bulk settlement: each settled item's open amount, built when read."""
+    """``open_before`` of a bulk settlement: each settled item's open amount, looked up (or
+    listed, oldest first) only when read."""
 
-    __slots__ = ("_amounts", "_currency", "_exponent", "_items")
+    __slots__ = ("_currency", "_exponent", "_index", "_items")
 
     def __init__(self, items: list[OpenItem], currency: str, exponent: int) -> None:
         self._items = items
         self._currency = currency
         self._exponent = exponent
-        self._amounts: dict[str, Money] | None = None
-
-    def _built(self) -> dict[str, Money]:
-        if self._amounts is None:
-            currency, exponent = self._currency, self._exponent
-            self._amounts = {
-                item.key: units_to_money(item.open_units, currency, exponent)
-                for item in sorted(self._items, key=_RANK)
-            }
-        return self._amounts
+        self._index: dict[str, OpenItem] | None = None
 
     def __getitem__(self, key: str) -> Money:
-        return self._built()[key]
+        if self._index is None:
+            self._index = {item.key: item for item in self._items}
+        units = self._index[key].open_units
+        return units_to_money(units, self._currency, self._exponent)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
+        return (item.key for item in sorted(self._items, key=_RANK))
 
 
 class Settlement:
