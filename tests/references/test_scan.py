@@ -63,7 +63,7 @@ def test_gating_by_needles_and_digit_stretches_loses_nothing(
     norm, _, _ = normalise(text)
     for known in (None, {"12345678903", "010806817183"}):
         digits = plan.digits_unknown if known is None else plan.digits_known
-        every = (*plan.searches, *([digits] if digits is not None else []))
+        every = (*plan.searches, *([digits.search] if digits is not None else []))
         gated = plan.searches_for(norm, known is not None)
         assert scan(norm, gated, known) == scan(norm, every, known)
 
@@ -74,7 +74,7 @@ def test_a_search_alone_finds_what_it_finds_among_others(text: str, known: set[s
     norm, _, _ = normalise(text)
     digits = plan.digits_unknown if known is None else plan.digits_known
     assert digits is not None
-    for search in (*plan.searches, digits):
+    for search in (*plan.searches, digits.search):
         assert scan(norm, (search,), known) == scan(norm, (search, NEVER), known)
 
 

@@ -30,7 +30,15 @@ from payportal.exceptions import InvalidReferenceError, ValidationError
 from payportal.references import be_ogm, billpay, rf
 from payportal.references._common import CheckStrength, DigitRun
 from payportal.references._registry import BUILT_IN, SchemeLike, SchemeSpec, resolve
-from payportal.references._scan import Anchored, Plan, Search, normalise, original_span, scan
+from payportal.references._scan import (
+    Anchored,
+    DigitSearch,
+    Plan,
+    Search,
+    normalise,
+    original_span,
+    scan,
+)
 from payportal.references.template import Template
 
 if TYPE_CHECKING:
@@ -450,13 +458,13 @@ def _digits(shortest: int) -> str:
     )
 
 
-def _digit_search(runs: tuple[_Run, ...]) -> tuple[Search | None, int]:
-    """The search for digit runs long enough for one of ``runs``, and the fewest digits."""
+def _digit_search(runs: tuple[_Run, ...]) -> DigitSearch | None:
+    """The search for digit runs long enough for one of ``runs`` (None: there are none)."""
     sizes = sorted({n for run in runs for n in range(run.shortest, run.longest + 1)})
     if not sizes:
-        return None, 0
+        return None
     reader = _DigitRuns(runs, tuple(sizes))
-    return Search(re.compile(_digits(sizes[0])), reader.read, past_run=True), sizes[0]
+    return DigitSearch(Search(re.compile(_digits(sizes[0])), reader.read, past_run=True), sizes[0])
 
 
 @functools.lru_cache(maxsize=128)
@@ -483,9 +491,8 @@ def _plan(schemes: tuple[SchemeLike, ...]) -> Plan:
         if shape is not None:
             confidence = None if shape.only_known else _CONFIDENCE[spec.check]
             runs.append(_Run(spec.name, shape.shortest, shape.longest, shape.holds, confidence))
-    digits_known, fewest_known = _digit_search(tuple(runs))
-    digits_unknown, fewest_unknown = _digit_search(tuple(r for r in runs if r.confidence))
-    return Plan(tuple(searches), digits_unknown, digits_known, fewest_unknown, fewest_known)
+    digits_unknown = _digit_search(tuple(run for run in runs if run.confidence is not None))
+    return Plan(tuple(searches), digits_unknown, _digit_search(tuple(runs)))
 
 
 def _plan_for(schemes: SchemeLike | Iterable[SchemeLike]) -> Plan:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from payportal.references._find import Match
 
-__all__ = ["Anchored", "Plan", "Search", "normalise", "original_span", "scan"]
+__all__ = ["Anchored", "DigitSearch", "Plan", "Search", "normalise", "original_span", "scan"]
 
 
 class Searcher(Protocol):
@@ -93,21 +93,22 @@ class Anchored:
 _RUN_BYTES = bytes(49 if chr(code) in "0123456789O " else 48 for code in range(256))
 
 
+class DigitSearch(NamedTuple):
+    """The search for digit runs, and the fewest digits a run must have to be worth it."""
+
+    search: Search
+    fewest: int
+
+
 @attrs.frozen
 class Plan:
     """The searches for one set of schemes, with what makes choosing them cheap."""
 
     # In priority order: at the same position the earlier search wins.
     searches: tuple[Search, ...]
-    # The digit-run search without and with ``known`` (None: no scheme would report), and the
-    # fewest digits it needs.
-    digits_unknown: Search | None
-    digits_known: Search | None
-    fewest_unknown: int
-    fewest_known: int
-    # Each digit-run search with what a text must hold, translated by _RUN_BYTES, for it to run.
-    _digits_unknown: tuple[Search, bytes] | None = attrs.field(init=False)
-    _digits_known: tuple[Search, bytes] | None = attrs.field(init=False)
+    # The digit-run search without and with ``known`` (None: no scheme would report).
+    digits_unknown: DigitSearch | None
+    digits_known: DigitSearch | None
     # Every needle of ``searches``, once.
     needles: tuple[str, ...] = attrs.field(init=False)
     # The searches to run, by which needles a text holds (bit k set: it holds needles[k]),
@@ -117,16 +118,6 @@ class Plan:
     @needles.default
     def _every_needle(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(n for search in self.searches for n in search.needles))
-
-    @_digits_unknown.default
-    def _digits_gated_unknown(self) -> tuple[Search, bytes] | None:
-        search = self.digits_unknown
-        return None if search is None else (search, b"1" * self.fewest_unknown)
-
-    @_digits_known.default
-    def _digits_gated_known(self) -> tuple[Search, bytes] | None:
-        search = self.digits_known
-        return None if search is None else (search, b"1" * self.fewest_known)
 
     def searches_for(self, norm: str, known: bool) -> tuple[Search, ...]:
         """The searches worth running over normalised text ``norm``: each that has no needles
@@ -138,11 +129,13 @@ class Plan:
         searches = self.gated.get(present)
         if searches is None:
             searches = self._gate(present)
-        digits = self._digits_known if known else self._digits_unknown
-        if digits is not None and digits[1] in norm.encode("ascii", "ignore").translate(_RUN_BYTES):
+        digits = self.digits_known if known else self.digits_unknown
+        if digits is not None:
             # Non-ASCII characters are never digits, and dropping them only joins stretches:
             # the test can let a text through in vain, never keep a run out.
-            searches = (*searches, digits[0])
+            stretch = norm.encode("ascii", "ignore").translate(_RUN_BYTES)
+            if b"1" * digits.fewest in stretch:
+                searches = (*searches, digits.search)
         return searches
 
     def _gate(self, present: int) -> tuple[Search, ...]:
