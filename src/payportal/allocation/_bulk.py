@@ -169,7 +169,7 @@ def _estimate(ranks: list[float], opens: list[int], budget: int) -> tuple[float,
     sample, amounts = _sorted_pairs(ranks[::step], opens[::step])
     sums = list(accumulate(units * step for units in amounts))
     at = bisect.bisect_right(sums, budget)
-    # Three standard errors of the sampled position (and some slack for unequal amounts)
+    # Four standard errors of the sampled position (and some slack for unequal amounts)
     # cover the true point nearly always; should they not, the caller looks outside.
     size = len(sample)
     margin = 8 + int(4 * (at * max(size - at, 0) / size) ** 0.5)
