@@ -76,6 +76,7 @@ def test_reconciliation_public_names_are_pinned():
         "StatementEntry",
         "StatementFormat",
         "apply",
+        "book_approved",
         "drop_seen",
         "iter_statements",
         "parse_camt",

@@ -45,6 +45,7 @@ __all__ = [
     "load_intent",
     "reject_top_up",
     "release_top_up",
+    "release_top_up_in",
     "resolve_review",
     "review_queue",
     "save_intent",
@@ -331,17 +332,39 @@ def _merchant_action(
 
     def once() -> BookingDecision:
         with storage.transaction() as tx:
-            intent = load_intent(tx, intent_id)
-            if intent is None:
-                raise ValidationError("names no payment intent", field="intent_id", value=intent_id)
-            stored = tx.load_account(intent.customer_id)
-            if stored is None:
-                raise InvalidTransitionError(f"customer {intent.customer_id!r} has no account")
-            decision = action(stored.value, intent, at=at)
-            _write(tx, decision, stored.version, {})
-            return decision
+            return _merchant_action_in(tx, intent_id, at, action)
 
     return _retrying(ATTEMPTS, once)
+
+
+def _merchant_action_in(
+    tx: Transaction,
+    intent_id: str,
+    at: datetime,
+    action: Callable[..., BookingDecision],
+) -> BookingDecision:
+    intent = load_intent(tx, intent_id)
+    if intent is None:
+        raise ValidationError("names no payment intent", field="intent_id", value=intent_id)
+    stored = tx.load_account(intent.customer_id)
+    if stored is None:
+        raise InvalidTransitionError(f"customer {intent.customer_id!r} has no account")
+    decision = action(stored.value, intent, at=at)
+    _write(tx, decision, stored.version, {})
+    return decision
+
+
+def release_top_up_in(tx: Transaction, intent_id: str, *, at: datetime) -> BookingDecision:
+    """:func:`release_top_up` inside a transaction the caller holds (to release along with
+    other bookings, all or nothing).
+
+    Raises:
+        InvalidTransitionError: nothing of the intent is pending.
+        ValidationError: no such intent.
+        ConcurrentUpdateError: the account changed since it was read in this transaction.
+    """
+    v.check_aware(at, "at")
+    return _merchant_action_in(tx, intent_id, at, release)
 
 
 def release_top_up(storage: Storage, intent_id: str, *, at: datetime) -> BookingDecision:

@@ -42,6 +42,7 @@ from payportal.reconciliation._reconcile import (
     MatchReason,
     ReconciliationProposal,
     apply,
+    book_approved,
     reconcile,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "StatementEntry",
     "StatementFormat",
     "apply",
+    "book_approved",
     "drop_seen",
     "iter_statements",
     "parse_camt",

@@ -4,14 +4,18 @@
 normalised document number, by amount per customer) and then makes one pass per entry, one
 :func:`~payportal.references.find` over its text and a few dictionary look-ups, so that
 reconciling a statement costs time in proportion to the entries plus the items, never their
-product. :func:`apply` books the allocations a person approved, all or nothing.
+product. :func:`book_approved` books the matches a person approved through the one booking
+path (:mod:`payportal.booking`): documents, accounts, journal and outbox together, all or
+nothing. :func:`apply`, which only updated accounts, is deprecated.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import re
+import warnings
 from collections.abc import Callable, Container, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -30,8 +34,11 @@ from payportal.references._registry import SchemeLike
 from payportal.references.template import Template
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from payportal._money import Money
     from payportal.customers import Customer
+    from payportal.storage import Storage, Transaction
 
 __all__ = [
     "Booking",
@@ -41,6 +48,7 @@ __all__ = [
     "MatchReason",
     "ReconciliationProposal",
     "apply",
+    "book_approved",
     "reconcile",
 ]
 
@@ -804,6 +812,11 @@ def apply(
 ) -> Booking:
     """Book the ``approved`` matches of ``proposal`` into their accounts; all or nothing.
 
+    .. deprecated::
+        It changes accounts only, so documents stay unpaid and nothing reaches the journal
+        or the outbox. Use :func:`book_approved`, which books through
+        :mod:`payportal.booking`. Calling it warns with :class:`DeprecationWarning`.
+
     Allocations are applied with :meth:`CustomerAccount.apply` (the entry id is the payment
     id), top-ups are released on the prepaid account. An approved entry whose payment is
     already on its account's ledger, or whose top-up is no longer pending but credited, is
@@ -824,6 +837,13 @@ def apply(
             or it no longer fits its account (it settles more than is open). Nothing is
             booked then: the accounts are immutable and only returned when all succeeded.
     """
+    warnings.warn(
+        "payportal.reconciliation.apply updates accounts only (not documents, journal or "
+        "outbox) and is deprecated; book approved matches with "
+        "payportal.reconciliation.book_approved(storage, proposal, approved, at=...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     chosen = _approved(proposal, approved)
     current = dict(proposal.accounts)
     if accounts is not None:
@@ -865,3 +885,180 @@ def apply(
         current[account.customer_id] = account
         booked.append(match.entry_id)
     return Booking(accounts=MappingProxyType(current), booked=tuple(booked), skipped=tuple(skipped))
+
+
+#: Entry ids longer than an intent id may be are replaced by this prefix and a digest.
+_LONG_ENTRY = "stmt:"
+
+
+def statement_intent_id(entry_id: str) -> str:
+    """The id of the payment intent :func:`book_approved` records for the statement entry
+    ``entry_id``: the entry id itself (so the account's ledger names the entry, and a later
+    :func:`reconcile` lists it as already booked), or, for an id longer than 100
+    characters, ``"stmt:"`` and its SHA-256."""
+    if len(entry_id) <= 100:
+        return entry_id
+    return _LONG_ENTRY + hashlib.sha256(entry_id.encode()).hexdigest()
+
+
+def book_approved(
+    storage: Storage,
+    proposal: ReconciliationProposal,
+    approved: Iterable[str | EntryMatch],
+    *,
+    at: datetime,
+) -> Booking:
+    """Book the ``approved`` matches of ``proposal`` through :mod:`payportal.booking`, in one
+    transaction of ``storage``: all or nothing.
+
+    * A match for open items records a payment intent for its customer (purpose
+      documents, the matched items in order, the allocation's overpayment policy; id
+      :func:`statement_intent_id`) and books a captured bank payment
+      (movement key ``"bank:<entry id>"``, the key :meth:`payportal.booking.Portal.receive`
+      uses for the same entry) against it: documents, account, journal and outbox change
+      together. The booking allocates again over the stored state, so it follows what is
+      open now rather than the proposal's allocation.
+    * A match for a pending bank-transfer top-up releases it
+      (:func:`payportal.booking.release_top_up_in`): the top-up's reference names the
+      intent that booked it.
+
+    An entry booked before (the movement was seen, or the top-up is credited already) is
+    skipped, so importing the same statement twice books nothing twice. ``accounts`` of the
+    returned :class:`Booking` holds the stored accounts of the customers touched.
+
+    Raises:
+        ValidationError: an approved id or match is not part of the proposal.
+        AllocationError: a match is for bare open items or a customer without a stored
+            account, its top-up is not pending, or the booking path refused it (the
+            reason is in the message). Nothing is booked then.
+        ConcurrentUpdateError: other writers kept changing the accounts.
+    """
+    # Imported here: payportal.booking imports this package.
+    from payportal.exceptions import ConcurrentUpdateError  # noqa: PLC0415
+
+    chosen = _approved(proposal, approved)
+    for match in chosen:
+        if match.customer_id is None:
+            raise AllocationError(
+                f"entry {match.entry_id!r} was proposed for bare open items; "
+                "only matches for a customer's account can be booked"
+            )
+
+    def once() -> Booking:
+        booked: list[str] = []
+        skipped: list[str] = []
+        touched: dict[str, None] = {}
+        with storage.transaction() as tx:
+            for match in chosen:
+                owner = match.customer_id
+                assert owner is not None
+                if tx.load_account(owner) is None:
+                    raise AllocationError(
+                        f"entry {match.entry_id!r} was proposed for customer {owner!r}, "
+                        "who has no stored account"
+                    )
+                touched[owner] = None
+                done = (
+                    _release_match(tx, match, at)
+                    if match.top_up is not None
+                    else _book_match(tx, match, at)
+                )
+                (booked if done else skipped).append(match.entry_id)
+            accounts = {}
+            for owner in touched:
+                stored = tx.load_account(owner)
+                assert stored is not None
+                accounts[owner] = stored.value
+        return Booking(
+            accounts=MappingProxyType(accounts), booked=tuple(booked), skipped=tuple(skipped)
+        )
+
+    for attempt in range(1, 6):
+        try:
+            return once()
+        except ConcurrentUpdateError:
+            if attempt == 5:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _release_match(tx: Transaction, match: EntryMatch, at: datetime) -> bool:
+    """Release the pending top-up ``match`` pays; ``False`` if it was released before."""
+    from payportal.booking import release_top_up_in  # noqa: PLC0415
+    from payportal.booking._book import MOVEMENTS  # noqa: PLC0415
+    from payportal.exceptions import InvalidTransitionError  # noqa: PLC0415
+
+    assert match.top_up is not None
+    assert match.customer_id is not None
+    if not tx.mark_processed(MOVEMENTS, f"bank:{match.entry_id}"):
+        return False
+    try:
+        release_top_up_in(tx, match.top_up.partition("/")[0], at=at)
+    except (InvalidTransitionError, ValidationError) as exc:
+        stored = tx.load_account(match.customer_id)
+        assert stored is not None
+        if any(t.reference == match.top_up for t in stored.value.prepaid.credited):
+            return False
+        raise AllocationError(
+            f"entry {match.entry_id!r}: the top-up {match.top_up!r} is not pending ({exc})"
+        ) from exc
+    return True
+
+
+def _book_match(tx: Transaction, match: EntryMatch, at: datetime) -> bool:
+    """Book ``match`` as a captured bank payment of its own intent; ``False`` if its
+    movement was booked before."""
+    from payportal.booking import (  # noqa: PLC0415
+        EventKind,
+        Outcome,
+        PaymentEvent,
+        PaymentIntent,
+        Purpose,
+        book_in,
+        load_intent,
+        save_intent,
+    )
+    from payportal.booking._book import REVIEW, ReviewItem  # noqa: PLC0415
+
+    entry = match.entry
+    assert match.customer_id is not None
+    assert match.allocation is not None
+    intent_id = statement_intent_id(entry.entry_id)
+    if load_intent(tx, intent_id) is None:
+        save_intent(
+            tx,
+            PaymentIntent(
+                id=intent_id,
+                customer_id=match.customer_id,
+                amount=entry.amount,
+                purpose=Purpose.DOCUMENTS,
+                item_keys=match.items,
+                overpayment=match.allocation.overpayment,
+                reference=(match.references or (entry.entry_id,))[0],
+                provider="bank",
+                method="bank_transfer",
+                created_at=at,
+                payment_id=entry.entry_id,
+            ),
+        )
+    event = PaymentEvent(
+        kind=EventKind.CAPTURED,
+        provider="bank",
+        provider_payment_id=entry.entry_id,
+        movement_key=f"bank:{entry.entry_id}",
+        occurred_at=at,
+        intent_id=intent_id,
+        amount=entry.amount,
+    )
+    outcome = book_in(tx, event)
+    if (
+        outcome.outcome is Outcome.ALREADY_BOOKED
+        and tx.load_order(REVIEW, event.movement_key, ReviewItem) is not None
+    ):
+        # Seen before without an intent (Portal.receive of an unmatched entry): it waits
+        # for review; this approval names its intent, so it leaves the queue booked.
+        tx.delete_order(REVIEW, event.movement_key)
+        outcome = book_in(tx, event, mark=False)
+    if outcome.outcome is Outcome.REVIEW:
+        raise AllocationError(f"entry {entry.entry_id!r} cannot be booked: {outcome.reason}")
+    return outcome.outcome is Outcome.BOOKED
