@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-
 from hypothesis import HealthCheck, settings
 
 # CI machines are slow and shared: no per-example deadline, and a fixed number of examples.
@@ -47,3 +46,10 @@ def system_tool() -> object:
     """:func:`which_or_missing` for tests: ``system_tool(("chromium",), "Chromium", "apt-get
     install chromium")`` gives the path or fails (CI) / skips (elsewhere) naming the command."""
     return which_or_missing
+
+
+@pytest.fixture(scope="session")
+def system_part_missing() -> object:
+    """:func:`missing_system_part` for fixtures that find a system part themselves (the
+    PostgreSQL cluster): fails in CI, skips elsewhere, naming the install command."""
+    return missing_system_part
