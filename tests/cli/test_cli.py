@@ -221,7 +221,8 @@ def test_reconcile_reads_a_bank_csv_export_with_its_layout(runner, tmp_path):
     reference = rf.generate("1001")
     export = tmp_path / "export.csv"
     export.write_text(
-        f"Buchungsdatum;Verwendungszweck;Betrag\n02.03.2026;Rechnung {rf.format(reference)};119,00\n",
+        "Buchungsdatum;Verwendungszweck;Betrag\n"
+        f"02.03.2026;Rechnung {rf.format(reference)};119,00\n",
         encoding="utf-8",
     )
     items = _items(tmp_path, f"key,amount,reference\nRE-1001,119.00,{reference}\n")
