@@ -100,14 +100,17 @@ def test_usage_errors_exit_2() -> None:
     assert done.returncode == 2
 
 
-def test_prepaid_top_up_is_released_by_the_statement(report: dict[str, Any]) -> None:
+def test_prepaid_top_up_waits_for_release_after_the_statement(report: dict[str, Any]) -> None:
     prepaid = report["prepaid"]
-    assert prepaid["pending_before_statement"] == "50,00\xa0€"
-    assert prepaid["payment_status"] == "paid"
-    assert prepaid["matched"]["top_up"] == prepaid["reference"].replace(" ", "")
-    assert prepaid["matched"]["confidence"] == "CERTAIN"
-    assert prepaid["booked"] == [prepaid["statement_entry"]["entry_id"]]
+    # The statement books the transfer through the booking path: pending, not yet credited.
+    assert prepaid["booked"] == ["booked"]
+    assert prepaid["status_after_statement"] == "pending"
+    assert prepaid["pending_after_statement"] == "50,00\xa0€"
+    # The merchant's release credits it.
+    assert prepaid["status_after_release"] == "booked"
     assert prepaid["prepaid_balance"] == "50,00\xa0€"
+    assert prepaid["pending_after_release"] == "0,00\xa0€"
+    assert prepaid["outbox"] == ["payment.booked", "top_up.pending", "top_up.released"]
     assert prepaid["epc_qr_lines"][:4] == ["BCD", "002", "1", "SCT"]
     compact = prepaid["reference"].replace(" ", "")
     assert prepaid["epc_qr_lines"][-1] == compact

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
-from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount, TopUpMethod
+from payportal.accounts import CustomerAccount, OpenItem
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -42,8 +42,7 @@ from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.placeholders import RenderContext, Template
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
 from payportal.providers import BankTransfer, PaymentRequest
-from payportal.reconciliation import apply, read_statement, reconcile
-from payportal.references import Confidence
+from payportal.reconciliation import read_statement
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -491,20 +490,32 @@ CAMT053 = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
-    """A prepaid top-up by bank transfer, released once the bank statement shows it."""
+    """A prepaid top-up by bank transfer through the one booking path: the portal records
+    the intent and shows the transfer instructions; the bank statement books the money as
+    a pending top-up; the merchant's release credits it to the prepaid balance."""
+    # Imported here: the storage double belongs to payportal.testing, like the fakes.
+    from payportal.booking import Portal  # noqa: PLC0415
+    from payportal.testing._memory_storage import MemoryStorage  # noqa: PLC0415
+
     policy.check_account(world.erika, Action.TOP_UP)
     amount = _eur("50.00")
+    storage = MemoryStorage(clock=lambda: NOW)
+    storage.migrate()
+    with storage.transaction() as tx:
+        tx.save_account(CustomerAccount(customer_id=world.erika.id, currency="EUR"), version=0)
     bank = BankTransfer(world.company, prefix="TOPUP", clock=lambda: NOW)
-    payment = bank.create_payment(PaymentRequest(amount=amount, reference=world.erika.number))
-    reference = payment.instructions["reference"]
-    account = CustomerAccount(
-        customer_id=world.erika.id,
-        currency="EUR",
-        prepaid=PrepaidAccount(currency="EUR").top_up(
-            amount, method=TopUpMethod.BANK_TRANSFER, reference=reference
-        ),
+    portal = Portal(
+        storage=storage,
+        providers=[bank],
+        return_url="https://portal.druckerei.example/paid",
+        cancel_url="https://portal.druckerei.example/cancelled",
+        clock=lambda: NOW,
+        new_id=lambda: f"pi-topup-{world.erika.number}",
     )
-    pending = account.prepaid.pending_amount
+    checkout = portal.pay(
+        world.erika.id, top_up=amount, method="bank_transfer", reference=world.erika.number
+    )
+    instructions = checkout.instructions
     # The customer transfers the money; the demo writes the bank's camt.053 for the evening.
     statement = CAMT053.format(
         day=TODAY.isoformat(),
@@ -512,35 +523,39 @@ def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
         amount=amount.amount,
         payer=world.erika.name,
         payer_iban=world.erika.bank_accounts[0].iban,
-        reference=payment.instructions["reference_formatted"].lower(),
+        reference=instructions["reference_formatted"].lower(),
     )
     (parsed,) = read_statement(statement.encode(), source="demo-camt053.xml")
     (entry,) = parsed.entries
-    proposal = reconcile(parsed.entries, [account])
-    (match,) = proposal.matches
-    # A clerk would look at the proposal first; the demo approves the certain matches.
-    booking = apply(proposal, proposal.at_least(Confidence.CERTAIN))
-    prepaid = booking.accounts[world.erika.id].prepaid
-    received = bank.receive(entry)
-    assert received is not None
+    # The statement's reference names the transfer: booked as a pending top-up.
+    outcomes = portal.receive(entry)
+    with storage.transaction() as tx:
+        stored = tx.load_account(world.erika.id)
+    assert stored is not None
+    pending = stored.value.prepaid.pending_amount
+    status_after_statement = portal.intent(checkout.intent.id).status
+    # The merchant sees the money on the bank account and releases it.
+    released = portal.release(checkout.intent.id)
+    with storage.transaction() as tx:
+        topics = [message.topic for message in tx.outbox(limit=100)]
+    prepaid = released.account.prepaid
     return {
-        "reference": payment.instructions["reference_formatted"],
-        "iban": payment.instructions["iban_formatted"],
-        "epc_qr_lines": payment.instructions["epc_qr"].split("\n"),
-        "pending_before_statement": format_money(pending, world.erika.locale),
+        "intent": checkout.intent.id,
+        "reference": instructions["reference_formatted"],
+        "iban": instructions["iban_formatted"],
+        "epc_qr_lines": instructions["epc_qr"].split("\n"),
         "statement_entry": {
             "entry_id": entry.entry_id,
             "remittance_text": entry.remittance_text,
             "amount": format_money(entry.amount, world.erika.locale),
         },
-        "matched": {
-            "top_up": match.top_up,
-            "confidence": match.confidence.name,
-            "reasons": [reason.value for reason in match.reasons],
-        },
-        "booked": list(booking.booked),
-        "payment_status": received.status.value,
+        "booked": [outcome.outcome.value for outcome in outcomes],
+        "status_after_statement": status_after_statement.value,
+        "pending_after_statement": format_money(pending, world.erika.locale),
+        "status_after_release": portal.intent(checkout.intent.id).status.value,
         "prepaid_balance": format_money(prepaid.balance, world.erika.locale),
+        "pending_after_release": format_money(prepaid.pending_amount, world.erika.locale),
+        "outbox": topics,
     }
 
 
@@ -655,17 +670,20 @@ def _print_text(report: dict[str, Any], out: IO[str]) -> None:
     write("\n7. Prepaid top-up by bank transfer\n")
     write(f"   transfer to {prepaid['iban']} with reference {prepaid['reference']}\n")
     write(f"   EPC QR payload: {' | '.join(prepaid['epc_qr_lines'])}\n")
-    write(f"   pending until the statement arrives: {prepaid['pending_before_statement']}\n")
     entry = prepaid["statement_entry"]
     write(
         f"   camt.053 entry {entry['entry_id']}: {entry['amount']} '{entry['remittance_text']}'\n"
     )
-    matched = prepaid["matched"]
     write(
-        f"   reconciled: top-up {matched['top_up']} ({matched['confidence']}, "
-        f"{', '.join(matched['reasons'])}); booked {', '.join(prepaid['booked'])}\n"
+        f"   the statement's reference names intent {prepaid['intent']}: "
+        f"{', '.join(prepaid['booked'])}, {prepaid['status_after_statement']}; "
+        f"{prepaid['pending_after_statement']} waits for the merchant's release\n"
     )
-    write(f"   payment {prepaid['payment_status']}; prepaid balance {prepaid['prepaid_balance']}\n")
+    write(
+        f"   released: intent {prepaid['status_after_release']}; prepaid balance "
+        f"{prepaid['prepaid_balance']}, pending {prepaid['pending_after_release']}\n"
+    )
+    write(f"   outbox: {', '.join(prepaid['outbox'])}\n")
     billpay = report["billpay"]
     write("\n8. Invoice purchase with BillPay\n")
     write(
