@@ -68,6 +68,7 @@ TESTING = {
     "FakeSofort",
     "Fault",
     "FaultKind",
+    "MemoryStorage",
     "ProviderContract",
     "Refusal",
 }

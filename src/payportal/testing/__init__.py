@@ -23,6 +23,9 @@ Payment providers, without sandbox accounts:
 
   Bank transfer needs no fake: it has no API, and
   :class:`payportal.providers.BankTransfer` keeps its payments in a ``TransferStore``.
+* :class:`MemoryStorage`: an in-memory :class:`payportal.storage.Storage` for your tests,
+  answering exactly as the SQLite and PostgreSQL adapters do (a property test in payportal's
+  own suite holds it to that), without files or servers.
 * :class:`ProviderContract` (``payportal.testing.contract``): the test suite every provider
   client runs; subclass it for your own providers. Importing it needs pytest.
 * The pytest plugin (``payportal.testing.pytest_plugin``, loaded automatically once
@@ -37,6 +40,7 @@ Install the ``testing`` extra (``pip install "payportal[testing]"``) for
 from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
+from payportal.testing._memory_storage import MemoryStorage
 from payportal.testing._server import FakeServer, Fault, FaultKind, Refusal
 from payportal.testing.fake_billpay import FakeBillPay
 from payportal.testing.fake_billwerk import FakeBillwerkPay
@@ -63,6 +67,7 @@ __all__ = [
     "FakeSofort",
     "Fault",
     "FaultKind",
+    "MemoryStorage",
     "ProviderContract",
     "Refusal",
 ]
