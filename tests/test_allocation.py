@@ -719,12 +719,13 @@ def test_split_fairly_matches_money_split(total: int, weights: list[int]) -> Non
 def _bulk_from(count: int) -> Iterator[None]:
     from payportal.allocation import _bulk  # noqa: PLC0415
 
-    before = _bulk.BULK_FROM
+    before = _bulk.BULK_FROM, _bulk.SHARE_FROM
     _bulk.BULK_FROM = count
+    _bulk.SHARE_FROM = 10**12  # any payment, however small
     try:
         yield
     finally:
-        _bulk.BULK_FROM = before
+        _bulk.BULK_FROM, _bulk.SHARE_FROM = before
 
 
 def _item_by_item(*args: object, **options: object) -> object:

@@ -429,13 +429,15 @@ def allocate(
         plan = _proportional(pool.items, skip)
 
     exponent = currency_exponent(currency)
-    if (
-        strategy is Strategy.OLDEST_FIRST
-        and len(pool.items) >= _bulk.BULK_FROM
-        and not _bulk.discount_applies(pool.items, ordinal)
-    ):
+    opens = (
+        _bulk.open_units_if_worth_it(pool.items, payment.minor_units, ordinal)
+        if strategy is Strategy.OLDEST_FIRST
+        else None
+    )
+    if opens is not None:
         return _settle_in_bulk(
             pool,
+            opens,
             payment=payment,
             paid_on=paid_on,
             overpayment=overpayment,
@@ -481,6 +483,7 @@ def allocate(
 
 def _settle_in_bulk(
     pool: _Pool,
+    opens: list[int],
     *,
     payment: Money,
     paid_on: date | None,
@@ -491,7 +494,7 @@ def _settle_in_bulk(
     exponent: int,
 ) -> AllocationResult:
     """OLDEST_FIRST over many items without cash discounts, through ``allocation._bulk``."""
-    done = _bulk.settle_oldest_first(pool.items, payment.minor_units, tolerance, currency)
+    done = _bulk.settle_oldest_first(pool.items, opens, payment.minor_units, tolerance, currency)
     write_offs = (
         ()
         if done.write_off is None

@@ -35,10 +35,20 @@ if TYPE_CHECKING:
     from payportal._money import Money
     from payportal.allocation._result import Tolerance
 
-__all__ = ["BULK_FROM", "RankedAmounts", "RankedLines", "Settlement", "settle_oldest_first"]
+__all__ = [
+    "BULK_FROM",
+    "SHARE_FROM",
+    "RankedAmounts",
+    "RankedLines",
+    "Settlement",
+    "open_units_if_worth_it",
+    "settle_oldest_first",
+]
 
 #: From how many items on a payment is settled here rather than item by item.
 BULK_FROM = 512
+#: ... and from which share of what is open (1 / SHARE_FROM) on.
+SHARE_FROM = 32
 
 _DATE_RANK = attrgetter("date_rank")
 _OPEN = attrgetter("open_units")
@@ -243,15 +253,34 @@ def _parts(units: tuple[int, int, int], share: int) -> tuple[int, int, int]:
     return (costs, interest, share - costs - interest)
 
 
+def open_units_if_worth_it(
+    items: list[OpenItem], budget: int, paid_on: int | None
+) -> list[int] | None:
+    """The open units of ``items`` if settling ``budget`` here beats item by item, else None.
+
+    It does from :data:`BULK_FROM` items on, when no cash discount applies and the payment
+    covers at least 1/:data:`SHARE_FROM` of what is open: a smaller one reaches so few items
+    that selecting them with ``heapq.nsmallest`` costs less than the passes here.
+    """
+    if len(items) < BULK_FROM or discount_applies(items, paid_on):
+        return None
+    opens = list(map(_OPEN, items))
+    return opens if budget * SHARE_FROM >= sum(opens) else None
+
+
 def settle_oldest_first(
-    items: list[OpenItem], budget: int, tolerance: Tolerance | None, currency: str
+    items: list[OpenItem],
+    opens: list[int],
+    budget: int,
+    tolerance: Tolerance | None,
+    currency: str,
 ) -> Settlement:
-    """Settle ``budget`` minor units oldest first over ``items`` (no cash discount applies).
+    """Settle ``budget`` minor units oldest first over ``items`` (no cash discount applies),
+    whose open units are ``opens``.
 
     The same decision as paying the items one by one in order of ``OpenItem.rank``: all
     items before the point where the money runs out in full, the one there in part.
     """
-    opens = list(map(_OPEN, items))
     total = sum(opens)
     if budget >= total:
         return Settlement(list(compress(items, opens)), None, budget - total, None)
