@@ -95,14 +95,14 @@ def test_the_bench_corpus_gives_the_same_matches() -> None:
 
 def test_mangled_lines_give_the_same_matches_with_every_scheme_and_known() -> None:
     rng = random.Random(7)
-    clean = BENCH.remittance_lines(rng, 20_000)
+    clean = BENCH.remittance_lines(rng, 8_000)
     known = {m.value for line in clean for m in BEFORE.find(line, schemes=ALL)}
     lines = [_mangle(rng, line) for line in clean]
     assert _differences(lines) == []
     assert _differences(lines, schemes=ALL) == []
     assert _differences(lines, schemes=ALL, known=known) == []
-    assert _differences(lines[:5_000], schemes=(TOPUP, PLAIN, LUHN, "ch_qrr", "fi")) == []
-    assert _differences(lines[:5_000], schemes=("no_kid",), known=known) == []
+    assert _differences(lines[:3_000], schemes=(TOPUP, PLAIN, LUHN, "ch_qrr", "fi")) == []
+    assert _differences(lines[:3_000], schemes=("no_kid",), known=known) == []
 
 
 REFERENCE_ALPHABET = string.digits + "O RFBPKD/+*?-\n\r\tabcß"

@@ -469,11 +469,18 @@ def _digit_search(runs: tuple[_Run, ...]) -> DigitSearch | None:
 
 @functools.lru_cache(maxsize=128)
 def _plan(schemes: tuple[SchemeLike, ...]) -> Plan:
+    """The searches for ``schemes``, in their order: a template's regex, a scheme module's
+    ``PATTERNS``, and one search for the digit runs of every ``DIGIT_RUN`` among them.
+
+    Raises:
+        ValidationError: as :func:`~payportal.references._registry.resolve`.
+    """
     searches: list[Search] = []
     runs: list[_Run] = []
     for spec in resolve(schemes):
         if spec.template is not None:
             # Field values are letters and digits: a template match must not cut into a word.
+            # (The reader validates the whole match, so the fields' named groups are not needed.)
             body = re.sub(r"\(\?P<[a-z_]+>", "(?:", spec.template.search_regex())
             regex = re.compile(f"(?<![0-9A-Z])(?:{body})(?![0-9A-Z])")
             read = functools.partial(_read_template, spec=spec)
