@@ -8,11 +8,20 @@ payloads) goes through :mod:`json`. Every body is
 stored with a CRC-32 of its text, so a row truncated or altered outside payportal is
 reported as :class:`~payportal.exceptions.CorruptRecordError` instead of loading as
 something else.
+
+Decoded-record cache (the one seam where stored text is not parsed and validated again):
+for the types registered with :func:`immutable` (deeply immutable models: frozen attrs
+classes holding only tuples, read-only mappings and other immutable values), the last
+bodies this process wrote or read are kept with their checksum and model. Decoding the
+very same text with the same checksum returns the kept model instead of parsing and
+validating it again; any other text (changed by another process, damaged) is decoded and
+checked as usual. Bounded to :data:`CACHE_SIZE` bodies; :func:`clear_cache` empties it.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import zlib
 from typing import Any, TypeVar
 
@@ -21,7 +30,16 @@ from payportal.serialization import SCHEMA_VERSION, dumps, loads
 from payportal.serialization._converter import MODELS, converter
 from payportal.serialization._errors import translate
 
-__all__ = ["checksum", "decode", "decode_json", "encode", "encode_json"]
+__all__ = [
+    "CACHE_SIZE",
+    "checksum",
+    "clear_cache",
+    "decode",
+    "decode_json",
+    "encode",
+    "encode_json",
+    "immutable",
+]
 
 T = TypeVar("T")
 
@@ -84,14 +102,58 @@ def _loads_other(text: str, type_: type[T]) -> T:
     return result
 
 
+#: How many decoded bodies the cache keeps (oldest dropped first).
+CACHE_SIZE = 4096
+
+_IMMUTABLE: set[type[Any]] = set()
+_CACHEABLE: dict[type[Any], bool] = {}
+# body -> (checksum, model); insertion-ordered, the oldest dropped first.
+_CACHE: dict[str, tuple[str, object]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def immutable(*types: type[Any]) -> None:
+    """Register ``types`` (and their subclasses) as deeply immutable, so their decoded
+    models may be shared between loads (see the module's docstring). Register only
+    frozen classes whose every field, recursively, is immutable."""
+    with _CACHE_LOCK:
+        _IMMUTABLE.update(types)
+        _CACHEABLE.clear()
+
+
+def clear_cache() -> None:
+    """Forget every decoded model (the next loads parse and validate again)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _cacheable(type_: type[Any]) -> bool:
+    known = _CACHEABLE.get(type_)
+    if known is None:
+        known = _CACHEABLE[type_] = any(issubclass(type_, base) for base in _IMMUTABLE)
+    return known
+
+
+def _remember(body: str, stored: str, value: object) -> None:
+    with _CACHE_LOCK:
+        _CACHE.pop(body, None)
+        _CACHE[body] = (stored, value)
+        if len(_CACHE) > CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
+
+
 def encode(value: object) -> tuple[str, str]:
     """``value`` as stored text and its checksum.
 
     Raises:
         ValidationError: ``value`` cannot be stored.
     """
-    body = dumps(value) if _registered(type(value)) else _dumps_other(value)
-    return body, checksum(body)
+    type_ = type(value)
+    body = dumps(value) if _registered(type_) else _dumps_other(value)
+    stored = checksum(body)
+    if _cacheable(type_):
+        _remember(body, stored, value)
+    return body, stored
 
 
 def encode_json(data: object) -> tuple[str, str]:
@@ -114,11 +176,19 @@ def _verify(body: object, stored: object, record: str) -> str:
 
 def decode(body: object, stored: object, type_: type[T], record: str) -> T:
     """Load a stored model, or raise :class:`CorruptRecordError` naming ``record``."""
+    if isinstance(body, str):
+        kept = _CACHE.get(body)
+        if kept is not None and kept[0] == stored and isinstance(kept[1], type_):
+            return kept[1]
     text = _verify(body, stored, record)
     try:
-        return loads(text, type_) if _registered(type_) else _loads_other(text, type_)
+        value = loads(text, type_) if _registered(type_) else _loads_other(text, type_)
     except (PayportalError, ValueError, TypeError, KeyError) as exc:
         raise CorruptRecordError(f"{record} cannot be read: {exc}", record=record) from exc
+    if _cacheable(type(value)):
+        assert isinstance(stored, str)  # _verify checked it
+        _remember(text, stored, value)
+    return value
 
 
 def decode_json(body: object, stored: object, record: str) -> Any:

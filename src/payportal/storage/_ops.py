@@ -26,6 +26,9 @@ from payportal.storage._migrations import LATEST, Migration
 from payportal.storage._queries import Query, Result
 from payportal.storage._records import JournalEntry, OutboxMessage, PaymentIntent, Versioned
 
+# Accounts and documents are deeply immutable: their decoded models may be shared.
+_codec.immutable(CustomerAccount, Document)
+
 if TYPE_CHECKING:
     from payportal.storage._queries import Dialect
 
