@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -452,6 +453,9 @@ def test_entries_that_are_not_ours_are_left_alone(bank: BankTransfer) -> None:
         "D-1", date(2026, 11, 23), Money("10.00", "EUR"), Direction.DEBIT, remittance_text=reference
     )
     assert bank.receive(debit) is None
+    # A reversed debit (MT940 RD) is a credit that returns our own money, not a payment.
+    reversal = attrs.evolve(credit(reference), reversal=True)
+    assert bank.receive(reversal) is None
     assert bank.receive(credit("Rechnung INV-1 RF18 5390 0754 7034")) is None
     assert bank.receive(credit("nothing to see")) is None
     assert bank.get_payment(payment.id) == payment

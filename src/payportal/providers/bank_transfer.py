@@ -515,13 +515,15 @@ class BankTransfer:
         so an entry imported twice is booked once.
 
         Returns:
-            The payment after booking, or ``None`` when the entry is not a credit or carries
-            no reference of this provider's payments.
+            The payment after booking, or ``None`` when the entry is not a credit, is a
+            reversal (a credit that returns money the account paid out, MT940 ``RD`` or camt
+            ``RvslInd``: never a customer's payment) or carries no reference of this
+            provider's payments.
 
         Raises:
             InvalidRequestError: as :meth:`mark_paid` (another currency, a cancelled payment).
         """
-        if entry.direction is not Direction.CREDIT:
+        if entry.direction is not Direction.CREDIT or entry.reversal:
             return None
         text = " ".join((*entry.creditor_references, entry.end_to_end_id, entry.remittance_text))
         for match in refs.find(text, schemes=[self._scheme]):
