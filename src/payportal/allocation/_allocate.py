@@ -474,9 +474,8 @@ def allocate(
         write_offs=_lines(run.write_offs, currency, exponent),
         unapplied=units_to_money(run.remaining, currency, exponent),
         unmatched_references=tuple(name for name in named if name not in pool.unique),
-        open_before={
-            item.key: units_to_money(item.open_units, currency, exponent) for item in run.reached
-        },
+        # Built when read: PROPORTIONAL reaches every item, and most callers never ask.
+        open_before=_bulk.RankedAmounts(run.reached, currency, exponent, ordered=True),
         items=_ItemIndex(pool, run.reached),
     )
 

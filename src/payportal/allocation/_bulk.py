@@ -123,13 +123,16 @@ class RankedLines(FrozenLines):
 
 
 class RankedAmounts(FrozenAmounts):
-    """``open_before`` of a bulk settlement: each settled item's open amount, looked up (or
-    listed, oldest first) only when read."""
+    """``open_before`` of a result: each settled item's open amount, looked up (or listed,
+    oldest first or in the given order if ``ordered``) only when read."""
 
-    __slots__ = ("_currency", "_exponent", "_index", "_items")
+    __slots__ = ("_currency", "_exponent", "_index", "_items", "_sorted")
 
-    def __init__(self, items: list[OpenItem], currency: str, exponent: int) -> None:
+    def __init__(
+        self, items: list[OpenItem], currency: str, exponent: int, *, ordered: bool = False
+    ) -> None:
         self._items = items
+        self._sorted = ordered
         self._currency = currency
         self._exponent = exponent
         self._index: dict[str, OpenItem] | None = None
@@ -144,7 +147,8 @@ class RankedAmounts(FrozenAmounts):
         return len(self._items)
 
     def __iter__(self) -> Iterator[str]:
-        return (item.key for item in sorted(self._items, key=_RANK))
+        items = self._items if self._sorted else sorted(self._items, key=_RANK)
+        return (item.key for item in items)
 
 
 class Settlement:
