@@ -19,6 +19,14 @@ the customer's 3 open invoices (so each booking settles 3 documents).
 SQLite runs with ``synchronous=FULL`` (payportal's default: every commit is flushed to the
 disk, which dominates) and ``NORMAL`` (WAL's usual setting: no flush per commit).
 
+The storage keeps the models it wrote or read (the decoded-record cache of
+``payportal.storage._codec``); the main figures clear it after the setup, as for a worker
+that did not write the records; one extra SQLite line keeps it warm (the process that wrote
+the records books them).
+
+``book_many`` lines book 50 events per transaction (a group commit); their anchor still
+commits once per event.
+
 Timing: the best wall-clock time of three runs each, alternating payportal and the anchor,
 each run into a fresh database whose setup (accounts, documents, intents) is not timed.
 
@@ -52,13 +60,14 @@ from payportal.booking import (
     PaymentIntent,
     Purpose,
     book,
+    book_many,
     decide,
     save_intent,
 )
 from payportal.booking._journal import journal_data
 from payportal.documents import Invoice, LineItem
 from payportal.storage import PostgresStorage, SQLiteStorage
-from payportal.storage._codec import encode, encode_json
+from payportal.storage._codec import clear_cache, encode, encode_json
 
 # The throwaway cluster of the tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "storage"))
@@ -191,16 +200,25 @@ INSERT = {
 }
 
 
-def bench_sqlite(customers: list[Customer], synchronous: str) -> None:
+def bench_sqlite(
+    customers: list[Customer], synchronous: str, *, warm: bool = False, batch: int = 1
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="payportal-bench-booking-"))
     prepared = [rows(customer) for customer in customers]
     writes = len(prepared[0])
 
     def payportal_run(attempt: int) -> float:
-        storage = setup(folder / f"p{synchronous}{attempt}.db", customers, synchronous)
+        storage = setup(folder / f"p{synchronous}{warm}{attempt}.db", customers, synchronous)
+        if not warm:
+            # As a worker that did not write these records: every load parses them.
+            clear_cache()
         start = time.perf_counter()
-        for customer in customers:
-            book(storage, customer.event)
+        if batch == 1:
+            for customer in customers:
+                book(storage, customer.event)
+        else:
+            for first in range(0, len(customers), batch):
+                book_many(storage, [c.event for c in customers[first : first + batch]])
         elapsed = time.perf_counter() - start
         storage.close()
         return elapsed
@@ -222,6 +240,10 @@ def bench_sqlite(customers: list[Customer], synchronous: str) -> None:
         return elapsed
 
     label = f"SQLite file, WAL, synchronous={synchronous} ({writes} rows per event)"
+    if warm:
+        label += ", records written by this process (decoded-record cache warm)"
+    if batch > 1:
+        label += f", book_many() {batch} events per transaction (anchor: one per event)"
     report(label, len(customers), payportal_run, raw_run)
 
 
@@ -320,6 +342,7 @@ def bench_postgres(customers: list[Customer]) -> None:
                         tx.save_document(invoice, version=0)
                     save_intent(tx, customer.intent)
             storage.close()
+            clear_cache()  # the forked workers did not write the records
             shares = [(conninfo, w) for w in range(WORKERS)]
             start = time.perf_counter()
             with context.Pool(WORKERS) as pool:
@@ -358,7 +381,10 @@ def main() -> None:
     bench_decide(customers)
     print()
     bench_sqlite(customers, "NORMAL")
+    bench_sqlite(customers, "NORMAL", warm=True)
+    bench_sqlite(customers, "NORMAL", batch=50)
     bench_sqlite(customers, "FULL")
+    bench_sqlite(customers, "FULL", batch=50)
     if "--no-postgres" not in sys.argv:
         bench_postgres(customers)
 

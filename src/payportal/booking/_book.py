@@ -26,6 +26,7 @@ from payportal.exceptions import (
     InvalidTransitionError,
     ValidationError,
 )
+from payportal.storage._codec import immutable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -41,6 +42,7 @@ __all__ = [
     "book",
     "book_credit_note",
     "book_in",
+    "book_many",
     "journal",
     "load_intent",
     "reject_top_up",
@@ -104,6 +106,10 @@ class ReviewItem:
 
     event: PaymentEvent
     reason: str
+
+
+# Deeply immutable: the storage may share their decoded models between loads.
+immutable(PaymentIntent, IntentLink, ReviewItem)
 
 
 def _payment_key(provider: str, payment_id: str) -> str:
@@ -179,6 +185,43 @@ def book(storage: Storage, event: PaymentEvent, *, attempts: int = ATTEMPTS) -> 
     def once() -> BookingOutcome:
         with storage.transaction() as tx:
             return book_in(tx, event)
+
+    return _retrying(attempts, once)
+
+
+def book_many(
+    storage: Storage, events: Iterable[PaymentEvent], *, attempts: int = ATTEMPTS
+) -> list[BookingOutcome]:
+    """Book ``events`` as :func:`book` does, one after the other, but in one transaction
+    (a group commit: one ``BEGIN``/``COMMIT``, on SQLite with ``synchronous=FULL`` one
+    flush to the disk, for the whole batch). For importers and poll sweeps that have many
+    events at hand; a webhook handler books its one event with :func:`book`.
+
+    Each event sees what the earlier ones booked (two events of one customer in a batch
+    book one after the other), and a movement delivered twice in the batch books once.
+    All or nothing: if the storage fails, nothing of the batch is booked, and delivering
+    the events again books them; if another writer changed an account in between, the
+    whole batch is rolled back and redone (up to ``attempts`` times).
+
+    Returns:
+        One :class:`BookingOutcome` per event, in order.
+
+    Raises:
+        ValidationError: an element is not a :class:`PaymentEvent` (before anything is
+            booked).
+        ConcurrentUpdateError: as :func:`book`.
+        StorageError: as :func:`book`.
+    """
+    batch = list(events)
+    for position, event in enumerate(batch):
+        if not isinstance(event, PaymentEvent):
+            raise ValidationError(
+                "must be a PaymentEvent", field=f"events[{position}]", value=event
+            )
+
+    def once() -> list[BookingOutcome]:
+        with storage.transaction() as tx:
+            return [book_in(tx, event) for event in batch]
 
     return _retrying(attempts, once)
 
