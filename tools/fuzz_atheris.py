@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,8 +107,11 @@ def statements(data: bytes) -> None:
     _quiet(lambda: read_statement(content), (StatementFormatError,))
 
 
+_SCRATCH = Path(tempfile.mkdtemp(prefix="payportal-fuzz-"))  # the CLI target's data files
+
+
 def cli(data: bytes) -> None:
-    plan = test_fuzz_cli._Plan(data, Path.cwd())
+    plan = test_fuzz_cli._Plan(data, _SCRATCH)
     argv = plan.argv()
     result = CliRunner().invoke(test_fuzz_cli.cli, argv, input=plan.stdin, env=plan.env)
     if result.exit_code not in (0, 1, 2) or "internal error" in result.stderr:
