@@ -92,17 +92,18 @@ class RankedLines(FrozenLines):
             partial_item, partial_parts = self._partial or (None, (0, 0, 0))
             lines: list[AllocationLine] = []
             add = lines.append
+            # Money is immutable and invoices repeat amounts: one object per amount.
+            amounts: dict[int, Money] = {}
             for item in self.ordered():
                 parts = partial_parts if item is partial_item else item.units
                 for kind, units in zip(KIND_ORDER, parts, strict=True):
                     if units:
-                        add(
-                            AllocationLine(
-                                item.key,
-                                kind,
-                                units_to_money(units, self._currency, self._exponent),
+                        money = amounts.get(units)
+                        if money is None:
+                            money = amounts[units] = units_to_money(
+                                units, self._currency, self._exponent
                             )
-                        )
+                        add(AllocationLine(item.key, kind, money))
             self._lines = tuple(lines)
         return self._lines
 
