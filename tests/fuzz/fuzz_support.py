@@ -1,9 +1,12 @@
 """What every fuzz test shares: the example count, the one-error-type check, hang detection.
 
 The default suite runs each fuzz test with a few examples, so a broken entry point shows
-quickly. The full run gives each at least 10,000: select the hypothesis profile ``fuzz``
-(``pytest tests/fuzz --hypothesis-profile=fuzz``, which is what ``nox -s fuzz`` does) or set
-``PAYPORTAL_FUZZ_EXAMPLES`` to any count.
+quickly. The full run gives each at least 10,000: set ``PAYPORTAL_FUZZ_EXAMPLES=10000``
+(what ``nox -s fuzz`` does), or select a hypothesis profile named ``fuzz`` if the suite
+registers one (``--hypothesis-profile=fuzz``).
+
+(No conftest.py here: with ``--doctest-modules`` a second conftest module outside a package
+collides with the others on collection.)
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ def _examples() -> int:
     chosen = os.environ.get("PAYPORTAL_FUZZ_EXAMPLES")
     if chosen:
         return int(chosen)
-    # The profile is registered in tests/fuzz/conftest.py, early enough for pytest's option.
     return FULL_EXAMPLES if settings.get_current_profile_name() == "fuzz" else SMALL_EXAMPLES
 
 
