@@ -131,29 +131,50 @@ def body(browser: Any) -> str:
     return str(browser.find_element(By.TAG_NAME, "body").text)
 
 
+def shows(browser: Any, text: str) -> bool:
+    """Whether the page shows ``text``, waiting up to 10 s for it to load.
+
+    A click or a form post replaces the page while the old one may still be read; waiting
+    for the text (and reading the body afresh when the page went stale) makes that race
+    harmless on a slow machine instead of an intermittent StaleElementReferenceException.
+    """
+    from selenium.common.exceptions import (  # noqa: PLC0415
+        StaleElementReferenceException,
+        TimeoutException,
+    )
+    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
+
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    try:
+        wait.until(lambda driver: text in body(driver))
+    except TimeoutException:
+        return False
+    return True
+
+
 def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     from selenium.webdriver.common.by import By  # noqa: PLC0415
 
     browser.get(portal.base + "/")
-    assert "Dear Erika Mustermann" in body(browser)
+    assert shows(browser, "Dear Erika Mustermann")
     shoot(browser, "01-outbox")
 
     click(browser, "#portal-c-42")
-    assert "Welcome, Erika Mustermann" in body(browser)
+    assert shows(browser, "Welcome, Erika Mustermann")
     portal_url = browser.current_url
     shoot(browser, "02-overview")
 
     browser.find_element(By.LINK_TEXT, "RE-2026-17").click()
-    assert "Invoice RE-2026-17" in body(browser)
+    assert shows(browser, "Invoice RE-2026-17")
     shoot(browser, "03-invoice")
 
     click(browser, "input[name=method][value=paypal]")
     click(browser, "#pay-button")
-    assert "PayPal (test)" in body(browser)
+    assert shows(browser, "PayPal (test)")
     shoot(browser, "04-checkout")
 
     click(browser, "#approve-button")
-    assert "Thank you! We received" in body(browser)
+    assert shows(browser, "Thank you! We received")
     shoot(browser, "05-paid")
 
     browser.get(portal_url)
@@ -161,8 +182,8 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     browser.find_element(By.NAME, "text").send_keys("Bitte mit Prägung auf dem Umschlag.")
     click(browser, "#comment-button")
     click(browser, "#accept-button")
-    assert "You accepted offer AN-2026-5" in body(browser)
-    assert "Bitte mit Prägung auf dem Umschlag." in body(browser)
+    assert shows(browser, "You accepted offer AN-2026-5")
+    assert shows(browser, "Bitte mit Prägung auf dem Umschlag.")
     shoot(browser, "06-offer-accepted")
 
     browser.find_element(By.LINK_TEXT, "My details").click()
@@ -170,13 +191,13 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     email.clear()
     email.send_keys("erika@verlag.example")
     click(browser, "#save-button")
-    assert "Saved: email." in body(browser)
+    assert shows(browser, "Saved: email.")
     shoot(browser, "07-profile")
 
     browser.find_element(By.LINK_TEXT, "Prepaid balance").click()
     click(browser, "input[name=method][value=bank_transfer]")
     click(browser, "#top-up-button")
-    assert "Please transfer" in body(browser)
+    assert shows(browser, "Please transfer")
     shoot(browser, "08-top-up")
 
     assert portal.store.customers["c-42"].email == "erika@verlag.example"
@@ -184,19 +205,19 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
 
 def test_broken_links_get_friendly_pages(browser: Any, portal: Portal) -> None:
     browser.get(f"{portal.base}/portal/{portal.token('c-77', age=timedelta(days=31))}")
-    assert "This link has expired" in body(browser)
+    assert shows(browser, "This link has expired")
     shoot(browser, "09-expired")
 
     token = portal.token("c-77")
     middle = len(token) // 2
     tampered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
     browser.get(f"{portal.base}/portal/{tampered}")
-    assert "This link is not valid" in body(browser)
+    assert shows(browser, "This link is not valid")
     shoot(browser, "10-tampered")
 
     browser.get(portal.base + "/")
     click(browser, "#mail-c-77 form button")
-    assert "older links no longer work" in body(browser)
+    assert shows(browser, "older links no longer work")
     browser.get(f"{portal.base}/portal/{token}")
-    assert "This link was replaced" in body(browser)
+    assert shows(browser, "This link was replaced")
     shoot(browser, "11-revoked")
