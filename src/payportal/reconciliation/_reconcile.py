@@ -984,7 +984,7 @@ def book_approved(
 
 def _release_match(tx: Transaction, match: EntryMatch, at: datetime) -> bool:
     """Release the pending top-up ``match`` pays; ``False`` if it was released before."""
-    from payportal.booking import release_top_up_in  # noqa: PLC0415
+    from payportal.booking import load_intent, release_top_up_in  # noqa: PLC0415
     from payportal.booking._book import MOVEMENTS  # noqa: PLC0415
     from payportal.exceptions import InvalidTransitionError  # noqa: PLC0415
 
@@ -992,8 +992,14 @@ def _release_match(tx: Transaction, match: EntryMatch, at: datetime) -> bool:
     assert match.customer_id is not None
     if not tx.mark_processed(MOVEMENTS, f"bank:{match.entry_id}"):
         return False
+    # A top-up's reference is the booking id: the intent's id, "/<n>" added from its
+    # second capture on.
+    intent_id = match.top_up
+    head, _, number = intent_id.rpartition("/")
+    if head and number.isdigit() and load_intent(tx, intent_id) is None:
+        intent_id = head
     try:
-        release_top_up_in(tx, match.top_up.partition("/")[0], at=at)
+        release_top_up_in(tx, intent_id, at=at)
     except (InvalidTransitionError, ValidationError) as exc:
         stored = tx.load_account(match.customer_id)
         assert stored is not None
