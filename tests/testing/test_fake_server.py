@@ -9,6 +9,7 @@ from payportal import Money
 from payportal.providers import PaymentRequest
 from payportal.testing import FakePayEngine, FakePayPal, FakeServer, FaultKind, Refusal
 from payportal.testing._registry import FAKES
+from payportal.testing._server import route
 
 RETURN = "https://shop.example/ok"
 
@@ -179,3 +180,66 @@ def test_a_refusal_is_answered_with_the_fakes_error_body_in_both_modes() -> None
     with server.serve() as base_url:
         assert httpx.delete(f"{base_url}/gone").json() == {"missing": "/gone", "method": "DELETE"}
     assert FakeServer().refusal_response(Refusal("no"), answer.request).status_code == 400
+
+
+class _Unrouted(Refusal):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class Shelf(FakeServer):
+    """A fake served only from its route table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items = {"a": "apple"}
+
+    @route("GET", "/items/{item_id}")
+    def _get(self, item_id: str) -> httpx.Response:
+        return httpx.Response(200, json={"id": item_id, "name": self.items[item_id]})
+
+    @route("PUT", "/items/{item_id}")
+    def _put(self, item_id: str) -> httpx.Response:
+        self.items[item_id] = "put"
+        return httpx.Response(201, json={"id": item_id})
+
+    @route("POST", "/items/{item_id}/notes/{note}")
+    def _note(self, item_id: str, note: str) -> httpx.Response:
+        return httpx.Response(200, json={"id": item_id, "note": note})
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        return _Unrouted(status)
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        assert isinstance(refusal, _Unrouted)
+        return httpx.Response(refusal.status, json={"shelf_error": refusal.status})
+
+
+class TallShelf(Shelf):
+    @route("GET", "/tall")
+    def _tall(self) -> httpx.Response:
+        return httpx.Response(200, json={"tall": True})
+
+
+def test_the_route_table_binds_parameters_and_answers_404_and_405_in_the_fakes_shape() -> None:
+    with httpx.Client(transport=Shelf().transport(), base_url="https://f.example") as client:
+        assert client.get("/items/a").json() == {"id": "a", "name": "apple"}
+        assert client.put("/items/b").status_code == 201
+        assert client.post("/items/b/notes/x%20y").json() == {"id": "b", "note": "x y"}
+        missing = [client.get(p) for p in ("/items", "/items/a/b", "/items/", "/itemsa")]
+        wrong = client.delete("/items/a")
+    assert [(r.status_code, r.json()) for r in missing] == [(404, {"shelf_error": 404})] * 4
+    assert (wrong.status_code, wrong.json()) == (405, {"shelf_error": 405})
+
+
+def test_a_subclass_adds_its_routes_after_its_bases() -> None:
+    assert [(r.method, r.template) for r in TallShelf.routes] == [
+        ("GET", "/items/{item_id}"),
+        ("PUT", "/items/{item_id}"),
+        ("POST", "/items/{item_id}/notes/{note}"),
+        ("GET", "/tall"),
+    ]
+    assert len(Shelf.routes) == 3
+    answer = FakeServer()(httpx.Request("GET", "https://f.example/x"))
+    assert answer.json() == {"error": "404: no route for GET /x"}  # the base's default body

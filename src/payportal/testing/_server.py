@@ -1,4 +1,4 @@
-"""What every fake provider server shares: routing, fault injection, two ways to serve.
+"""What every fake provider server shares: a route table, fault injection, two ways to serve.
 
 A fake server is a plain function from :class:`httpx.Request` to :class:`httpx.Response`
 (:meth:`FakeServer.handle`). The base class runs it
@@ -14,18 +14,23 @@ from __future__ import annotations
 import contextlib
 import enum
 import http.server
+import re
 import threading
 import time
+from collections.abc import Callable  # attrs reads the hints
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard, TypeVar, cast
 
 import attrs
 import httpx
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Iterator
+    from collections.abc import Hashable, Iterator
 
-__all__ = ["FakeServer", "Fault", "FaultKind", "Refusal", "is_web_url"]
+__all__ = ["FakeServer", "Fault", "FaultKind", "Refusal", "Route", "is_web_url", "route"]
+
+_Handler = TypeVar("_Handler", bound="Callable[..., httpx.Response]")
+_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def is_web_url(value: object, *, max_length: int = 2048) -> TypeGuard[str]:
@@ -98,6 +103,50 @@ class Refusal(Exception):  # noqa: N818  # not an error of the fake: its provide
     """
 
 
+@attrs.frozen
+class Route:
+    """One line of a fake's route table: ``method`` on paths matching ``template``.
+
+    Attributes:
+        method: the HTTP method, or for an API with one endpoint (NVP, XML) the operation
+            name the fake routes by.
+        template: the path, with ``{name}`` for a parameter matching one non-empty segment,
+            such as ``/v2/checkout/orders/{order_id}/capture``.
+        handler: the fake's method answering it, called as
+            ``handler(fake, *extra, **parameters)`` (see :meth:`FakeServer.route`).
+    """
+
+    method: str
+    template: str
+    handler: Callable[..., httpx.Response]
+    pattern: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        pieces = _PARAMETER.split(self.template)  # literal, name, literal, name, ...
+        regex = "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+            for index, piece in enumerate(pieces)
+        )
+        object.__setattr__(self, "pattern", re.compile(regex))
+
+
+_MARKS: dict[Callable[..., httpx.Response], list[tuple[str, str]]] = {}
+
+
+def route(method: str, template: str) -> Callable[[_Handler], _Handler]:
+    """Put the decorated method of a :class:`FakeServer` subclass into its route table.
+
+    A method may carry several routes. The table is the class's :attr:`FakeServer.routes`,
+    built when the class is made, in the order the methods are written.
+    """
+
+    def mark(handler: _Handler) -> _Handler:
+        _MARKS.setdefault(handler, []).append((method, template))
+        return handler
+
+    return mark
+
+
 class _Dropped(Exception):  # noqa: N818  # a signal between the dispatcher and its runners
     def __init__(self, *, handled: bool) -> None:
         self.handled = handled
@@ -106,7 +155,9 @@ class _Dropped(Exception):  # noqa: N818  # a signal between the dispatcher and 
 class FakeServer:
     """Base of the fake provider servers.
 
-    Subclasses implement :meth:`handle` and :meth:`error_response`. Every request that
+    Subclasses declare their endpoints with :func:`route` (the table is :attr:`routes`),
+    and give :meth:`refusal_response`, :meth:`error_response` and :meth:`no_route` their
+    provider's error shape; :meth:`handle` does what comes before routing. Every request that
     reaches the server is appended to :attr:`requests` (faulted ones too), so tests can
     assert what was sent, such as the same idempotency key on every retry.
 
@@ -117,6 +168,18 @@ class FakeServer:
     """
 
     provider: ClassVar[str] = "fake"
+    routes: ClassVar[tuple[Route, ...]] = ()
+    """The route table: this class's ``@route`` methods after those of its bases."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = [
+            Route(method, template, handler)
+            for handler in vars(cls).values()
+            if callable(handler)
+            for method, template in _MARKS.get(handler, ())
+        ]
+        cls.routes = (*cls.routes, *own)
 
     def __init__(
         self,
@@ -142,8 +205,12 @@ class FakeServer:
     # -- subclass interface ----------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request the way the real provider would."""
-        raise NotImplementedError
+        """Answer one request the way the real provider would: by default from :meth:`route`.
+
+        Fakes override it to authenticate, decode the body or replay by idempotency key
+        before routing.
+        """
+        return self.route(request)
 
     def error_response(self, status: int) -> httpx.Response:
         """The provider's answer for an injected error status."""
@@ -152,6 +219,44 @@ class FakeServer:
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """The provider's answer when it refuses ``request`` with ``refusal``."""
         return httpx.Response(400, json={"error": str(refusal) or type(refusal).__name__})
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """The refusal for a path no route serves (404) or a method it does not (405).
+
+        :meth:`route` raises it, so it reaches the client in the provider's error shape
+        through :meth:`refusal_response`; fakes override this for their provider's codes.
+        """
+        return Refusal(f"{status}: no route for {request.method} {request.url.path}")
+
+    def route(
+        self,
+        request: httpx.Request,
+        *extra: object,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> httpx.Response:
+        """Answer ``request`` from :attr:`routes`: the first route whose template matches.
+
+        The handler is called as ``handler(self, *extra, **parameters)``: ``extra`` is what
+        the fake passes along (the request, its decoded body), ``parameters`` the template's
+        ``{name}`` segments. ``path`` and ``method`` replace the request's own (a fake that
+        accepts an optional version prefix strips it; an NVP fake routes by operation).
+
+        Raises:
+            Refusal: :meth:`no_route` with 404 when no template matches the path, 405 when
+                one does but not for this method.
+        """
+        path = request.url.path if path is None else path
+        method = request.method if method is None else method
+        allowed = False
+        for candidate in self.routes:
+            found = candidate.pattern.fullmatch(path)
+            if found is None:
+                continue
+            if candidate.method == method:
+                return candidate.handler(self, *extra, **found.groupdict())
+            allowed = True
+        raise self.no_route(request, 405 if allowed else 404)
 
     # -- idempotency -----------------------------------------------------------------------
 

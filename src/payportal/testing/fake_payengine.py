@@ -30,7 +30,7 @@ from typing import Any, cast
 import httpx
 
 from payportal._money import is_currency
-from payportal.testing._server import FakeServer, Refusal, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url, route
 
 __all__ = ["FakePayEngine"]
 
@@ -212,21 +212,28 @@ class FakePayEngine(FakeServer):
         )
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Route one request; see the module docstring for what is validated."""
-        parts = request.url.path.strip("/").split("/")
-        if request.method == "GET" and len(parts) == 2 and parts[0] == "pay":
-            return self._hosted_page(parts[1])
-        if parts and parts[0] == "v1":
-            parts = parts[1:]
-        self._authenticate(request)
-        body = self._body(request)
-        return self._route(request, parts, body)
+        """Authenticate and route one request; see the module docstring for what is validated.
+
+        Paths are accepted with and without the ``/v1`` prefix; the hosted page needs no
+        credentials.
+        """
+        path = request.url.path
+        path = path[3:] if path.startswith("/v1/") else path
+        if not path.startswith("/pay/"):
+            self._authenticate(request)
+        return self.route(request, request, self._body(request), path=path)
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """PayEngine's ``Not found!`` (``10404``) or, for a wrong method, ``10405``."""
+        message = "Not found!" if status == 404 else "Method not allowed!"
+        return _ApiError(status, message, 10000 + status, [])
 
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """PayEngine's error body for a refusal."""
         return self._error(cast("_ApiError", refusal))
 
-    def _hosted_page(self, order_id: str) -> httpx.Response:
+    @route("GET", "/pay/{order_id}")
+    def _hosted_page(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
         try:
             self.approve(order_id)
         except (KeyError, ValueError):
@@ -251,34 +258,42 @@ class FakePayEngine(FakeServer):
             raise _ApiError(400, "Malformed JSON!", 10400, [])
         return body
 
-    def _route(self, request: httpx.Request, parts: list[str], body: Any) -> httpx.Response:
-        post, get = request.method == "POST", request.method == "GET"
-        if parts == ["notifications", "validate"] and post:
-            return self._validate(request)
-        if parts[:1] != ["orders"]:
-            raise _ApiError(404, "Not found!", 10404, [])
-        if parts == ["orders"] and post:
-            return httpx.Response(200, json=self._view(self._create(body)))
-        if parts == ["orders"] and get:
-            return self._list(request.url.params)
-        order = self.orders.get(parts[1]) if len(parts) > 1 else None
+    @route("POST", "/orders")
+    def _post_order(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(200, json=self._view(self._create(body)))
+
+    @route("GET", "/orders")
+    def _get_orders(self, request: httpx.Request, body: object) -> httpx.Response:
+        return self._list(request.url.params)
+
+    @route("GET", "/orders/{order_id}")
+    def _get_order(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
+        order = self._order(order_id)
+        return httpx.Response(200, json={"elements": [self._view(order)], "totalPages": 1})
+
+    @route("POST", "/orders/{order_id}/transactions/{transaction_id}/capture")
+    @route("POST", "/orders/{order_id}/transactions/{transaction_id}/cancel")
+    @route("POST", "/orders/{order_id}/transactions/{transaction_id}/refund")
+    def _post_action(
+        self, request: httpx.Request, body: dict[str, Any], order_id: str, transaction_id: str
+    ) -> httpx.Response:
+        order = self._order(order_id)
+        transaction = self.transactions.get(transaction_id)
+        if transaction is None or transaction["order"] != order["orderId"]:
+            raise _ApiError(404, "Error while loading transaction!", 14001, [
+                {"code": 14101, "field": "transactionId", "message": "A Transaction with "
+                 "specified id can not be found."}
+            ])  # fmt: skip
+        return self._act(order, transaction, request.url.path.rsplit("/", 1)[-1], body)
+
+    def _order(self, order_id: str) -> dict[str, Any]:
+        order = self.orders.get(order_id)
         if order is None:
             raise _ApiError(404, "Error while loading order!", 12001, [
                 {"code": 12101, "field": "orderId", "message": "An Order with specified id "
                  "can not be found."}
             ])  # fmt: skip
-        if len(parts) == 2 and get:
-            return httpx.Response(200, json={"elements": [self._view(order)], "totalPages": 1})
-        if len(parts) == 5 and parts[2] == "transactions" and post:
-            transaction = self.transactions.get(parts[3])
-            if transaction is None or transaction["order"] != order["orderId"]:
-                raise _ApiError(404, "Error while loading transaction!", 14001, [
-                    {"code": 14101, "field": "transactionId", "message": "A Transaction with "
-                     "specified id can not be found."}
-                ])  # fmt: skip
-            if parts[4] in ("capture", "cancel", "refund"):
-                return self._act(order, transaction, parts[4], body)
-        raise _ApiError(404, "Not found!", 10404, [])
+        return order
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids):04d}{secrets.token_hex(4)}"
@@ -455,7 +470,8 @@ class FakePayEngine(FakeServer):
         self._outbox.append(body)
         self._sent.add(body)
 
-    def _validate(self, request: httpx.Request) -> httpx.Response:
+    @route("POST", "/notifications/validate")
+    def _validate(self, request: httpx.Request, body: object) -> httpx.Response:
         address = request.url.params.get("address", "")
         ok = address == self.notification_url and request.content in self._sent
         return httpx.Response(
