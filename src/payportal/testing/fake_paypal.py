@@ -35,13 +35,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from payportal._money import Money, currency_exponent, is_currency
 from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
-from payportal.testing._server import FakeServer, Refusal
+from payportal.testing._server import FakeServer, Refusal, route
 
 __all__ = ["FakePayPal"]
 
 _AMOUNT = re.compile(r"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$")
 _CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-fake"
 CERT_URL = "https://api.sandbox.paypal.com" + _CERT_PATH
+_PUBLIC = frozenset({"/v1/oauth2/token", _CERT_PATH, "/checkoutnow"})
 
 
 @functools.cache
@@ -145,6 +146,13 @@ def _not_found() -> _ApiError:
     return _ApiError(
         404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID", "Specified resource ID does not exist."
     )
+
+
+def _find(store: dict[str, dict[str, Any]], item_id: str) -> dict[str, Any]:
+    item = store.get(item_id)
+    if item is None:
+        raise _not_found()
+    return item
 
 
 def _now(moment: datetime) -> str:
@@ -338,28 +346,32 @@ class FakePayPal(FakeServer):
         return httpx.Response(error.status, json=body, headers={"PayPal-Debug-Id": debug_id})
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Route one request; see the class docstring for what is validated."""
+        """Authenticate, replay by ``PayPal-Request-Id`` and route one request; see the class
+        docstring for what is validated. The token endpoint, the signing certificate and the
+        payer's approval page need no bearer token and are never replayed."""
         path = request.url.path
-        if path == "/v1/oauth2/token":
-            return self._token(request)
-        if request.method == "GET" and path == _CERT_PATH:
-            return httpx.Response(200, content=_signing_identity()[1])
-        if request.method == "GET" and path == "/checkoutnow":
-            return self._payer_approves(request.url.params.get("token", ""))
+        if path in _PUBLIC:
+            return self.route(request, request, {})
         self._authenticate(request)
         request_id = request.headers.get("PayPal-Request-Id")
         key = (request_id, path) if request.method == "POST" and request_id else None
         body = self._body(request)
-        return self.answer_once(key, lambda: self._route(request, path, body))
+        return self.answer_once(key, lambda: self.route(request, request, body))
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """PayPal's ``NOT_FOUND`` (404) or ``METHOD_NOT_SUPPORTED`` (405)."""
+        name = "NOT_FOUND" if status == 404 else "METHOD_NOT_SUPPORTED"
+        return _ApiError(status, name, name, f"No route for {request.method} {request.url.path}.")
 
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """PayPal's error body (``name``, ``message``, ``debug_id``, ``details``)."""
         return self._error(cast("_ApiError", refusal))
 
-    def _token(self, request: httpx.Request) -> httpx.Response:
+    @route("POST", "/v1/oauth2/token")
+    def _token(self, request: httpx.Request, body: object) -> httpx.Response:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         given = request.headers.get("Authorization", "")
-        if request.method != "POST" or not secrets.compare_digest(given, f"Basic {expected}"):
+        if not secrets.compare_digest(given, f"Basic {expected}"):
             return httpx.Response(
                 401,
                 json={
@@ -389,11 +401,16 @@ class FakePayPal(FakeServer):
             },
         )
 
-    def _payer_approves(self, order_id: str) -> httpx.Response:
+    @route("GET", _CERT_PATH)
+    def _certificate(self, request: httpx.Request, body: object) -> httpx.Response:
+        return httpx.Response(200, content=_signing_identity()[1])
+
+    @route("GET", "/checkoutnow")
+    def _payer_approves(self, request: httpx.Request, body: object) -> httpx.Response:
         # The approval page the payer is redirected to; visiting it approves the order, so a
         # fake in another process (or a browser test) can approve without calling approve().
         try:
-            self.approve(order_id)
+            self.approve(request.url.params.get("token", ""))
         except (KeyError, ValueError):
             return httpx.Response(404, text="This checkout session is not available.")
         return httpx.Response(200, text="Payment approved.")
@@ -426,52 +443,23 @@ class FakePayPal(FakeServer):
             raise _invalid("MALFORMED_REQUEST_JSON", "The request JSON is not an object.", "")
         return body
 
-    def _route(self, request: httpx.Request, path: str, body: dict[str, Any]) -> httpx.Response:
-        parts = path.strip("/").split("/")
-        post = request.method == "POST"
-        if parts[:3] == ["v2", "checkout", "orders"]:
-            if len(parts) == 3 and post:
-                return self._create_order(body)
-            order = self.orders.get(parts[3]) if len(parts) > 3 else None
-            if order is None:
-                raise _not_found()
-            if len(parts) == 4 and request.method == "GET":
-                return httpx.Response(200, json=self._order_view(order))
-            if len(parts) == 5 and post and parts[4] == "capture":
-                return self._capture_order(order)
-            if len(parts) == 5 and post and parts[4] == "authorize":
-                return self._authorize_order(order)
-        elif parts[:2] == ["v2", "payments"] and len(parts) == 4 and request.method == "GET":
-            store = {
-                "authorizations": self.authorizations,
-                "captures": self.captures,
-                "refunds": self.refunds,
-            }.get(parts[2])
-            item = None if store is None else store.get(parts[3])
-            if item is None:
-                raise _not_found()
-            return httpx.Response(200, json=_public(item))
-        elif parts[:3] == ["v2", "payments", "authorizations"] and len(parts) == 5 and post:
-            authorization = self.authorizations.get(parts[3])
-            if authorization is None:
-                raise _not_found()
-            if parts[4] == "capture":
-                return self._capture_authorization(authorization, body)
-            if parts[4] == "void":
-                return self._void(authorization, request)
-        elif parts[:3] == ["v2", "payments", "captures"] and len(parts) == 5 and post:
-            capture = self.captures.get(parts[3])
-            if capture is None or parts[4] != "refund":
-                raise _not_found()
-            return self._refund(capture, body)
-        elif path == "/v1/notifications/verify-webhook-signature" and post:
-            return self._verify(body)
-        raise _ApiError(404, "NOT_FOUND", "NOT_FOUND", f"No route for {request.method} {path}.")
+    @route("GET", "/v2/checkout/orders/{order_id}")
+    def _get_order(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
+        return httpx.Response(200, json=self._order_view(_find(self.orders, order_id)))
+
+    @route("GET", "/v2/payments/{kind}/{item_id}")
+    def _get_payment(
+        self, request: httpx.Request, body: object, kind: str, item_id: str
+    ) -> httpx.Response:
+        stores = {"authorizations": self.authorizations, "captures": self.captures}
+        store = self.refunds if kind == "refunds" else stores.get(kind, {})
+        return httpx.Response(200, json=_public(_find(store, item_id)))
 
     def _new_id(self, prefix: str = "") -> str:
         return f"{prefix}{next(self._ids):04d}{secrets.token_hex(6).upper()}"[:17]
 
-    def _create_order(self, body: dict[str, Any]) -> httpx.Response:
+    @route("POST", "/v2/checkout/orders")
+    def _create_order(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         intent = body.get("intent")
         if intent is None:
             raise _invalid("MISSING_REQUIRED_PARAMETER", "A required field is missing.", "/intent")
@@ -613,13 +601,19 @@ class FakePayPal(FakeServer):
         self._emit("PAYMENT.CAPTURE.COMPLETED", "capture", capture)
         return capture
 
-    def _capture_order(self, order: dict[str, Any]) -> httpx.Response:
+    @route("POST", "/v2/checkout/orders/{order_id}/capture")
+    def _capture_order(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
+        order = _find(self.orders, order_id)
         self._check_approved(order, "CAPTURE")
         order["status"] = "COMPLETED"
         self._new_capture(order, self._order_amount(order), None)
         return httpx.Response(201, json=self._order_view(order))
 
-    def _authorize_order(self, order: dict[str, Any]) -> httpx.Response:
+    @route("POST", "/v2/checkout/orders/{order_id}/authorize")
+    def _authorize_order(
+        self, request: httpx.Request, body: object, order_id: str
+    ) -> httpx.Response:
+        order = _find(self.orders, order_id)
         self._check_approved(order, "AUTHORIZE")
         order["status"] = "COMPLETED"
         authorization_id = self._new_id("A")
@@ -653,9 +647,11 @@ class FakePayPal(FakeServer):
             Money.zero(amount.currency),
         )
 
+    @route("POST", "/v2/payments/authorizations/{authorization_id}/capture")
     def _capture_authorization(
-        self, authorization: dict[str, Any], body: dict[str, Any]
+        self, request: httpx.Request, body: dict[str, Any], authorization_id: str
     ) -> httpx.Response:
+        authorization = _find(self.authorizations, authorization_id)
         status = authorization["status"]
         if status == "VOIDED":
             raise _unprocessable(
@@ -696,7 +692,9 @@ class FakePayPal(FakeServer):
         authorization["status"] = "CAPTURED" if done else "PARTIALLY_CAPTURED"
         return httpx.Response(201, json={k: v for k, v in capture.items() if not k.startswith("_")})
 
-    def _void(self, authorization: dict[str, Any], request: httpx.Request) -> httpx.Response:
+    @route("POST", "/v2/payments/authorizations/{authorization_id}/void")
+    def _void(self, request: httpx.Request, body: object, authorization_id: str) -> httpx.Response:
+        authorization = _find(self.authorizations, authorization_id)
         # PayPal voids what is left of an authorization, after a partial capture too; only a
         # fully captured or already voided one is refused (issues of authorizations.void-422).
         status = authorization["status"]
@@ -724,7 +722,11 @@ class FakePayPal(FakeServer):
             )
         return httpx.Response(204)
 
-    def _refund(self, capture: dict[str, Any], body: dict[str, Any]) -> httpx.Response:
+    @route("POST", "/v2/payments/captures/{capture_id}/refund")
+    def _refund(
+        self, request: httpx.Request, body: dict[str, Any], capture_id: str
+    ) -> httpx.Response:
+        capture = _find(self.captures, capture_id)
         if capture["status"] not in ("COMPLETED", "PARTIALLY_REFUNDED"):
             raise _unprocessable(
                 "CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded."
@@ -780,7 +782,8 @@ class FakePayPal(FakeServer):
         self._emit("PAYMENT.CAPTURE.REFUNDED", "refund", refund)
         return httpx.Response(201, json={k: v for k, v in refund.items() if not k.startswith("_")})
 
-    def _verify(self, body: dict[str, Any]) -> httpx.Response:
+    @route("POST", "/v1/notifications/verify-webhook-signature")
+    def _verify(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         required = (
             "auth_algo",
             "cert_url",
