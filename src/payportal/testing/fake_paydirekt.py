@@ -42,7 +42,7 @@ from payportal.providers.paydirekt import (
     encode_json,
     x_timestamp,
 )
-from payportal.testing._server import FakeServer, Refusal, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url, route
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,6 +73,11 @@ class _ApiError(Refusal):
 
 def _bad(code: str, path: str | None = None) -> _ApiError:
     return _ApiError(400, code, path)
+
+
+def _origin(request: httpx.Request) -> str:
+    """The scheme and host the client called, for the links in answers."""
+    return f"{request.url.scheme}://{request.url.netloc.decode()}"
 
 
 def _amount(body: dict[str, Any], field: str, *, required: bool = True) -> Decimal | None:
@@ -193,22 +198,30 @@ class FakePaydirekt(FakeServer):
         )
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Route one request; see the class docstring for what is validated."""
+        """Authenticate, replay by ``X-Request-ID`` and route one request; see the class
+        docstring for what is validated. The payer's page needs no token and is not replayed;
+        the token endpoint checks its own headers."""
         path = request.url.path
-        if request.method == "GET" and path.startswith("/checkout/"):
-            return self._payer_approves(path.rsplit("/", 1)[-1])
+        if path.startswith("/checkout/"):
+            return self.route(request, request)
         request_id = request.headers.get("X-Request-ID")
         key = (request_id, path) if request.method == "POST" and request_id else None
-        if path == TOKEN_PATH:
-            return self.answer_once(key, lambda: self._token(request))
-        self._authenticate(request)
-        return self.answer_once(key, lambda: self._route(request, path))
+        if path != TOKEN_PATH:
+            self._authenticate(request)
+        return self.answer_once(key, lambda: self.route(request, request))
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """paydirekt's ``resource.notFound`` (404) or ``request.method.unsupported`` (405)."""
+        return _ApiError(
+            status, "resource.notFound" if status == 404 else "request.method.unsupported"
+        )
 
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """paydirekt's ``messages`` body for a refusal."""
         return self._error(cast("_ApiError", refusal))
 
-    def _payer_approves(self, checkout_id: str) -> httpx.Response:
+    @route("GET", "/checkout/{checkout_id}")
+    def _payer_approves(self, request: httpx.Request, checkout_id: str) -> httpx.Response:
         # The page the payer is sent to; visiting it approves, so a fake in another process
         # (a benchmark, a browser test) can be approved without calling approve().
         try:
@@ -230,9 +243,8 @@ class FakePaydirekt(FakeServer):
             raise _bad("request.body.unreadable")
         return body
 
+    @route("POST", TOKEN_PATH)
     def _token(self, request: httpx.Request) -> httpx.Response:
-        if request.method != "POST":
-            raise _ApiError(405, "request.method.unsupported")
         headers = request.headers
         missing = [h for h in ("X-Date", "X-Request-ID", "X-Auth-Key", "X-Auth-Code")
                    if not headers.get(h)]  # fmt: skip
@@ -290,30 +302,46 @@ class FakePaydirekt(FakeServer):
         if scheme.lower() != "bearer" or expires is None or expires < self.clock():
             raise _ApiError(401, "security.token.invalid")
 
-    def _route(self, request: httpx.Request, path: str) -> httpx.Response:
-        origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
-        if path == CHECKOUTS_PATH and request.method == "POST":
-            return self._create(self._json(request), origin)
-        if not path.startswith(CHECKOUTS_PATH + "/"):
-            raise _ApiError(404, "resource.notFound")
-        parts = path[len(CHECKOUTS_PATH) + 1 :].split("/")
-        checkout = self.checkouts.get(parts[0])
+    @route("POST", CHECKOUTS_PATH)
+    def _post_checkout(self, request: httpx.Request) -> httpx.Response:
+        return self._create(self._json(request), _origin(request))
+
+    @route("GET", CHECKOUTS_PATH + "/{checkout_id}")
+    def _get_checkout(self, request: httpx.Request, checkout_id: str) -> httpx.Response:
+        return self._view(self._checkout(checkout_id), _origin(request), 200)
+
+    @route("POST", CHECKOUTS_PATH + "/{checkout_id}/captures")
+    def _post_capture(self, request: httpx.Request, checkout_id: str) -> httpx.Response:
+        checkout = self._checkout(checkout_id)
+        return self._capture(checkout, self._json(request), _origin(request))
+
+    @route("POST", CHECKOUTS_PATH + "/{checkout_id}/refunds")
+    def _post_refund(self, request: httpx.Request, checkout_id: str) -> httpx.Response:
+        checkout = self._checkout(checkout_id)
+        return self._refund(checkout, self._json(request), _origin(request))
+
+    @route("POST", CHECKOUTS_PATH + "/{checkout_id}/close")
+    def _post_close(self, request: httpx.Request, checkout_id: str) -> httpx.Response:
+        return self._close(self._checkout(checkout_id), _origin(request))
+
+    @route("GET", CHECKOUTS_PATH + "/{checkout_id}/{kind}/{transaction_id}")
+    def _get_transaction(
+        self, request: httpx.Request, checkout_id: str, kind: str, transaction_id: str
+    ) -> httpx.Response:
+        checkout = self._checkout(checkout_id)
+        if kind in ("captures", "refunds"):
+            for item in checkout[f"_{kind}"]:
+                if item["transactionId"] == transaction_id:
+                    return self._json_response(
+                        200, self._transaction(item, checkout, _origin(request))
+                    )
+        raise _ApiError(404, "resource.notFound")
+
+    def _checkout(self, checkout_id: str) -> dict[str, Any]:
+        checkout = self.checkouts.get(checkout_id)
         if checkout is None:
             raise _ApiError(404, "checkout.notFound")
-        action = (request.method, *parts[1:])
-        if action == ("GET",):
-            return self._view(checkout, origin, 200)
-        if action == ("POST", "captures"):
-            return self._capture(checkout, self._json(request), origin)
-        if action == ("POST", "refunds"):
-            return self._refund(checkout, self._json(request), origin)
-        if action == ("POST", "close"):
-            return self._close(checkout, origin)
-        if len(parts) == 3 and request.method == "GET" and parts[1] in ("captures", "refunds"):
-            for item in checkout[f"_{parts[1]}"]:
-                if item["transactionId"] == parts[2]:
-                    return self._json_response(200, self._transaction(item, checkout, origin))
-        raise _ApiError(404, "resource.notFound")
+        return checkout
 
     # -- checkouts -------------------------------------------------------------------------
 
