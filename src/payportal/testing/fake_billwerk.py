@@ -30,7 +30,7 @@ import httpx
 
 from payportal._money import is_currency
 from payportal.providers.billwerk import webhook_signature
-from payportal.testing._server import FakeServer, Refusal, is_web_url
+from payportal.testing._server import FakeServer, Refusal, is_web_url, route
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["FakeBillwerkPay"]
 
 _HANDLE = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
-_PAY_PATH = re.compile(r"/_fake/checkout/([A-Za-z0-9_]+)/pay")
 
 
 class _ApiError(Refusal):
@@ -216,15 +215,21 @@ class FakeBillwerkPay(FakeServer):
         return httpx.Response(error.status, json=body)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Route one request; see the module docstring for what is validated."""
+        """Authenticate, replay by the body's ``key`` and route one request; see the module
+        docstring for what is validated. The payer's page (``/_fake/...``) needs no key."""
         path = request.url.path
-        paid = _PAY_PATH.fullmatch(path)
-        if paid and request.method == "POST":
-            return self._payer_pays(paid.group(1))
+        if path.startswith("/_fake/"):
+            return self.route(request, {})
         self._authenticate(request)
         body = self._body(request)
         key = self._key(path, body)
-        return self.answer_once(key, lambda: self._route(request.method, path, body))
+        return self.answer_once(key, lambda: self.route(request, body))
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """Reepay's ``Not found`` (code 8), or 405 ``Method not allowed``."""
+        if status == 404:
+            return _ApiError(404, 8, "Not found")
+        return _ApiError(405, 0, "Method not allowed", f"{request.method} {request.url.path}")
 
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """Reepay's error body (``code``, ``error``, ``path``, ...) for a refusal."""
@@ -256,32 +261,47 @@ class FakeBillwerkPay(FakeServer):
         key = order.get("key") if isinstance(order, dict) else body.get("key")
         return (path, key) if isinstance(key, str) and key else None
 
-    def _route(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
-        parts = path.strip("/").split("/")
-        if parts[0] != "v1":
+    @route("POST", "/v1/session/charge")
+    def _post_session(self, body: dict[str, Any]) -> httpx.Response:
+        return self._create_session(body)
+
+    @route("DELETE", "/v1/session/{session_id}")
+    def _delete_session(self, body: object, session_id: str) -> httpx.Response:
+        if self.sessions.pop(session_id, None) is None:
             raise _ApiError(404, 8, "Not found")
-        match method, parts[1:]:
-            case "POST", ["session", "charge"]:
-                return self._create_session(body)
-            case "DELETE", ["session", session_id]:
-                if self.sessions.pop(session_id, None) is None:
-                    raise _ApiError(404, 8, "Not found")
-                return httpx.Response(200, json={})
-            case "GET", ["invoice", handle]:
-                return httpx.Response(200, json=self._invoice_view(self._find(handle)))
-            case "GET", ["charge", handle]:
-                return httpx.Response(200, json=self._charge_view(self._find(handle)))
-            case "POST", ["charge", handle, "settle"]:
-                return self._settle_request(self._find(handle), body)
-            case "POST", ["charge", handle, "cancel"]:
-                return self._cancel(self._find(handle))
-            case "POST", ["refund"]:
-                return self._refund(body)
-            case "GET", ["refund", refund_id] if refund_id in self.refunds:
-                return httpx.Response(200, json=self.refunds[refund_id])
-            case "GET", ["event", event_id] if event_id in self.events:
-                return httpx.Response(200, json=self.events[event_id])
-        raise _ApiError(404, 8, "Not found")
+        return httpx.Response(200, json={})
+
+    @route("GET", "/v1/invoice/{handle}")
+    def _get_invoice(self, body: object, handle: str) -> httpx.Response:
+        return httpx.Response(200, json=self._invoice_view(self._find(handle)))
+
+    @route("GET", "/v1/charge/{handle}")
+    def _get_charge(self, body: object, handle: str) -> httpx.Response:
+        return httpx.Response(200, json=self._charge_view(self._find(handle)))
+
+    @route("POST", "/v1/charge/{handle}/settle")
+    def _post_settle(self, body: dict[str, Any], handle: str) -> httpx.Response:
+        return self._settle_request(self._find(handle), body)
+
+    @route("POST", "/v1/charge/{handle}/cancel")
+    def _post_cancel(self, body: object, handle: str) -> httpx.Response:
+        return self._cancel(self._find(handle))
+
+    @route("POST", "/v1/refund")
+    def _post_refund(self, body: dict[str, Any]) -> httpx.Response:
+        return self._refund(body)
+
+    @route("GET", "/v1/refund/{refund_id}")
+    def _get_refund(self, body: object, refund_id: str) -> httpx.Response:
+        if refund_id not in self.refunds:
+            raise _ApiError(404, 8, "Not found")
+        return httpx.Response(200, json=self.refunds[refund_id])
+
+    @route("GET", "/v1/event/{event_id}")
+    def _get_event(self, body: object, event_id: str) -> httpx.Response:
+        if event_id not in self.events:
+            raise _ApiError(404, 8, "Not found")
+        return httpx.Response(200, json=self.events[event_id])
 
     def _find(self, handle: str) -> dict[str, Any]:
         invoice = self.invoices.get(handle)
@@ -350,7 +370,8 @@ class FakeBillwerkPay(FakeServer):
             200, json={"id": session_id, "url": f"https://checkout.reepay.com/#/{session_id}"}
         )
 
-    def _payer_pays(self, session_id: str) -> httpx.Response:
+    @route("POST", "/_fake/checkout/{session_id}/pay")
+    def _payer_pays(self, body: object, session_id: str) -> httpx.Response:
         handle = self.sessions.get(session_id)
         try:
             if handle is None:
