@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+import pytest
 from fuzz_support import fuzz, mutate, only
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +26,8 @@ SEEDS: Final = tuple(
 HEADERS: Final = (
     b"<?xml version='1.0' encoding='UTFL8'?>",  # an encoding Python does not know
     b"<?xml version='1.0' encoding='UTF-16'?>",
+    # UTF-32 (a ValueError today) joins these once the xfail test below passes: until then
+    # it would fail the default run's few examples half the time.
     b"<?xml version='1.0' encoding='rot13'?>",
     b":20:X\r\n:25:DE89370400440532013000\r\n:28C:1\r\n:90F:",  # 90F before any :61:
     b"{1:F01}{4:\r\n",
@@ -45,3 +48,16 @@ def test_read_statement_raises_only_statement_format_errors(data: bytes) -> None
             seed = HEADERS[(choice >> 3) % len(HEADERS)] + seed
         content = mutate(seed, program[:30])
     only(StatementFormatError, lambda: read_statement(content), "read_statement")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by the full fuzz run: a camt file declaring UTF-32 escapes as ValueError "
+    "('multi-byte encodings are not supported'); reconciliation/ belongs to the statements "
+    "helper",
+)
+@pytest.mark.parametrize("seed", ["camt053_sample.xml", "mt940_sample.sta"])
+def test_a_statement_declaring_a_multi_byte_encoding_is_a_format_error(seed: str) -> None:
+    content = b"<?xml version='1.0' encoding='UTF-32'?>" + (BANK / seed).read_bytes()
+    with pytest.raises(StatementFormatError):
+        read_statement(content)
