@@ -26,8 +26,7 @@ SEEDS: Final = tuple(
 HEADERS: Final = (
     b"<?xml version='1.0' encoding='UTFL8'?>",  # an encoding Python does not know
     b"<?xml version='1.0' encoding='UTF-16'?>",
-    # UTF-32 (a ValueError today) joins these once the xfail test below passes: until then
-    # it would fail the default run's few examples half the time.
+    b"<?xml version='1.0' encoding='UTF-32'?>",
     b"<?xml version='1.0' encoding='rot13'?>",
     b":20:X\r\n:25:DE89370400440532013000\r\n:28C:1\r\n:90F:",  # 90F before any :61:
     b"{1:F01}{4:\r\n",
@@ -50,12 +49,7 @@ def test_read_statement_raises_only_statement_format_errors(data: bytes) -> None
     only(StatementFormatError, lambda: read_statement(content), "read_statement")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the full fuzz run: a camt file declaring UTF-32 escapes as ValueError "
-    "('multi-byte encodings are not supported'); reconciliation/ belongs to the statements "
-    "helper",
-)
+# Found by the full fuzz run: a camt file declaring UTF-32 escaped as a ValueError.
 @pytest.mark.parametrize("seed", ["camt053_sample.xml", "mt940_sample.sta"])
 def test_a_statement_declaring_a_multi_byte_encoding_is_a_format_error(seed: str) -> None:
     content = b"<?xml version='1.0' encoding='UTF-32'?>" + (BANK / seed).read_bytes()

@@ -171,6 +171,14 @@ class _Reader:
                 f"statements never need; refused as unsafe ({type(error).__name__})",
                 "",
             ) from None
+        except ValueError as error:  # after DefusedXmlException, itself a ValueError
+            # expat reads single-byte encodings and UTF-8/16 only: a declared UTF-32 (or
+            # another multi-byte codec) is refused by the parser with this ValueError.
+            if "multi-byte encodings" not in str(error):
+                raise
+            raise self.fail(
+                f"declares an encoding the XML parser cannot read ({error})", "line 1"
+            ) from None
 
     @staticmethod
     def guard(stream: BinaryIO, encoding: str | None) -> list[str]:
