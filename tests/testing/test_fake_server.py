@@ -243,3 +243,32 @@ def test_a_subclass_adds_its_routes_after_its_bases() -> None:
     assert len(Shelf.routes) == 3
     answer = FakeServer()(httpx.Request("GET", "https://f.example/x"))
     assert answer.json() == {"error": "404: no route for GET /x"}  # the base's default body
+
+
+def test_payengine_state_is_typed_and_still_reads_by_wire_name() -> None:
+    fake = FakePayEngine()
+    with fake.serve() as base_url:
+        answer = httpx.post(
+            f"{base_url}/v1/orders",
+            auth=(fake.merchant_id, fake.api_key),
+            json={
+                "initialAmount": 1250,
+                "currency": "EUR",
+                "transactionType": "PREAUTH",
+                "async": {
+                    f"{k}Url": f"https://shop.example/{k}" for k in ("success", "failure", "cancel")
+                },
+            },
+        )
+    order = fake.orders[answer.json()["orderId"]]
+    fake.approve(order.order_id)
+    assert (order.status, order.preauthorized_amount, order["preauthorizedAmount"]) == (
+        "OPEN",
+        1250,
+        1250,
+    )
+    (transaction,) = (fake.transactions[t] for t in order.transactions)
+    assert (transaction.type, transaction["order"]) == ("PREAUTH", order.order_id)
+    assert "source" not in order.wire()
+    with pytest.raises(KeyError, match="source"):
+        order["source"]

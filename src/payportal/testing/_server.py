@@ -27,7 +27,16 @@ import httpx
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterator
 
-__all__ = ["FakeServer", "Fault", "FaultKind", "Refusal", "Route", "is_web_url", "route"]
+__all__ = [
+    "FakeServer",
+    "Fault",
+    "FaultKind",
+    "Record",
+    "Refusal",
+    "Route",
+    "is_web_url",
+    "route",
+]
 
 _Handler = TypeVar("_Handler", bound="Callable[..., httpx.Response]")
 _PARAMETER = re.compile(r"\{(\w+)\}")
@@ -47,6 +56,48 @@ def is_web_url(value: object, *, max_length: int = 2048) -> TypeGuard[str]:
         and len(value) <= max_length
         and value.startswith(("https://", "http://"))
     )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class Record:
+    """Base of a fake's typed state (``@attrs.define`` subclasses, mutable, snake_case).
+
+    :meth:`wire` shows a record as the provider's camelCase JSON; reading one by its wire
+    name (``fake.orders[order_id]["capturedAmount"]``) still works, as it did when the
+    fakes kept plain dicts.
+
+    >>> @attrs.define
+    ... class Order(Record):
+    ...     order_id: str
+    ...     captured_amount: int = 0
+    ...     product: str | None = None
+    >>> order = Order("o1")
+    >>> order.wire(), order["capturedAmount"]
+    ({'orderId': 'o1', 'capturedAmount': 0}, 0)
+    """
+
+    __slots__ = ()
+
+    def wire(self) -> dict[str, Any]:
+        """The record as the provider's JSON object: camelCase names, ``None`` left out."""
+        fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(self)))
+        values = ((_camel(f.name), getattr(self, f.name)) for f in fields)
+        return {name: value for name, value in values if value is not None}
+
+    def __getitem__(self, wire_name: str) -> Any:
+        """The field called ``wire_name`` on the wire.
+
+        Raises:
+            KeyError: no such field, or it is not set (absent from :meth:`wire`).
+        """
+        value = self.wire().get(wire_name)
+        if value is None:
+            raise KeyError(wire_name)
+        return value
 
 
 class FaultKind(enum.Enum):

@@ -27,12 +27,13 @@ import json
 import secrets
 from typing import Any, cast
 
+import attrs
 import httpx
 
 from payportal._money import is_currency
-from payportal.testing._server import FakeServer, Refusal, is_web_url, route
+from payportal.testing._server import FakeServer, Record, Refusal, is_web_url, route
 
-__all__ = ["FakePayEngine"]
+__all__ = ["FakePayEngine", "Order", "Transaction"]
 
 _MAX_AMOUNT = 999_999_999_999_999_999
 _PRODUCTS = frozenset(
@@ -107,6 +108,57 @@ def _url(data: dict[str, Any], field: str, code: int) -> None:
         )  # fmt: skip
 
 
+@attrs.define
+class Transaction(Record):
+    """A PayEngine transaction as the fake keeps it (its JSON is :meth:`~Record.wire`).
+
+    ``order`` is the order's id, ``transactions`` the ids of its children (captures,
+    cancels, refunds) and ``parent_transaction`` its parent's id, if any.
+    """
+
+    type: str
+    transaction_id: str
+    currency: str
+    initial_amount: int
+    description: str
+    created_at: int
+    modified_at: int
+    order: str
+    status: str = "SUCCESS"
+    transactions: list[str] = attrs.Factory(list)
+    captured_amount: int = 0
+    refunded_amount: int = 0
+    canceled_amount: int = 0
+    parent_transaction: str | None = None  # a string in the spec, never null: absent if None
+
+
+@attrs.define
+class Order(Record):
+    """A PayEngine order as the fake keeps it; :meth:`~Record.wire` names transactions by
+    id (the API shows them embedded, see :meth:`FakePayEngine.view`)."""
+
+    order_id: str
+    initial_amount: int
+    currency: str
+    channel: str
+    created_at: int
+    modified_at: int
+    transaction_type: str
+    allowed_products: list[str]
+    status: str = "CREATED"
+    transactions: list[str] = attrs.Factory(list)
+    preauthorized_amount: int = 0
+    captured_amount: int = 0
+    refunded_amount: int = 0
+    canceled_amount: int = 0
+    merchant_order_id: str | None = None
+    description: str | None = None
+    statement_description: str | None = None
+    source: str | None = None
+    product: str | None = None
+    last_operation: str | None = None
+
+
 class FakePayEngine(FakeServer):
     """An in-memory PayEngine API.
 
@@ -114,8 +166,8 @@ class FakePayEngine(FakeServer):
         merchant_id, api_key: the only credentials it accepts.
         notification_url: the URL its notifications are configured for.
         duplicate_webhooks: deliver every notification twice from :meth:`webhooks`.
-        orders: the orders by id, as PayEngine stores them.
-        transactions: every transaction by id.
+        orders: the orders by id (:class:`Order`).
+        transactions: every transaction by id (:class:`Transaction`).
 
     Test-side controls: :meth:`approve` (the payer pays on the hosted page), :meth:`decline`
     (the card is declined there), :meth:`webhooks`, and :meth:`inject` from
@@ -136,8 +188,8 @@ class FakePayEngine(FakeServer):
         self.api_key = secrets.token_urlsafe(12)
         self.notification_url = notification_url
         self.duplicate_webhooks = duplicate_webhooks
-        self.orders: dict[str, dict[str, Any]] = {}
-        self.transactions: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, Order] = {}
+        self.transactions: dict[str, Transaction] = {}
         self._outbox: list[bytes] = []
         self._sent: set[bytes] = set()
         self._ids = itertools.count(1)
@@ -176,20 +228,20 @@ class FakePayEngine(FakeServer):
     def _pay(self, order_id: str, status: str) -> None:
         with self._lock:
             order = self.orders[order_id]
-            if order["status"] != "CREATED":
-                raise ValueError(f"order {order_id} is {order['status']}, not awaiting payment")
-            kind = order["transactionType"]
-            transaction = self._new_transaction(order, kind, order["initialAmount"], None, None)
-            transaction["status"] = status
+            if order.status != "CREATED":
+                raise ValueError(f"order {order_id} is {order.status}, not awaiting payment")
+            kind = order.transaction_type
+            transaction = self._new_transaction(order, kind, order.initial_amount, None, None)
+            transaction.status = status
             if status == "SUCCESS":
-                order["status"] = "OPEN"
-                order["product"] = "creditcard"
+                order.status = "OPEN"
+                order.product = "creditcard"
                 if kind == "PREAUTH":
-                    order["preauthorizedAmount"] = order["initialAmount"]
+                    order.preauthorized_amount = order.initial_amount
                 else:
-                    order["capturedAmount"] = order["initialAmount"]
+                    order.captured_amount = order.initial_amount
             else:
-                order["status"] = "CLOSED"
+                order.status = "CLOSED"
             self._touch(order, transaction)
 
     # -- the HTTP API ----------------------------------------------------------------------
@@ -279,14 +331,14 @@ class FakePayEngine(FakeServer):
     ) -> httpx.Response:
         order = self._order(order_id)
         transaction = self.transactions.get(transaction_id)
-        if transaction is None or transaction["order"] != order["orderId"]:
+        if transaction is None or transaction.order != order.order_id:
             raise _ApiError(404, "Error while loading transaction!", 14001, [
                 {"code": 14101, "field": "transactionId", "message": "A Transaction with "
                  "specified id can not be found."}
             ])  # fmt: skip
         return self._act(order, transaction, request.url.path.rsplit("/", 1)[-1], body)
 
-    def _order(self, order_id: str) -> dict[str, Any]:
+    def _order(self, order_id: str) -> Order:
         order = self.orders.get(order_id)
         if order is None:
             raise _ApiError(404, "Error while loading order!", 12001, [
@@ -298,7 +350,7 @@ class FakePayEngine(FakeServer):
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids):04d}{secrets.token_hex(4)}"
 
-    def _create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, body: dict[str, Any]) -> Order:
         amount = _amount(body, 12200)
         currency = body.get("currency")
         if currency is None:
@@ -327,27 +379,20 @@ class FakePayEngine(FakeServer):
             raise _bad(12240, "channel", "Bad value for channel.")
         order_id = self._new_id("order")
         now = _now_ms(self.clock())
-        order: dict[str, Any] = {
-            "orderId": order_id,
-            "initialAmount": amount,
-            "preauthorizedAmount": 0,
-            "capturedAmount": 0,
-            "refundedAmount": 0,
-            "canceledAmount": 0,
-            "currency": currency,
-            "transactions": [],
-            "status": "CREATED",
-            "channel": body.get("channel", "ECOM"),
-            "createdAt": now,
-            "modifiedAt": now,
-            "transactionType": kind,
-            "allowedProducts": products,
-            **{
-                k: body[k]
-                for k in ("merchantOrderId", "description", "statementDescription", "source")
-                if k in body
-            },
-        }
+        order = Order(
+            order_id=order_id,
+            initial_amount=amount,
+            currency=currency,
+            channel=body.get("channel", "ECOM"),
+            created_at=now,
+            modified_at=now,
+            transaction_type=kind,
+            allowed_products=products,
+            merchant_order_id=body.get("merchantOrderId"),
+            description=body.get("description"),
+            statement_description=body.get("statementDescription"),
+            source=body.get("source"),
+        )
         self.orders[order_id] = order
         self._notify("order.create.success", self._view(order))
         return order
@@ -357,68 +402,63 @@ class FakePayEngine(FakeServer):
         found = [
             self._view(o)
             for o in self.orders.values()
-            if all(str(o.get(k)) == v for k, v in filters.items())
+            if all(str(o.wire().get(k)) == v for k, v in filters.items())
         ]
         return httpx.Response(200, json={"elements": found, "totalPages": 1})
 
-    def _view(self, order: dict[str, Any]) -> dict[str, Any]:
+    def _view(self, order: Order) -> dict[str, Any]:
         return {
-            **order,
-            "transactions": [dict(self.transactions[t]) for t in order["transactions"]],
+            **order.wire(),
+            "transactions": [self.transactions[t].wire() for t in order.transactions],
         }
 
     def _new_transaction(
         self,
-        order: dict[str, Any],
+        order: Order,
         kind: str,
         amount: int,
-        parent: dict[str, Any] | None,
+        parent: Transaction | None,
         description: str | None,
-    ) -> dict[str, Any]:
+    ) -> Transaction:
         now = _now_ms(self.clock())
-        transaction = {
-            "type": kind,
-            "transactionId": self._new_id("trx"),
-            "status": "SUCCESS",
-            "initialAmount": amount,
-            "currency": order["currency"],
-            "description": description or kind.lower(),
-            "createdAt": now,
-            "modifiedAt": now,
-            "order": order["orderId"],
-            "transactions": [],
-            "capturedAmount": 0,
-            "refundedAmount": 0,
-            "canceledAmount": 0,
-        }
-        self.transactions[transaction["transactionId"]] = transaction
-        order["transactions"].append(transaction["transactionId"])
-        if parent is not None:  # a string in the spec, never null: absent on a first one
-            transaction["parentTransaction"] = parent["transactionId"]
-            parent["transactions"].append(transaction["transactionId"])
+        transaction = Transaction(
+            type=kind,
+            transaction_id=self._new_id("trx"),
+            initial_amount=amount,
+            currency=order.currency,
+            description=description or kind.lower(),
+            created_at=now,
+            modified_at=now,
+            order=order.order_id,
+        )
+        self.transactions[transaction.transaction_id] = transaction
+        order.transactions.append(transaction.transaction_id)
+        if parent is not None:
+            transaction.parent_transaction = parent.transaction_id
+            parent.transactions.append(transaction.transaction_id)
         return transaction
 
     def _act(
-        self, order: dict[str, Any], parent: dict[str, Any], action: str, body: dict[str, Any]
+        self, order: Order, parent: Transaction, action: str, body: dict[str, Any]
     ) -> httpx.Response:
         amount = _amount(body, 12200)
         if "currency" not in body:
             raise _bad(12202, "currency", "Field currency is missing.")
-        if body["currency"] != order["currency"]:
+        if body["currency"] != order.currency:
             raise _bad(12203, "currency", f"Bad value for currency. Expected: string value "
-                       f"in ['{order['currency']}'].")  # fmt: skip
+                       f"in ['{order.currency}'].")  # fmt: skip
         _text(body, "description", 12217, 128)
         wanted = ("PREAUTH",) if action != "refund" else ("CAPTURE", "DEBIT")
-        if parent["type"] not in wanted or parent["status"] not in _AUTHORIZED:
+        if parent.type not in wanted or parent.status not in _AUTHORIZED:
             raise _bad(
                 12300,
                 "transactionId",
                 f"A {action} needs a {' or '.join(wanted)} transaction in status SUCCESS.",
             )
         if action == "refund":
-            left = parent["initialAmount"] - parent["refundedAmount"]
+            left = parent.initial_amount - parent.refunded_amount
         else:
-            left = parent["initialAmount"] - parent["capturedAmount"] - parent["canceledAmount"]
+            left = parent.initial_amount - parent.captured_amount - parent.canceled_amount
         if amount > left:
             raise _bad(
                 12201,
@@ -428,28 +468,32 @@ class FakePayEngine(FakeServer):
         transaction = self._new_transaction(
             order, action.upper(), amount, parent, body.get("description")
         )
-        field = {"capture": "capturedAmount", "cancel": "canceledAmount"}.get(
-            action, "refundedAmount"
+        field = {"capture": "captured_amount", "cancel": "canceled_amount"}.get(
+            action, "refunded_amount"
         )
-        parent[field] += amount
-        order[field] += amount
-        if order["refundedAmount"] >= order["capturedAmount"] > 0 or (
-            order["canceledAmount"] >= order["preauthorizedAmount"] > 0
+        setattr(parent, field, getattr(parent, field) + amount)
+        setattr(order, field, getattr(order, field) + amount)
+        if order.refunded_amount >= order.captured_amount > 0 or (
+            order.canceled_amount >= order.preauthorized_amount > 0
         ):
-            order["status"] = "CLOSED"
+            order.status = "CLOSED"
         self._touch(order, transaction)
         # The answer embeds the order and the parent transaction as objects (the spec's
         # TransactionResponseParent); inside the order a parent is named by its id.
-        answer = {**transaction, "order": self._view(order), "parentTransaction": dict(parent)}
+        answer = {
+            **transaction.wire(),
+            "order": self._view(order),
+            "parentTransaction": parent.wire(),
+        }
         return httpx.Response(200, json=answer)
 
-    def _touch(self, order: dict[str, Any], transaction: dict[str, Any]) -> None:
-        order["modifiedAt"] = transaction["modifiedAt"]
-        status = transaction["status"]
-        if transaction["type"] == "PREAUTH" and status == "SUCCESS":
+    def _touch(self, order: Order, transaction: Transaction) -> None:
+        order.modified_at = transaction.modified_at
+        status = transaction.status
+        if transaction.type == "PREAUTH" and status == "SUCCESS":
             status = "OK"  # the spec's lastOperation has TRANSACTION_PREAUTH_OK, no _SUCCESS
-        order["lastOperation"] = f"TRANSACTION_{transaction['type']}_{status}"
-        self._notify("transaction.create.success", dict(transaction))
+        order.last_operation = f"TRANSACTION_{transaction.type}_{status}"
+        self._notify("transaction.create.success", transaction.wire())
 
     def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
         body = json.dumps(
