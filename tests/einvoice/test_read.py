@@ -128,6 +128,11 @@ BAD = {
     "bad amount": to_cii(MULTI_RATE).replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>x"),
     "bad date": to_ubl(MULTI_RATE).replace(b"<cbc:IssueDate>2026", b"<cbc:IssueDate>20x6"),
     "broken pdf": b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF",
+    # Hostile encoding declarations (expat refuses UTF-32; Python knows no UTFL8, rot13 is
+    # not a text codec): LookupError and ValueError escaped before.
+    "utf-32 declared": b"<?xml version='1.0' encoding='UTF-32'?>" + to_cii(MULTI_RATE)[38:],
+    "unknown encoding": b"<?xml version='1.0' encoding='UTFL8'?><x/>",
+    "not a text codec": b"<?xml version='1.0' encoding='rot13'?><x/>",
     "pdf without xml": blank_pdf(),
 }
 

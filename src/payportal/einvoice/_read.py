@@ -48,6 +48,19 @@ def read_einvoice(data: bytes, *, source: str = "") -> ReadEInvoice:
         raise EInvoiceFormatError(
             f"is not well-formed XML: {exc}", source=source, location=f"line {line}:{column}"
         ) from None
+    except LookupError as exc:
+        raise EInvoiceFormatError(
+            f"declares an encoding Python does not know ({exc})", source=source, location="line 1"
+        ) from None
+    except ValueError as exc:  # after DefusedXmlException, itself a ValueError
+        # expat reads UTF-8/16 and single-byte encodings only; UTF-32 is refused this way.
+        if "multi-byte encodings" not in str(exc):
+            raise
+        raise EInvoiceFormatError(
+            f"declares an encoding the XML parser cannot read ({exc})",
+            source=source,
+            location="line 1",
+        ) from None
     reader: CiiReader | UblReader | None = None
     if root.tag == ROOT:
         reader = CiiReader(source)
