@@ -31,6 +31,18 @@ def lowest(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """The fuzz tests at full size: at least 10,000 examples per entry point (tests/fuzz).
+
+    The default suite runs the same tests with a few examples each; this is the run that
+    looks hard. Two worker processes (pytest-xdist), one per core of the CI machine.
+    """
+    session.install("-e", ".[test]", "pytest-xdist>=3.5")
+    session.env["PAYPORTAL_FUZZ_EXAMPLES"] = "10000"
+    session.run("python", "-m", "pytest", "-q", "-n", "2", "tests/fuzz", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the repository."""
     session.install("ruff")

@@ -13,6 +13,8 @@ settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100
 )
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+# The fuzz tests' full size (nox -s fuzz sets PAYPORTAL_FUZZ_EXAMPLES instead).
+settings.register_profile("fuzz", parent=settings.get_profile("default"), max_examples=10_000)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # Every file a test reads is under tests/data, with its provenance (tests/data/README.md).
