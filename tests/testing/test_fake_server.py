@@ -7,7 +7,14 @@ import pytest
 
 from payportal import Money
 from payportal.providers import PaymentRequest
-from payportal.testing import FakePayEngine, FakePayPal, FakeServer, FaultKind, Refusal
+from payportal.testing import (
+    FakeBillwerkPay,
+    FakePayEngine,
+    FakePayPal,
+    FakeServer,
+    FaultKind,
+    Refusal,
+)
 from payportal.testing._registry import FAKES
 from payportal.testing._server import route
 
@@ -272,3 +279,32 @@ def test_payengine_state_is_typed_and_still_reads_by_wire_name() -> None:
     assert "source" not in order.wire()
     with pytest.raises(KeyError, match="source"):
         order["source"]
+
+
+def test_billwerk_state_is_typed_and_its_own_notes_stay_off_the_wire() -> None:
+    fake = FakeBillwerkPay()
+    with httpx.Client(
+        transport=fake.transport(), base_url="https://api.reepay.com", auth=(fake.private_key, "")
+    ) as client:
+        created = client.post(
+            "/v1/session/charge",
+            json={
+                "order": {
+                    "handle": "inv-1",
+                    "amount": 500,
+                    "currency": "EUR",
+                    "customer_handle": "c1",
+                },
+                "settle": True,
+            },
+        )
+        assert created.status_code == 200
+        fake.approve("inv-1")
+        invoice = client.get("/v1/invoice/inv-1").json()
+        charge = client.get("/v1/charge/inv-1").json()
+    record = fake.invoices["inv-1"]
+    assert (record.state, record.settled_amount, record["settled_amount"]) == ("settled", 500, 500)
+    assert invoice == record.wire()
+    assert not [key for key in (*invoice, *charge) if key.startswith("_")]
+    assert charge["transaction"] == record.transactions[0]["id"]
+    assert "settled_amount" not in charge

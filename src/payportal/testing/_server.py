@@ -66,9 +66,10 @@ def _camel(name: str) -> str:
 class Record:
     """Base of a fake's typed state (``@attrs.define`` subclasses, mutable, snake_case).
 
-    :meth:`wire` shows a record as the provider's camelCase JSON; reading one by its wire
-    name (``fake.orders[order_id]["capturedAmount"]``) still works, as it did when the
-    fakes kept plain dicts.
+    :meth:`wire` shows a record as the provider's JSON: camelCase names unless the class
+    sets :attr:`camel_case` to false, fields starting with ``_`` (the fake's own notes)
+    left out. Reading one by its wire name (``fake.orders[order_id]["capturedAmount"]``)
+    still works, as it did when the fakes kept plain dicts.
 
     >>> @attrs.define
     ... class Order(Record):
@@ -81,12 +82,15 @@ class Record:
     """
 
     __slots__ = ()
+    camel_case: ClassVar[bool] = True
+    """Whether the provider's JSON names are camelCase (``orderId``) or snake_case."""
 
     def wire(self) -> dict[str, Any]:
-        """The record as the provider's JSON object: camelCase names, ``None`` left out."""
+        """The record as the provider's JSON object; ``None`` and ``_`` fields left out."""
         fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(self)))
-        values = ((_camel(f.name), getattr(self, f.name)) for f in fields)
-        return {name: value for name, value in values if value is not None}
+        name = _camel if self.camel_case else str
+        values = ((name(f.name), getattr(self, f.name)) for f in fields if f.name[0] != "_")
+        return {key: value for key, value in values if value is not None}
 
     def __getitem__(self, wire_name: str) -> Any:
         """The field called ``wire_name`` on the wire.

@@ -26,18 +26,64 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
 import httpx
 
 from payportal._money import is_currency
 from payportal.providers.billwerk import webhook_signature
-from payportal.testing._server import FakeServer, Refusal, is_web_url, route
+from payportal.testing._server import FakeServer, Record, Refusal, is_web_url, route
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-__all__ = ["FakeBillwerkPay"]
+__all__ = ["FakeBillwerkPay", "Invoice", "Refund"]
 
 _HANDLE = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
+
+
+@attrs.define
+class Invoice(Record):
+    """A Reepay charge (an invoice) as the fake keeps it; :meth:`~Record.wire` is the
+    Invoice resource. ``transactions`` are the Transaction objects, newest first; ``_settle``
+    (settle on payment), ``_transaction`` (the latest transaction's id) and ``_error``
+    (``error``, ``error_state`` of a failed charge) are the fake's own notes."""
+
+    camel_case = False
+    id: str
+    handle: str
+    customer: str
+    amount: int
+    currency: str
+    created: str
+    order_lines: list[dict[str, Any]]
+    state: str = "created"
+    type: str = "ch"
+    settled_amount: int = 0
+    refunded_amount: int = 0
+    authorized_amount: int | None = None
+    authorized: str | None = None
+    settled: str | None = None
+    cancelled: str | None = None
+    failed: str | None = None
+    transactions: list[dict[str, Any]] = attrs.Factory(list)
+    _settle: bool = False
+    _transaction: str | None = None
+    _error: tuple[str, str] | None = None
+
+
+@attrs.define
+class Refund(Record):
+    """A Reepay refund as the fake keeps it (and shows it: :meth:`~Record.wire`)."""
+
+    camel_case = False
+    id: str
+    invoice: str
+    amount: int
+    currency: str
+    transaction: str
+    created: str
+    state: str = "refunded"
+    type: str = "card"
 
 
 class _ApiError(Refusal):
@@ -102,9 +148,9 @@ class FakeBillwerkPay(FakeServer):
         self.private_key = "priv_" + secrets.token_hex(16)
         self.webhook_secret = "whsec_" + secrets.token_hex(16)
         self.duplicate_webhooks = duplicate_webhooks
-        self.invoices: dict[str, dict[str, Any]] = {}
+        self.invoices: dict[str, Invoice] = {}
         self.sessions: dict[str, str] = {}
-        self.refunds: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, Refund] = {}
         self.events: dict[str, dict[str, Any]] = {}
         # Each emitted event with the invoice handle and transaction its webhook will carry.
         self._outbox: list[tuple[dict[str, Any], str, str | None]] = []
@@ -125,13 +171,13 @@ class FakeBillwerkPay(FakeServer):
         """
         with self._lock:
             invoice = self._awaiting_payer(handle)
-            if invoice["_settle"]:
-                self._settle(invoice, invoice["amount"])
+            if invoice._settle:
+                self._settle(invoice, invoice.amount)
                 return
-            invoice["state"] = "authorized"
-            invoice["authorized"] = _now(self.now())
-            invoice["authorized_amount"] = invoice["amount"]
-            self._transaction(invoice, "authorization", "authorized", invoice["amount"])
+            invoice.state = "authorized"
+            invoice.authorized = _now(self.now())
+            invoice.authorized_amount = invoice.amount
+            self._transaction(invoice, "authorization", "authorized", invoice.amount)
             self._emit("invoice_authorized", invoice)
 
     def decline(self, handle: str) -> None:
@@ -143,9 +189,9 @@ class FakeBillwerkPay(FakeServer):
         """
         with self._lock:
             invoice = self._awaiting_payer(handle)
-            invoice["state"] = "failed"
-            invoice["failed"] = _now(self.now())
-            invoice["_error"] = ("credit_card_expired", "hard_declined")
+            invoice.state = "failed"
+            invoice.failed = _now(self.now())
+            invoice._error = ("credit_card_expired", "hard_declined")
             self._emit("invoice_failed", invoice)
 
     def sign(self, event: dict[str, Any], webhook_id: str | None = None) -> bytes:
@@ -155,7 +201,7 @@ class FakeBillwerkPay(FakeServer):
         names the invoice by handle, as Reepay's webhooks do.
         """
         handle = next(
-            (h for h, inv in self.invoices.items() if inv["id"] == event.get("invoice")), None
+            (h for h, inv in self.invoices.items() if inv.id == event.get("invoice")), None
         )
         return self._webhook_body(event, handle, None, webhook_id)
 
@@ -295,7 +341,7 @@ class FakeBillwerkPay(FakeServer):
     def _get_refund(self, body: object, refund_id: str) -> httpx.Response:
         if refund_id not in self.refunds:
             raise _ApiError(404, 8, "Not found")
-        return httpx.Response(200, json=self.refunds[refund_id])
+        return httpx.Response(200, json=self.refunds[refund_id].wire())
 
     @route("GET", "/v1/event/{event_id}")
     def _get_event(self, body: object, event_id: str) -> httpx.Response:
@@ -303,7 +349,7 @@ class FakeBillwerkPay(FakeServer):
             raise _ApiError(404, 8, "Not found")
         return httpx.Response(200, json=self.events[event_id])
 
-    def _find(self, handle: str) -> dict[str, Any]:
+    def _find(self, handle: str) -> Invoice:
         invoice = self.invoices.get(handle)
         if invoice is None:
             raise _ApiError(404, 31, "Invoice not found")
@@ -349,21 +395,16 @@ class FakeBillwerkPay(FakeServer):
         if handle in self.invoices:
             raise _ApiError(400, 11, "Duplicate handle", f"an invoice with handle {handle} exists")
         text = order.get("ordertext")
-        self.invoices[handle] = {
-            "id": secrets.token_hex(16),
-            "handle": handle,
-            "customer": customer_handle,
-            "state": "created",
-            "type": "ch",
-            "amount": amount,
-            "currency": currency,
-            "created": _now(self.now()),
-            "settled_amount": 0,
-            "refunded_amount": 0,
-            "order_lines": [{"ordertext": text or handle, "amount": amount, "quantity": 1}],
-            "transactions": [],
-            "_settle": settle,
-        }
+        self.invoices[handle] = Invoice(
+            id=secrets.token_hex(16),
+            handle=handle,
+            customer=customer_handle,
+            amount=amount,
+            currency=cast("str", currency),  # is_currency checked it
+            created=_now(self.now()),
+            order_lines=[{"ordertext": text or handle, "amount": amount, "quantity": 1}],
+            settle=settle,
+        )
         session_id = "cs_" + secrets.token_hex(12)
         self.sessions[session_id] = handle
         return httpx.Response(
@@ -381,34 +422,34 @@ class FakeBillwerkPay(FakeServer):
             return httpx.Response(404, text="This payment session is not available.")
         return httpx.Response(200, text="Payment accepted.")
 
-    def _awaiting_payer(self, handle: str) -> dict[str, Any]:
+    def _awaiting_payer(self, handle: str) -> Invoice:
         invoice = self.invoices[handle]
-        if invoice["state"] != "created":
-            raise ValueError(f"charge {handle} is {invoice['state']}, not awaiting the payer")
+        if invoice.state != "created":
+            raise ValueError(f"charge {handle} is {invoice.state}, not awaiting the payer")
         return invoice
 
     # -- charges ---------------------------------------------------------------------------
 
-    def _transaction(self, invoice: dict[str, Any], kind: str, state: str, amount: int) -> str:
+    def _transaction(self, invoice: Invoice, kind: str, state: str, amount: int) -> str:
         transaction_id = secrets.token_hex(16)
-        invoice["transactions"].insert(  # newest first, as Reepay lists them
+        invoice.transactions.insert(  # newest first, as Reepay lists them
             0,
             {
                 "id": transaction_id,
                 "state": state,
-                "invoice": invoice["handle"],
+                "invoice": invoice.handle,
                 "type": kind,
                 "amount": amount,
-                "currency": invoice["currency"],
+                "currency": invoice.currency,
                 "created": _now(self.now()),
                 "payment_type": "card",
             },
         )
-        invoice["_transaction"] = transaction_id
+        invoice._transaction = transaction_id
         return transaction_id
 
-    def _settle_request(self, invoice: dict[str, Any], body: dict[str, Any]) -> httpx.Response:
-        state = invoice["state"]
+    def _settle_request(self, invoice: Invoice, body: dict[str, Any]) -> httpx.Response:
+        state = invoice.state
         if state == "created":
             raise _ApiError(400, 106, "Invoice must be authorized")
         if state == "settled":
@@ -417,32 +458,33 @@ class FakeBillwerkPay(FakeServer):
             raise _ApiError(400, 29, "Invoice already cancelled")
         if state != "authorized":
             raise _ApiError(400, 82, "Invoice wrong state")
-        authorized = invoice["authorized_amount"]
+        authorized = invoice.authorized_amount or 0  # set when authorized
         amount = _positive(body["amount"], "amount") if "amount" in body else authorized
         if amount > authorized:
             raise _ApiError(400, 102, "Amount higher than authorized amount")
         self._settle(invoice, amount)
         return httpx.Response(200, json=self._charge_view(invoice))
 
-    def _settle(self, invoice: dict[str, Any], amount: int) -> None:
-        invoice["state"] = "settled"
-        invoice["settled"] = _now(self.now())
+    def _settle(self, invoice: Invoice, amount: int) -> None:
+        invoice.state = "settled"
+        invoice.settled = _now(self.now())
         # A card charge settles once; a partial settle releases the rest.
-        invoice["amount"] = amount
-        invoice["settled_amount"] = amount
+        invoice.amount = amount
+        invoice.settled_amount = amount
         self._transaction(invoice, "settle", "settled", amount)
         self._emit("invoice_settled", invoice)
 
-    def _cancel(self, invoice: dict[str, Any]) -> httpx.Response:
-        state = invoice["state"]
+    def _cancel(self, invoice: Invoice) -> httpx.Response:
+        state = invoice.state
         if state == "cancelled":
             raise _ApiError(400, 29, "Invoice already cancelled")
         if state not in ("created", "authorized"):
             raise _ApiError(400, 82, "Invoice wrong state")
-        invoice["state"] = "cancelled"
-        invoice["cancelled"] = _now(self.now())
+        invoice.state = "cancelled"
+        invoice.cancelled = _now(self.now())
         if state == "authorized":
-            self._transaction(invoice, "authorization", "cancelled", invoice["authorized_amount"])
+            released = invoice.authorized_amount or 0  # set when authorized
+            self._transaction(invoice, "authorization", "cancelled", released)
         self._emit("invoice_cancelled", invoice)
         return httpx.Response(200, json=self._charge_view(invoice))
 
@@ -451,9 +493,9 @@ class FakeBillwerkPay(FakeServer):
         if not isinstance(handle, str) or not handle:
             raise _invalid("invoice is required")
         invoice = self._find(handle)
-        if invoice["state"] != "settled":
+        if invoice.state != "settled":
             raise _ApiError(400, 64, "Invoice not settled")
-        remaining = invoice["settled_amount"] - invoice["refunded_amount"]
+        remaining = invoice.settled_amount - invoice.refunded_amount
         amount = _positive(body["amount"], "amount") if "amount" in body else remaining
         if amount > remaining or remaining == 0:
             raise _ApiError(400, 65, "Refund amount too high")
@@ -461,46 +503,43 @@ class FakeBillwerkPay(FakeServer):
         if text is not None and not isinstance(text, str):
             raise _invalid("text must be a string")
         transaction_id = self._transaction(invoice, "refund", "refunded", amount)
-        invoice["refunded_amount"] += amount
-        refund = {
-            "id": "rf_" + secrets.token_hex(12),
-            "state": "refunded",
-            "invoice": handle,
-            "amount": amount,
-            "currency": invoice["currency"],
-            "transaction": transaction_id,
-            "type": "card",
-            "created": _now(self.now()),
-        }
-        self.refunds[refund["id"]] = refund
+        invoice.refunded_amount += amount
+        refund = Refund(
+            id="rf_" + secrets.token_hex(12),
+            invoice=handle,
+            amount=amount,
+            currency=invoice.currency,
+            transaction=transaction_id,
+            created=_now(self.now()),
+        )
+        self.refunds[refund.id] = refund
         self._emit("invoice_refund", invoice)
-        return httpx.Response(200, json=refund)
+        return httpx.Response(200, json=refund.wire())
 
     # -- views and events ------------------------------------------------------------------
 
     @staticmethod
-    def _invoice_view(invoice: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in invoice.items() if not k.startswith("_")}
+    def _invoice_view(invoice: Invoice) -> dict[str, Any]:
+        return invoice.wire()
 
     @staticmethod
-    def _charge_view(invoice: dict[str, Any]) -> dict[str, Any]:
-        fields = ("handle", "state", "customer", "amount", "currency", "created", "authorized",
-                  "settled", "cancelled", "failed", "refunded_amount", "authorized_amount",
-                  "order_lines")  # fmt: skip
-        view = {k: invoice[k] for k in fields if k in invoice}
-        view["transaction"] = invoice.get("_transaction")
+    def _charge_view(invoice: Invoice) -> dict[str, Any]:
+        view = invoice.wire()
+        for field in ("id", "type", "settled_amount", "transactions"):
+            del view[field]
+        view["transaction"] = invoice._transaction
         view["source"] = {"type": "card", "card_type": "visa", "masked_card": "457111XXXXXX1000"}
-        if "_error" in invoice:
-            view["error"], view["error_state"] = invoice["_error"]
+        if invoice._error is not None:
+            view["error"], view["error_state"] = invoice._error
         return view
 
-    def _emit(self, event_type: str, invoice: dict[str, Any]) -> None:
+    def _emit(self, event_type: str, invoice: Invoice) -> None:
         event = {
             "id": secrets.token_hex(16),
             "event_type": event_type,
-            "invoice": invoice["id"],
-            "customer": invoice["customer"],
+            "invoice": invoice.id,
+            "customer": invoice.customer,
             "created": _now(self.now()),
         }
         self.events[event["id"]] = event
-        self._outbox.append((event, invoice["handle"], invoice.get("_transaction")))
+        self._outbox.append((event, invoice.handle, invoice._transaction))
