@@ -70,7 +70,10 @@ TESTING = {
     "FaultKind",
     "MemoryStorage",
     "ProviderContract",
+    "Record",
     "Refusal",
+    "Route",
+    "route",
 }
 
 

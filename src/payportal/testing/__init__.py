@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
 from payportal.testing._memory_storage import MemoryStorage
-from payportal.testing._server import FakeServer, Fault, FaultKind, Refusal
+from payportal.testing._server import FakeServer, Fault, FaultKind, Record, Refusal, Route, route
 from payportal.testing.fake_billpay import FakeBillPay
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 from payportal.testing.fake_paydirekt import FakePaydirekt
@@ -69,7 +69,10 @@ __all__ = [
     "FaultKind",
     "MemoryStorage",
     "ProviderContract",
+    "Record",
     "Refusal",
+    "Route",
+    "route",
 ]
 
 
