@@ -160,6 +160,7 @@ _NAME: Final = 200
 _HOLDER: Final = 70
 _PHONE: Final = 50
 _TAX_NUMBER: Final = 50
+_BUYER_REFERENCE: Final = 100
 _ADDRESS_LINE: Final = 200
 _POSTAL_CODE: Final = 20
 _CITY: Final = 100
@@ -228,6 +229,11 @@ class Customer:
     ``link_version`` is the counter behind "regenerate link": links signed with an older
     version stop working once it is incremented.
 
+    ``buyer_reference`` is what the customer wants quoted on their e-invoices (EN 16931
+    BT-10); for German public buyers it is the Leitweg-ID, such as ``"04011000-12345-06"``,
+    which XRechnung requires. :mod:`payportal.einvoice` writes it unless the
+    :class:`~payportal.einvoice.EInvoice` names another.
+
     Text fields are single lines (no control characters, line breaks or bidirectional
     overrides) of bounded length; ``email`` must be an address a browser form and a mail
     server accept (:func:`payportal._validators.email_problem`).
@@ -255,6 +261,9 @@ class Customer:
     currency: str = attrs.field(default="EUR", converter=_upper, validator=_currency)
     link_version: int = attrs.field(
         default=1, validator=v.instance_of(int, "an int link version counter")
+    )
+    buyer_reference: str = attrs.field(
+        default="", converter=v.strip, validator=_line(_BUYER_REFERENCE)
     )
 
     @property
@@ -324,6 +333,7 @@ class MasterDataField(enum.Enum):
     BANK_ACCOUNTS = "bank_accounts"
     VAT_ID = "vat_id"
     TAX_NUMBER = "tax_number"
+    BUYER_REFERENCE = "buyer_reference"
 
 
 CONTACT_DATA: Final = frozenset(
@@ -342,8 +352,10 @@ CONTACT_DATA: Final = frozenset(
 BANK_DATA: Final = frozenset({MasterDataField.BANK_ACCOUNTS})
 """Bank accounts, including SEPA mandate references."""
 
-TAX_DATA: Final = frozenset({MasterDataField.VAT_ID, MasterDataField.TAX_NUMBER})
-"""VAT ID and tax number."""
+TAX_DATA: Final = frozenset(
+    {MasterDataField.VAT_ID, MasterDataField.TAX_NUMBER, MasterDataField.BUYER_REFERENCE}
+)
+"""VAT ID, tax number and the buyer reference (Leitweg-ID) for e-invoices."""
 
 
 def _field_set(fields: Iterable[MasterDataField | str], name: str) -> frozenset[MasterDataField]:
@@ -401,6 +413,7 @@ class MasterDataChange:
     )
     vat_id: str | _Unset | None = UNSET
     tax_number: str | _Unset = UNSET
+    buyer_reference: str | _Unset = UNSET
 
     @property
     def fields(self) -> frozenset[MasterDataField]:

@@ -167,7 +167,8 @@ class EInvoice:
         seller: the merchant. Name, address, VAT id (or tax number) and e-mail are written.
         buyer: the customer. ``company`` (else ``name``), address, VAT id and e-mail are written.
         payment: how the buyer pays; an XRechnung invoice needs at least one.
-        buyer_reference: BT-10, for XRechnung the buyer's Leitweg-ID.
+        buyer_reference: BT-10, for XRechnung the buyer's Leitweg-ID; when empty, the
+            buyer's :attr:`Customer.buyer_reference <payportal.Customer.buyer_reference>`.
         seller_contact: BT-41, the person or department to contact; defaults to the seller's
             name.
         order_reference: BT-13, the buyer's purchase order number.

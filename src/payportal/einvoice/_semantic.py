@@ -299,11 +299,17 @@ def _check_party(party: Party, role: str, profile: Profile) -> None:
         )
 
 
+def buyer_reference(einvoice: EInvoice) -> str:
+    """BT-10: the e-invoice's own buyer reference, else the customer's (the Leitweg-ID)."""
+    return einvoice.buyer_reference or einvoice.buyer.buyer_reference
+
+
 def _check_xrechnung(einvoice: EInvoice, seller: Party, means: tuple[Means, ...]) -> None:
     require(
-        einvoice.buyer_reference,
+        buyer_reference(einvoice),
         "buyer_reference",
-        "is required by XRechnung (BT-10, the Leitweg-ID)",
+        "is required by XRechnung (BT-10, the Leitweg-ID): give EInvoice(buyer_reference=...) "
+        "or the customer's buyer_reference",
         einvoice.buyer_reference,
     )
     require(
@@ -464,7 +470,7 @@ def build(einvoice: EInvoice, profile: Profile) -> Semantic:
         issued_on=document.issued_on,
         currency=currency,
         note=einvoice.note or (document.reason if isinstance(document, CreditNote) else ""),
-        buyer_reference=einvoice.buyer_reference,
+        buyer_reference=buyer_reference(einvoice),
         order_reference=einvoice.order_reference,
         preceding_invoice=preceding,
         delivered_on=delivered,
