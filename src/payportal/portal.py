@@ -15,6 +15,12 @@ allows (:class:`PortalSettings`), the default for customers, and per-customer ov
 >>> policy = AccessPolicy(PortalSettings.default())
 >>> sorted(a.value for a in policy.allowed_actions(customer, invoice, on=date(2026, 1, 2)))
 ['comment', 'download', 'pay', 'print', 'view']
+
+``DOWNLOAD`` offers the formats the merchant chose (:class:`DownloadFormat`); e-invoices
+exist only for invoices and credit notes:
+
+>>> [f.label for f in policy.download_formats(customer, invoice, on=date(2026, 1, 2))]
+['PDF', 'ZUGFeRD / Factur-X (PDF)']
 """
 
 from __future__ import annotations
@@ -34,9 +40,11 @@ from payportal.exceptions import AccessDeniedError, ValidationError
 __all__ = [
     "ACCOUNT_ACTIONS",
     "APPLICABLE_ACTIONS",
+    "EINVOICE_DOCUMENT_TYPES",
     "AccessPolicy",
     "Action",
     "CustomerAccess",
+    "DownloadFormat",
     "PortalSettings",
 ]
 
@@ -60,6 +68,59 @@ class Action(enum.Enum):
     def verb(self) -> str:
         return self.value.replace("_", " ")
 
+
+class DownloadFormat(enum.Enum):
+    """What a customer can download a document as (the ``DOWNLOAD`` action).
+
+    ``PDF`` is the printed document. The others are e-invoices after EN 16931, written by
+    :func:`payportal.einvoice.render_download`, and exist only for invoices and credit notes
+    (:data:`EINVOICE_DOCUMENT_TYPES`).
+    """
+
+    PDF = "pdf"
+    """The printed document, as the app renders it."""
+    FACTURX_PDF = "factur-x"
+    """ZUGFeRD 2.x / Factur-X "EN 16931": the PDF with the CII XML embedded (PDF/A-3)."""
+    EN16931_CII = "cii"
+    """The ZUGFeRD / Factur-X CII XML alone (UN/CEFACT CII D16B, EN 16931 profile)."""
+    XRECHNUNG_CII = "xrechnung-cii"
+    """XRechnung 3.0 in UN/CEFACT CII syntax; needs the buyer reference (Leitweg-ID)."""
+    XRECHNUNG_UBL = "xrechnung-ubl"
+    """XRechnung 3.0 in OASIS UBL 2.1 syntax; needs the buyer reference (Leitweg-ID)."""
+
+    @property
+    def is_einvoice(self) -> bool:
+        """Whether this is a structured e-invoice (everything but ``PDF``)."""
+        return self is not DownloadFormat.PDF
+
+    @property
+    def label(self) -> str:
+        """A name to show on the download button, such as ``"XRechnung (UBL)"``."""
+        return _FORMAT_LABELS[self]
+
+    @property
+    def media_type(self) -> str:
+        """The HTTP ``Content-Type`` of the file."""
+        return "application/pdf" if self.is_pdf else "application/xml"
+
+    @property
+    def is_pdf(self) -> bool:
+        """Whether the file is a PDF (``PDF`` and ``FACTURX_PDF``)."""
+        return self in (DownloadFormat.PDF, DownloadFormat.FACTURX_PDF)
+
+
+_FORMAT_LABELS: Final = MappingProxyType(
+    {
+        DownloadFormat.PDF: "PDF",
+        DownloadFormat.FACTURX_PDF: "ZUGFeRD / Factur-X (PDF)",
+        DownloadFormat.EN16931_CII: "ZUGFeRD / Factur-X (XML)",
+        DownloadFormat.XRECHNUNG_CII: "XRechnung (CII)",
+        DownloadFormat.XRECHNUNG_UBL: "XRechnung (UBL)",
+    }
+)
+
+EINVOICE_DOCUMENT_TYPES: Final = frozenset({DocumentType.INVOICE, DocumentType.CREDIT_NOTE})
+"""The document types EN 16931 e-invoices exist for."""
 
 _READ: Final = frozenset({Action.VIEW, Action.DOWNLOAD, Action.PRINT, Action.COMMENT})
 
@@ -91,6 +152,10 @@ def _frozen_actions(value: Iterable[Action] | None) -> frozenset[Action] | None:
     return None if value is None else frozenset(value)
 
 
+def _frozen_formats(value: Iterable[DownloadFormat] | None) -> frozenset[DownloadFormat] | None:
+    return None if value is None else frozenset(value)
+
+
 def _frozen_types(value: Iterable[DocumentType] | None) -> frozenset[DocumentType] | None:
     return None if value is None else frozenset(value)
 
@@ -112,8 +177,9 @@ def _all_of(kind: type[enum.Enum], field: str) -> Callable[[Any, Any, Any], None
 class CustomerAccess:
     """One customer's access: on or off, and optionally narrower than the portal's settings.
 
-    ``document_types`` and ``actions`` of ``None`` mean "whatever the portal allows"; a set
-    narrows it down. An override can never grant more than the portal settings.
+    ``document_types``, ``actions`` and ``download_formats`` of ``None`` mean "whatever the
+    portal allows"; a set narrows it down. An override can never grant more than the portal
+    settings.
     """
 
     enabled: bool = True
@@ -122,6 +188,11 @@ class CustomerAccess:
     )
     actions: frozenset[Action] | None = attrs.field(
         default=None, converter=_frozen_actions, validator=_all_of(Action, "actions")
+    )
+    download_formats: frozenset[DownloadFormat] | None = attrs.field(
+        default=None,
+        converter=_frozen_formats,
+        validator=_all_of(DownloadFormat, "download_formats"),
     )
 
     @classmethod
@@ -185,6 +256,22 @@ def _overrides(value: Mapping[str, CustomerAccess]) -> Mapping[str, CustomerAcce
     return MappingProxyType(dict(value))
 
 
+def _download_formats(value: Iterable[DownloadFormat]) -> tuple[DownloadFormat, ...]:
+    if isinstance(value, str | DownloadFormat) or not isinstance(value, Iterable):
+        raise ValidationError(
+            "must be a sequence of DownloadFormat members", field="download_formats", value=value
+        )
+    chosen: list[DownloadFormat] = []
+    for item in value:
+        if not isinstance(item, DownloadFormat):
+            raise ValidationError(
+                "must contain only DownloadFormat members", field="download_formats", value=item
+            )
+        if item not in chosen:
+            chosen.append(item)
+    return tuple(chosen)
+
+
 def _customer_id(customer: Customer | str) -> str:
     return customer.id if isinstance(customer, Customer) else customer
 
@@ -199,6 +286,10 @@ class PortalSettings:
         account_actions: account actions customers may use (master data edits, top-ups).
         default_access: the access of customers without an override.
         overrides: per-customer access by customer id.
+        download_formats: what ``DOWNLOAD`` offers, in the order the portal lists them
+            (duplicates dropped). The first e-invoice format among them is the merchant's
+            default e-invoice (:attr:`einvoice_format`). Only ``PDF`` unless given, so
+            e-invoices are offered only once the merchant has chosen them.
     """
 
     document_actions: Mapping[DocumentType, frozenset[Action]] = attrs.field(
@@ -211,12 +302,30 @@ class PortalSettings:
     overrides: Mapping[str, CustomerAccess] = attrs.field(
         factory=lambda: MappingProxyType({}), converter=_overrides
     )
+    download_formats: tuple[DownloadFormat, ...] = attrs.field(
+        default=(DownloadFormat.PDF,), converter=_download_formats
+    )
 
     @classmethod
     def default(cls) -> PortalSettings:
         """Every document type with every action that applies to it; master data edits and
-        top-ups allowed."""
-        return cls(document_actions=APPLICABLE_ACTIONS, account_actions=ACCOUNT_ACTIONS)
+        top-ups allowed; PDF and ZUGFeRD / Factur-X downloads (the PDF with the e-invoice
+        inside, which needs no Leitweg-ID)."""
+        return cls(
+            document_actions=APPLICABLE_ACTIONS,
+            account_actions=ACCOUNT_ACTIONS,
+            download_formats=(DownloadFormat.PDF, DownloadFormat.FACTURX_PDF),
+        )
+
+    @property
+    def einvoice_format(self) -> DownloadFormat | None:
+        """The merchant's default e-invoice format: the first e-invoice among
+        :attr:`download_formats`, or ``None`` when the portal offers none.
+
+        Pass it to :class:`~payportal.links.PortalUrls` (``einvoice_format=``) so that
+        ``[Invoice.einvoice_url]`` links to it.
+        """
+        return next((f for f in self.download_formats if f.is_einvoice), None)
 
     def access_for(self, customer: Customer | str) -> CustomerAccess:
         """The customer's override, or the default access."""
@@ -355,6 +464,61 @@ class AccessPolicy:
         reason = self.denial(customer, document, action, on=on)
         if reason is not None:
             raise AccessDeniedError(f"cannot {action.verb} {_label(document)}: {reason}")
+
+    def download_denial(
+        self,
+        customer: Customer,
+        document: Document,
+        format: DownloadFormat,  # noqa: A002  # the word the portal's UI uses
+        *,
+        on: date | None = None,
+    ) -> str | None:
+        """Why ``customer`` may not download ``document`` as ``format``, or ``None``."""
+        if not isinstance(format, DownloadFormat):
+            raise ValidationError("must be a DownloadFormat", field="format", value=format)
+        reason = self.denial(customer, document, Action.DOWNLOAD, on=on)
+        if reason is not None:
+            return reason
+        if format.is_einvoice and document.type not in EINVOICE_DOCUMENT_TYPES:
+            return f"{_plural(document.type)} have no e-invoice ({format.label})"
+        if format not in self.settings.download_formats:
+            return f"the portal does not offer downloads as {format.label}"
+        allowed = self.settings.access_for(customer).download_formats
+        if allowed is not None and format not in allowed:
+            return f"customer {customer.id!r} may not download {format.label}"
+        return None
+
+    def download_formats(
+        self, customer: Customer, document: Document, *, on: date | None = None
+    ) -> tuple[DownloadFormat, ...]:
+        """The formats ``customer`` may download ``document`` in, in the settings' order.
+
+        Empty when ``DOWNLOAD`` is not allowed; e-invoice formats only for invoices and
+        credit notes.
+        """
+        day = self._today() if on is None else on
+        if self.denial(customer, document, Action.DOWNLOAD, on=day) is not None:
+            return ()
+        return tuple(
+            f
+            for f in self.settings.download_formats
+            if self.download_denial(customer, document, f, on=day) is None
+        )
+
+    def check_download(
+        self,
+        customer: Customer,
+        document: Document,
+        format: DownloadFormat,  # noqa: A002
+        *,
+        on: date | None = None,
+    ) -> None:
+        """Raise :class:`AccessDeniedError` with the reason unless the download is allowed."""
+        reason = self.download_denial(customer, document, format, on=on)
+        if reason is not None:
+            raise AccessDeniedError(
+                f"cannot download {_label(document)} as {format.label}: {reason}"
+            )
 
     def visible(self, customer: Customer, documents: Iterable[D]) -> list[D]:
         """The documents ``customer`` may view, in the given order."""
