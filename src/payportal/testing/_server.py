@@ -93,12 +93,14 @@ class Record:
         return {key: value for key, value in values if value is not None}
 
     def __getitem__(self, wire_name: str) -> Any:
-        """The field called ``wire_name`` on the wire.
+        """The field called ``wire_name`` on the wire (or a ``_`` field, by its name).
 
         Raises:
             KeyError: no such field, or it is not set (absent from :meth:`wire`).
         """
-        value = self.wire().get(wire_name)
+        value = (
+            getattr(self, wire_name, None) if wire_name[0] == "_" else self.wire().get(wire_name)
+        )
         if value is None:
             raise KeyError(wire_name)
         return value

@@ -31,6 +31,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
 import httpx
 
 from payportal.exceptions import ValidationError
@@ -42,7 +43,7 @@ from payportal.providers.paydirekt import (
     encode_json,
     x_timestamp,
 )
-from payportal.testing._server import FakeServer, Refusal, is_web_url, route
+from payportal.testing._server import FakeServer, Record, Refusal, is_web_url, route
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,6 +63,30 @@ _REDIRECTS = (
 _ADDRESS = ("street", "streetNr", "zip", "city", "countryCode")
 _NO_ADDRESS_CARTS = ("ANONYMOUS_DONATION", "AUTHORITIES_PAYMENT")
 _CARTS = ("PHYSICAL", "DIGITAL", "MIXED", *_NO_ADDRESS_CARTS)
+
+
+@attrs.define
+class Checkout(Record):
+    """A paydirekt checkout as the fake keeps it. :meth:`wire` is the checkout as the API
+    shows it: what the merchant sent (``_request``, echoed) with the fake's fields over it.
+    ``_paid`` is what the payer paid, ``_captures`` and ``_refunds`` the transactions (as
+    the API shows them, without links)."""
+
+    checkout_id: str
+    type: str
+    total_amount: Decimal | int
+    merchant_order_reference_number: str
+    creation_timestamp: str
+    status: str = "OPEN"
+    callback_url_status_updates: str | None = None
+    _request: dict[str, Any] = attrs.Factory(dict)
+    _paid: Decimal = Decimal(0)
+    _captures: list[dict[str, Any]] = attrs.Factory(list)
+    _refunds: list[dict[str, Any]] = attrs.Factory(list)
+
+    def wire(self) -> dict[str, Any]:
+        """The checkout's JSON fields (without ``_embedded`` and ``_links``)."""
+        return {**self._request, **super().wire()}
 
 
 class _ApiError(Refusal):
@@ -128,7 +153,7 @@ class FakePaydirekt(FakeServer):
         self.api_key = str(uuid.uuid4())
         self.api_secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         self.duplicate_callbacks = duplicate_callbacks
-        self.checkouts: dict[str, dict[str, Any]] = {}
+        self.checkouts: dict[str, Checkout] = {}
         self.tokens: dict[str, float] = {}
         self._nonces: set[str] = set()
         self._rejecting: set[str] = set()
@@ -149,11 +174,11 @@ class FakePaydirekt(FakeServer):
         """
         with self._lock:
             checkout = self.checkouts[checkout_id]
-            if checkout["status"] != "OPEN":
-                raise ValueError(f"checkout {checkout_id} is {checkout['status']}, not OPEN")
-            checkout["status"] = "APPROVED"
-            if checkout["type"] == "DIRECT_SALE":
-                checkout["_paid"] = checkout["totalAmount"]
+            if checkout.status != "OPEN":
+                raise ValueError(f"checkout {checkout_id} is {checkout.status}, not OPEN")
+            checkout.status = "APPROVED"
+            if checkout.type == "DIRECT_SALE":
+                checkout._paid = Decimal(checkout.total_amount)
             self._notify(checkout, checkoutStatus="APPROVED")
 
     def reject_captures(self, checkout_id: str) -> None:
@@ -330,14 +355,14 @@ class FakePaydirekt(FakeServer):
     ) -> httpx.Response:
         checkout = self._checkout(checkout_id)
         if kind in ("captures", "refunds"):
-            for item in checkout[f"_{kind}"]:
+            for item in checkout._captures if kind == "captures" else checkout._refunds:
                 if item["transactionId"] == transaction_id:
                     return self._json_response(
                         200, self._transaction(item, checkout, _origin(request))
                     )
         raise _ApiError(404, "resource.notFound")
 
-    def _checkout(self, checkout_id: str) -> dict[str, Any]:
+    def _checkout(self, checkout_id: str) -> Checkout:
         checkout = self.checkouts.get(checkout_id)
         if checkout is None:
             raise _ApiError(404, "checkout.notFound")
@@ -373,15 +398,15 @@ class FakePaydirekt(FakeServer):
         if callback is not None and not is_web_url(callback):
             raise _bad("validation.url", "callbackUrlStatusUpdates")
         checkout_id = str(uuid.uuid4())
-        self.checkouts[checkout_id] = {
-            **body,
-            "checkoutId": checkout_id,
-            "status": "OPEN",
-            "creationTimestamp": self.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "_paid": Decimal(0),
-            "_captures": [],
-            "_refunds": [],
-        }
+        self.checkouts[checkout_id] = Checkout(
+            checkout_id=checkout_id,
+            type=kind,
+            total_amount=body["totalAmount"],  # as sent (checked by _amount)
+            merchant_order_reference_number=reference,
+            creation_timestamp=self.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            callback_url_status_updates=callback,
+            request=body,
+        )
         return self._view(self.checkouts[checkout_id], origin, 201)
 
     @staticmethod
@@ -399,47 +424,47 @@ class FakePaydirekt(FakeServer):
             if not isinstance(address.get(field), str) or not address[field]:
                 raise _bad("validation.required", f"shippingAddress.{field}")
 
-    def _totals(self, checkout: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    def _totals(self, checkout: Checkout) -> tuple[Decimal, Decimal]:
         refunded = sum(
-            (r["amount"] for r in checkout["_refunds"] if r["status"] == "SUCCESSFUL"), Decimal(0)
+            (r["amount"] for r in checkout._refunds if r["status"] == "SUCCESSFUL"), Decimal(0)
         )
-        return checkout["_paid"], refunded
+        return checkout._paid, refunded
 
-    def _capturable(self, checkout: dict[str, Any]) -> Decimal:
-        if checkout["type"] != "ORDER" or checkout["status"] not in ("OPEN", "APPROVED"):
+    def _capturable(self, checkout: Checkout) -> Decimal:
+        if checkout.type != "ORDER" or checkout.status not in ("OPEN", "APPROVED"):
             return Decimal(0)
-        paid: Decimal = checkout["_paid"]
-        return Decimal(checkout["totalAmount"]) - paid
+        paid = checkout._paid
+        return Decimal(checkout.total_amount) - paid
 
-    def _view(self, checkout: dict[str, Any], origin: str, status: int) -> httpx.Response:
+    def _view(self, checkout: Checkout, origin: str, status: int) -> httpx.Response:
         return self._json_response(status, self._representation(checkout, origin))
 
-    def _representation(self, checkout: dict[str, Any], origin: str) -> dict[str, Any]:
-        own = f"{origin}{CHECKOUTS_PATH}/{checkout['checkoutId']}"
+    def _representation(self, checkout: Checkout, origin: str) -> dict[str, Any]:
+        own = f"{origin}{CHECKOUTS_PATH}/{checkout.checkout_id}"
         paid, refunded = self._totals(checkout)
         links = {"self": {"href": own}}
-        state = checkout["status"]
+        state = checkout.status
         if state == "OPEN":
-            links["approve"] = {"href": APPROVE_URL + checkout["checkoutId"]}
-        if state == "APPROVED" and checkout["type"] == "ORDER":
+            links["approve"] = {"href": APPROVE_URL + checkout.checkout_id}
+        if state == "APPROVED" and checkout.type == "ORDER":
             links["close"] = {"href": own + "/close"}
             if self._capturable(checkout) > 0:
                 links["captures"] = {"href": own + "/captures"}
         if state in ("APPROVED", "CLOSED") and paid > refunded:
             links["refunds"] = {"href": own + "/refunds"}
-        view = {k: v for k, v in checkout.items() if not k.startswith("_")}
+        view = checkout.wire()
         view["maxCapturableAmount"] = self._capturable(checkout)
         view["_embedded"] = {
-            "captures": [self._transaction(c, checkout, origin) for c in checkout["_captures"]],
-            "refunds": [self._transaction(r, checkout, origin) for r in checkout["_refunds"]],
+            "captures": [self._transaction(c, checkout, origin) for c in checkout._captures],
+            "refunds": [self._transaction(r, checkout, origin) for r in checkout._refunds],
         }
         view["_links"] = links
         return view
 
     @staticmethod
-    def _transaction(item: dict[str, Any], checkout: dict[str, Any], origin: str) -> dict[str, Any]:
+    def _transaction(item: dict[str, Any], checkout: Checkout, origin: str) -> dict[str, Any]:
         collection = "captures" if item["type"].startswith("CAPTURE") else "refunds"
-        own = f"{origin}{CHECKOUTS_PATH}/{checkout['checkoutId']}/{collection}"
+        own = f"{origin}{CHECKOUTS_PATH}/{checkout.checkout_id}/{collection}"
         return {**item, "_links": {"self": {"href": f"{own}/{item['transactionId']}"}}}
 
     @staticmethod
@@ -463,12 +488,10 @@ class FakePaydirekt(FakeServer):
                 item[field] = body[field]
         return item
 
-    def _capture(
-        self, checkout: dict[str, Any], body: dict[str, Any], origin: str
-    ) -> httpx.Response:
-        if checkout["type"] != "ORDER":
+    def _capture(self, checkout: Checkout, body: dict[str, Any], origin: str) -> httpx.Response:
+        if checkout.type != "ORDER":
             raise _bad("capture.checkoutType.invalid")
-        if checkout["status"] != "APPROVED":
+        if checkout.status != "APPROVED":
             raise _bad("capture.checkout.notApproved")
         amount = _amount(body, "amount")
         assert amount is not None
@@ -478,23 +501,21 @@ class FakePaydirekt(FakeServer):
         if not isinstance(final, bool):
             raise _bad("validation.type", "finalCapture")
         capture = self._new_transaction("CAPTURE_ORDER", amount, body)
-        if checkout["checkoutId"] in self._rejecting:
+        if checkout.checkout_id in self._rejecting:
             capture["status"] = "REJECTED"
         else:
-            checkout["_paid"] += amount
+            checkout._paid += amount
             if final or self._capturable(checkout) == 0:
-                checkout["status"] = "CLOSED"
-        checkout["_captures"].append(capture)
+                checkout.status = "CLOSED"
+        checkout._captures.append(capture)
         self._notify(
             checkout, transactionId=capture["transactionId"], captureStatus=capture["status"]
         )
         return self._json_response(201, self._transaction(capture, checkout, origin))
 
-    def _refund(
-        self, checkout: dict[str, Any], body: dict[str, Any], origin: str
-    ) -> httpx.Response:
+    def _refund(self, checkout: Checkout, body: dict[str, Any], origin: str) -> httpx.Response:
         paid, refunded = self._totals(checkout)
-        if checkout["status"] not in ("APPROVED", "CLOSED") or paid <= refunded:
+        if checkout.status not in ("APPROVED", "CLOSED") or paid <= refunded:
             raise _bad("refund.checkout.notRefundable")
         amount = _amount(body, "amount")
         assert amount is not None
@@ -504,23 +525,23 @@ class FakePaydirekt(FakeServer):
         if note is not None and (not isinstance(note, str) or len(note) > 37):
             raise _bad("validation.size", "note")
         refund = self._new_transaction("REFUND", amount, body)
-        checkout["_refunds"].append(refund)
+        checkout._refunds.append(refund)
         self._notify(checkout, transactionId=refund["transactionId"], refundStatus="SUCCESSFUL")
         return self._json_response(201, self._transaction(refund, checkout, origin))
 
-    def _close(self, checkout: dict[str, Any], origin: str) -> httpx.Response:
-        if checkout["type"] != "ORDER" or checkout["status"] != "APPROVED":
+    def _close(self, checkout: Checkout, origin: str) -> httpx.Response:
+        if checkout.type != "ORDER" or checkout.status != "APPROVED":
             raise _bad("close.checkout.notApproved")
-        checkout["status"] = "CLOSED"
+        checkout.status = "CLOSED"
         self._notify(checkout, checkoutStatus="CLOSED")
         return self._view(checkout, origin, 200)
 
-    def _notify(self, checkout: dict[str, Any], **fields: str) -> None:
-        if checkout.get("callbackUrlStatusUpdates"):
+    def _notify(self, checkout: Checkout, **fields: str) -> None:
+        if checkout.callback_url_status_updates:
             self._outbox.append(
                 {
-                    "checkoutId": checkout["checkoutId"],
-                    "merchantOrderReferenceNumber": checkout["merchantOrderReferenceNumber"],
+                    "checkoutId": checkout.checkout_id,
+                    "merchantOrderReferenceNumber": checkout.merchant_order_reference_number,
                     **fields,
                 }
             )
