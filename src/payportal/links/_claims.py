@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
@@ -11,13 +12,14 @@ from payportal import _validators as v
 from payportal.customers import Customer
 from payportal.documents import Document, DocumentType
 from payportal.exceptions import ValidationError
-from payportal.portal import Action
+from payportal.portal import Action, DownloadFormat
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
     "CUSTOMER_SUBJECT",
+    "DOWNLOAD_PURPOSES",
     "MAX_ID_BYTES",
     "MAX_PURPOSE_BYTES",
     "MAX_VERSION",
@@ -39,6 +41,20 @@ MAX_VERSION: Final = 2**63 - 1
 """The largest link version (a signed 64-bit column in most databases)."""
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+DOWNLOAD_PURPOSES: Final = MappingProxyType(
+    {
+        DownloadFormat.PDF: "dl:pdf",
+        DownloadFormat.FACTURX_PDF: "dl:fx",
+        DownloadFormat.EN16931_CII: "dl:cii",
+        DownloadFormat.XRECHNUNG_CII: "dl:xrc",
+        DownloadFormat.XRECHNUNG_UBL: "dl:xru",
+    }
+)
+"""The purpose a download link is signed for, one per format: a link for the PDF cannot
+fetch the XRechnung. Short, as they travel inside the token."""
+
+_DOWNLOAD_FORMATS: Final = {purpose: fmt for fmt, purpose in DOWNLOAD_PURPOSES.items()}
 
 
 def _to_utc_seconds(value: object) -> object:
@@ -252,6 +268,11 @@ class LinkClaims:
             return DocumentType(self.subject_type)
         except ValueError:
             return None
+
+    @property
+    def download_format(self) -> DownloadFormat | None:
+        """The format a download link fetches (from its purpose), or ``None`` for other links."""
+        return _DOWNLOAD_FORMATS.get(self.purpose)
 
     def allows(self, action: Action) -> bool:
         """Whether the link's own scope admits ``action`` (the access policy still decides)."""

@@ -14,10 +14,11 @@ import attrs
 from payportal import _validators as v
 from payportal.documents import Document, PayableDocument
 from payportal.exceptions import MalformedLinkError, ValidationError
-from payportal.links._claims import LinkClaims, LinkVersions
+from payportal.links._claims import DOWNLOAD_PURPOSES, LinkClaims, LinkVersions
 from payportal.links._keys import _describe
 from payportal.links._signer import LinkSigner, _timedelta
 from payportal.links._token import MAX_TOKEN_LENGTH
+from payportal.portal import EINVOICE_DOCUMENT_TYPES, DownloadFormat
 
 if TYPE_CHECKING:
     from payportal.customers import Customer
@@ -30,6 +31,7 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "customer": "/portal/{token}",
         "document": "/portal/document/{token}",
         "payment": "/portal/pay/{token}",
+        "download": "/portal/download/{token}",
     }
 )
 """Where each kind of link points, below the base URL; ``{token}`` marks the token."""
@@ -37,7 +39,17 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
 LINK_PURPOSES: Final[Mapping[str, str]] = MappingProxyType(
     {"customer": "portal", "document": "document", "payment": "pay"}
 )
-"""The purpose each kind of link is signed for, so a payment link cannot open the portal."""
+"""The purpose each kind of link is signed for, so a payment link cannot open the portal.
+
+Download links have one purpose per format instead (:data:`DOWNLOAD_PURPOSES`)."""
+
+_KIND_PURPOSES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        **{kind: (purpose,) for kind, purpose in LINK_PURPOSES.items()},
+        "download": tuple(DOWNLOAD_PURPOSES.values()),
+    }
+)
+_ALL_PURPOSES: Final = tuple(p for purposes in _KIND_PURPOSES.values() for p in purposes)
 
 _CAPTURE: Final = r"(?P<token>[A-Za-z0-9_-]+)"
 _NOT_IN_URL: Final = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
@@ -105,6 +117,11 @@ def _signer(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         raise v.fail(attribute, _describe(value), "must be a LinkSigner")
 
 
+def _einvoice_format(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, DownloadFormat) or not value.is_einvoice:
+        raise v.fail(attribute, value, "must be an e-invoice DownloadFormat (not PDF)")
+
+
 def _compile(urls: PortalUrls) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # Factories run before validators: leave wrong arguments for the validators to name.
     if not isinstance(urls.base_url, str) or not isinstance(urls.paths, Mapping):
@@ -134,8 +151,10 @@ class PortalUrls:
 
     Each kind of link has its own path and purpose: ``customer_url`` opens the customer's
     portal (purpose ``"portal"``), ``document_url`` one document (``"document"``),
-    ``payment_url`` the payment of one document (``"pay"``). The embedding app routes the
-    paths to its own handlers and calls :meth:`resolve` there.
+    ``payment_url`` the payment of one document (``"pay"``), ``download_url`` one document
+    in one :class:`~payportal.portal.DownloadFormat` (a purpose per format,
+    :data:`DOWNLOAD_PURPOSES`). The embedding app routes the paths to its own handlers and
+    calls :meth:`resolve` (or :meth:`resolve_download`) there.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from payportal import Customer
@@ -152,10 +171,14 @@ class PortalUrls:
     Args:
         base_url: the portal's absolute http(s) URL; a path in it prefixes every link.
         signer: signs and verifies the tokens.
-        paths: path templates by kind (``"customer"``, ``"document"``, ``"payment"``), each
+        paths: path templates by kind (``"customer"``, ``"document"``, ``"payment"``,
+            ``"download"``), each
             with one ``{token}``, in the path or the query (``"/p?t={token}"``); kinds not
             given keep :data:`DEFAULT_PATHS`.
         ttl: how long new links stay valid; ``None`` uses the signer's ``default_ttl``.
+        einvoice_format: what :meth:`einvoice_url` (and ``[Invoice.einvoice_url]``) links
+            to: the merchant's default e-invoice,
+            :attr:`PortalSettings.einvoice_format <payportal.PortalSettings.einvoice_format>`.
 
     Raises:
         ValidationError: an argument is invalid.
@@ -168,6 +191,9 @@ class PortalUrls:
     )
     ttl: timedelta | None = attrs.field(
         default=None, kw_only=True, validator=v.optional(_timedelta(positive=True))
+    )
+    einvoice_format: DownloadFormat = attrs.field(
+        default=DownloadFormat.FACTURX_PDF, kw_only=True, validator=_einvoice_format
     )
     _patterns: tuple[tuple[str, re.Pattern[str]], ...] = attrs.field(
         init=False,
@@ -233,6 +259,78 @@ class PortalUrls:
             )
         return self._document_link("payment", document, version, actions)
 
+    def download_url(
+        self,
+        document: Document,
+        format: DownloadFormat = DownloadFormat.PDF,  # noqa: A002  # the portal's own word
+        *,
+        version: int | None = None,
+    ) -> str:
+        """The link that downloads ``document`` as ``format`` (by default the PDF).
+
+        The token is signed for that format's purpose (:data:`DOWNLOAD_PURPOSES`), so it
+        fetches exactly this document in exactly this format; the handler reads the format
+        back from :meth:`resolve_download` and still asks
+        :meth:`AccessPolicy.check_download <payportal.AccessPolicy.check_download>`.
+
+        Args:
+            version: as for :meth:`document_url`.
+
+        Raises:
+            ValidationError: ``format`` is not a :class:`~payportal.portal.DownloadFormat`,
+                or it is an e-invoice format and ``document`` is not an invoice or credit note.
+        """
+        if not isinstance(format, DownloadFormat):
+            raise ValidationError("must be a DownloadFormat", field="format", value=format)
+        if not isinstance(document, Document):
+            raise ValidationError("must be a Document", field="document", value=document)
+        if format.is_einvoice and document.type not in EINVOICE_DOCUMENT_TYPES:
+            raise ValidationError(
+                f"has no e-invoice ({format.label}): only invoices and credit notes do",
+                field="document",
+                value=document.number,
+            )
+        return self._document_link("download", document, version, None, format)
+
+    def einvoice_url(self, document: Document, *, version: int | None = None) -> str:
+        """The link that downloads ``document`` as the merchant's default e-invoice
+        (:attr:`einvoice_format`).
+
+        Raises:
+            ValidationError: ``document`` is not an invoice or credit note.
+        """
+        return self.download_url(document, self.einvoice_format, version=version)
+
+    def resolve_download(
+        self,
+        url_or_token: str,
+        *,
+        now: datetime | None = None,
+        current_version: int | LinkVersions | None = None,
+    ) -> tuple[LinkClaims, DownloadFormat]:
+        """The verified claims of a download link, and the format it fetches.
+
+        Args:
+            url_or_token: the download URL, its path, or the bare token.
+            now: as for :meth:`LinkSigner.verify`.
+            current_version: as for :meth:`LinkSigner.verify`.
+
+        Raises:
+            MalformedLinkError: the URL matches no path template, or another kind's.
+            WrongPurposeError: the token is not a download token.
+            InvalidLinkError: any other reason :meth:`LinkSigner.verify` gives.
+        """
+        token, expected = self._token_of(url_or_token)
+        downloads = _KIND_PURPOSES["download"]
+        if expected is not None and expected != downloads:
+            raise MalformedLinkError("The URL is not a download link of the portal.")
+        claims = self.signer.verify(
+            token, purpose=downloads, now=now, current_version=current_version
+        )
+        format_ = claims.download_format
+        assert format_ is not None  # the purpose is one of DOWNLOAD_PURPOSES
+        return claims, format_
+
     def resolve(
         self,
         url_or_token: str,
@@ -245,7 +343,9 @@ class PortalUrls:
 
         For a URL, the path template it matches decides the purpose, so a payment token
         pasted into the customer path is refused. A bare token may have any of the three
-        purposes unless ``purpose`` names one.
+        purposes ``"portal"``, ``"document"`` and ``"pay"`` unless ``purpose`` names one;
+        a download URL resolves to claims whose
+        :attr:`~payportal.links.LinkClaims.download_format` says the format.
 
         Args:
             url_or_token: what the request carried.
@@ -259,15 +359,18 @@ class PortalUrls:
         """
         token, expected = self._token_of(url_or_token)
         if purpose is not None:
-            expected = purpose
+            expected = (purpose,)
+        if expected is None:
+            expected = tuple(LINK_PURPOSES.values())
         return self.signer.verify(
             token,
-            purpose=tuple(LINK_PURPOSES.values()) if expected is None else expected,
+            # One purpose as a string, so the error names it alone.
+            purpose=expected[0] if len(expected) == 1 else expected,
             now=now,
             current_version=current_version,
         )
 
-    def _token_of(self, url_or_token: object) -> tuple[str, str | None]:
+    def _token_of(self, url_or_token: object) -> tuple[str, tuple[str, ...] | None]:
         if not isinstance(url_or_token, str):
             raise MalformedLinkError(
                 f"A portal link must be a string, not {type(url_or_token).__name__}."
@@ -285,7 +388,7 @@ class PortalUrls:
         for kind, pattern in self._patterns:
             match = pattern.fullmatch(target)
             if match:
-                return match["token"], LINK_PURPOSES[kind]
+                return match["token"], _KIND_PURPOSES[kind]
         raise MalformedLinkError("The URL does not match any of the portal's link paths.")
 
     def _lifetime(self) -> tuple[datetime, datetime | None]:
@@ -305,6 +408,7 @@ class PortalUrls:
         document: Document,
         version: int | None,
         actions: Iterable[Action] | None,
+        format: DownloadFormat | None = None,  # noqa: A002
     ) -> str:
         if not isinstance(document, Document):
             raise ValidationError("must be a Document", field="document", value=document)
@@ -316,7 +420,7 @@ class PortalUrls:
             document,
             issued_at=issued_at,
             expires_at=expires_at,
-            purpose=LINK_PURPOSES[kind],
+            purpose=LINK_PURPOSES[kind] if format is None else DOWNLOAD_PURPOSES[format],
             version=version,
             actions=actions,
         )
