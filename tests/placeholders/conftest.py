@@ -46,6 +46,12 @@ class FakeLinks:
     def payment_url(self, document: PayableDocument) -> str:
         return self._url("p", document.subject)
 
+    def download_url(self, document: Document) -> str:
+        return self._url("pdf", document.subject)
+
+    def einvoice_url(self, document: Document) -> str:
+        return self._url("e", document.subject)
+
 
 class PaymentStatus(enum.Enum):
     SUCCEEDED = "succeeded"

@@ -17,7 +17,7 @@ from payportal.exceptions import ValidationError
 if TYPE_CHECKING:
     import babel
 
-__all__ = ["CLIENT", "COMPANY", "PAYMENT", "PortalLinks", "RenderContext"]
+__all__ = ["CLIENT", "COMPANY", "PAYMENT", "DownloadLinks", "PortalLinks", "RenderContext"]
 
 CLIENT = "Client"
 COMPANY = "Company"
@@ -42,6 +42,24 @@ class PortalLinks(Protocol):
 
     def payment_url(self, document: PayableDocument) -> str:
         """The link that starts paying one invoice or reminder."""
+        ...
+
+
+@runtime_checkable
+class DownloadLinks(Protocol):
+    """Signs download links; :class:`payportal.links.PortalUrls` implements it too.
+
+    Separate from :class:`PortalLinks` so that an app's own links object without these
+    methods keeps working: only a template that uses ``[Invoice.download_url]`` or
+    ``[Invoice.einvoice_url]`` (or a credit note's) needs them, and names them when missing.
+    """
+
+    def download_url(self, document: Document) -> str:
+        """The link that downloads the document's PDF."""
+        ...
+
+    def einvoice_url(self, document: Document) -> str:
+        """The link that downloads the document as the merchant's default e-invoice."""
         ...
 
 
@@ -123,6 +141,7 @@ class RenderContext:
             ``amount``, ``status``, ``reference`` and ``provider``); ``[Payment.…]``.
         urls: signs the ``customerportal_url`` and ``payment_url`` links, normally a
             :class:`payportal.links.PortalUrls`; anything matching :class:`PortalLinks`.
+            ``download_url`` and ``einvoice_url`` need :class:`DownloadLinks` as well.
         locale: overrides the customer's locale, such as ``"de_DE"``.
         extra: further objects for placeholders an app registered itself, by object name
             (``{"Project": project}``).

@@ -25,8 +25,13 @@ from payportal.documents import (
     PayableDocument,
     Reminder,
 )
-from payportal.exceptions import MissingContextError, UnknownPlaceholderError, ValidationError
-from payportal.placeholders._context import CLIENT, COMPANY, PAYMENT
+from payportal.exceptions import (
+    MissingContextError,
+    PlaceholderError,
+    UnknownPlaceholderError,
+    ValidationError,
+)
+from payportal.placeholders._context import CLIENT, COMPANY, PAYMENT, DownloadLinks
 from payportal.placeholders._format import HINTS, KINDS, Kind
 
 if TYPE_CHECKING:
@@ -363,6 +368,27 @@ def _payment_url(document: PayableDocument, context: RenderContext) -> str:
     return _links(context).payment_url(document)
 
 
+def _download_links(context: RenderContext, document: Document, field: str) -> DownloadLinks:
+    links = _links(context)
+    if not isinstance(links, DownloadLinks):
+        token = f"[{document.type.object_name}.{field}]"
+        raise PlaceholderError(
+            f"{token} needs urls with download_url() and einvoice_url(), as "
+            f"payportal.links.PortalUrls has; the render context's "
+            f"{type(links).__name__} lacks them",
+            token=token[1:-1],
+        )
+    return links
+
+
+def _download_url(document: Document, context: RenderContext) -> str:
+    return _download_links(context, document, "download_url").download_url(document)
+
+
+def _einvoice_url(document: Document, context: RenderContext) -> str:
+    return _download_links(context, document, "einvoice_url").einvoice_url(document)
+
+
 def _address(address: Address | None) -> str | None:
     return None if address is None else "\n".join(address.lines())
 
@@ -440,6 +466,22 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
             with_context=True,
         )
     add(with_total, "total", lambda d: d.total, "money")
+    for document_type in every:
+        registry.register(
+            document_type.type.object_name,
+            "download_url",
+            _download_url,
+            kind="url",
+            with_context=True,
+        )
+    for document_type in (Invoice, CreditNote):
+        registry.register(
+            document_type.type.object_name,
+            "einvoice_url",
+            _einvoice_url,
+            kind="url",
+            with_context=True,
+        )
 
     add(payable, "due_on", lambda d: d.due_on, "date")
     add(payable, "amount_due", lambda d: d.amount_due, "money")
