@@ -29,6 +29,7 @@ RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformation
 def test_public_names_are_pinned() -> None:
     assert payportal.einvoice.__all__ == [
         "CardPayment",
+        "Download",
         "EInvoice",
         "EInvoiceFormatError",
         "OnlinePayment",
@@ -40,6 +41,7 @@ def test_public_names_are_pinned() -> None:
         "StatedTotals",
         "TaxCategory",
         "read_einvoice",
+        "render_download",
         "to_cii",
         "to_facturx_pdf",
         "to_ubl",
