@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payportal import MalformedLinkError, ValidationError, WrongPurposeError
+from payportal import InvalidLinkError, MalformedLinkError, ValidationError, WrongPurposeError
 from payportal.documents import CreditNote, DeliveryNote, Invoice
 from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.links._claims import DOWNLOAD_PURPOSES
@@ -123,3 +123,12 @@ def test_a_download_link_opens_only_its_own_document_and_format(
     assert format_ is first
     assert claims.subject == document.subject
     assert (claims.subject == INVOICE.subject) == (document is INVOICE)
+
+
+@given(
+    st.text(max_size=300)
+    | st.builds(lambda t: f"https://billing.example.com/portal/download/{t}", st.text(max_size=120))
+)
+def test_resolve_download_refuses_junk_only_with_link_errors(junk: str) -> None:
+    with pytest.raises(InvalidLinkError):
+        URLS.resolve_download(junk)
