@@ -4,6 +4,7 @@ import payportal
 
 # Pinned on purpose: adding or removing a public name is a decision, made here.
 EXPECTED = {
+    "DownloadFormat",
     "StorageUnavailableError",
     "StorageError",
     "StatementFormatError",

@@ -41,7 +41,7 @@ from payportal.links import (
     LinkVersions,
     PortalUrls,
 )
-from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
+from payportal.portal import AccessPolicy, Action, CustomerAccess, DownloadFormat, PortalSettings
 from payportal.reconciliation import Statement, StatementEntry, read_statement, reconcile
 from payportal.storage import SQLiteStorage
 
@@ -62,6 +62,7 @@ __all__ = [
     "Customer",
     "CustomerAccess",
     "CustomerAccount",
+    "DownloadFormat",
     "Ed25519Key",
     "ExpiredLinkError",
     "HmacKey",

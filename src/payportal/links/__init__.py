@@ -60,7 +60,7 @@ from payportal.exceptions import (
     UnknownKeyError,
     WrongPurposeError,
 )
-from payportal.links._claims import LinkClaims, LinkVersions
+from payportal.links._claims import DOWNLOAD_PURPOSES, LinkClaims, LinkVersions
 from payportal.links._keys import Ed25519Key, HmacKey, KeyRing, LinkKey
 from payportal.links._signer import DEFAULT_LEEWAY, LinkSigner
 from payportal.links._token import MAX_TOKEN_LENGTH
@@ -69,6 +69,7 @@ from payportal.links._urls import DEFAULT_PATHS, LINK_PURPOSES, PortalUrls
 __all__ = [
     "DEFAULT_LEEWAY",
     "DEFAULT_PATHS",
+    "DOWNLOAD_PURPOSES",
     "LINK_PURPOSES",
     "MAX_TOKEN_LENGTH",
     "BadSignatureError",

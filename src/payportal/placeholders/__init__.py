@@ -36,13 +36,14 @@ from payportal.exceptions import (
     TemplateSyntaxError,
     UnknownPlaceholderError,
 )
-from payportal.placeholders._context import PortalLinks, RenderContext
+from payportal.placeholders._context import DownloadLinks, PortalLinks, RenderContext
 from payportal.placeholders._lint import Diagnostic, lint
 from payportal.placeholders._registry import PlaceholderField, PlaceholderRegistry
 from payportal.placeholders._template import Placeholder, Template
 
 __all__ = [
     "Diagnostic",
+    "DownloadLinks",
     "MissingContextError",
     "Placeholder",
     "PlaceholderError",
