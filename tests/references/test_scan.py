@@ -85,9 +85,10 @@ def test_spans_map_back_onto_the_text_they_came_from(text: str) -> None:
     for match in scan(norm, plan.searches_for(norm, False), None):
         start, end = original_span(*match.span, starts, shifts)
         original = text[start:end].upper()
-        # The original holds the normalised characters in order, plus removed markers/breaks.
+        # The original holds the normalised characters in order, plus removed markers/breaks
+        # (a space in the normalised text may stand for a marker such as "?32").
         kept = iter(original)
-        assert all(char in kept for char in norm[slice(*match.span)])
+        assert all(char in kept for char in norm[slice(*match.span)] if char != " ")
 
 
 @pytest.mark.parametrize("module", [rf, billpay, be_ogm, ch_qrr, fi, no_kid])

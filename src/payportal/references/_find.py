@@ -255,15 +255,20 @@ def _rf_cuts(tail: str, before_plus: bool) -> tuple[list[int], dict[int, int] | 
         spaced: list[int] = []  # the cuts followed by a space or the end of the match
         size = offset = 0
         for word in tail.split(" "):
-            if not word:  # the space after the check digits
-                offset += 1
-                continue
-            # Nearly every word is one run, which needs no regex.
-            for run in (word,) if word.isdigit() or word.isalpha() else _RF_RUN.findall(word):
-                size += len(run)
-                offset += len(run)
+            if word.isdigit() or word.isalpha():  # nearly every word: one run, no regex needed
+                size += len(word)
+                offset += len(word)
                 cuts.append(size)
                 ends[size] = offset
+            elif word:
+                for run in _RF_RUN.findall(word):
+                    size += len(run)
+                    offset += len(run)
+                    cuts.append(size)
+                    ends[size] = offset
+            else:  # the space after the check digits
+                offset += 1
+                continue
             spaced.append(size)
             offset += 1
         order = cuts[::-1]  # the longest reading first

@@ -21,7 +21,8 @@ trick gives exactly the result of its plain counterpart, which the tests check:
 * **One pass for all searches** (:func:`scan`) — plainly: collect every search's candidates,
   read them, keep the earliest non-overlapping references. Fast: the searches advance side by
   side, each candidate is read once, and a search is only re-run past a reference that was
-  reported; a text that needs one search only (most do) runs it in a loop of its own.
+  reported; a text that needs one search only (most do), or whose other searches are done,
+  runs it in a loop of its own.
 """
 
 from __future__ import annotations
@@ -93,11 +94,18 @@ class Anchored:
 _RUN_BYTES = bytes(49 if chr(code) in "0123456789O " else 48 for code in range(256))
 
 
-class DigitSearch(NamedTuple):
+@attrs.frozen
+class DigitSearch:
     """The search for digit runs, and the fewest digits a run must have to be worth it."""
 
     search: Search
     fewest: int
+    # What a text translated by _RUN_BYTES must hold for the search to be worth running.
+    stretch: bytes = attrs.field(init=False)
+
+    @stretch.default
+    def _stretch(self) -> bytes:
+        return b"1" * self.fewest
 
 
 @attrs.frozen
@@ -130,12 +138,12 @@ class Plan:
         if searches is None:
             searches = self._gate(present)
         digits = self.digits_known if known else self.digits_unknown
-        if digits is not None:
-            # Non-ASCII characters are never digits, and dropping them only joins stretches:
-            # the test can let a text through in vain, never keep a run out.
-            stretch = norm.encode("ascii", "ignore").translate(_RUN_BYTES)
-            if b"1" * digits.fewest in stretch:
-                searches = (*searches, digits.search)
+        # Non-ASCII characters are never digits, and dropping them only joins stretches: the
+        # test can let a text through in vain, never keep a run out.
+        if digits is not None and digits.stretch in norm.encode("ascii", "ignore").translate(
+            _RUN_BYTES
+        ):
+            searches = (*searches, digits.search)
         return searches
 
     def _gate(self, present: int) -> tuple[Search, ...]:
@@ -155,15 +163,20 @@ def scan(norm: str, searches: tuple[Search, ...], known: Container[str] | None) 
     :attr:`Search.past_run`); a reference moves every search past it, so no two overlap.
     """
     if len(searches) == 1:
-        return _scan_alone(norm, searches[0], known)
+        return _scan_alone(norm, searches[0], searches[0].regex.search(norm), known)
     found: list[Match] = []
     pending = [search.regex.search(norm) for search in searches]
     while True:
-        best, start = -1, len(norm) + 1
+        best, start, live = -1, len(norm) + 1, 0
         for index, candidate in enumerate(pending):
-            if candidate is not None and candidate.start() < start:
-                best, start = index, candidate.start()
+            if candidate is not None:
+                live += 1
+                if candidate.start() < start:
+                    best, start = index, candidate.start()
         if best < 0:
+            return found
+        if live == 1:  # the other searches are done
+            found += _scan_alone(norm, searches[best], pending[best], known)
             return found
         match = pending[best]
         assert match is not None
@@ -179,11 +192,13 @@ def scan(norm: str, searches: tuple[Search, ...], known: Container[str] | None) 
                 pending[index] = searches[index].regex.search(norm, position)
 
 
-def _scan_alone(norm: str, search: Search, known: Container[str] | None) -> list[Match]:
-    """:func:`scan` for one search: the same rule without choosing between searches."""
+def _scan_alone(
+    norm: str, search: Search, match: re.Match[str] | None, known: Container[str] | None
+) -> list[Match]:
+    """:func:`scan` for one search from its ``match`` on: the same rule without choosing
+    between searches."""
     regex, read, past_run, _ = search
     found: list[Match] = []
-    match = regex.search(norm)
     while match is not None:
         hits = read(match, known)
         if hits:
