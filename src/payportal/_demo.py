@@ -11,8 +11,10 @@ walk-through or as JSON.
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from payportal._money import Money, format_money
@@ -43,6 +45,7 @@ from payportal.placeholders import RenderContext, Template
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
 from payportal.providers import BankTransfer, PaymentRequest
 from payportal.reconciliation import read_statement
+from payportal.storage import SQLiteStorage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,9 +80,16 @@ def _eur(amount: str) -> Money:
 
 
 class _World:
-    """The merchant, the customers and their documents, as the demo builds them up."""
+    """The merchant, the customers and their documents, as the demo builds them up.
+
+    The demo keeps the portal's state where an app would by default: in SQLite files
+    (:class:`~payportal.storage.SQLiteStorage`, WAL mode), here in a temporary folder that
+    :meth:`close` removes.
+    """
 
     def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="payportal-demo-")
+        self._storages: list[SQLiteStorage] = []
         self.company = Company(
             name="Druckerei Beispiel GmbH",
             address=Address(
@@ -116,6 +126,19 @@ class _World:
             locale="en_IE",
         )
         self.documents: list[Document] = self._documents()
+
+    def storage(self, name: str) -> SQLiteStorage:
+        """A new SQLite database file ``name`` in the demo's folder, migrated."""
+        storage = SQLiteStorage(Path(self._folder.name) / f"{name}.sqlite3", clock=lambda: NOW)
+        storage.migrate()
+        self._storages.append(storage)
+        return storage
+
+    def close(self) -> None:
+        """Close every database and remove the demo's folder."""
+        for storage in self._storages:
+            storage.close()
+        self._folder.cleanup()
 
     def _documents(self) -> list[Document]:
         books = LineItem(
@@ -357,12 +380,9 @@ def _pay_and_book(
     payer approves, and ``complete`` (the return to the portal) captures and books it. The
     documents get the shares the booking gave them (a reminder's principal reaches the
     invoices it reminds of)."""
-    # Imported here: the storage double belongs to payportal.testing, like the fakes.
     from payportal.booking import Portal  # noqa: PLC0415
-    from payportal.testing._memory_storage import MemoryStorage  # noqa: PLC0415
 
-    storage = MemoryStorage(clock=lambda: NOW)
-    storage.migrate()
+    storage = world.storage(f"pay-{document.id}")
     reminded = document.invoice_ids if isinstance(document, Reminder) else ()
     with storage.transaction() as tx:
         tx.save_account(
@@ -493,14 +513,11 @@ def _prepaid_top_up(world: _World, policy: AccessPolicy) -> dict[str, Any]:
     """A prepaid top-up by bank transfer through the one booking path: the portal records
     the intent and shows the transfer instructions; the bank statement books the money as
     a pending top-up; the merchant's release credits it to the prepaid balance."""
-    # Imported here: the storage double belongs to payportal.testing, like the fakes.
     from payportal.booking import Portal  # noqa: PLC0415
-    from payportal.testing._memory_storage import MemoryStorage  # noqa: PLC0415
 
     policy.check_account(world.erika, Action.TOP_UP)
     amount = _eur("50.00")
-    storage = MemoryStorage(clock=lambda: NOW)
-    storage.migrate()
+    storage = world.storage("top-up")
     with storage.transaction() as tx:
         tx.save_account(CustomerAccount(customer_id=world.erika.id, currency="EUR"), version=0)
     bank = BankTransfer(world.company, prefix="TOPUP", clock=lambda: NOW)
@@ -597,6 +614,13 @@ def _billpay_order(world: _World) -> dict[str, Any]:
 def build_report() -> dict[str, Any]:
     """Run the demo and return what it found, as plain data."""
     world = _World()
+    try:
+        return _report(world)
+    finally:
+        world.close()
+
+
+def _report(world: _World) -> dict[str, Any]:
     _, policy, portal = _portal(world)
     urls, links = _links(world)
     report: dict[str, Any] = {
