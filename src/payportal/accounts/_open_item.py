@@ -102,9 +102,9 @@ def _key(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise v.fail(attribute, value, "must not start or end with white space")
 
 
-# Every date ordinal (date.max is 3,652,059) is below this, so due * _DATE_SPAN + issued
-# orders by due date, then issue date, and stays below 2**53, exact in a float.
-_DATE_SPAN = 2**22
+# Every date ordinal (date.max is 3,652,059) is below this, so due * DATE_SPAN + issued
+# orders by due date, then issue date.
+DATE_SPAN = 2**22
 
 # Burden is a small ranking; the bound lets it sit at a fixed width in the statutory rank.
 MAX_BURDEN = 9_999
@@ -144,7 +144,7 @@ class OpenItem:
     ``units`` (open minor units of costs, interest, principal), ``open_units``,
     ``discount_units``, ``discount_until_ordinal``, ``due_ordinal``, ``rank`` (the
     OLDEST_FIRST sort key: due date and issue date as fixed-width ordinals, then the key),
-    ``date_rank`` (due date and issue date as one float, ordered as ``rank`` without the key) and
+    ``date_rank`` (due date and issue date as one int, ordered as ``rank`` without the key) and
     ``statutory_rank`` (security, burden, age and key, for STATUTORY_DE).
 
     >>> item = OpenItem.simple("RE-1", Money("100.00", "EUR"), due=date(2026, 1, 10))
@@ -173,7 +173,7 @@ class OpenItem:
     discount_units: int = attrs.field(init=False, repr=False, eq=False)
     discount_until_ordinal: int = attrs.field(init=False, repr=False, eq=False)
     due_ordinal: int = attrs.field(init=False, repr=False, eq=False)
-    date_rank: float = attrs.field(init=False, repr=False, eq=False)
+    date_rank: int = attrs.field(init=False, repr=False, eq=False)
     statutory_rank: str = attrs.field(init=False, repr=False, eq=False)
 
     @issued_on.default
@@ -205,9 +205,9 @@ class OpenItem:
         due, issued = self.due_on.toordinal(), self.issued_on.toordinal()
         object.__setattr__(self, "rank", f"{due:07d}{issued:07d}{self.key}")
         object.__setattr__(self, "due_ordinal", due)
-        # Due date and issue date in one float (exact: both ordinals are below 2**22), the
-        # first two parts of ``rank``; floats compare far faster than strings in bulk.
-        object.__setattr__(self, "date_rank", float(due * _DATE_SPAN + issued))
+        # Due date and issue date in one int (both ordinals are below 2**22), the first two
+        # parts of ``rank``; small ints compare far faster than strings in bulk.
+        object.__setattr__(self, "date_rank", due * DATE_SPAN + issued)
         # BGB §366(2) after "due or not": unsecured first, more burdensome first, older first.
         statutory = f"{self.secured:d}{MAX_BURDEN - self.burden:04d}{issued:07d}{self.key}"
         object.__setattr__(self, "statutory_rank", statutory)

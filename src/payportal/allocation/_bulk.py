@@ -26,7 +26,7 @@ from itertools import accumulate, compress, repeat
 from operator import attrgetter, eq, ge, lt, not_
 from typing import TYPE_CHECKING, overload
 
-from payportal.accounts._open_item import KIND_ORDER, OpenItem, units_to_money
+from payportal.accounts._open_item import DATE_SPAN, KIND_ORDER, OpenItem, units_to_money
 from payportal.allocation._result import AllocationLine, FrozenAmounts, FrozenLines
 
 if TYPE_CHECKING:
@@ -58,7 +58,9 @@ _DISCOUNT = attrgetter("discount_units")
 _DIRECT = 8_192
 # Every how many-th item the first estimate of the window looks at (at least this many).
 _SAMPLE = 4_096
-_INFINITY = float("inf")
+# Window bounds beyond every date rank (ranks are non-negative ints below DATE_SPAN**2).
+_BEFORE_ALL = -1
+_AFTER_ALL = DATE_SPAN * DATE_SPAN
 
 
 class RankedLines(FrozenLines):
@@ -177,7 +179,7 @@ def discount_applies(items: Sequence[OpenItem], paid_on: int | None) -> bool:
     return any(item.discount_units and paid_on <= item.discount_until_ordinal for item in items)
 
 
-def _estimate(ranks: list[float], opens: list[int], budget: int) -> tuple[float, float]:
+def _estimate(ranks: list[int], opens: list[int], budget: int) -> tuple[int, int]:
     """A window ``[low, high)`` of date ranks that probably holds the one where ``budget``
     runs out, from every n-th item: its open units times n estimate the sums before."""
     step = max(1, len(ranks) // _SAMPLE)
@@ -188,12 +190,12 @@ def _estimate(ranks: list[float], opens: list[int], budget: int) -> tuple[float,
     # cover the true point nearly always; should they not, the caller looks outside.
     size = len(sample)
     margin = 8 + int(4 * (at * max(size - at, 0) / size) ** 0.5)
-    low = sample[at - margin] if at - margin >= 0 else -_INFINITY
-    high = sample[at + margin] if at + margin < size else _INFINITY
+    low = sample[at - margin] if at - margin >= 0 else _BEFORE_ALL
+    high = sample[at + margin] if at + margin < size else _AFTER_ALL
     return low, high
 
 
-def _threshold(ranks: list[float], opens: list[int], budget: int) -> tuple[float, int]:
+def _threshold(ranks: list[int], opens: list[int], budget: int) -> tuple[int, int]:
     """The largest date rank ``r`` whose items before it need at most ``budget`` units in
     all, and that sum; the items need more than ``budget`` in all (the caller checks)."""
     base = 0
@@ -217,15 +219,13 @@ def _threshold(ranks: list[float], opens: list[int], budget: int) -> tuple[float
     return found, base + found_sum
 
 
-def _narrow(
-    ranks: list[float], opens: list[int], budget: int
-) -> tuple[list[float], list[int], int]:
+def _narrow(ranks: list[int], opens: list[int], budget: int) -> tuple[list[int], list[int], int]:
     """The items of a window that holds the point where ``budget`` runs out, and the open
     units of the items before the window."""
     low, high = _estimate(ranks, opens, budget)
     # Two cuts, each one C-level pass (operator functions over repeat() are cheaper calls
     # than bound methods): first what lies before ``high``...
-    if high != _INFINITY:
+    if high != _AFTER_ALL:
         before = list(map(lt, ranks, repeat(high)))
         below_high = sum(compress(opens, before))
         if below_high <= budget:  # the money reaches past ``high``: look there
@@ -233,7 +233,7 @@ def _narrow(
             return list(compress(ranks, rest)), list(compress(opens, rest)), below_high
         ranks, opens = list(compress(ranks, before)), list(compress(opens, before))
     # ...then, of that, what lies from ``low`` on.
-    if low == -_INFINITY:
+    if low == _BEFORE_ALL:
         return ranks, opens, 0
     after = list(map(ge, ranks, repeat(low)))
     kept = list(compress(opens, after))
@@ -244,8 +244,8 @@ def _narrow(
     return list(compress(ranks, after)), kept, below_low
 
 
-def _sorted_pairs(ranks: list[float], opens: list[int]) -> tuple[list[float], list[int]]:
-    """``ranks`` sorted, and ``opens`` in the same order (floats compare faster alone than
+def _sorted_pairs(ranks: list[int], opens: list[int]) -> tuple[list[int], list[int]]:
+    """``ranks`` sorted, and ``opens`` in the same order (ints compare faster alone than
     in tuples)."""
     order = sorted(range(len(ranks)), key=ranks.__getitem__)
     return list(map(ranks.__getitem__, order)), list(map(opens.__getitem__, order))
