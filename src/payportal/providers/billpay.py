@@ -37,8 +37,9 @@ unknown the drivers read the order back with ``getBillPayBankData`` and resend o
 first attempt did not take effect. ``editCartContent`` sends the whole new cart, so a resend
 sets the same total again.
 
-Sources: ``shared/reference/NOTES-billpay.md`` and the request/response samples next to it
-(omnipay-billpay's fixtures). Inferred, not in those sources:
+Sources: BillPay's published API facts and the request/response samples in
+``tests/data/billpay/`` (omnipay-billpay's fixtures, with their provenance). Inferred, not in
+those sources:
 
 * the ``getBillPayBankData`` (``<order_params reference=".."/>``) and ``editCartContent``
   (``<total/>`` and ``<article_data/>`` as in preauthorize) requests, taken from the shape of

@@ -1,7 +1,8 @@
 """Concardis PayEngine (now Nexi): orders, hosted card payment, capture, cancel, refunds.
 
 One :class:`PayEngineWire` holds the whole wire format of the PayEngine REST API v1
-(Swagger "Payengine Public" v1, ``shared/reference/payengine/public.yaml``);
+(Swagger "Payengine Public" v1 from the ``concardis/Docs`` repository, kept with its
+provenance in the test data as ``tests/data/payengine/public.yaml``);
 :class:`PayEngine` and :class:`AsyncPayEngine` run it synchronously and asynchronously.
 
 * Authentication: HTTP Basic with the merchant id and the API key.

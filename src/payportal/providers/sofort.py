@@ -19,8 +19,9 @@ transaction id and are not signed: :meth:`SofortWire.parse_webhook` never trusts
 reads the transaction back from the API. Business errors come as ``<errors>`` documents with
 HTTP 200; they become :class:`~payportal.exceptions.InvalidRequestError` with Sofort's code.
 
-Sources: the facts in ``shared/reference/NOTES-sofort.md`` and the XML samples next to it
-(python-sofort's test documents, sofortlib-php). Inferred, not documented publicly:
+Sources: Sofort's published API facts and the XML samples in ``tests/data/sofort/``
+(python-sofort's test documents, with their provenance), and sofortlib-php. Inferred,
+not documented publicly:
 
 * that Sofort recognises a repeated ``partial_refund_id`` on a transaction and does not
   refund twice (the refund call sends one, made once per call, and retries with it);
