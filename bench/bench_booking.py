@@ -32,7 +32,7 @@ each run into a fresh database whose setup (accounts, documents, intents) is not
 
 PostgreSQL: the same events booked by 8 worker processes at once (each its share of the
 customers), against 8 processes inserting the same rows with psycopg; on a throwaway
-cluster from ``tests/storage/pg_cluster.py`` (``--no-postgres`` skips it).
+cluster from ``tests/pg_cluster.py`` (``--no-postgres`` skips it).
 
 Run with ``python bench/bench_booking.py`` (``--quick`` books fewer events).
 """
@@ -70,7 +70,7 @@ from payportal.storage import PostgresStorage, SQLiteStorage, _codec
 from payportal.storage._codec import clear_cache, encode, encode_json
 
 # The throwaway cluster of the tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "storage"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pg_cluster
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ JSON), one transaction per account, as an app books one payment per transaction.
 SQLite runs with ``synchronous=FULL`` (payportal's default: every commit survives a power
 cut, so the disk's flush dominates) and ``NORMAL`` (no flush per commit: the storage's own
 overhead shows). PostgreSQL runs on a throwaway cluster started from
-``tests/storage/pg_cluster.py`` (the server binaries must be installed; see
+``tests/pg_cluster.py`` (the server binaries must be installed; see
 docs/guide/storage.md), or on the database named by ``PAYPORTAL_BENCH_POSTGRES``.
 
 Timing: the best wall-clock time of five runs each (I/O is part of what is measured),
@@ -48,7 +48,7 @@ from payportal.serialization import dumps
 from payportal.storage import PostgresStorage, SQLiteStorage, _codec
 
 # The throwaway cluster of the tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "storage"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pg_cluster
 
 if TYPE_CHECKING:

@@ -2,11 +2,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import pg_cluster
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # CI machines are slow and shared: no per-example deadline, and a fixed number of examples.
 settings.register_profile(
@@ -55,3 +61,31 @@ def system_part_missing() -> object:
     """:func:`missing_system_part` for fixtures that find a system part themselves (the
     PostgreSQL cluster): fails in CI, skips elsewhere, naming the install command."""
     return missing_system_part
+
+
+@pytest.fixture(scope="session")
+def pg_server(system_part_missing: Any) -> Iterator[pg_cluster.Cluster]:
+    """One throwaway PostgreSQL cluster for the whole session (storage and booking tests),
+    stopped at its end; see tests/pg_cluster.py."""
+    try:
+        cluster = pg_cluster.start()
+    except pg_cluster.MissingServerError as exc:
+        # Fails in CI (.ci/run installs PostgreSQL), skips elsewhere naming the install.
+        system_part_missing(f"PostgreSQL's server ({exc})", "apt-get install postgresql")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_conninfo(pg_server: pg_cluster.Cluster) -> Iterator[str]:
+    """A connection string whose tables land in a fresh schema of the session's cluster."""
+    import psycopg  # noqa: PLC0415 - only the tests that use PostgreSQL need the driver
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield pg_server.conninfo(options=f"'-c search_path={schema}'")
+    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 import booking_workers
 import pytest
 from booking_fixtures import (  # noqa: F401 - fixtures used by name
-    booking_pg_conninfo,
-    booking_pg_server,
     database,
     storage,
 )

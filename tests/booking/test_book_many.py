@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from booking_fixtures import (  # noqa: F401 - fixtures used by name
-    booking_pg_conninfo,
-    booking_pg_server,
     database,
     storage,
 )

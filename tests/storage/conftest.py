@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pg_cluster
 import psycopg
 import pytest
 from storage_backends import empty_contract_schema, make_storage
@@ -14,35 +12,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    import pg_cluster
     from payportal.storage import Storage
 
 ADAPTERS = ["memory", "sqlite-memory", "sqlite-file", "postgres"]
 DATABASES = ["sqlite-file", "postgres"]  # real databases that other processes can share
-
-
-@pytest.fixture(scope="session")
-def pg_server(system_part_missing: Any) -> Iterator[pg_cluster.Cluster]:
-    """One throwaway PostgreSQL cluster for the whole session, stopped at its end."""
-    try:
-        cluster = pg_cluster.start()
-    except pg_cluster.MissingServerError as exc:
-        # Fails in CI (.ci/run installs PostgreSQL), skips elsewhere naming the install.
-        system_part_missing(f"PostgreSQL's server ({exc})", "apt-get install postgresql")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-@pytest.fixture
-def pg_conninfo(pg_server: pg_cluster.Cluster) -> Iterator[str]:
-    """A connection string whose tables land in a fresh schema of the session's cluster."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield pg_server.conninfo(options=f"'-c search_path={schema}'")
-    with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture(scope="session")
