@@ -119,10 +119,24 @@ def shoot(browser: Any, name: str) -> None:
     assert (folder / f"{name}.png").stat().st_size > 1000  # a picture, not an empty file
 
 
-def click(browser: Any, selector: str) -> None:
-    from selenium.webdriver.common.by import By  # noqa: PLC0415
+def click(browser: Any, selector: str, *, by: str = "css selector", loads: bool = True) -> None:
+    """Click the element ``selector`` finds and, when the click ``loads`` a page, wait for it.
 
-    browser.find_element(By.CSS_SELECTOR, selector).click()
+    Clicking a link or a submit button starts a navigation while the old page is still
+    there; finding the next element at once may find it on the old page (and fail with
+    StaleElementReferenceException when that page goes), or click a second form before
+    the first post arrived. Waiting until the old document is gone rules out both.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException  # noqa: PLC0415
+    from selenium.webdriver.common.by import By  # noqa: PLC0415
+    from selenium.webdriver.support import expected_conditions  # noqa: PLC0415
+    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
+
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(lambda driver: driver.find_element(by, selector).click() or True)
+    if loads:
+        wait.until(expected_conditions.staleness_of(old_page))
 
 
 def body(browser: Any) -> str:
@@ -164,11 +178,11 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     portal_url = browser.current_url
     shoot(browser, "02-overview")
 
-    browser.find_element(By.LINK_TEXT, "RE-2026-17").click()
+    click(browser, "RE-2026-17", by=By.LINK_TEXT)
     assert shows(browser, "Invoice RE-2026-17")
     shoot(browser, "03-invoice")
 
-    click(browser, "input[name=method][value=paypal]")
+    click(browser, "input[name=method][value=paypal]", loads=False)
     click(browser, "#pay-button")
     assert shows(browser, "PayPal (test)")
     shoot(browser, "04-checkout")
@@ -178,7 +192,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     shoot(browser, "05-paid")
 
     browser.get(portal_url)
-    browser.find_element(By.LINK_TEXT, "AN-2026-5").click()
+    click(browser, "AN-2026-5", by=By.LINK_TEXT)
     browser.find_element(By.NAME, "text").send_keys("Bitte mit Prägung auf dem Umschlag.")
     click(browser, "#comment-button")
     click(browser, "#accept-button")
@@ -186,7 +200,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     assert shows(browser, "Bitte mit Prägung auf dem Umschlag.")
     shoot(browser, "06-offer-accepted")
 
-    browser.find_element(By.LINK_TEXT, "My details").click()
+    click(browser, "My details", by=By.LINK_TEXT)
     email = browser.find_element(By.NAME, "email")
     email.clear()
     email.send_keys("erika@verlag.example")
@@ -194,8 +208,8 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     assert shows(browser, "Saved: email.")
     shoot(browser, "07-profile")
 
-    browser.find_element(By.LINK_TEXT, "Prepaid balance").click()
-    click(browser, "input[name=method][value=bank_transfer]")
+    click(browser, "Prepaid balance", by=By.LINK_TEXT)
+    click(browser, "input[name=method][value=bank_transfer]", loads=False)
     click(browser, "#top-up-button")
     assert shows(browser, "Please transfer")
     shoot(browser, "08-top-up")
