@@ -57,7 +57,9 @@ PROVIDERS = {
 TESTING = {
     "AsyncFakeProvider",
     "FakeBillPay",
+    "FAKES",
     "FakeBillwerkPay",
+    "FakeEntry",
     "FakeOutcome",
     "FakePayEngine",
     "FakePayPal",
@@ -114,3 +116,19 @@ def test_every_fake_module_is_exported_from_testing() -> None:
         if cls.__module__.startswith("payportal.testing.fake_")
     )
     assert fakes == modules
+
+
+def test_the_fake_registry_lists_every_fake_server() -> None:
+    exported = {
+        getattr(payportal.testing, name)
+        for name in TESTING
+        if name.startswith("Fake")
+        and getattr(payportal.testing, name).__module__.startswith("payportal.testing.fake_")
+    }
+    registered = [entry.fake for entry in payportal.testing.FAKES]
+    assert len(registered) == len(set(registered))
+    assert set(registered) == exported
+    for entry in payportal.testing.FAKES:
+        fake = entry.fake()
+        with entry.connect(fake, transport=fake.transport()) as client:
+            assert client.name == entry.name

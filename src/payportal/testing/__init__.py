@@ -20,6 +20,8 @@ Payment providers, without sandbox accounts:
   - :class:`FakeBillwerkPay` (Billwerk+ Pay charges, webhooks).
 
   Each also lives in its own module, ``payportal.testing.fake_<provider>``.
+  :data:`FAKES` lists them all, each as a :class:`FakeEntry` with the function that builds
+  payportal's client for it (``entry.connect(fake, transport=fake.transport())``).
 
   Bank transfer needs no fake: it has no API, and
   :class:`payportal.providers.BankTransfer` keeps its payments in a ``TransferStore``.
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
 from payportal.testing._memory_storage import MemoryStorage
+from payportal.testing._registry import FAKES, FakeEntry
 from payportal.testing._server import FakeServer, Fault, FaultKind, Record, Refusal, Route, route
 from payportal.testing.fake_billpay import FakeBillPay
 from payportal.testing.fake_billwerk import FakeBillwerkPay
@@ -54,9 +57,11 @@ if TYPE_CHECKING:
     from payportal.testing.contract import ProviderContract
 
 __all__ = [
+    "FAKES",
     "AsyncFakeProvider",
     "FakeBillPay",
     "FakeBillwerkPay",
+    "FakeEntry",
     "FakeOutcome",
     "FakePayEngine",
     "FakePayPal",
