@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from contextlib import ExitStack
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -415,21 +415,44 @@ def test_reference_in_use_is_refused_before_sending(fake: FakeBillPay, billpay: 
     assert len(fake.requests) == before
 
 
-def test_orders_expire_after_two_months(fake: FakeBillPay) -> None:
+def noon(day: date) -> float:
+    """Seconds since the epoch at noon UTC on ``day``, for a fake's clock."""
+    return datetime.combine(day, time(12), UTC).timestamp()
+
+
+def test_orders_expire_after_two_months() -> None:
     today = [date(2024, 12, 31)]
-    fake.today = lambda: today[0]
+    fake = FakeBillPay(clock=lambda: noon(today[0]))
     billpay = BillPay(fake.merchant_id, fake.portal_id, fake.security_key,
                       transport=fake.transport(), today=lambda: today[0])  # fmt: skip
     payment = billpay.create_payment(request())
     assert payment.instructions["activation_deadline"] == "2025-02-28"
     assert billpay.orders["ORDER-1"].activation_deadline == date(2025, 2, 28)
+    assert fake.orders["ORDER-1"].deadline == date(2025, 2, 28)
     today[0] = date(2025, 2, 28)
     assert billpay.get_payment(payment.id).status is PaymentStatus.AUTHORIZED
+    assert fake.orders["ORDER-1"].status == "APPROVED"
     today[0] = date(2025, 3, 1)
     assert billpay.get_payment(payment.id).status is PaymentStatus.EXPIRED
     with pytest.raises(InvalidRequestError):
         billpay.capture(payment.id)
+    assert fake.orders["ORDER-1"].status == "CANCELLED"  # BillPay cancelled it on its clock
     assert fake.activations == {}
+
+
+def test_fake_cancels_an_order_only_after_its_activation_deadline() -> None:
+    today = [date(2025, 1, 31)]
+    fake = FakeBillPay(clock=lambda: noon(today[0]))
+    billpay = BillPay(fake.merchant_id, fake.portal_id, fake.security_key,
+                      transport=fake.transport(), today=lambda: date(2025, 1, 31))  # fmt: skip
+    payment = billpay.create_payment(request())
+    assert fake.orders["ORDER-1"].deadline == date(2025, 3, 31)
+    today[0] = date(2025, 3, 31)  # the last day: still activatable on the fake's clock
+    assert billpay.capture(payment.id).status is PaymentStatus.PAID
+    assert fake.orders["ORDER-1"].status == "ACTIVATED"
+    today[0] = date(2025, 6, 1)  # an activated order never lapses
+    assert billpay.get_payment(payment.id).status is PaymentStatus.PAID
+    assert fake.orders["ORDER-1"].status == "ACTIVATED"
 
 
 def test_activation_deadline_keeps_the_day_when_it_exists() -> None:
@@ -643,3 +666,26 @@ def test_clients_satisfy_the_protocols(fake: FakeBillPay) -> None:
     asynchronous = AsyncBillPay(fake.merchant_id, fake.portal_id, fake.security_key)
     assert isinstance(asynchronous, AsyncPaymentProvider)
     asyncio.run(asynchronous.aclose())
+
+
+def test_fake_answers_an_unknown_operation_or_method_with_the_web_servers_404(
+    fake: FakeBillPay,
+) -> None:
+    with httpx.Client(transport=fake.transport(), base_url="https://fake.example") as client:
+        unknown = client.post("/xml/offline/refund", content=b"<data/>")
+        wrong_method = client.get("/xml/offline/preauthorize")
+        known = client.post("/xml/offline/preauthorize", content=b"<data/>")
+    assert [(r.status_code, r.text) for r in (unknown, wrong_method)] == [(404, "Not Found")] * 2
+    assert known.status_code == 200  # routed: BillPay's own refusal, in its XML answer
+    assert defusedxml.ElementTree.fromstring(known.content).get("error_code") != "0"
+
+
+def test_fake_keeps_typed_orders_that_still_read_by_field_name(
+    fake: FakeBillPay, billpay: BillPay
+) -> None:
+    billpay.create_payment(request())
+    order = fake.orders["ORDER-1"]
+    assert (order.status, order["status"], order.due_on) == ("APPROVED", "APPROVED", None)
+    assert order.deadline == activation_deadline(order.preauthorized_on)
+    with pytest.raises(KeyError):
+        order["due_on"]  # not set yet: a Record reads an unset field as absent

@@ -7,7 +7,8 @@ BillPay: HTTP 200 with ``error_code="0"``, or a failure code with ``customer_mes
 the buyer's mandatory details, that the cart adds up (articles + shipping - rebate = total,
 gross exactly, net to a cent per line), that an order is activated, reduced or cancelled with
 its current total, and that an order is never activated twice. Orders not activated within
-two months are cancelled, as BillPay does. The failure codes are payportal's inferred ones
+two months are cancelled, as BillPay does, on the fake's clock (``clock=``; its date is the
+UTC date). The failure codes are payportal's inferred ones
 (:data:`payportal.providers.billpay.ERROR_CODES`).
 
 >>> fake = FakeBillPay()
@@ -25,8 +26,9 @@ import secrets
 import uuid
 import xml.etree.ElementTree as ET  # building only; parsing goes through defusedxml
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+import attrs
 import defusedxml
 import defusedxml.ElementTree
 import httpx
@@ -44,12 +46,9 @@ from payportal.providers.billpay import (
     parse_date,
 )
 from payportal.references import billpay as billpay_reference
-from payportal.testing._server import FakeServer, Refusal
+from payportal.testing._server import FakeServer, Record, Refusal, route
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-__all__ = ["FakeBillPay", "sample_buyer"]
+__all__ = ["FakeBillPay", "Order", "sample_buyer"]
 
 PAYMENT_TERM_DAYS = 30
 _XML = "application/xml; charset=utf-8"
@@ -81,6 +80,46 @@ def sample_buyer(**changes: str) -> dict[str, str]:
         "language": "de",
         **changes,
     }
+
+
+@attrs.define
+class Order(Record):
+    """A BillPay order as the fake keeps it, under its ``reference`` (amounts in cents).
+
+    ``status`` moves ``APPROVED`` → ``ACTIVATED`` (:meth:`activate`) or ``CANCELLED``
+    (:meth:`cancel`, or :meth:`lapse` once the activation ``deadline`` has passed).
+    """
+
+    camel_case = False
+    reference: str
+    bptid: str
+    number: str
+    payment_type: str
+    currency: str
+    gross: int
+    net: int
+    customer: dict[str, str]
+    preauthorized_on: date
+    deadline: date
+    status: str = "APPROVED"
+    due_on: date | None = None
+
+    def activate(self, due_on: date) -> None:
+        """The goods shipped: the invoice is due on ``due_on``."""
+        self.status, self.due_on = "ACTIVATED", due_on
+
+    def cancel(self) -> None:
+        """The merchant cancels the order (or BillPay does, see :meth:`lapse`)."""
+        self.status = "CANCELLED"
+
+    def lapse(self, today: date) -> None:
+        """Cancel the order if it is still not activated after its deadline."""
+        if self.status == "APPROVED" and today > self.deadline:
+            self.cancel()
+
+
+class _NotFound(Refusal):  # no such operation: the web server's 404 page, not an XML answer
+    pass
 
 
 class _Refused(Refusal):  # carries BillPay's failure to the answer
@@ -121,13 +160,12 @@ def _child(root: ET.Element, tag: str) -> ET.Element:
 class FakeBillPay(FakeServer):
     """An in-memory BillPay XML API.
 
-    Args:
-        today: the current date (to test the two-month activation window).
+    Its date is :meth:`today`, from the injected ``clock=`` of
+    :class:`~payportal.testing.FakeServer` (to test the two-month activation window).
 
     Attributes:
         merchant_id, portal_id, security_key: the only credentials it accepts.
-        orders: the orders by reference, as the fake keeps them (``status`` is
-            ``APPROVED``, ``ACTIVATED`` or ``CANCELLED``; amounts in cents).
+        orders: the orders by reference (:class:`Order`).
         activations: how many times each reference was activated (never more than once).
 
     Test-side controls: :meth:`deny_next` and :meth:`inject` from
@@ -136,13 +174,12 @@ class FakeBillPay(FakeServer):
 
     provider = "billpay"
 
-    def __init__(self, *, today: Callable[[], date] = date.today, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.merchant_id = "4441"
         self.portal_id = "6021"
         self.security_key = secrets.token_hex(12)
-        self.today = today
-        self.orders: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, Order] = {}
         self.activations: dict[str, int] = {}
         self._deny = 0
         self._numbers = itertools.count(1000001)
@@ -155,6 +192,10 @@ class FakeBillPay(FakeServer):
         with self._lock:
             self._deny += times
 
+    def today(self) -> date:
+        """BillPay's date: the UTC date of :meth:`~payportal.testing.FakeServer.now`."""
+        return self.now().date()
+
     def error_response(self, status: int) -> httpx.Response:
         """BillPay's answer to server errors: a web server's HTML page."""
         return httpx.Response(status, text="<html><body>Service Unavailable</body></html>")
@@ -162,28 +203,30 @@ class FakeBillPay(FakeServer):
     # -- the HTTP API ----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Route one request; see the module docstring for what is validated."""
+        """Route one request by its last path segment, the operation (the base path is the
+        merchant's); see the module docstring for what is validated."""
         operation = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-        handlers: dict[str, Callable[[ET.Element], ET.Element]] = {
-            "preauthorize": self._preauthorize,
-            "invoiceCreated": self._invoice_created,
-            "editCartContent": self._edit_cart,
-            "cancel": self._cancel,
-            "getBillPayBankData": self._bank_data,
-        }
-        if request.method != "POST" or operation not in handlers:
-            return httpx.Response(404, text="Not Found")
+        return self.route(request, request, path=f"/{operation}")
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """No such operation (or not a POST): the web server's 404 page."""
+        return _NotFound()
+
+    def _read(self, request: httpx.Request) -> ET.Element:
+        """The request's ``<data>`` document, its credentials checked."""
         try:
-            root = defusedxml.ElementTree.fromstring(request.content)
+            root: ET.Element = defusedxml.ElementTree.fromstring(request.content)
         except (ET.ParseError, defusedxml.DefusedXmlException) as error:
             raise _Refused(INVALID_REQUEST, f"The request is not valid XML: {error}.") from None
         if root.tag != "data" or not root.get("api_version"):
             raise _Refused(INVALID_REQUEST, "The root element must be <data api_version>.")
         self._authenticate(_child(root, "default_params"))
-        return _respond(handlers[operation](root))
+        return root
 
     def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
         """BillPay's answer document with the error code and both messages."""
+        if isinstance(refusal, _NotFound):
+            return httpx.Response(404, text="Not Found")
         refused = cast("_Refused", refusal)
         attributes = {
             "customer_message": refused.customer or "Payment by invoice is not possible.",
@@ -206,13 +249,12 @@ class FakeBillPay(FakeServer):
                 AUTHENTICATION_FAILED, "Authentication failed: check mid, pid, bpsecure."
             )
 
-    def _order(self, reference: str) -> dict[str, Any]:
+    def _order(self, reference: str) -> Order:
         order = self.orders.get(reference)
         if order is None:
             raise _Refused(UNKNOWN_ORDER, f"Unknown order reference {reference!r}.")
-        if order["status"] == "APPROVED" and self.today() > order["deadline"]:
-            order["status"] = "CANCELLED"  # not activated within two months
-        if order["status"] == "CANCELLED":
+        order.lapse(self.today())  # not activated within two months: cancelled
+        if order.status == "CANCELLED":
             raise _Refused(ORDER_CANCELLED, f"Order {reference!r} is cancelled.")
         return order
 
@@ -238,19 +280,19 @@ class FakeBillPay(FakeServer):
             raise _Refused(INVALID_REQUEST, "total/@reference is missing.")
         return total, cart_gross, cart_net
 
-    def _bank_account(self, order: dict[str, Any], *, activation: bool) -> dict[str, str]:
+    def _bank_account(self, order: Order, *, activation: bool) -> dict[str, str]:
         account = {
             **_ACCOUNT,
-            "invoice_reference": billpay_reference.generate(order["number"], self.merchant_id),
+            "invoice_reference": billpay_reference.generate(order.number, self.merchant_id),
         }
         if activation:
-            account["invoice_duedate"] = (
-                order["due_on"].strftime("%Y%m%d") if order["due_on"] else ""
-            )
-            account["activation_performed"] = "1" if order["status"] == "ACTIVATED" else "0"
+            account["invoice_duedate"] = order.due_on.strftime("%Y%m%d") if order.due_on else ""
+            account["activation_performed"] = "1" if order.status == "ACTIVATED" else "0"
         return account
 
-    def _preauthorize(self, root: ET.Element) -> ET.Element:
+    @route("POST", "/preauthorize")
+    def _preauthorize(self, request: httpx.Request) -> httpx.Response:
+        root = self._read(request)
         if root.get("tcaccepted") != "1":
             raise _Refused(INVALID_REQUEST, "The buyer must accept BillPay's terms (tcaccepted).")
         payment_type = root.get("paymenttype", "")
@@ -280,7 +322,7 @@ class FakeBillPay(FakeServer):
         total, gross, net = self._cart(root)
         reference = total.get("reference", "")
         known = self.orders.get(reference)
-        if known is not None and known["status"] != "CANCELLED":
+        if known is not None and known.status != "CANCELLED":
             raise _Refused(DUPLICATE_REFERENCE, f"Order reference {reference!r} is in use.")
         if self._deny:
             self._deny -= 1
@@ -291,66 +333,67 @@ class FakeBillPay(FakeServer):
                 status="DENIED",
             )
         today = self.today()
-        order = {
-            "reference": reference,
-            "bptid": str(uuid.uuid4()),
-            "number": str(next(self._numbers)),
-            "status": "APPROVED",
-            "payment_type": payment_type,
-            "currency": total.get("currency"),
-            "gross": gross,
-            "net": net,
-            "customer": dict(customer.attrib),
-            "preauthorized_on": today,
-            "deadline": activation_deadline(today),
-            "due_on": None,
-        }
+        order = Order(
+            reference=reference,
+            bptid=str(uuid.uuid4()),
+            number=str(next(self._numbers)),
+            payment_type=payment_type,
+            currency=total.get("currency", ""),
+            gross=gross,
+            net=net,
+            customer=dict(customer.attrib),
+            preauthorized_on=today,
+            deadline=activation_deadline(today),
+        )
         self.orders[reference] = order
-        answer = _ok(bptid=str(order["bptid"]), status="APPROVED")
+        answer = _ok(bptid=order.bptid, status=order.status)
         if payment_type == "1":
             ET.SubElement(
                 answer, "invoice_bank_account", self._bank_account(order, activation=False)
             )
-        return answer
+        return _respond(answer)
 
-    def _invoice_created(self, root: ET.Element) -> ET.Element:
-        params = _child(root, "invoice_params")
+    @route("POST", "/invoiceCreated")
+    def _invoice_created(self, request: httpx.Request) -> httpx.Response:
+        params = _child(self._read(request), "invoice_params")
         order = self._order(params.get("reference", ""))
-        if order["status"] == "ACTIVATED":
-            raise _Refused(ALREADY_ACTIVATED, f"Order {order['reference']!r} is activated already.")
+        if order.status == "ACTIVATED":
+            raise _Refused(ALREADY_ACTIVATED, f"Order {order.reference!r} is activated already.")
         self._same_total(order, params)
         delay = _integer(params, "delayindays")
-        order["status"] = "ACTIVATED"
-        order["due_on"] = self.today() + timedelta(days=delay + PAYMENT_TERM_DAYS)
-        self.activations[order["reference"]] = self.activations.get(order["reference"], 0) + 1
+        order.activate(due_on=self.today() + timedelta(days=delay + PAYMENT_TERM_DAYS))
+        self.activations[order.reference] = self.activations.get(order.reference, 0) + 1
         answer = _ok()
         ET.SubElement(answer, "invoice_bank_account", self._bank_account(order, activation=True))
-        return answer
+        return _respond(answer)
 
-    def _same_total(self, order: dict[str, Any], params: ET.Element) -> None:
+    def _same_total(self, order: Order, params: ET.Element) -> None:
         if (
-            _integer(params, "carttotalgross") != order["gross"]
-            or params.get("currency") != order["currency"]
+            _integer(params, "carttotalgross") != order.gross
+            or params.get("currency") != order.currency
         ):
             raise _Refused(AMOUNT_MISMATCH, "carttotalgross/currency differ from the order.")
 
-    def _edit_cart(self, root: ET.Element) -> ET.Element:
-        total, gross, net = self._cart(root)
+    @route("POST", "/editCartContent")
+    def _edit_cart(self, request: httpx.Request) -> httpx.Response:
+        total, gross, net = self._cart(self._read(request))
         order = self._order(total.get("reference", ""))
-        if total.get("currency") != order["currency"] or gross > order["gross"]:
+        if total.get("currency") != order.currency or gross > order.gross:
             raise _Refused(AMOUNT_MISMATCH, "The cart can only be reduced, in its currency.")
-        order["gross"], order["net"] = gross, net
-        return _ok()
+        order.gross, order.net = gross, net
+        return _respond(_ok())
 
-    def _cancel(self, root: ET.Element) -> ET.Element:
-        params = _child(root, "cancel_params")
+    @route("POST", "/cancel")
+    def _cancel(self, request: httpx.Request) -> httpx.Response:
+        params = _child(self._read(request), "cancel_params")
         order = self._order(params.get("reference", ""))
         self._same_total(order, params)
-        order["status"] = "CANCELLED"
-        return _ok()
+        order.cancel()
+        return _respond(_ok())
 
-    def _bank_data(self, root: ET.Element) -> ET.Element:
-        order = self._order(_child(root, "order_params").get("reference", ""))
+    @route("POST", "/getBillPayBankData")
+    def _bank_data(self, request: httpx.Request) -> httpx.Response:
+        order = self._order(_child(self._read(request), "order_params").get("reference", ""))
         answer = _ok()
         ET.SubElement(answer, "invoice_bank_account", self._bank_account(order, activation=True))
-        return answer
+        return _respond(answer)
