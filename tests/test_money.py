@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from payportal import (
     ValidationError,
     currency_exponent,
     format_money,
+    parse_money,
 )
 from payportal.testing.strategies import currencies, money
 
@@ -309,3 +311,81 @@ def test_split_conserves_the_sum_and_stays_within_one_minor_unit(
 def test_no_float_is_ever_accepted(value: float, currency: str) -> None:
     with pytest.raises(InvalidAmountError):
         Money(value, currency)  # type: ignore[arg-type]
+
+
+# -- parse_money: amounts as people type them ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "locale", "expected"),
+    [
+        ("481,07", "EUR", "de_DE", "481.07"),
+        ("1.234,5", "EUR", "de_DE", "1234.50"),
+        ("1.234.567", "EUR", "de_DE", "1234567.00"),
+        ("481,07 €", "EUR", "de_DE", "481.07"),
+        ("EUR 12", "EUR", "de_DE", "12.00"),
+        ("€1,234.50", "EUR", "en_IE", "1234.50"),
+        ("12 345,67", "EUR", "fr_FR", "12345.67"),  # a plain space for CLDR's narrow one
+        ("12\u00a0345,67\u00a0€", "EUR", "fr_FR", "12345.67"),
+        ("1,234", "JPY", "ja_JP", "1234"),  # yen have no decimals: nothing to confuse
+        ("1,5", "KWD", "de_DE", "1.500"),
+        ("-5", "EUR", "de_DE", "-5.00"),
+    ],
+)
+def test_parse_money_reads_the_locales_notation(
+    text: str, currency: str, locale: str, expected: str
+) -> None:
+    assert parse_money(text, currency, locale) == Money(expected, currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "locale", "why"),
+    [
+        ("481.07", "EUR", "de_DE", "as de_DE writes amounts, such as 1.234,56"),
+        ("1.234", "EUR", "de_DE", "ambiguous: write 1234,00 for 1234 EUR"),
+        ("1,234", "EUR", "en_IE", "ambiguous: write 1234.00 for 1234 EUR"),
+        ("1.234", "KWD", "de_DE", "ambiguous"),
+        ("1,23", "EUR", "en_IE", "as en_IE writes amounts"),
+        ("12,345", "EUR", "de_DE", "more decimals than EUR has (2)"),
+        ("12.5", "JPY", "ja_JP", "more decimals than JPY has (0)"),
+        ("NaN", "EUR", "de_DE", "as de_DE writes amounts"),
+        ("", "EUR", "de_DE", "as de_DE writes amounts"),
+        ("zwölf", "EUR", "de_DE", "as de_DE writes amounts"),
+        ("1e3", "EUR", "en_IE", "as en_IE writes amounts"),
+    ],
+)
+def test_parse_money_refuses_what_could_mean_two_amounts_or_none(
+    text: str, currency: str, locale: str, why: str
+) -> None:
+    with pytest.raises(InvalidAmountError, match=re.escape(why)) as raised:
+        parse_money(text, currency, locale)
+    assert raised.value.field == "amount"
+    assert raised.value.value == text
+
+
+def test_parse_money_checks_its_other_arguments() -> None:
+    with pytest.raises(InvalidAmountError):
+        parse_money(12.5, "EUR", "de_DE")  # type: ignore[arg-type]
+    with pytest.raises(UnknownCurrencyError):
+        parse_money("12", "XXX", "de_DE")
+    with pytest.raises(ValidationError, match="locale"):
+        parse_money("12", "EUR", "xx_nowhere")
+
+
+@given(
+    amount=st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+    locale=st.sampled_from(["de_DE", "de_AT", "de_CH", "en_IE", "en_US", "fr_FR", "fr_CH"]),
+)
+def test_whatever_format_money_shows_parse_money_reads_back(amount: Decimal, locale: str) -> None:
+    money = Money(amount, "EUR")
+    assert parse_money(format_money(money, locale), "EUR", locale) == money
+
+
+@given(text=st.text(max_size=30), locale=st.sampled_from(["de_DE", "en_IE", "fr_FR"]))
+def test_parse_money_never_fails_other_than_with_invalid_amount(text: str, locale: str) -> None:
+    try:
+        money = parse_money(text, "EUR", locale)
+    except InvalidAmountError:
+        return
+    assert money.currency == "EUR"
+    assert money.amount.is_finite()

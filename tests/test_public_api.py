@@ -58,6 +58,7 @@ EXPECTED = {
     "currency_exponent",
     "format_money",
     "is_currency",
+    "parse_money",
     "read_statement",
     "reconcile",
 }

@@ -3,7 +3,7 @@
 Public names are re-exported here; the modules behind them are private unless documented.
 """
 
-from payportal._money import Money, currency_exponent, format_money, is_currency
+from payportal._money import Money, currency_exponent, format_money, is_currency, parse_money
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
 from payportal.booking import PaymentEvent, PaymentIntent, Portal
 from payportal.customers import Address, BankAccount, Company, Customer, MasterDataChange
@@ -102,6 +102,7 @@ __all__ = [
     "currency_exponent",
     "format_money",
     "is_currency",
+    "parse_money",
     "read_statement",
     "reconcile",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -20,7 +21,7 @@ from payportal.exceptions import (
     ValidationError,
 )
 
-__all__ = ["Money", "currency_exponent", "format_money", "is_currency"]
+__all__ = ["Money", "currency_exponent", "format_money", "is_currency", "parse_money"]
 
 # The decimal module's rounding constants are plain strings ("ROUND_HALF_UP").
 Rounding = str
@@ -510,3 +511,92 @@ def format_money(
             group_separator=group_separator,
         )
     )
+
+
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def _take_sign(text: str, minus_signs: Iterable[str]) -> tuple[str, str]:
+    """``("-", rest)`` when ``text`` starts with one of ``minus_signs``, else ``("", text)``."""
+    for minus in minus_signs:
+        if minus and text.startswith(minus):
+            return "-", text[len(minus) :].strip()
+    return "", text
+
+
+def parse_money(text: str, currency: str, locale: str | babel.Locale) -> Money:
+    """Read an amount of ``currency`` as a person in ``locale`` types it into a form.
+
+    The locale's decimal and grouping symbols apply (``481,07`` and ``1.234,50`` in
+    ``de_DE``, ``1,234.50`` in ``en_IE``, ``1 234,50`` with any space in ``fr_FR``); the
+    currency's symbol or code around the number is allowed. Anything that could be read as
+    two different amounts is refused, never guessed: ``481.07`` in ``de_DE`` (a mistyped
+    ``481,07`` or ``48.107``?) and a single group of three digits such as ``1.234`` (one
+    thousand, or one point two three four typed with the wrong separator?).
+
+    >>> parse_money("481,07", "EUR", "de_DE")
+    Money('481.07', 'EUR')
+    >>> parse_money("€1,234.50", "EUR", "en_IE")
+    Money('1234.50', 'EUR')
+    >>> parse_money("481.07", "EUR", "de_DE")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    payportal.exceptions.InvalidAmountError: amount is not written as de_DE writes amounts, ...
+
+    Raises:
+        InvalidAmountError: ``text`` is not an amount in the locale's notation, is ambiguous,
+            or has more decimals than the currency allows.
+        UnknownCurrencyError: ``currency`` is not an ISO 4217 currency that holds money.
+        ValidationError: ``locale`` is not a known locale.
+    """
+    resolved = parse_locale(locale)
+    code = _normalise_currency(currency)
+    exponent = currency_exponent(code)
+    if not isinstance(text, str):
+        raise InvalidAmountError("must be text typed by a person", field="amount", value=text)
+    group = babel.numbers.get_group_symbol(resolved)
+    decimal = babel.numbers.get_decimal_symbol(resolved)
+    example = babel.numbers.format_decimal(
+        Decimal("1234.56").quantize(_unit(exponent)), locale=resolved
+    )
+
+    def refuse(why: str) -> InvalidAmountError:
+        return InvalidAmountError(why, field="amount", value=text)
+
+    number = text.strip()
+    minus_signs = ("-", "\u2212", babel.numbers.get_minus_sign_symbol(resolved))
+    sign, number = _take_sign(number, minus_signs)
+    for symbol in sorted(
+        {code, babel.numbers.get_currency_symbol(code, locale=resolved)}, key=len, reverse=True
+    ):
+        if number.startswith(symbol):
+            number = number[len(symbol) :].strip()
+        elif number.endswith(symbol):
+            number = number[: -len(symbol)].strip()
+    if not sign:  # "€ -12,00" as well as "-12,00 €"
+        sign, number = _take_sign(number, minus_signs)
+    if group.isspace() or not group.strip():
+        number = _SPACES.sub(group, number)
+    digits = f"[0-9{re.escape(group)}{re.escape(decimal)}]+"
+    if len(number) > 40 or not re.fullmatch(digits, number) or not any(map(str.isdigit, number)):
+        raise refuse(f"is not written as {resolved} writes amounts, such as {example}")
+    if (
+        exponent > 0
+        and group in ".,"
+        and decimal not in number
+        and re.fullmatch(rf"\d{{1,3}}{re.escape(group)}\d{{3}}", number)
+    ):
+        whole = number.replace(group, "")
+        raise refuse(
+            f"is ambiguous: write {whole}{decimal}{'0' * exponent} for {whole} {code}, "
+            f"or use {decimal!r} before the decimals"
+        )
+    try:
+        amount = babel.numbers.parse_decimal(sign + number, locale=resolved, strict=True)
+    except babel.numbers.NumberFormatError:
+        raise refuse(f"is not written as {resolved} writes amounts, such as {example}") from None
+    if not amount.is_finite():
+        raise refuse(f"is not written as {resolved} writes amounts, such as {example}")
+    if amount.as_tuple().exponent < -exponent:  # type: ignore[operator]
+        raise refuse(f"has more decimals than {code} has ({exponent})")
+    return Money(amount, code)
