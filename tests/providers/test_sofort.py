@@ -630,3 +630,39 @@ def test_clients_satisfy_the_protocols(fake: FakeSofort) -> None:
     )
     assert isinstance(asynchronous, AsyncPaymentProvider)
     asyncio.run(asynchronous.aclose())
+
+
+def test_fake_answers_pages_it_does_not_have_with_a_plain_404(fake: FakeSofort) -> None:
+    with httpx.Client(transport=fake.transport(), base_url=API_URL) as client:
+        answers = [
+            client.get("/api/xml", auth=(fake.customer_id, fake.api_key)),
+            client.post("/api/json", content=b"<multipay/>"),
+            client.get("/payment/go"),
+        ]
+    assert [(a.status_code, a.text) for a in answers] == [(404, "Not found")] * 3
+
+
+def test_fake_keeps_typed_transactions_with_their_history_on_its_clock() -> None:
+    moment = [1_700_000_000.0]
+    fake = FakeSofort(sofort_bank_account=True, clock=lambda: moment[0])
+    client = Sofort(fake.customer_id, fake.project_id, fake.api_key,
+                    transport=fake.transport(), **NO_WAIT)  # fmt: skip
+    transaction_id = paid(client, fake)
+    moment[0] += 3600
+    fake.credit(transaction_id)
+    transaction = fake.transactions[transaction_id]
+    assert [(status, reason) for status, reason, _ in transaction.history] == [
+        ("pending", "not_credited_yet"),
+        ("received", "credited"),
+    ]
+    first, second = (when for _, _, when in transaction.history)
+    assert transaction.time == first != second == transaction.status_modified
+    assert transaction["status"] == transaction.status == "received"  # still read by name
+    client.refund(transaction_id, Money("4.00", "EUR"))
+    (refund,) = transaction.refunds.values()
+    assert (refund.amount, transaction.refunded) == (Decimal("4.00"), Decimal("4.00"))
+    (sent,) = (r.content for r in fake.requests if r.content.startswith(b"<?xml") and
+               b"<refunds" in r.content)  # fmt: skip
+    pain = base64.b64decode(post(fake, sent).findtext("pain") or "")
+    assert transaction.refunded == Decimal("4.00")  # the same partial_refund_id: replayed
+    assert b"<CreDtTm>2023-11-14T23:13:20</CreDtTm>" in pain  # the fake's clock, not the wall's

@@ -26,18 +26,19 @@ import itertools
 import re
 import secrets
 import xml.etree.ElementTree as ET  # building only; parsing goes through defusedxml
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+import attrs
 import defusedxml
 import defusedxml.ElementTree
 import httpx
 from stdnum import iban as stdnum_iban
 
-from payportal.testing._server import FakeServer, Refusal
+from payportal.testing._server import FakeServer, Record, Refusal, route
 
-__all__ = ["FakeSofort"]
+__all__ = ["FakeSofort", "Transaction", "TransactionRefund"]
 
 _AMOUNT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")
 _CURRENCIES = frozenset({"EUR", "CHF", "GBP", "PLN", "HUF", "CZK"})
@@ -45,6 +46,65 @@ _LANGUAGES = frozenset({"de", "en", "nl", "fr", "it", "es", "pl", "hu", "cs", "s
 _NOTIFY_ON = frozenset({"pending", "received", "loss", "refund", "refunded", "untraceable"})
 _REASON_LENGTH = 27
 _XML = "application/xml; charset=UTF-8"
+
+
+@attrs.define
+class TransactionRefund(Record):
+    """One refund of a transaction, kept under its ``partial_refund_id`` (a repeat replays)."""
+
+    camel_case = False
+    amount: Decimal
+    time: str
+
+
+@attrs.define
+class Transaction(Record):
+    """A Sofort transaction as the fake keeps it.
+
+    ``status`` is ``None`` until the payer finishes (Sofort lists it only then); every
+    change goes through :meth:`move`, which keeps the ``history`` Sofort shows.
+    ``notification_urls`` pairs each URL with the events it wants (``None``: all).
+    """
+
+    camel_case = False
+    id: str
+    project_id: str
+    amount: Decimal
+    currency: str
+    reasons: list[str]
+    user_variables: list[str]
+    language_code: str
+    email_customer: str
+    notification_urls: list[tuple[str, frozenset[str] | None]]
+    success_url: str
+    abort_url: str
+    refunded: Decimal = Decimal("0.00")
+    status: str | None = None
+    status_reason: str | None = None
+    status_modified: str | None = None
+    time: str | None = None
+    history: list[tuple[str, str, str]] = attrs.Factory(list)
+    refunds: dict[str, TransactionRefund] = attrs.Factory(dict)
+
+    def move(self, status: str, reason: str, now: str) -> None:
+        """The transaction enters ``status`` (for ``reason``) at ``now``."""
+        if self.time is None:
+            self.time = now
+        self.status, self.status_reason, self.status_modified = status, reason, now
+        self.history.append((status, reason, now))
+
+    def wants(self, status: str) -> list[str]:
+        """The notification URLs that want to hear of a move to ``status``."""
+        event = "refund" if status == "refunded" else status
+        return [
+            url
+            for url, notify_on in self.notification_urls
+            if notify_on is None or event in notify_on or status in notify_on
+        ]
+
+
+class _NotFound(Refusal):  # no such page: a plain 404, not an XML answer
+    pass
 
 
 class _Refused(Refusal):  # carries Sofort's error document to the answer
@@ -143,7 +203,7 @@ class FakeSofort(FakeServer):
         self.api_key = secrets.token_hex(16)
         self.sofort_bank_account = sofort_bank_account
         self.duplicate_notifications = duplicate_notifications
-        self.transactions: dict[str, dict[str, Any]] = {}
+        self.transactions: dict[str, Transaction] = {}
         self._tokens: dict[str, str] = {}
         self._outbox: list[bytes] = []
         self._serial = itertools.count(1)
@@ -162,8 +222,8 @@ class FakeSofort(FakeServer):
         """
         with self._lock:
             transaction = self.transactions[transaction_id]
-            if transaction["status"] is not None:
-                raise ValueError(f"transaction {transaction_id} is {transaction['status']}")
+            if transaction.status is not None:
+                raise ValueError(f"transaction {transaction_id} is {transaction.status}")
             if self.sofort_bank_account:
                 self._move(transaction, "pending", "not_credited_yet")
             else:
@@ -197,22 +257,15 @@ class FakeSofort(FakeServer):
 
     def _settle(self, transaction_id: str, status: str, reason: str) -> None:
         transaction = self.transactions[transaction_id]
-        if transaction["status"] != "pending":
-            raise ValueError(
-                f"transaction {transaction_id} is {transaction['status']}, not pending"
-            )
+        if transaction.status != "pending":
+            raise ValueError(f"transaction {transaction_id} is {transaction.status}, not pending")
         self._move(transaction, status, reason)
 
-    def _move(self, transaction: dict[str, Any], status: str, reason: str) -> None:
+    def _move(self, transaction: Transaction, status: str, reason: str) -> None:
         now = _now(self.now())
-        if transaction["time"] is None:
-            transaction["time"] = now
-        transaction.update(status=status, status_reason=reason, status_modified=now)
-        transaction["history"].append((status, reason, now))
-        event = "refund" if status == "refunded" else status
-        for _url, notify_on in transaction["notification_urls"]:
-            if notify_on is None or event in notify_on or status in notify_on:
-                self._outbox.append(self.notification(transaction["id"], now))
+        transaction.move(status, reason, now)
+        for _url in transaction.wants(status):
+            self._outbox.append(self.notification(transaction.id, now))
 
     # -- the HTTP API ----------------------------------------------------------------------
 
@@ -224,11 +277,22 @@ class FakeSofort(FakeServer):
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route one request; see the module docstring for what is validated."""
-        path = request.url.path
-        if request.method == "GET" and path.startswith("/payment/go/"):
-            return self._payer_visits(path.rsplit("/", 1)[-1])
-        if path != "/api/xml" or request.method != "POST":
+        return self.route(request, request)
+
+    def no_route(self, request: httpx.Request, status: int) -> Refusal:
+        """A plain 404 (Sofort's API is one URL, ``POST /api/xml``)."""
+        return _NotFound()
+
+    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
+        """Sofort's ``<errors>`` document for a refusal (a plain 404 for an unknown page)."""
+        if isinstance(refusal, _NotFound):
             return httpx.Response(404, text="Not found")
+        return _errors(cast("_Refused", refusal))
+
+    @route("POST", "/api/xml")
+    def _api(self, request: httpx.Request) -> httpx.Response:
+        # Authenticate and read the document; its root element is the operation, routed by
+        # the table's lines whose "method" is the element's name.
         expected = base64.b64encode(f"{self.customer_id}:{self.api_key}".encode()).decode()
         given = request.headers.get("Authorization", "")
         if not secrets.compare_digest(given.encode(), f"Basic {expected}".encode()):
@@ -238,22 +302,16 @@ class FakeSofort(FakeServer):
         if "xml" not in request.headers.get("Content-Type", ""):
             return _errors(_Refused("7000", "Invalid XML: the content type is not XML."))
         try:
-            root = defusedxml.ElementTree.fromstring(request.content)
+            root: ET.Element = defusedxml.ElementTree.fromstring(request.content)
         except (ET.ParseError, defusedxml.DefusedXmlException) as error:
             return _errors(_Refused("7000", f"Invalid XML. {error}"))
-        if root.tag == "multipay":
-            return self._multipay(root)
-        if root.tag == "transaction_request":
-            return self._transaction_request(root)
-        if root.tag == "refunds":
-            return self._refunds(root)
-        raise _Refused("7000", f"Invalid XML: unknown request <{root.tag}>.")
+        try:
+            return self.route(request, root, method=root.tag)
+        except _NotFound:
+            raise _Refused("7000", f"Invalid XML: unknown request <{root.tag}>.") from None
 
-    def refusal_response(self, refusal: Refusal, request: httpx.Request) -> httpx.Response:
-        """Sofort's ``<errors>`` document for a refusal."""
-        return _errors(cast("_Refused", refusal))
-
-    def _payer_visits(self, token: str) -> httpx.Response:
+    @route("GET", "/payment/go/{token}")
+    def _payer_visits(self, request: httpx.Request, token: str) -> httpx.Response:
         # The payment page the payer is sent to; visiting it pays, so a fake in another process
         # (or a browser test) can finish a payment without calling pay().
         try:
@@ -268,6 +326,7 @@ class FakeSofort(FakeServer):
             raise _Refused("8010", "Must not be empty.", field, product=product)
         return value
 
+    @route("multipay", "/api/xml")
     def _multipay(self, root: ET.Element) -> httpx.Response:
         if root.find("su") is None:
             raise _Refused("8010", "No payment product given: add <su/>.", "su")
@@ -311,29 +370,19 @@ class FakeSofort(FakeServer):
         )
         token = secrets.token_hex(20)
         self._tokens[token] = transaction_id
-        self.transactions[transaction_id] = {
-            "id": transaction_id,
-            "project_id": project_id,
-            "amount": amount,
-            "currency": currency,
-            "refunded": Decimal("0.00"),
-            "reasons": [
-                r.replace("-TRANSACTION-", transaction_id)[:_REASON_LENGTH] for r in reasons
-            ],
-            "user_variables": [
-                (v.text or "") for v in root.findall("user_variables/user_variable")
-            ],
-            "language_code": language if language in _LANGUAGES else "de",
-            "email_customer": _text(root, "email_customer"),
-            "notification_urls": notification_urls,
-            "status": None,
-            "status_reason": None,
-            "status_modified": None,
-            "time": None,
-            "history": [],
-            "refunds": {},
-            **urls,
-        }
+        self.transactions[transaction_id] = Transaction(
+            id=transaction_id,
+            project_id=project_id,
+            amount=amount,
+            currency=currency,
+            reasons=[r.replace("-TRANSACTION-", transaction_id)[:_REASON_LENGTH] for r in reasons],
+            user_variables=[(v.text or "") for v in root.findall("user_variables/user_variable")],
+            language_code=language if language in _LANGUAGES else "de",
+            email_customer=_text(root, "email_customer"),
+            notification_urls=notification_urls,
+            success_url=urls["success_url"],
+            abort_url=urls["abort_url"],
+        )
         answer = ET.Element("new_transaction")
         _add(answer, "transaction", transaction_id)
         _add(answer, "payment_url", f"https://www.sofort.com/payment/go/{token}")
@@ -346,12 +395,13 @@ class FakeSofort(FakeServer):
                 _add(warning, "field", field)
         return _document(answer)
 
-    def _listed(self, transaction_id: str) -> dict[str, Any] | None:
+    def _listed(self, transaction_id: str) -> Transaction | None:
         transaction = self.transactions.get(transaction_id)
-        if transaction is None or transaction["status"] is None:
+        if transaction is None or transaction.status is None:
             return None  # Sofort lists a transaction only once the payer finished it
         return transaction
 
+    @route("transaction_request", "/api/xml")
     def _transaction_request(self, root: ET.Element) -> httpx.Response:
         if root.get("version") != "2":
             raise _Refused("8011", "Unsupported version.", "version")
@@ -362,7 +412,7 @@ class FakeSofort(FakeServer):
             self._details(answer, transaction)
         return _document(answer)
 
-    def _search(self, root: ET.Element) -> list[dict[str, Any]]:
+    def _search(self, root: ET.Element) -> list[Transaction]:
         number_text = _text(root, "number") or "10"
         page_text = _text(root, "page") or "1"
         if not number_text.isdigit() or not 0 < int(number_text) <= 100:
@@ -383,33 +433,34 @@ class FakeSofort(FakeServer):
         listed = [
             t
             for t in self.transactions.values()
-            if t["status"] is not None
-            and (start is None or datetime.fromisoformat(t["time"]) >= start)
-            and (end is None or datetime.fromisoformat(t["time"]) <= end)
-            and (not _text(root, "status") or t["status"] == _text(root, "status"))
+            if t.status is not None
+            and t.time is not None
+            and (start is None or datetime.fromisoformat(t.time) >= start)
+            and (end is None or datetime.fromisoformat(t.time) <= end)
+            and (not _text(root, "status") or t.status == _text(root, "status"))
         ]
         number, page = int(number_text), int(page_text)
         return listed[(page - 1) * number : page * number]
 
-    def _details(self, parent: ET.Element, transaction: dict[str, Any]) -> None:
+    def _details(self, parent: ET.Element, transaction: Transaction) -> None:
         details = _add(parent, "transaction_details")
-        _add(details, "project_id", transaction["project_id"])
-        _add(details, "transaction", transaction["id"])
+        _add(details, "project_id", transaction.project_id)
+        _add(details, "transaction", transaction.id)
         _add(details, "test", "1")
-        _add(details, "time", transaction["time"])
-        _add(details, "status", transaction["status"])
-        _add(details, "status_reason", transaction["status_reason"])
-        _add(details, "status_modified", transaction["status_modified"])
+        _add(details, "time", transaction.time)
+        _add(details, "status", transaction.status)
+        _add(details, "status_reason", transaction.status_reason)
+        _add(details, "status_modified", transaction.status_modified)
         _add(details, "payment_method", "su")
-        _add(details, "language_code", transaction["language_code"])
-        _add(details, "amount", str(transaction["amount"]))
-        _add(details, "amount_refunded", str(transaction["refunded"]))
-        _add(details, "currency_code", transaction["currency"])
+        _add(details, "language_code", transaction.language_code)
+        _add(details, "amount", str(transaction.amount))
+        _add(details, "amount_refunded", str(transaction.refunded))
+        _add(details, "currency_code", transaction.currency)
         reasons = _add(details, "reasons")
-        for reason in transaction["reasons"]:
+        for reason in transaction.reasons:
             _add(reasons, "reason", reason)
         variables = _add(details, "user_variables")
-        for variable in transaction["user_variables"]:
+        for variable in transaction.user_variables:
             _add(variables, "user_variable", variable)
         for role, holder in (("sender", "Max Mustermann"), ("recipient", "Merchant GmbH")):
             account = _add(details, role)
@@ -418,21 +469,22 @@ class FakeSofort(FakeServer):
             _add(account, "bic", "SFRTDE20XXX")
             _add(account, "iban", "DE06000000000023456789")
             _add(account, "country_code", "DE")
-        _add(details, "email_customer", transaction["email_customer"])
+        _add(details, "email_customer", transaction.email_customer)
         _add(details, "phone_customer")
         _add(details, "exchange_rate", "1.0000")
         costs = _add(details, "costs")
         _add(costs, "fees", "0.00")
-        _add(costs, "currency_code", transaction["currency"])
+        _add(costs, "currency_code", transaction.currency)
         _add(costs, "exchange_rate", "1.0000")
         _add(_add(details, "su"), "consumer_protection", "0")
         history = _add(details, "status_history_items")
-        for status, reason, when in transaction["history"]:
+        for status, reason, when in transaction.history:
             item = _add(history, "status_history_item")
             _add(item, "status", status)
             _add(item, "status_reason", reason)
             _add(item, "time", when)
 
+    @route("refunds", "/api/xml")
     def _refunds(self, root: ET.Element) -> httpx.Response:
         if root.get("version") != "3":
             raise _Refused("8011", "Unsupported version.", "version")
@@ -449,13 +501,13 @@ class FakeSofort(FakeServer):
                 _add(echoed, field, _text(sender, field) or "Demo Bank")
         _add(answer, "title", f"Refund {self.now():%B %d, %Y}")
         pain = _add(answer, "pain")
-        done: list[tuple[dict[str, Any], Decimal]] = []
+        done: list[tuple[Transaction, Decimal]] = []
         for item in items:
             done.extend(self._refund(answer, item))
-        pain.text = base64.b64encode(_pain(done)).decode()
+        pain.text = base64.b64encode(_pain(done, self.now())).decode()
         return _document(answer)
 
-    def _refund(self, answer: ET.Element, item: ET.Element) -> list[tuple[dict[str, Any], Decimal]]:
+    def _refund(self, answer: ET.Element, item: ET.Element) -> list[tuple[Transaction, Decimal]]:
         echo = _add(answer, "refund")
         transaction_id = _text(item, "transaction")
         _add(echo, "transaction", transaction_id)
@@ -467,25 +519,25 @@ class FakeSofort(FakeServer):
         try:
             if transaction is None:
                 raise _Refused("8019", "Transaction not found.", "transaction")
-            earlier = transaction["refunds"].get(partial_refund_id)
+            earlier = transaction.refunds.get(partial_refund_id)
             if earlier is not None:  # the same refund again: answer as the first time
-                _add(echo, "time", earlier["time"])
+                _add(echo, "time", earlier.time)
                 _add(echo, "partial_refund_id", partial_refund_id)
                 _add(echo, "status", "accepted")
                 return []
             amount = _amount(_text(item, "amount"))
-            if transaction["status"] == "loss":
+            if transaction.status == "loss":
                 raise _Refused("8014", "The transaction was not paid.", "transaction")
-            if amount > transaction["amount"] - transaction["refunded"]:
+            if amount > transaction.amount - transaction.refunded:
                 raise _Refused("8014", "Invalid amount.", "amount")
         except _Refused as refused:
             _add(echo, "status", "error")
             _error_item(_add(echo, "errors"), refused.code, refused.message, refused.field)
             return []
         now = _now(self.now())
-        transaction["refunds"][partial_refund_id] = {"amount": amount, "time": now}
-        transaction["refunded"] += amount
-        full = transaction["refunded"] >= transaction["amount"]
+        transaction.refunds[partial_refund_id] = TransactionRefund(amount, now)
+        transaction.refunded += amount
+        full = transaction.refunded >= transaction.amount
         self._move(transaction, "refunded", "refunded" if full else "compensation")
         recipient = _add(echo, "recipient")
         _add(recipient, "holder", "Max Mustermann")
@@ -498,18 +550,19 @@ class FakeSofort(FakeServer):
         return [(transaction, amount)]
 
 
-def _pain(refunds: list[tuple[dict[str, Any], Decimal]]) -> bytes:
-    """A minimal SEPA credit transfer (pain.001.001.03) for the refunds, as Sofort returns."""
+def _pain(refunds: list[tuple[Transaction, Decimal]], now: datetime) -> bytes:
+    """A minimal SEPA credit transfer (pain.001.001.03) for the refunds, as Sofort returns,
+    created at ``now``."""
     namespace = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
     document = ET.Element("Document", xmlns=namespace)
     initiation = _add(document, "CstmrCdtTrfInitn")
     header = _add(initiation, "GrpHdr")
     _add(header, "MsgId", secrets.token_hex(8))
-    _add(header, "CreDtTm", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    _add(header, "CreDtTm", now.strftime("%Y-%m-%dT%H:%M:%S"))
     _add(header, "NbOfTxs", str(len(refunds)))
     _add(header, "CtrlSum", str(sum((amount for _, amount in refunds), Decimal("0.00"))))
     for transaction, amount in refunds:
         transfer = _add(_add(initiation, "PmtInf"), "CdtTrfTxInf")
-        _add(_add(transfer, "PmtId"), "EndToEndId", transaction["id"])
-        _add(_add(transfer, "Amt"), "InstdAmt", str(amount), Ccy=transaction["currency"])
+        _add(_add(transfer, "PmtId"), "EndToEndId", transaction.id)
+        _add(_add(transfer, "Amt"), "InstdAmt", str(amount), Ccy=transaction.currency)
     return _serialise(document)
