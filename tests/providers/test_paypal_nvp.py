@@ -665,3 +665,83 @@ def test_capturing_a_fully_captured_authorization_again_sends_nothing(
     with pytest.raises(InvalidRequestError):
         paypal.capture(payment.id, Money("1.00", "USD"))
     assert len(sent(fake, "DoCapture")) == 1
+
+
+def call(fake: FakePayPalNVP, method: str, **fields: str) -> dict[str, str]:
+    """Call NVP ``method`` on ``fake`` directly; the decoded answer."""
+    credentials = {"USER": fake.username, "PWD": fake.password, "SIGNATURE": fake.signature}
+    body = _encode({**credentials, "VERSION": "204.0", "METHOD": method, **fields})
+    with httpx.Client(transport=fake.transport()) as client:
+        return decode_nvp(client.post("https://api-3t.paypal.com/nvp", content=body).content)
+
+
+def test_an_authorization_expires_after_29_days_on_the_fakes_clock() -> None:
+    # PayPal's error 10601 (Authorization expired) for DoCapture and DoVoid, from PayPal's
+    # NVP/SOAP error reference (Authorization & Capture API errors).
+    moment = [1_700_000_000.0]
+    fake = FakePayPalNVP(clock=lambda: moment[0])
+    paypal = PayPalNVP(fake.username, fake.password, fake.signature, action="Authorization",
+                       transport=fake.transport(), **NO_WAIT)  # fmt: skip
+    held, partly = (paypal.create_payment(request()) for _ in range(2))
+    fake.approve(held.id)
+    payment = {"AMT": "10.00", "CURRENCYCODE": "EUR", "PAYMENTACTION": "Authorization"}
+    answer = call(
+        fake,
+        "DoExpressCheckoutPayment",
+        TOKEN=held.id,
+        PAYERID=fake.checkouts[held.id].payer_id or "",
+        **{f"PAYMENTREQUEST_0_{name}": value for name, value in payment.items()},
+    )
+    authorization = fake.transactions[answer["PAYMENTINFO_0_TRANSACTIONID"]]
+    fake.approve(partly.id)
+    assert paypal.capture(partly.id, Money("4.00", "EUR")).captured == Money("4.00", "EUR")
+    moment[0] += 29 * 86_400  # the last moment of the authorization period: still open
+    assert paypal.get_payment(held.id).status is PaymentStatus.AUTHORIZED
+    assert paypal.capture(partly.id, Money("1.00", "EUR")).captured == Money("5.00", "EUR")
+    moment[0] += 1
+    assert paypal.get_payment(held.id).status is PaymentStatus.EXPIRED
+    assert (authorization.type, authorization.status) == ("Authorization", "Expired")
+    for operation in (paypal.capture, paypal.cancel):
+        with pytest.raises(InvalidRequestError) as caught:
+            operation(held.id)
+        assert caught.value.code == "10601"
+    # A partly captured authorization expires too: the rest can no longer be captured.
+    with pytest.raises(InvalidRequestError) as caught:
+        paypal.capture(partly.id)
+    assert caught.value.code == "10601"
+
+
+def test_fake_routes_by_method_and_answers_other_pages_with_its_html_404(
+    fake: FakePayPalNVP,
+) -> None:
+    with httpx.Client(transport=fake.transport(), base_url="https://api-3t.paypal.com") as client:
+        pages = [
+            client.get("/nvp"),
+            client.post("/nvp/x", content=b"METHOD=SetExpressCheckout"),
+            client.post("/cgi-bin/webscr", content=b"cmd=_other"),
+            client.get("/cgi-bin/webscr?cmd=_other"),
+        ]
+    assert [(p.status_code, p.text) for p in pages] == [(404, "<p>Not Found</p>")] * 4
+    answer = call(fake, "DoDirectPayment")
+    assert (answer["ACK"], answer["L_ERRORCODE0"], answer["VERSION"]) == (
+        "Failure",
+        "81002",
+        "204.0",
+    )
+
+
+def test_fake_keeps_typed_records_that_still_read_by_field_name(fake: FakePayPalNVP) -> None:
+    paypal = PayPalNVP(fake.username, fake.password, fake.signature, transport=fake.transport())
+    payment = paypal.create_payment(request())
+    checkout = fake.checkouts[payment.id]
+    assert (checkout.amount, checkout.payer_id, checkout.transaction) == (
+        Money("10.00", "EUR"), None, None
+    )  # fmt: skip
+    fake.approve(payment.id)
+    paypal.capture(payment.id)
+    assert checkout["payer_id"] == checkout.payer_id is not None
+    (sale,) = fake.transactions.values()
+    assert (sale.id, sale.type, sale.status, sale.amount) == (
+        checkout.transaction, "Payment", "Completed", Money("10.00", "EUR")
+    )  # fmt: skip
+    assert sale["time"] == sale.made.strftime("%Y-%m-%dT%H:%M:%SZ")
