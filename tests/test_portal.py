@@ -3,19 +3,31 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payportal import (
     AccessDeniedError,
     AccessPolicy,
     Action,
+    BankAccount,
     Customer,
     CustomerAccess,
+    MasterDataChange,
     Money,
     PortalSettings,
     ValidationError,
 )
+from payportal.customers import (
+    BANK_DATA,
+    CONTACT_DATA,
+    TAX_DATA,
+    MasterDataField,
+    MasterDataGroup,
+)
 from payportal.documents import CreditNote, DeliveryNote, DocumentType, Invoice, LineItem, Offer
 from payportal.portal import APPLICABLE_ACTIONS
+from payportal.testing.strategies import master_data_changes
 
 TODAY = date(2026, 3, 10)
 ERIKA = Customer(id="42", number="K-42", name="Erika")
@@ -162,3 +174,128 @@ def test_check_account_refuses_document_actions() -> None:
     with pytest.raises(ValidationError):
         policy().check_account(ERIKA, Action.PAY)
     policy().check_account(ERIKA, Action.EDIT_MASTER_DATA)
+
+
+# --- editable master-data groups -----------------------------------------------------------
+
+CONTACT, BANK, TAX = MasterDataGroup.CONTACT, MasterDataGroup.BANK, MasterDataGroup.TAX
+IBAN = "DE89370400440532013000"
+
+
+def test_every_master_data_field_is_in_exactly_one_group() -> None:
+    for field in MasterDataField:
+        assert [g for g in MasterDataGroup if field in g.fields] == [MasterDataGroup.of(field)]
+    assert CONTACT.fields == CONTACT_DATA
+    assert BANK.fields == BANK_DATA
+    assert TAX.fields == TAX_DATA
+
+
+def test_hand_built_settings_make_only_contact_data_editable() -> None:
+    settings = PortalSettings(document_actions={}, account_actions={Action.EDIT_MASTER_DATA})
+    assert settings.editable_master_data == {CONTACT}
+    assert policy(settings).editable_fields(ERIKA) == CONTACT_DATA
+    assert PortalSettings.default().editable_master_data == set(MasterDataGroup)
+
+
+def test_no_group_is_editable_without_the_edit_action() -> None:
+    settings = PortalSettings.default().with_override(ERIKA, CustomerAccess.read_only())
+    p = policy(settings)
+    assert p.editable_groups(ERIKA) == frozenset()
+    with pytest.raises(AccessDeniedError, match="customer '42' may not edit master data"):
+        p.check_master_data_change(ERIKA, MasterDataChange(email="erika@example.org"))
+    no_edits = PortalSettings(
+        document_actions={}, account_actions=set(), editable_master_data=set(MasterDataGroup)
+    )
+    assert policy(no_edits).editable_fields(ERIKA) == frozenset()
+
+
+def test_the_portal_refuses_a_group_it_does_not_offer() -> None:
+    p = policy(PortalSettings(document_actions={}, editable_master_data={CONTACT, BANK}))
+    with pytest.raises(AccessDeniedError) as caught:
+        p.check_master_data_change(ERIKA, MasterDataChange(vat_id="DE136695976", phone="1"))
+    assert str(caught.value) == (
+        "customer '42' may not change vat_id: tax data cannot be edited in this portal"
+    )
+
+
+def test_an_override_narrows_the_groups_per_customer() -> None:
+    settings = PortalSettings.default().with_override(
+        ERIKA, CustomerAccess(editable_master_data={CONTACT})
+    )
+    p = policy(settings)
+    assert p.editable_groups(ERIKA) == {CONTACT}
+    assert p.editable_groups(MAX) == set(MasterDataGroup)
+    change = MasterDataChange(bank_accounts=[BankAccount(iban=IBAN, holder="Erika")], vat_id=None)
+    with pytest.raises(AccessDeniedError) as caught:
+        p.apply_master_data_change(ERIKA, change)
+    assert str(caught.value) == (
+        "customer '42' may not change bank_accounts, vat_id: bank data is not editable for "
+        "this customer; tax data is not editable for this customer"
+    )
+    updated, record = p.apply_master_data_change(MAX, change)
+    assert updated.bank_accounts[0].iban == IBAN
+    assert [c.field for c in record.changes] == ["bank_accounts"]
+
+
+def test_an_override_cannot_grant_a_group_the_portal_withholds() -> None:
+    settings = PortalSettings(document_actions={}, editable_master_data={CONTACT}).with_override(
+        ERIKA, CustomerAccess(editable_master_data=set(MasterDataGroup))
+    )
+    assert policy(settings).editable_groups(ERIKA) == {CONTACT}
+
+
+def test_apply_runs_the_customers_own_validation_after_the_policy() -> None:
+    p = policy()
+    with pytest.raises(ValidationError) as caught:
+        p.apply_master_data_change(ERIKA, MasterDataChange(email="nope"))
+    assert caught.value.field == "email"
+    at = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    updated, record = p.apply_master_data_change(
+        ERIKA, MasterDataChange(email="erika@example.org"), at=at
+    )
+    assert updated.email == "erika@example.org"
+    assert record.at == at
+
+
+@pytest.mark.parametrize(
+    "bad", [{"contact"}, "contact", MasterDataGroup.CONTACT, [CONTACT_DATA], 3]
+)
+def test_groups_must_be_members(bad: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        PortalSettings(document_actions={}, editable_master_data=bad)  # type: ignore[arg-type]
+    assert caught.value.field == "editable_master_data"
+    with pytest.raises(ValidationError) as caught:
+        CustomerAccess(editable_master_data=bad)  # type: ignore[arg-type]
+    assert caught.value.field == "editable_master_data"
+
+
+def test_check_master_data_change_refuses_what_is_not_a_change() -> None:
+    with pytest.raises(ValidationError) as caught:
+        policy().check_master_data_change(ERIKA, {"email": "x@y.de"})  # type: ignore[arg-type]
+    assert caught.value.field == "change"
+
+
+@given(
+    offered=st.frozensets(st.sampled_from(list(MasterDataGroup))),
+    narrowed=st.none() | st.frozensets(st.sampled_from(list(MasterDataGroup))),
+    edit=st.booleans(),
+    change=master_data_changes(),
+)
+def test_a_change_is_allowed_exactly_when_every_field_is_in_an_editable_group(
+    offered: frozenset[MasterDataGroup],
+    narrowed: frozenset[MasterDataGroup] | None,
+    edit: bool,
+    change: MasterDataChange,
+) -> None:
+    settings = PortalSettings(
+        document_actions={},
+        account_actions={Action.EDIT_MASTER_DATA} if edit else set(),
+        editable_master_data=offered,
+    ).with_override(ERIKA, CustomerAccess(editable_master_data=narrowed))
+    p = policy(settings)
+    groups = {MasterDataGroup.of(f) for f in change.fields}
+    allowed = edit and groups <= offered and (narrowed is None or groups <= narrowed)
+    assert (p.master_data_denial(ERIKA, change) is None) == allowed
+    if not allowed:
+        with pytest.raises(AccessDeniedError, match="customer '42' may not"):
+            p.check_master_data_change(ERIKA, change)

@@ -53,6 +53,7 @@ __all__ = [
     "FieldChange",
     "MasterDataChange",
     "MasterDataField",
+    "MasterDataGroup",
 ]
 
 
@@ -356,6 +357,54 @@ TAX_DATA: Final = frozenset(
     {MasterDataField.VAT_ID, MasterDataField.TAX_NUMBER, MasterDataField.BUYER_REFERENCE}
 )
 """VAT ID, tax number and the buyer reference (Leitweg-ID) for e-invoices."""
+
+
+class MasterDataGroup(enum.Enum):
+    """The groups of master data a merchant lets customers edit in the portal.
+
+    Each group stands for a set of :class:`MasterDataField` members (:attr:`fields`):
+    ``CONTACT`` is :data:`CONTACT_DATA`, ``BANK`` is :data:`BANK_DATA` and ``TAX`` is
+    :data:`TAX_DATA`.
+
+    >>> sorted(f.value for f in MasterDataGroup.TAX.fields)
+    ['buyer_reference', 'tax_number', 'vat_id']
+    >>> MasterDataGroup.of(MasterDataField.EMAIL)
+    <MasterDataGroup.CONTACT: 'contact'>
+    """
+
+    CONTACT = "contact"
+    """Name, company, contact person, e-mail, phone, postal address and language."""
+    BANK = "bank"
+    """Bank accounts, including SEPA mandate references."""
+    TAX = "tax"
+    """VAT ID, tax number and the buyer reference (Leitweg-ID) for e-invoices."""
+
+    @property
+    def fields(self) -> frozenset[MasterDataField]:
+        """The fields of this group."""
+        return _GROUP_FIELDS[self]
+
+    @property
+    def label(self) -> str:
+        """A name for settings pages and error messages: ``"contact data"``..."""
+        return _GROUP_LABELS[self]
+
+    @classmethod
+    def of(cls, field: MasterDataField) -> MasterDataGroup:
+        """The group ``field`` belongs to (every field belongs to exactly one)."""
+        return next(group for group in cls if field in group.fields)
+
+
+_GROUP_FIELDS: Final = {
+    MasterDataGroup.CONTACT: CONTACT_DATA,
+    MasterDataGroup.BANK: BANK_DATA,
+    MasterDataGroup.TAX: TAX_DATA,
+}
+_GROUP_LABELS: Final = {
+    MasterDataGroup.CONTACT: "contact data",
+    MasterDataGroup.BANK: "bank data",
+    MasterDataGroup.TAX: "tax data",
+}
 
 
 def _field_set(fields: Iterable[MasterDataField | str], name: str) -> frozenset[MasterDataField]:

@@ -21,6 +21,21 @@ exist only for invoices and credit notes:
 
 >>> [f.label for f in policy.download_formats(customer, invoice, on=date(2026, 1, 2))]
 ['PDF', 'ZUGFeRD / Factur-X (PDF)']
+
+``EDIT_MASTER_DATA`` covers the groups of master data the merchant makes editable
+(:class:`~payportal.customers.MasterDataGroup`), per portal and per customer:
+
+>>> from payportal.customers import MasterDataChange, MasterDataGroup
+>>> settings = PortalSettings.default().with_override(
+...     customer, CustomerAccess(editable_master_data={MasterDataGroup.CONTACT}))
+>>> AccessPolicy(settings).check_master_data_change(customer, MasterDataChange(vat_id="DE1"))
+Traceback (most recent call last):
+...
+payportal.exceptions.AccessDeniedError: customer '42' may not change vat_id: tax data is not \
+editable for this customer
+
+:class:`Branding` (re-exported here from a private module) carries the merchant's name,
+logo, colours with a WCAG 2.1 AA contrast check (:func:`contrast_ratio`) and contact.
 """
 
 from __future__ import annotations
@@ -33,19 +48,37 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from payportal.customers import Customer
+from payportal._branding import (
+    AA_NORMAL_TEXT,
+    Branding,
+    contrast_ratio,
+    parse_color,
+    relative_luminance,
+)
+from payportal.customers import (
+    ChangeRecord,
+    Customer,
+    MasterDataChange,
+    MasterDataField,
+    MasterDataGroup,
+)
 from payportal.documents import Document, DocumentType, Offer, OfferStatus, PayableDocument
 from payportal.exceptions import AccessDeniedError, ValidationError
 
 __all__ = [
+    "AA_NORMAL_TEXT",
     "ACCOUNT_ACTIONS",
     "APPLICABLE_ACTIONS",
     "EINVOICE_DOCUMENT_TYPES",
     "AccessPolicy",
     "Action",
+    "Branding",
     "CustomerAccess",
     "DownloadFormat",
     "PortalSettings",
+    "contrast_ratio",
+    "parse_color",
+    "relative_luminance",
 ]
 
 D = TypeVar("D", bound=Document)
@@ -156,6 +189,40 @@ def _frozen_formats(value: Iterable[DownloadFormat] | None) -> frozenset[Downloa
     return None if value is None else frozenset(value)
 
 
+def _frozen_groups(
+    value: Iterable[MasterDataGroup] | None,
+) -> frozenset[MasterDataGroup] | None:
+    if value is None or isinstance(value, str | MasterDataGroup):
+        return value  # type: ignore[return-value]  # the validator rejects it, naming the field
+    try:
+        return frozenset(value)
+    except TypeError:
+        return value  # type: ignore[return-value]  # not iterable: the validator names it
+
+
+def _groups(field: str, *, optional: bool) -> Callable[[Any, Any, Any], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, frozenset):
+            raise ValidationError(
+                "must be a set of MasterDataGroup members"
+                + (" or None" if optional else "")
+                + ", such as {MasterDataGroup.CONTACT}",
+                field=field,
+                value=value,
+            )
+        for item in value:
+            if not isinstance(item, MasterDataGroup):
+                raise ValidationError(
+                    "must contain only MasterDataGroup members (contact, bank, tax)",
+                    field=field,
+                    value=item,
+                )
+
+    return check
+
+
 def _frozen_types(value: Iterable[DocumentType] | None) -> frozenset[DocumentType] | None:
     return None if value is None else frozenset(value)
 
@@ -177,9 +244,13 @@ def _all_of(kind: type[enum.Enum], field: str) -> Callable[[Any, Any, Any], None
 class CustomerAccess:
     """One customer's access: on or off, and optionally narrower than the portal's settings.
 
-    ``document_types``, ``actions`` and ``download_formats`` of ``None`` mean "whatever the
-    portal allows"; a set narrows it down. An override can never grant more than the portal
-    settings.
+    ``document_types``, ``actions``, ``download_formats`` and ``editable_master_data`` of
+    ``None`` mean "whatever the portal allows"; a set narrows it down. An override can never
+    grant more than the portal settings.
+
+    ``editable_master_data`` names the :class:`~payportal.customers.MasterDataGroup` members
+    this customer may edit, among those the portal allows (editing at all also needs
+    ``EDIT_MASTER_DATA`` among the customer's actions).
     """
 
     enabled: bool = True
@@ -193,6 +264,11 @@ class CustomerAccess:
         default=None,
         converter=_frozen_formats,
         validator=_all_of(DownloadFormat, "download_formats"),
+    )
+    editable_master_data: frozenset[MasterDataGroup] | None = attrs.field(
+        default=None,
+        converter=_frozen_groups,
+        validator=_groups("editable_master_data", optional=True),
     )
 
     @classmethod
@@ -272,6 +348,11 @@ def _download_formats(value: Iterable[DownloadFormat]) -> tuple[DownloadFormat, 
     return tuple(chosen)
 
 
+def _branding(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Branding):
+        raise ValidationError("must be a Branding or None", field="branding", value=value)
+
+
 def _customer_id(customer: Customer | str) -> str:
     return customer.id if isinstance(customer, Customer) else customer
 
@@ -290,6 +371,12 @@ class PortalSettings:
             (duplicates dropped). The first e-invoice format among them is the merchant's
             default e-invoice (:attr:`einvoice_format`). Only ``PDF`` unless given, so
             e-invoices are offered only once the merchant has chosen them.
+        editable_master_data: the groups of master data customers may edit with
+            ``EDIT_MASTER_DATA`` (:class:`~payportal.customers.MasterDataGroup`). Only
+            ``CONTACT`` unless given: bank and tax data feed direct debits and invoices, so
+            the merchant opts in to them.
+        branding: the merchant's brand for the portal's pages and e-mails
+            (:class:`Branding`), or ``None`` for the app's own look.
     """
 
     document_actions: Mapping[DocumentType, frozenset[Action]] = attrs.field(
@@ -305,16 +392,24 @@ class PortalSettings:
     download_formats: tuple[DownloadFormat, ...] = attrs.field(
         default=(DownloadFormat.PDF,), converter=_download_formats
     )
+    editable_master_data: frozenset[MasterDataGroup] = attrs.field(
+        default=frozenset({MasterDataGroup.CONTACT}),
+        converter=_frozen_groups,
+        validator=_groups("editable_master_data", optional=False),
+    )
+    branding: Branding | None = attrs.field(default=None, validator=_branding)
 
     @classmethod
-    def default(cls) -> PortalSettings:
-        """Every document type with every action that applies to it; master data edits and
-        top-ups allowed; PDF and ZUGFeRD / Factur-X downloads (the PDF with the e-invoice
-        inside, which needs no Leitweg-ID)."""
+    def default(cls, *, branding: Branding | None = None) -> PortalSettings:
+        """Every document type with every action that applies to it; master data edits (of
+        every group) and top-ups allowed; PDF and ZUGFeRD / Factur-X downloads (the PDF with
+        the e-invoice inside, which needs no Leitweg-ID)."""
         return cls(
             document_actions=APPLICABLE_ACTIONS,
             account_actions=ACCOUNT_ACTIONS,
             download_formats=(DownloadFormat.PDF, DownloadFormat.FACTURX_PDF),
+            editable_master_data=frozenset(MasterDataGroup),
+            branding=branding,
         )
 
     @property
@@ -531,6 +626,77 @@ class AccessPolicy:
             return frozenset()
         allowed = self.settings.account_actions
         return allowed if access.actions is None else allowed & access.actions
+
+    def editable_groups(self, customer: Customer) -> frozenset[MasterDataGroup]:
+        """The master data groups ``customer`` may edit: none without ``EDIT_MASTER_DATA``,
+        else the portal's groups narrowed by the customer's override."""
+        if Action.EDIT_MASTER_DATA not in self.account_actions(customer):
+            return frozenset()
+        allowed = self.settings.editable_master_data
+        narrowed = self.settings.access_for(customer).editable_master_data
+        return allowed if narrowed is None else allowed & narrowed
+
+    def editable_fields(self, customer: Customer) -> frozenset[MasterDataField]:
+        """The fields of :meth:`editable_groups`, for the form and for ``apply_change``."""
+        return frozenset(
+            field for group in self.editable_groups(customer) for field in group.fields
+        )
+
+    def master_data_denial(self, customer: Customer, change: MasterDataChange) -> str | None:
+        """Why ``customer`` may not submit ``change``, or ``None`` if every field it sets
+        is editable. The reason names the fields and their group."""
+        if not isinstance(change, MasterDataChange):
+            raise ValidationError("must be a MasterDataChange", field="change", value=change)
+        if Action.EDIT_MASTER_DATA not in self.account_actions(customer):
+            return (
+                f"customer {customer.id!r} may not edit master data: the portal settings or "
+                "the customer's access do not allow it"
+            )
+        denied = change.fields - self.editable_fields(customer)
+        if not denied:
+            return None
+        reasons = [
+            f"{group.label} "
+            + (
+                "cannot be edited in this portal"
+                if group not in self.settings.editable_master_data
+                else "is not editable for this customer"  # the override leaves it out
+            )
+            for group in MasterDataGroup
+            if denied & group.fields
+        ]
+        names = ", ".join(sorted(f.value for f in denied))
+        return f"customer {customer.id!r} may not change {names}: " + "; ".join(reasons)
+
+    def check_master_data_change(self, customer: Customer, change: MasterDataChange) -> None:
+        """Raise :class:`AccessDeniedError` unless ``customer`` may submit ``change``.
+
+        Raises:
+            AccessDeniedError: ``EDIT_MASTER_DATA`` is not allowed for the customer, or the
+                change sets a field of a group the portal or the customer's override does
+                not make editable; the message names the fields and the group.
+            ValidationError: ``change`` is not a :class:`~payportal.MasterDataChange`.
+        """
+        reason = self.master_data_denial(customer, change)
+        if reason is not None:
+            raise AccessDeniedError(reason)
+
+    def apply_master_data_change(
+        self, customer: Customer, change: MasterDataChange, *, at: datetime | None = None
+    ) -> tuple[Customer, ChangeRecord]:
+        """Check ``change`` against the policy, then apply it
+        (:meth:`Customer.apply_change <payportal.Customer.apply_change>` with
+        :meth:`editable_fields`).
+
+        Returns:
+            The updated customer and the record of what changed.
+
+        Raises:
+            AccessDeniedError: as for :meth:`check_master_data_change`.
+            ValidationError: a new value is invalid; ``field`` names it.
+        """
+        self.check_master_data_change(customer, change)
+        return customer.apply_change(change, editable=self.editable_fields(customer), at=at)
 
     def check_account(self, customer: Customer, action: Action) -> None:
         """Raise :class:`AccessDeniedError` unless ``customer`` may use account ``action``."""
