@@ -39,18 +39,19 @@ import os
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import babel.dates
 import babel.numbers
 from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
 from examples.portal.payments import PaymentMethod, demo_methods
-from examples.portal.store import PendingPayment, PortalStore, demo_store, document_label
+from examples.portal.store import PortalStore, demo_store, document_label
 from payportal import (
     AccessDeniedError,
     AccessPolicy,
@@ -63,31 +64,24 @@ from payportal import (
     LinkClaims,
     LinkSigner,
     Money,
+    Portal,
     PortalUrls,
     RevokedLinkError,
     ValidationError,
+    epc_qr,
     format_money,
+    parse_money,
 )
-from payportal.accounts import TopUpMethod
-from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose, decide
-from payportal.documents import (
-    Comment,
-    CommentAuthor,
-    Document,
-    Invoice,
-    Offer,
-    PayableDocument,
-    Reminder,
-)
+from payportal.booking import IntentStatus, Outcome, PaymentIntent, Purpose
+from payportal.documents import Comment, CommentAuthor, Document, Invoice, Offer, PayableDocument
 from payportal.exceptions import (
-    InsufficientFundsError,
     InvalidTransitionError,
     PayportalError,
     ProviderError,
+    WebhookVerificationError,
 )
 from payportal.placeholders import RenderContext, Template
-from payportal.providers import PaymentRequest, PaymentStatus
-from payportal.references import rf
+from payportal.providers import PaymentStatus
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -206,18 +200,22 @@ def create_app(
     *,
     signer: LinkSigner | None = None,
     now: Clock | None = None,
+    base_url: str = "http://localhost:5000",
 ) -> Flask:
     """The portal app.
 
     Args:
-        store: the merchant's data; defaults to :func:`~examples.portal.store.demo_store`.
+        store: the merchant's data; defaults to :func:`~examples.portal.store.demo_store`
+            in memory.
         signer: signs and verifies the links; defaults to an HMAC key derived from the
             demo master secret (``PAYPORTAL_EXAMPLE_SECRET`` as hex, else random at startup).
         now: the clock (timezone-aware); defaults to the system clock in UTC.
+        base_url: where the app is reachable, for the return and cancel URLs the providers
+            send the payer back to.
 
     Returns:
-        The Flask app. ``app.extensions["payportal"]`` holds the store, the signer and the
-        payment methods, for tests and for the demo outbox.
+        The Flask app. ``app.extensions["payportal"]`` holds the store, the signer, the
+        payment methods and the :class:`payportal.Portal`, for tests and the demo outbox.
     """
     clock = now or _system_clock
     data = store if store is not None else demo_store(clock())
@@ -236,9 +234,26 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.url_map.converters["token"] = _TokenConverter
-    methods = demo_methods()
-    app.extensions["payportal"] = {"store": data, "signer": signer, "methods": methods}
-    _Portal(app=app, store=data, signer=signer, methods=methods, clock=clock).register()
+    methods = demo_methods(data.company, data.storage)
+    base = base_url.rstrip("/")
+    portal = Portal(
+        storage=data.storage,
+        providers=[method.provider for method in methods.values()],
+        return_url=f"{base}/checkout/return",
+        cancel_url=f"{base}/checkout/cancel",
+        settings=data.settings,
+        signer=signer,
+        clock=clock,
+    )
+    app.extensions["payportal"] = {
+        "store": data,
+        "signer": signer,
+        "methods": methods,
+        "portal": portal,
+    }
+    _Portal(
+        app=app, store=data, signer=signer, methods=methods, portal=portal, clock=clock
+    ).register()
     return app
 
 
@@ -252,12 +267,14 @@ class _Portal:
         store: PortalStore,
         signer: LinkSigner,
         methods: dict[str, PaymentMethod],
+        portal: Portal,
         clock: Clock,
     ) -> None:
         self.app = app
         self.store = store
         self.signer = signer
         self.methods = methods
+        self.portal = portal
         self.clock = clock
 
     @property
@@ -275,6 +292,7 @@ class _Portal:
         app.template_filter("money")(self._money)
         app.template_filter("day")(self._day)
         app.template_filter("number")(self._number)
+        app.template_filter("amount_field")(self._amount_field)
         app.register_error_handler(InvalidLinkError, self._link_error)
         app.register_error_handler(AccessDeniedError, self._denied)
         app.register_error_handler(HTTPException, self._http_error)
@@ -305,9 +323,10 @@ class _Portal:
                 self.payment_link_action,
                 ["POST"],
             ),
-            ("/checkout/return", "provider_return", self.provider_return, ["GET"]),
-            ("/checkout/<payment_id>", "checkout", self.checkout, ["GET", "POST"]),
-            ("/checkout/<payment_id>/return", "payment_return", self.payment_return, ["GET"]),
+            ("/checkout/return", "payment_return", self.payment_return, ["GET"]),
+            ("/checkout/cancel", "payment_cancel", self.payment_cancel, ["GET"]),
+            ("/checkout/<intent_id>", "checkout", self.checkout, ["GET", "POST"]),
+            ("/webhooks/<provider>", "webhook", self.webhook, ["POST"]),
         ]
         for rule, endpoint, view, verbs in routes:
             app.add_url_rule(rule, endpoint, view, methods=verbs)
@@ -315,7 +334,7 @@ class _Portal:
     def _check_csrf(self) -> None:
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
-        if request.method == "POST":
+        if request.method == "POST" and request.endpoint != "webhook":
             sent = request.form.get("csrf_token", "")
             if not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
                 abort(
@@ -336,6 +355,7 @@ class _Portal:
 
     def _template_globals(self) -> dict[str, Any]:
         return {
+            "lang": self._locale().replace("_", "-"),
             "csrf_token": session.get("csrf", ""),
             "company": self.store.company,
             "label": document_label,
@@ -344,10 +364,16 @@ class _Portal:
 
     def _locale(self) -> str:
         scope: Scope | None = g.get("portal_scope")
-        return scope.customer.locale if scope is not None else "en"
+        if scope is not None:
+            return scope.customer.locale
+        return str(g.get("payer_locale", "en"))
 
     def _money(self, money: Money) -> str:
         return format_money(money, self._locale())
+
+    def _amount_field(self, money: Money) -> str:
+        """An amount as the customer types it (``481,07``): no symbol, no grouping."""
+        return format_money(money, self._locale(), format="0.00", group_separator=False)
 
     def _number(self, number: Decimal) -> str:
         return str(babel.numbers.format_decimal(number, locale=self._locale()))
@@ -508,69 +534,77 @@ class _Portal:
         return self._act(scope, scope.document, action)
 
     def _act(self, scope: Scope, document: Document, action: str) -> Any:
-        handlers: dict[str, tuple[Action, Callable[[Scope, Document], Any]]] = {
+        edits: dict[str, tuple[Action, Callable[[Scope, Document], tuple[Document, str]]]] = {
             "comment": (Action.COMMENT, self._comment),
             "accept": (Action.ACCEPT, self._accept),
             "reject": (Action.REJECT, self._reject),
-            "pay": (Action.PAY, self._start_payment),
         }
-        if action not in handlers:
-            abort(404, "There is no such action.")
-        kind, handler = handlers[action]
-        with self.store.transaction():
+        if action == "pay":
             current = self.store.documents[document.id]
-            self._check(scope, current, kind)
+            self._check(scope, current, Action.PAY)
             try:
-                return handler(scope, current)
-            except (ValidationError, InvalidTransitionError) as error:
+                return self._start_payment(scope, current)
+            except ValidationError as error:
                 return self._document_page(scope, current, error=str(error), status=400)
+        if action not in edits:
+            abort(404, "There is no such action.")
+        kind, edit = edits[action]
+        said: list[str] = []
 
-    def _comment(self, scope: Scope, document: Document) -> Response:
+        def change(current: Document) -> Document:
+            # Checked on the stored version, inside the transaction that replaces it.
+            self._check(scope, current, kind)
+            updated, message = edit(scope, current)
+            said.append(message)
+            return updated
+
+        try:
+            self.store.update_document(document.id, change)
+        except (ValidationError, InvalidTransitionError) as error:
+            current = self.store.documents[document.id]
+            return self._document_page(scope, current, error=str(error), status=400)
+        flash(said[0])
+        return redirect(scope.document_url(document), 303)
+
+    def _comment(self, scope: Scope, document: Document) -> tuple[Document, str]:
         comment = Comment(
             text=request.form.get("text", ""),
             at=self.clock(),
             author=CommentAuthor.CUSTOMER,
             author_name=scope.customer.display_name,
         )
-        self.store.save(document.with_comment(comment))
-        flash("Thank you, your comment was sent.")
-        return redirect(scope.document_url(document), 303)
+        return document.with_comment(comment), "Thank you, your comment was sent."
 
-    def _accept(self, scope: Scope, document: Document) -> Response:
+    def _accept(self, scope: Scope, document: Document) -> tuple[Document, str]:
         assert isinstance(document, Offer)
-        self.store.save(document.accept(at=self.clock()))
-        flash(f"You accepted offer {document.number}. We will confirm your order shortly.")
-        return redirect(scope.document_url(document), 303)
+        accepted = document.accept(at=self.clock())
+        thanks = f"You accepted offer {document.number}. We will confirm your order shortly."
+        return accepted, thanks
 
-    def _reject(self, scope: Scope, document: Document) -> Response:
+    def _reject(self, scope: Scope, document: Document) -> tuple[Document, str]:
         assert isinstance(document, Offer)
         reason = request.form.get("reason", "")
-        self.store.save(document.reject(reason, at=self.clock()))
-        flash(f"You declined offer {document.number}.")
-        return redirect(scope.document_url(document), 303)
+        return document.reject(reason, at=self.clock()), f"You declined offer {document.number}."
 
     def _start_payment(self, scope: Scope, document: Document) -> Response:
         assert isinstance(document, PayableDocument)
         method = self._method()
-        amount = _amount(request.form.get("amount", ""), document.currency)
-        if amount > document.amount_due:
-            raise ValidationError(
-                f"must not be more than the {format_money(document.amount_due, 'en')} due",
-                field="amount",
-                value=str(amount.amount),
-            )
-        return self._send_to_checkout(
+        amount = self._amount(scope.customer, document.currency)
+        return self._pay(
             method,
             scope.customer,
-            PaymentRequest(
-                amount=amount,
-                reference=document.number,
-                description=f"{document_label(document.type).capitalize()} {document.number}",
-                customer_email=scope.customer.email,
-            ),
-            document_id=document.id,
             back_url=scope.document_url(document),
+            documents=[document.id],
+            amount=amount,
+            description=f"{document_label(document.type).capitalize()} {document.number}",
         )
+
+    def _amount(self, customer: Customer, currency: str) -> Money:
+        """The form's amount, typed as the customer's locale writes amounts (``481,07``)."""
+        amount = parse_money(request.form.get("amount", ""), currency, customer.locale)
+        if amount.amount <= 0:
+            raise ValidationError("must be more than zero", field="amount", value=str(amount))
+        return amount
 
     def _method(self) -> PaymentMethod:
         method = self.methods.get(request.form.get("method", ""))
@@ -582,39 +616,38 @@ class _Portal:
             )
         return method
 
-    def _send_to_checkout(
+    def _pay(
         self,
         method: PaymentMethod,
         customer: Customer,
-        payment_request: PaymentRequest,
         *,
-        document_id: str | None,
         back_url: str,
+        description: str,
+        documents: list[str] | None = None,
+        amount: Money | None = None,
+        top_up: Money | None = None,
     ) -> Response:
-        # Providers send the payer back to return_url with their payment id appended
-        # (PayPal: ?token=<order id>); the stand-in checkout page links there directly.
-        payment_request = attrs.evolve(
-            payment_request,
-            return_url=url_for("provider_return", _external=True),
-            cancel_url=request.url_root.rstrip("/") + back_url,
-        )
+        """Start the payment through :meth:`payportal.Portal.pay` and send the payer on."""
         try:
-            payment = method.provider.create_payment(payment_request)
+            checkout = self.portal.pay(
+                customer.id,
+                method=method.key,
+                documents=documents or (),
+                amount=amount,
+                top_up=top_up,
+                description=description,
+                customer_email=customer.email,
+                metadata=_payer_details(method.key, customer),
+            )
         except ProviderError as error:
             raise ValidationError(
                 f"could not be started: {error}", field="payment", value=method.key
             ) from None
-        self.store.payments[payment.id] = PendingPayment(
-            payment_id=payment.id,
-            method=method.key,
-            customer_id=customer.id,
-            document_id=document_id,
-            amount=payment_request.amount,
-            back_url=back_url,
-        )
-        # Only this browser may complete it: the return page redirects to the portal link.
-        session["payments"] = [*session.get("payments", []), payment.id][-20:]
-        return redirect(url_for("checkout", payment_id=payment.id), 303)
+        # Only this browser may come back to it: the pages below check the session.
+        started = dict(session.get("intents", {}))
+        started[checkout.intent.id] = back_url
+        session["intents"] = dict(list(started.items())[-20:])
+        return redirect(url_for("checkout", intent_id=checkout.intent.id), 303)
 
     def profile(self, token: str) -> Any:
         scope = self._scope("customer", token)
@@ -625,19 +658,15 @@ class _Portal:
         error = None
         if request.method == "POST":
             try:
-                with self.store.transaction():
-                    change = master_data_change(request.form, customer)
-                    updated, record = customer.apply_change(
-                        change, editable=self.store.editable, at=self.clock()
-                    )
-                    self.store.customers[customer.id] = updated
-                    if record:
-                        self.store.changes.append(record)
+                change = master_data_change(request.form, customer)
+                record = self.store.change_master_data(customer.id, change, at=self.clock())
             except ValidationError as invalid:
                 error = invalid
             else:
-                names = ", ".join(c.field.replace("_", " ") for c in record.changes)
-                flash(f"Saved: {names}." if record else "Nothing changed.")
+                if record is None:
+                    flash("Nothing changed.")
+                else:
+                    flash(f"Saved: {', '.join(c.field.replace('_', ' ') for c in record.changes)}.")
                 return redirect(url_for("profile", token=token), 303)
         page = render_template(
             "profile.html",
@@ -657,152 +686,158 @@ class _Portal:
         error = None
         if request.method == "POST":
             try:
-                return self._start_top_up(scope)
-            except (ValidationError, InsufficientFundsError) as invalid:
+                return self._pay(
+                    self._method(),
+                    customer,
+                    back_url=url_for("top_up", token=scope.token),
+                    description="Prepaid top-up",
+                    top_up=self._amount(customer, customer.currency),
+                )
+            except ValidationError as invalid:
                 error = str(invalid)
+        # The top-ups this browser started that still wait for the money (a bank transfer
+        # until the statement shows it).
+        waiting = [
+            intent
+            for intent in map(self.portal.intent, session.get("intents", {}))
+            if intent.customer_id == customer.id
+            and intent.purpose is Purpose.TOP_UP
+            and intent.status is IntentStatus.OPEN
+        ]
         page = render_template(
             "top_up.html",
             scope=scope,
             prepaid=self.store.accounts[customer.id].prepaid,
+            suggested=Money("50", customer.currency),
+            waiting=waiting,
             methods=self.methods.values(),
             error=error,
         )
         return (page, 400) if error else page
 
-    def _start_top_up(self, scope: Scope) -> Response:
-        customer = scope.customer
-        amount = _amount(request.form.get("amount", ""), customer.currency)
-        if request.form.get("method") == "bank_transfer":
-            with self.store.transaction():
-                prepaid = self.store.accounts[customer.id].prepaid
-                serial = len(prepaid.credited) + len(prepaid.pending) + 1
-                reference = rf.generate(f"{''.join(filter(str.isalnum, customer.number))}T{serial}")
-                self.store.set_prepaid(
-                    customer.id,
-                    prepaid.top_up(amount, method=TopUpMethod.BANK_TRANSFER, reference=reference),
-                )
-            flash(
-                f"Please transfer {self._money(amount)} with reference {rf.format(reference)}. "
-                "We credit it as soon as it arrives."
-            )
-            return redirect(url_for("top_up", token=scope.token), 303)
-        return self._send_to_checkout(
-            self._method(),
-            customer,
-            PaymentRequest(
-                amount=amount,
-                reference=f"TOPUP-{customer.number}",
-                description="Prepaid top-up",
-                customer_email=customer.email,
-            ),
-            document_id=None,
-            back_url=url_for("top_up", token=scope.token),
-        )
-
     # -- the provider's side (stand-in for its hosted page) --------------------------------
 
-    def _pending(self, payment_id: str) -> PendingPayment:
-        pending = self.store.payments.get(payment_id)
-        if pending is None or payment_id not in session.get("payments", []):
+    def _started(self, intent_id: str) -> tuple[PaymentIntent, str]:
+        """The intent this browser started, and the portal page to go back to."""
+        back_url = session.get("intents", {}).get(intent_id)
+        if back_url is None:
             abort(404, "There is no such payment in this browser session.")
-        return pending
+        intent = self.portal.intent(intent_id)
+        g.payer_locale = self.store.customers[intent.customer_id].locale
+        return intent, back_url
 
-    def checkout(self, payment_id: str) -> Any:
-        pending = self._pending(payment_id)
-        method = self.methods[pending.method]
+    def checkout(self, intent_id: str) -> Any:
+        intent, back_url = self._started(intent_id)
+        method = self.methods[intent.method]
+        if not method.redirects:
+            payment = self.portal.provider(intent.provider).get_payment(intent.payment_id or "")
+            instructions = payment.instructions
+            qr = instructions.get("epc_qr")
+            return render_template(
+                "transfer.html",
+                intent=intent,
+                instructions=instructions,
+                qr_svg=Markup(epc_qr.to_svg(qr)) if qr else None,
+                back_url=back_url,
+            )
         if request.method == "POST":
             if request.form.get("decision") == "approve":
                 try:
-                    method.approve(payment_id)
+                    method.approve(intent.payment_id or "")
                 except (KeyError, ValueError, PayportalError):
                     abort(409, "This payment cannot be approved any more.")
-                return redirect(url_for("payment_return", payment_id=payment_id), 303)
-            flash("You cancelled the payment; nothing was charged.")
-            return redirect(pending.back_url, 303)
-        return render_template("checkout.html", pending=pending, method=method)
+                return redirect(url_for("payment_return", intent=intent.id), 303)
+            return redirect(url_for("payment_cancel", intent=intent.id), 303)
+        return render_template("checkout.html", intent=intent, method=method)
 
-    @staticmethod
-    def provider_return() -> Response:
-        payment_id = request.args.get("token") or request.args.get("payment_id")
-        if not payment_id:
-            abort(404, "The provider did not say which payment this is.")
-        return redirect(url_for("payment_return", payment_id=payment_id), 303)
+    def payment_return(self) -> Response:
+        """The payer is back: :meth:`payportal.Portal.complete` reads the payment back,
+        captures it if only authorised, and books it once (a reload books nothing more)."""
+        intent, back_url = self._started(request.args.get("intent", ""))
+        try:
+            done = self.portal.complete(intent.id, request.args)
+        except ProviderError as error:
+            flash(f"The payment did not go through: {error.args[0]}")
+            return redirect(back_url, 303)
+        payment = done.payment
+        if payment is None or payment.status is not PaymentStatus.PAID:
+            flash("The payment was not completed; nothing was charged.")
+            return redirect(back_url, 303)
+        records = [
+            record
+            for outcome in done.outcomes
+            if outcome.outcome is Outcome.BOOKED and outcome.decision is not None
+            for record in outcome.decision.journal
+        ]
+        message = f"Thank you! We received {self._money_for(intent, payment.captured)}."
+        credit = sum((r.credit for r in records), Money.zero(intent.amount.currency))
+        if credit.amount > 0:
+            extra = self._money_for(intent, credit)
+            message += f" {extra} more than due is kept as credit on your account."
+        if records or done.intent.status is IntentStatus.BOOKED:
+            flash(message)
+        return redirect(back_url, 303)
 
-    def payment_return(self, payment_id: str) -> Response:
-        pending = self._pending(payment_id)
-        provider = self.methods[pending.method].provider
-        with self.store.transaction():
-            pending = self.store.payments[payment_id]
-            if pending.booked:
-                return redirect(pending.back_url, 303)
-            try:
-                payment = provider.get_payment(payment_id)
-                # Only what the provider says counts, never the browser's word.
-                if payment.status is PaymentStatus.AUTHORIZED:
-                    payment = provider.capture(payment_id)
-            except ProviderError as error:
-                flash(f"The payment did not go through: {error.args[0]}")
-                return redirect(pending.back_url, 303)
-            if payment.status is not PaymentStatus.PAID:
-                flash("The payment was not completed; nothing was charged.")
-                return redirect(pending.back_url, 303)
-            self._book(pending, payment.captured)
-            self.store.payments[payment_id] = attrs.evolve(pending, booked=True)
-        flash(f"Thank you! We received {self._money_for(pending)}.")
-        return redirect(pending.back_url, 303)
+    def payment_cancel(self) -> Response:
+        _, back_url = self._started(request.args.get("intent", ""))
+        flash("You cancelled the payment; nothing was charged.")
+        return redirect(back_url, 303)
 
-    def _money_for(self, pending: PendingPayment) -> str:
-        return format_money(pending.amount, self.store.customers[pending.customer_id].locale)
+    def webhook(self, provider: str) -> tuple[str, int]:
+        """A provider's notification: verified, read back and booked by the library, once.
 
-    def _book(self, pending: PendingPayment, captured: Money) -> None:
-        """Book the captured money through payportal's one booking decision: the same
-        allocation, document states, journal and outbox as every other payment."""
-        provider = self.methods[pending.method].provider
-        keys: tuple[str, ...] = ()
-        if pending.document_id is not None:
-            document = self.store.documents[pending.document_id]
-            assert isinstance(document, PayableDocument)
-            keys = (document.number,)
-            if isinstance(document, Reminder):
-                # The reminded invoices' items carry the principal (see store._open_item).
-                keys += tuple(r.number for r in document.reminded)
-        intent = PaymentIntent(
-            id=pending.payment_id,
-            customer_id=pending.customer_id,
-            amount=pending.amount,
-            purpose=Purpose.DOCUMENTS if keys else Purpose.TOP_UP,
-            item_keys=keys,
-            reference=keys[0] if keys else pending.payment_id,
-            provider=provider.name,
-            method=pending.method,
-            created_at=self.clock(),
-        )
-        event = PaymentEvent(
-            kind=EventKind.CAPTURED,
-            provider=provider.name,
-            provider_payment_id=pending.payment_id,
-            movement_key=f"{provider.name}:{pending.payment_id}:captured:{captured.amount}",
-            occurred_at=self.clock(),
-            captured_total=captured,
-        )
-        customer_id = pending.customer_id
-        documents = [d for d in self.store.documents.values() if d.customer_id == customer_id]
-        self.store.apply(decide(self.store.accounts[customer_id], documents, intent, event))
+        Answer 2xx only when it was handled, so the provider sends it again otherwise.
+        """
+        try:
+            self.portal.handle_webhook(provider, dict(request.headers), request.get_data())
+        except ValidationError:
+            return "unknown provider", 404
+        except WebhookVerificationError:
+            return "not authentic", 400
+        except ProviderError:
+            return "try again", 503
+        return "ok", 200
+
+    def _money_for(self, intent: PaymentIntent, money: Money) -> str:
+        return format_money(money, self.store.customers[intent.customer_id].locale)
 
 
-def _amount(text: str, currency: str) -> Money:
-    """Money from a form field; a comma is accepted as the decimal separator."""
-    cleaned = text.strip().replace(" ", "").replace(",", ".")
-    try:
-        amount = Money(cleaned, currency)
-    except (ValidationError, ArithmeticError, TypeError):
-        _invalid_amount(text, currency)
-    if amount.amount <= 0:
-        _invalid_amount(text, currency)
-    return amount
-
-
-def _invalid_amount(text: str, currency: str) -> NoReturn:
-    raise ValidationError(
-        f"must be a positive amount in {currency}, such as 25.00", field="amount", value=text
-    ) from None
+def _payer_details(method: str, customer: Customer) -> dict[str, str] | None:
+    """What a provider wants to know about the payer beyond the amount, from the master
+    data, under the provider's own names: the buyer of an invoice purchase (BillPay,
+    :data:`payportal.providers.billpay.BUYER_FIELDS`) and the shipping address paydirekt
+    requires (:data:`payportal.providers.paydirekt.SHIPPING_FIELDS`)."""
+    first, _, last = customer.name.rpartition(" ")
+    first = first or last
+    address = customer.address
+    street, _, number = address.street.rpartition(" ") if address else ("", "", "")
+    street, number = (street, number) if street else (number, "")
+    if method == "billpay":
+        buyer = {"firstName": first, "lastName": last, "language": customer.locale[:2]}
+        if customer.email:
+            buyer["email"] = customer.email
+        if address is not None:
+            buyer |= {
+                "street": street,
+                "streetNo": number,
+                "zip": address.postal_code,
+                "city": address.city,
+                "country": address.country,
+            }
+        if customer.company:
+            buyer |= {"customerGroup": "b", "company_name": customer.company}
+        return buyer
+    if method == "paydirekt" and address is not None:
+        shipping = {
+            "addresseeGivenName": first,
+            "addresseeLastName": last,
+            "street": street,
+            "streetNr": number,
+            "zip": address.postal_code,
+            "city": address.city,
+            "countryCode": address.country,
+        }
+        if customer.company:
+            shipping["company"] = customer.company
+        return shipping
+    return None

@@ -1,23 +1,25 @@
-"""The example portal's state: an in-memory store seeded with a small merchant's demo data.
+"""The example portal's state in payportal's storage, seeded with a small merchant's demo data.
 
-A real app keeps this in its database; the portal code only needs what :class:`PortalStore`
-offers: customers (with their link version, for revocation), documents, accounts, the portal
-settings and the payments in flight. Every change replaces an immutable payportal object, so a
-failed action never leaves half a change behind.
+Everything the portal remembers lives in a :class:`payportal.storage.Storage` (an SQLite file
+by default, the embedded default; PostgreSQL works the same): customers, documents, customer
+accounts, payment intents, link versions and master-data change records. :class:`PortalStore`
+adds only what the storage does not know: the merchant (the company), the portal settings and
+the master-data fields customers may edit. A change is one storage transaction, so a failed
+action never leaves half a change behind, and every worker process of the app sees the same
+state.
 """
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
 from payportal import Money
-from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
+from payportal.accounts import CustomerAccount, OpenItem
 from payportal.customers import (
     BANK_DATA,
     CONTACT_DATA,
@@ -26,6 +28,7 @@ from payportal.customers import (
     ChangeRecord,
     Company,
     Customer,
+    MasterDataChange,
     MasterDataField,
 )
 from payportal.documents import (
@@ -42,76 +45,100 @@ from payportal.documents import (
     Reminder,
 )
 from payportal.portal import Action, CustomerAccess, PortalSettings
+from payportal.storage import SQLiteStorage, Storage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import os
 
-    from payportal.booking import BookingDecision
+    from payportal.storage import Transaction
 
-__all__ = ["PendingPayment", "PortalStore", "demo_store"]
+__all__ = ["PortalStore", "demo_store", "document_label"]
+
+T = TypeVar("T")
 
 
-@attrs.frozen
-class PendingPayment:
-    """A payment the customer started and the provider has not confirmed yet.
+class _Records(Mapping[str, T]):
+    """A read-only view of one kind of stored record, by id; every read is a transaction."""
 
-    Attributes:
-        payment_id: the provider's id.
-        method: the key of the payment method (``"card"``, ``"paypal"``).
-        customer_id: who pays.
-        document_id: the document paid, or ``None`` for a prepaid top-up.
-        amount: the amount asked for.
-        back_url: the portal page to return the payer to (it carries their link).
-        booked: whether the captured money was booked already (returns can repeat).
-    """
+    def __init__(
+        self,
+        storage: Storage,
+        load: Callable[[Transaction, str], T | None],
+        ids: Callable[[Transaction], list[str]],
+    ) -> None:
+        self._storage = storage
+        self._load = load
+        self._ids = ids
 
-    payment_id: str
-    method: str
-    customer_id: str
-    document_id: str | None
-    amount: Money
-    back_url: str
-    booked: bool = False
+    def __getitem__(self, key: str) -> T:
+        with self._storage.transaction(read_only=True) as tx:
+            found = self._load(tx, key) if isinstance(key, str) else None
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        with self._storage.transaction(read_only=True) as tx:
+            return iter(self._ids(tx))
+
+    def __len__(self) -> int:
+        with self._storage.transaction(read_only=True) as tx:
+            return len(self._ids(tx))
+
+
+def _customer(tx: Transaction, customer_id: str) -> Customer | None:
+    stored = tx.load_customer(customer_id)
+    return None if stored is None else stored.value
+
+
+def _document(tx: Transaction, document_id: str) -> Document | None:
+    stored = tx.load_document(document_id)
+    return None if stored is None else stored.value
+
+
+def _account(tx: Transaction, customer_id: str) -> CustomerAccount | None:
+    stored = tx.load_account(customer_id)
+    return None if stored is None else stored.value
+
+
+def _document_ids(tx: Transaction) -> list[str]:
+    return [d.value.id for c in tx.account_ids() for d in tx.documents_of(c)]
 
 
 @attrs.define
 class PortalStore:
-    """Customers, documents, accounts and settings of one merchant, in memory.
+    """One merchant's portal: its storage, the company, the settings and the editable fields.
 
     It is also the :class:`payportal.LinkVersions` the link signer asks on every request, so
-    :meth:`revoke_links` takes effect at once.
+    :meth:`revoke_links` takes effect at once, in every worker.
 
     Attributes:
+        storage: where everything is kept (migrated).
         company: the merchant.
-        customers: by id.
-        documents: by id, in the order they are listed.
-        accounts: each customer's account (open items, credit, prepaid balance), by id.
         settings: what the portal shows and allows.
         editable: the master data fields customers may change themselves.
-        changes: the master data changes customers made, newest last.
-        payments: payments in flight, by provider payment id.
+        customers: read-only view of the customers, by id.
+        documents: read-only view of the documents, by id.
+        accounts: read-only view of the customer accounts, by customer id.
     """
 
+    storage: Storage
     company: Company
-    customers: dict[str, Customer]
-    documents: dict[str, Document]
-    accounts: dict[str, CustomerAccount]
     settings: PortalSettings
     editable: frozenset[MasterDataField]
-    changes: list[ChangeRecord] = attrs.Factory(list)
-    payments: dict[str, PendingPayment] = attrs.Factory(dict)
-    _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
+    customers: Mapping[str, Customer] = attrs.field(init=False)
+    documents: Mapping[str, Document] = attrs.field(init=False)
+    accounts: Mapping[str, CustomerAccount] = attrs.field(init=False)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Hold the store's lock: a read-check-write sequence sees no other request's writes."""
-        with self._lock:
-            yield
+    def __attrs_post_init__(self) -> None:
+        self.customers = _Records(self.storage, _customer, lambda tx: tx.account_ids())
+        self.documents = _Records(self.storage, _document, _document_ids)
+        self.accounts = _Records(self.storage, _account, lambda tx: tx.account_ids())
 
     def current_version(self, customer_id: str) -> int:
         """The customer's link version (the :class:`payportal.LinkVersions` protocol)."""
-        customer = self.customers.get(customer_id)
-        return 1 if customer is None else customer.link_version
+        with self.storage.transaction(read_only=True) as tx:
+            return tx.link_version(customer_id)
 
     def revoke_links(self, customer_id: str) -> Customer:
         """Regenerate the customer's link: every link made before stops working.
@@ -119,37 +146,64 @@ class PortalStore:
         Raises:
             KeyError: no such customer.
         """
-        with self._lock:
-            customer = self.customers[customer_id]
-            customer = attrs.evolve(customer, link_version=customer.link_version + 1)
-            self.customers[customer_id] = customer
-            return customer
+        with self.storage.transaction() as tx:
+            stored = tx.load_customer(customer_id)
+            if stored is None:
+                raise KeyError(customer_id)
+            version = tx.revoke_links(customer_id)
+            customer = attrs.evolve(stored.value, link_version=version)
+            tx.save_customer(customer, version=stored.version)
+        return customer
 
     def documents_of(self, customer_id: str) -> list[Document]:
-        """The customer's documents, in listing order."""
-        return [d for d in self.documents.values() if d.customer_id == customer_id]
+        """The customer's documents, newest first."""
+        with self.storage.transaction(read_only=True) as tx:
+            documents = [stored.value for stored in tx.documents_of(customer_id)]
+        return sorted(documents, key=lambda d: (d.issued_on, d.number), reverse=True)
 
-    def by_number(self, customer_id: str, number: str) -> Document | None:
-        """The customer's document with this number, if any."""
-        return next((d for d in self.documents_of(customer_id) if d.number == number), None)
+    def update_document(self, document_id: str, change: Callable[[Document], Document]) -> Document:
+        """Replace a document by ``change(current)``, in one transaction.
 
-    def save(self, document: Document) -> None:
-        """Store a changed document in place of its old version."""
-        with self._lock:
-            self.documents[document.id] = document
+        ``change`` sees the stored version and may raise to change nothing.
 
-    def set_prepaid(self, customer_id: str, prepaid: PrepaidAccount) -> None:
-        """Replace the customer's prepaid account."""
-        with self._lock:
-            account = self.accounts[customer_id]
-            self.accounts[customer_id] = attrs.evolve(account, prepaid=prepaid)
+        Raises:
+            KeyError: no such document.
+        """
+        with self.storage.transaction() as tx:
+            stored = tx.load_document(document_id)
+            if stored is None:
+                raise KeyError(document_id)
+            updated = change(stored.value)
+            tx.save_document(updated, version=stored.version)
+        return updated
 
-    def apply(self, decision: BookingDecision) -> None:
-        """Keep what a booking decision changed: the account and the documents."""
-        with self._lock:
-            self.accounts[decision.account.customer_id] = decision.account
-            for document in decision.documents:
-                self.save(document)
+    def change_master_data(
+        self, customer_id: str, change: MasterDataChange, *, at: datetime
+    ) -> ChangeRecord | None:
+        """Apply a customer's own master-data change and keep its record, in one transaction.
+
+        Returns:
+            The change record, or ``None`` when nothing changed.
+
+        Raises:
+            KeyError: no such customer.
+            ValidationError: a field is not editable or a value is invalid.
+        """
+        with self.storage.transaction() as tx:
+            stored = tx.load_customer(customer_id)
+            if stored is None:
+                raise KeyError(customer_id)
+            updated, record = stored.value.apply_change(change, editable=self.editable, at=at)
+            if not record:
+                return None
+            tx.save_customer(updated, version=stored.version)
+            tx.record_change(record)
+        return record
+
+    def change_records(self, customer_id: str) -> list[ChangeRecord]:
+        """The customer's master-data changes, oldest first."""
+        with self.storage.transaction(read_only=True) as tx:
+            return tx.change_records(customer_id)
 
 
 def _eur(amount: str) -> Money:
@@ -166,11 +220,16 @@ def _open_item(document: PayableDocument) -> OpenItem:
     return item
 
 
-def demo_store(now: datetime) -> PortalStore:
+def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> PortalStore:
     """A merchant with three customers and one of every document type, dated around ``now``.
 
     Erika (German, a business) sees every document type and may do everything; John (Irish)
     may pay and comment but not top up a prepaid balance; Max's portal is disabled.
+
+    Args:
+        now: the demo's "today".
+        path: the SQLite file to keep the portal in (created, migrated and seeded unless it
+            holds the demo portal from an earlier run already), or ``":memory:"``.
     """
     today = now.date()
     company = Company(
@@ -321,14 +380,20 @@ def demo_store(now: datetime) -> PortalStore:
             ],
         ),
     ]
-    customers = {c.id: c for c in (erika, john, max_)}
-    accounts = {}
-    for customer in customers.values():
-        account = CustomerAccount(customer_id=customer.id, currency=customer.currency)
-        for document in documents:
-            if document.customer_id == customer.id and isinstance(document, PayableDocument):
-                account = account.add(_open_item(document))
-        accounts[customer.id] = account
+    storage = SQLiteStorage(path)
+    storage.migrate()
+    with storage.transaction() as tx:
+        seeded = bool(tx.account_ids())  # a file from an earlier run keeps its state
+        for customer in () if seeded else (erika, john, max_):
+            tx.save_customer(customer, version=0)
+            account = CustomerAccount(customer_id=customer.id, currency=customer.currency)
+            for document in documents:
+                if document.customer_id != customer.id:
+                    continue
+                tx.save_document(document, version=0)
+                if isinstance(document, PayableDocument):
+                    account = account.add(_open_item(document))
+            tx.save_account(account, version=0)
     read_pay_decide = {
         Action.VIEW,
         Action.DOWNLOAD,
@@ -345,12 +410,7 @@ def demo_store(now: datetime) -> PortalStore:
         .with_override(max_, CustomerAccess.disabled())
     )
     return PortalStore(
-        company=company,
-        customers=customers,
-        documents={d.id: d for d in documents},
-        accounts=accounts,
-        settings=settings,
-        editable=CONTACT_DATA | BANK_DATA,
+        storage=storage, company=company, settings=settings, editable=CONTACT_DATA | BANK_DATA
     )
 
 

@@ -13,6 +13,7 @@ from examples.portal.store import PortalStore, demo_store
 
 from payportal import (
     Action,
+    Customer,
     CustomerAccess,
     HmacKey,
     KeyRing,
@@ -23,6 +24,7 @@ from payportal import (
 )
 from payportal.accounts import TopUpMethod
 from payportal.documents import Invoice, Offer, OfferStatus, PaymentState, Reminder
+from payportal.reconciliation import Direction, StatementEntry
 from payportal.references import rf
 
 if TYPE_CHECKING:
@@ -105,6 +107,12 @@ def invoice(store: PortalStore, doc_id: str) -> Invoice | Reminder:
     document = store.documents[doc_id]
     assert isinstance(document, Invoice | Reminder)
     return document
+
+
+def started(client: FlaskClient) -> list[str]:
+    """The payment intents this browser started (the app keeps them in its session)."""
+    with client.session_transaction() as session:
+        return list(session.get("intents", {}))
 
 
 def pay(client: FlaskClient, url: str, *, amount: str, method: str, approve: bool = True):  # type: ignore[no-untyped-def]
@@ -242,9 +250,9 @@ def test_a_link_of_a_customer_with_the_portal_switched_off_gets_403(
 def test_a_link_of_a_deleted_customer_gets_410(
     client: FlaskClient, urls: PortalUrls, store: PortalStore
 ) -> None:
-    url = portal(urls, store, JOHN)
-    del store.customers[JOHN]
-    assert client.get(url).status_code == 410
+    gone = Customer(id="c-gone", number="K-0", name="Former Customer")
+    assert "c-gone" not in store.customers
+    assert client.get(path(urls.customer_url(gone))).status_code == 410
 
 
 def test_another_customers_document_is_not_found(
@@ -260,11 +268,11 @@ def test_paying_another_customers_invoice_is_refused_and_changes_nothing(
 ) -> None:
     before = store.documents["inv-21"]
     response = post(
-        client, f"{portal(urls, store)}/documents/inv-21/pay", amount="10.00", method="card"
+        client, f"{portal(urls, store)}/documents/inv-21/pay", amount="10,00", method="card"
     )
     assert response.status_code == 404
     assert store.documents["inv-21"] == before
-    assert store.payments == {}
+    assert started(client) == []
 
 
 def test_a_link_limited_to_viewing_cannot_pay(
@@ -273,7 +281,7 @@ def test_a_link_limited_to_viewing_cannot_pay(
     url = path(urls.customer_url(store.customers[ERIKA], actions=[Action.VIEW]))
     page = text(client.get(f"{url}/documents/inv-17"))
     assert 'id="pay-button"' not in page
-    response = post(client, f"{url}/documents/inv-17/pay", amount="10.00", method="card")
+    response = post(client, f"{url}/documents/inv-17/pay", amount="10,00", method="card")
     assert response.status_code == 403
     assert "this link does not allow to pay" in text(response)
 
@@ -285,7 +293,7 @@ def test_the_merchant_changing_settings_takes_effect_on_the_next_request(
     assert 'id="pay-button"' in text(client.get(url))
     store.settings = store.settings.with_override(ERIKA, CustomerAccess.read_only())
     assert 'id="pay-button"' not in text(client.get(url))
-    assert post(client, f"{url}/pay", amount="10.00", method="card").status_code == 403
+    assert post(client, f"{url}/pay", amount="10,00", method="card").status_code == 403
 
 
 # -- CSRF -----------------------------------------------------------------------------------
@@ -385,18 +393,90 @@ def test_unknown_actions_are_not_found(
 # -- payments -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["card", "paypal"])
+REDIRECT_METHODS = [
+    "card",
+    "paypal",
+    "paypal_nvp",
+    "payengine",
+    "paydirekt",
+    "sofort",
+    "billpay",
+    "billwerk",
+]
+
+
+def test_every_provider_payportal_ships_is_offered_with_bank_transfer(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    page = text(client.get(f"{portal(urls, store)}/documents/inv-17"))
+    offered = re.findall(r'name="method" value="(\w+)"', page)
+    assert offered == [*REDIRECT_METHODS, "bank_transfer"]
+    assert 'value="481,07"' in page  # the amount as a German customer types it
+    assert '<html lang="de-DE">' in page
+
+
+@pytest.mark.parametrize("method", REDIRECT_METHODS)
 def test_paying_an_invoice_in_full(
     client: FlaskClient, urls: PortalUrls, store: PortalStore, method: str
 ) -> None:
     url = f"{portal(urls, store)}/documents/inv-17"
-    page = pay(client, f"{url}/pay", amount="481.07", method=method)
+    page = pay(client, f"{url}/pay", amount="481,07", method=method)
     assert "Thank you! We received 481,07\xa0€." in text(page)
     paid = invoice(store, "inv-17")
     assert (paid.state, paid.paid) == (PaymentState.PAID, Money("481.07", "EUR"))
     account = store.accounts[ERIKA]
     assert account.items["RE-2026-17"].amount_open == Money("0.00", "EUR")
     assert 'id="pay-button"' not in text(client.get(url))
+
+
+def test_paying_more_than_due_keeps_the_rest_as_credit(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    page = pay(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="500", method="card")
+    assert "Thank you! We received 500,00\xa0€." in text(page)
+    assert "18,93\xa0€ more than due is kept as credit on your account." in text(page)
+    assert invoice(store, "inv-17").state is PaymentState.PAID
+    assert store.accounts[ERIKA].credit_balance == Money("18.93", "EUR")
+
+
+def test_paying_an_invoice_by_bank_transfer_books_it_when_the_statement_shows_it(
+    app: Flask, client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    url = f"{portal(urls, store)}/documents/inv-17"
+    response = post(client, f"{url}/pay", amount="481,07", method="bank_transfer")
+    page = text(client.get(response.headers["Location"]))
+    assert "Please transfer 481,07\xa0€" in page
+    portal_ = app.extensions["payportal"]["portal"]
+    (intent_id,) = started(client)
+    payment_id = portal_.intent(intent_id).payment_id
+    reference = portal_.provider("bank_transfer").get_payment(payment_id).instructions["reference"]
+    assert rf.format(reference) in page
+    assert invoice(store, "inv-17").paid == Money("0.00", "EUR")
+    entry = StatementEntry(
+        entry_id="stmt-9",
+        booking_date=NOW.date(),
+        amount=Money("481.07", "EUR"),
+        direction=Direction.CREDIT,
+        remittance_text=f"RE-2026-17 {rf.format(reference)}",
+    )
+    portal_.receive(entry)
+    portal_.receive(entry)  # the same statement imported twice books once
+    assert (invoice(store, "inv-17").state, invoice(store, "inv-17").paid) == (
+        PaymentState.PAID,
+        Money("481.07", "EUR"),
+    )
+
+
+def test_the_webhook_endpoint_books_only_authentic_notifications(
+    client: FlaskClient,
+) -> None:
+    assert client.post("/webhooks/bitcoin", data=b"{}").status_code == 404
+    forged = client.post(
+        "/webhooks/card",
+        data=b'{"id": "evt-1", "payment_id": "x"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert forged.status_code == 400  # no CSRF token needed, but a valid signature is
 
 
 def test_paying_part_of_an_invoice_with_a_decimal_comma(
@@ -418,7 +498,7 @@ def test_paying_a_reminder_settles_its_fee_and_the_reminded_invoice(
     pay(
         client,
         f"{portal(urls, store)}/documents/rem-3/pay",
-        amount=str(reminder.amount_due.amount),
+        amount=str(reminder.amount_due.amount).replace(".", ","),
         method="card",
     )
     assert invoice(store, "rem-3").state is PaymentState.PAID
@@ -431,23 +511,28 @@ def test_paying_a_reminder_settles_its_fee_and_the_reminded_invoice(
 def test_returning_from_the_provider_twice_books_once(
     client: FlaskClient, urls: PortalUrls, store: PortalStore
 ) -> None:
-    pay(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="93.07", method="card")
-    (payment_id,) = store.payments
-    assert client.get(f"/checkout/{payment_id}/return").status_code == 303
+    pay(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="93,07", method="card")
+    (intent_id,) = started(client)
+    assert client.get(f"/checkout/return?intent={intent_id}").status_code == 303
     assert invoice(store, "inv-17").paid == Money("93.07", "EUR")
     assert len(store.accounts[ERIKA].allocations) == 1
 
 
-def test_a_provider_return_url_with_the_payment_id_completes_the_payment(
+def test_the_providers_return_url_completes_the_payment_through_the_portal(
     client: FlaskClient, urls: PortalUrls, store: PortalStore, app: Flask
 ) -> None:
-    started = post(
-        client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10.00", method="paypal"
+    response = post(
+        client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10,00", method="paypal"
     )
-    (payment_id,) = store.payments
-    assert started.headers["Location"] == f"/checkout/{payment_id}"
-    app.extensions["payportal"]["methods"]["paypal"].approve(payment_id)
-    response = client.get(f"/checkout/return?token={payment_id}", follow_redirects=True)
+    (intent_id,) = started(client)
+    assert response.headers["Location"] == f"/checkout/{intent_id}"
+    portal_ = app.extensions["payportal"]["portal"]
+    intent = portal_.intent(intent_id)
+    checkout_url = portal_.provider("paypal").get_payment(intent.payment_id).redirect_url
+    assert checkout_url  # the payer would go to PayPal; the fake approves instead
+    app.extensions["payportal"]["methods"]["paypal"].approve(intent.payment_id)
+    # PayPal sends the payer back to the return URL the Portal gave it, with the intent.
+    response = client.get(f"/checkout/return?intent={intent_id}&token=x", follow_redirects=True)
     assert response.status_code == 200
     assert invoice(store, "inv-17").paid == Money("10.00", "EUR")
 
@@ -458,25 +543,26 @@ def test_cancelling_at_the_provider_charges_nothing(
     page = pay(
         client,
         f"{portal(urls, store)}/documents/inv-17/pay",
-        amount="481.07",
+        amount="481,07",
         method="card",
         approve=False,
     )
     assert "You cancelled the payment" in text(page)
     assert invoice(store, "inv-17").paid == Money("0.00", "EUR")
-    (payment_id,) = store.payments
-    assert client.get(f"/checkout/{payment_id}/return").status_code == 303
+    (intent_id,) = started(client)
+    assert client.get(f"/checkout/return?intent={intent_id}").status_code == 303
     assert invoice(store, "inv-17").paid == Money("0.00", "EUR")
 
 
 @pytest.mark.parametrize(
     ("amount", "method", "message"),
     [
-        ("481.08", "card", "must not be more than"),
-        ("abc", "card", "must be a positive amount in EUR"),
-        ("0", "card", "must be a positive amount in EUR"),
-        ("10.001", "card", "must be a positive amount in EUR"),
-        ("10.00", "bitcoin", "must be one of the offered payment methods"),
+        ("481.07", "card", "is not written as de_DE writes amounts, such as 1.234,56"),
+        ("1.234", "card", "is ambiguous: write 1234,00 for 1234 EUR"),
+        ("abc", "card", "is not written as de_DE writes amounts"),
+        ("0", "card", "must be more than zero"),
+        ("10,001", "card", "has more decimals than EUR has (2)"),
+        ("10,00", "bitcoin", "must be one of the offered payment methods"),
     ],
 )
 def test_invalid_payment_forms_are_refused_and_start_nothing(
@@ -491,18 +577,19 @@ def test_invalid_payment_forms_are_refused_and_start_nothing(
     response = post(client, url, amount=amount, method=method)
     assert response.status_code == 400
     assert message in text(response)
-    assert store.payments == {}
+    assert started(client) == []
 
 
 def test_a_payment_started_in_another_browser_cannot_be_completed_here(
     app: Flask, client: FlaskClient, urls: PortalUrls, store: PortalStore
 ) -> None:
-    post(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10.00", method="card")
-    (payment_id,) = store.payments
+    post(client, f"{portal(urls, store)}/documents/inv-17/pay", amount="10,00", method="card")
+    (intent_id,) = started(client)
     with app.test_client() as stranger:
         stranger.get("/")
-        assert stranger.get(f"/checkout/{payment_id}").status_code == 404
-        assert stranger.get(f"/checkout/{payment_id}/return").status_code == 404
+        assert stranger.get(f"/checkout/{intent_id}").status_code == 404
+        assert stranger.get(f"/checkout/return?intent={intent_id}").status_code == 404
+        assert stranger.get(f"/checkout/cancel?intent={intent_id}").status_code == 404
 
 
 def test_the_payment_link_opens_the_payment_of_one_invoice(
@@ -513,7 +600,7 @@ def test_the_payment_link_opens_the_payment_of_one_invoice(
     assert 'id="pay-button"' in page
     assert "All documents" not in page  # the link opens one document, not the portal
     assert post(client, f"{url}/comment", text="hi").status_code == 404
-    pay(client, f"{url}/pay", amount="481.07", method="card")
+    pay(client, f"{url}/pay", amount="481,07", method="card")
     assert invoice(store, "inv-17").state is PaymentState.PAID
     response = client.get(url)
     assert response.status_code == 403  # nothing is due any more
@@ -556,7 +643,7 @@ def test_editing_contact_and_bank_details_through_apply_change(
     erika = store.customers[ERIKA]
     assert erika.email == "erika@verlag.example"
     assert erika.bank_accounts[0].iban == "GB29NWBK60161331926819"
-    (record,) = store.changes
+    (record,) = store.change_records(ERIKA)
     assert [c.field for c in record.changes] == ["bank_accounts", "email"]
     assert "Saved: bank accounts, email." in text(client.get(url))
 
@@ -568,7 +655,7 @@ def test_saving_unchanged_details_changes_nothing(
     before = store.customers[ERIKA]
     assert post(client, url, **profile_form(client, url)).status_code == 303
     assert store.customers[ERIKA] == before
-    assert store.changes == []
+    assert store.change_records(ERIKA) == []
 
 
 def test_an_invalid_iban_is_shown_and_nothing_changes(
@@ -602,25 +689,44 @@ def test_topping_up_by_card_credits_at_once(
 ) -> None:
     url = f"{portal(urls, store)}/top-up"
     assert client.get(url).status_code == 200
-    page = pay(client, url, amount="25.00", method="card")
+    page = pay(client, url, amount="25,00", method="card")
     assert "Thank you! We received 25,00\xa0€." in text(page)
     prepaid = store.accounts[ERIKA].prepaid
     assert prepaid.balance == Money("25.00", "EUR")
     assert prepaid.credited[0].method is TopUpMethod.CARD
 
 
-def test_topping_up_by_bank_transfer_waits_with_an_rf_reference(
-    client: FlaskClient, urls: PortalUrls, store: PortalStore
+def test_topping_up_by_bank_transfer_shows_instructions_and_books_when_the_money_arrives(
+    app: Flask, client: FlaskClient, urls: PortalUrls, store: PortalStore
 ) -> None:
     url = f"{portal(urls, store)}/top-up"
     response = post(client, url, amount="40", method="bank_transfer")
     assert response.status_code == 303
-    prepaid = store.accounts[ERIKA].prepaid
-    assert prepaid.balance == Money("0.00", "EUR")
-    (pending,) = prepaid.pending
-    assert pending.amount == Money("40.00", "EUR")
-    assert rf.is_valid(pending.reference)
-    assert rf.format(pending.reference) in text(client.get(url))
+    page = text(client.get(response.headers["Location"]))
+    portal_ = app.extensions["payportal"]["portal"]
+    (intent_id,) = started(client)
+    payment = portal_.provider("bank_transfer").get_payment(portal_.intent(intent_id).payment_id)
+    reference = payment.instructions["reference"]
+    assert rf.is_valid(reference)
+    for shown in (rf.format(reference), "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "40,00"):
+        assert shown in page, shown
+    assert re.search(r'<figure class="qr" id="transfer-qr">\s*<svg', page)  # the EPC QR code
+    assert "waiting for your payment" in text(client.get(url))
+    assert store.accounts[ERIKA].prepaid.balance == Money("0.00", "EUR")
+
+    # The statement shows the transfer: booked as a pending top-up, then released.
+    entry = StatementEntry(
+        entry_id="stmt-1",
+        booking_date=NOW.date(),
+        amount=Money("40.00", "EUR"),
+        direction=Direction.CREDIT,
+        remittance_text=f"Prepaid {rf.format(reference)}",
+    )
+    portal_.receive(entry)
+    assert store.accounts[ERIKA].prepaid.pending_amount == Money("40.00", "EUR")
+    portal_.release(intent_id)
+    assert store.accounts[ERIKA].prepaid.balance == Money("40.00", "EUR")
+    assert "waiting for your payment" not in text(client.get(url))
 
 
 def test_topping_up_is_refused_where_the_customer_may_not(
@@ -629,7 +735,7 @@ def test_topping_up_is_refused_where_the_customer_may_not(
     url = f"{portal(urls, store, JOHN)}/top-up"
     assert client.get(url).status_code == 403
     assert post(client, url, amount="40", method="card").status_code == 403
-    assert store.payments == {}
+    assert started(client) == []
 
 
 def test_a_link_for_another_purpose_cannot_open_the_top_up_page(
