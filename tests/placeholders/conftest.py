@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 
 from payportal import Money
+from payportal.accounts import CustomerAccount, OpenItem
 from payportal.customers import Address, BankAccount, Company, Customer
 from payportal.documents import (
     CashDiscount,
@@ -24,7 +26,15 @@ from payportal.documents import (
     RemindedInvoice,
     Reminder,
 )
-from payportal.placeholders import RenderContext
+from payportal.placeholders import (
+    Beneficiary,
+    ImageFolder,
+    PaymentInstructions,
+    RenderContext,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class FakeLinks:
@@ -216,14 +226,42 @@ def links() -> FakeLinks:
 
 
 @pytest.fixture
+def instructions(company: Company) -> PaymentInstructions:
+    return PaymentInstructions(beneficiary=Beneficiary.from_company(company))
+
+
+@pytest.fixture
+def account() -> CustomerAccount:
+    """Customer 42 owes 400.00 on RE-2026-17 and 6.23 on the reminder's charges."""
+    return CustomerAccount(
+        customer_id="42",
+        currency="EUR",
+        items=[
+            OpenItem.simple("RE-2026-17", Money("400.00", "EUR"), due=date(2026, 10, 15)),
+            OpenItem.simple("MA-3", Money("6.23", "EUR"), due=date(2026, 11, 8)),
+        ],
+    )
+
+
+@pytest.fixture
 def context(
     customer: Customer,
     company: Company,
     documents: list[Document],
     payment: FakePayment,
     links: FakeLinks,
+    instructions: PaymentInstructions,
+    account: CustomerAccount,
+    tmp_path: Path,
 ) -> RenderContext:
     """Everything a built-in placeholder can name."""
     return RenderContext(
-        customer=customer, documents=documents, company=company, payment=payment, urls=links
+        customer=customer,
+        documents=documents,
+        company=company,
+        payment=payment,
+        urls=links,
+        instructions=instructions,
+        account=account,
+        files=ImageFolder(tmp_path),
     )

@@ -36,15 +36,27 @@ from payportal.exceptions import (
     TemplateSyntaxError,
     UnknownPlaceholderError,
 )
-from payportal.placeholders._context import DownloadLinks, PortalLinks, RenderContext
+from payportal.placeholders._context import DownloadLinks, ImageFiles, PortalLinks, RenderContext
+from payportal.placeholders._images import ImageFolder
+from payportal.placeholders._instructions import (
+    Beneficiary,
+    BillPayTransfer,
+    PaymentInstructions,
+    Transfer,
+)
 from payportal.placeholders._lint import Diagnostic, lint
 from payportal.placeholders._registry import PlaceholderField, PlaceholderRegistry
 from payportal.placeholders._template import Placeholder, Template
 
 __all__ = [
+    "Beneficiary",
+    "BillPayTransfer",
     "Diagnostic",
     "DownloadLinks",
+    "ImageFiles",
+    "ImageFolder",
     "MissingContextError",
+    "PaymentInstructions",
     "Placeholder",
     "PlaceholderError",
     "PlaceholderField",
@@ -53,6 +65,7 @@ __all__ = [
     "RenderContext",
     "Template",
     "TemplateSyntaxError",
+    "Transfer",
     "UnknownPlaceholderError",
     "lint",
 ]

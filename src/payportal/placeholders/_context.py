@@ -10,19 +10,33 @@ import attrs
 
 from payportal import _validators as v
 from payportal._money import parse_locale
+from payportal.accounts import CustomerAccount
 from payportal.customers import Company, Customer
 from payportal.documents import Document, DocumentType, PayableDocument
 from payportal.exceptions import ValidationError
+from payportal.placeholders._instructions import BillPayTransfer, PaymentInstructions
 
 if TYPE_CHECKING:
     import babel
 
-__all__ = ["CLIENT", "COMPANY", "PAYMENT", "DownloadLinks", "PortalLinks", "RenderContext"]
+__all__ = [
+    "ALIASES",
+    "CLIENT",
+    "COMPANY",
+    "PAYMENT",
+    "DownloadLinks",
+    "ImageFiles",
+    "PortalLinks",
+    "RenderContext",
+]
 
 CLIENT = "Client"
 COMPANY = "Company"
 PAYMENT = "Payment"
-_BUILT_IN = frozenset({CLIENT, COMPANY, PAYMENT, *(t.object_name for t in DocumentType)})
+ALIASES: Mapping[str, str] = MappingProxyType({"Confirmation": "OrderConfirmation"})
+"""Other names templates may use for an object: Billomat calls order confirmations
+``[Confirmation.…]``."""
+_BUILT_IN = frozenset({CLIENT, COMPANY, PAYMENT, *ALIASES, *(t.object_name for t in DocumentType)})
 
 
 @runtime_checkable
@@ -60,6 +74,18 @@ class DownloadLinks(Protocol):
 
     def einvoice_url(self, document: Document) -> str:
         """The link that downloads the document as the merchant's default e-invoice."""
+        ...
+
+
+@runtime_checkable
+class ImageFiles(Protocol):
+    """Keeps images that a template refers to by path, such as ``[Invoice.epc_qr:file]``
+    for a PDF renderer that reads files; :class:`payportal.placeholders.ImageFolder` is the
+    implementation."""
+
+    def save(self, name: str, content: bytes, media_type: str) -> str:
+        """Store ``content`` (``name`` is a safe file name, unique for the content) and
+        return the path or URL the template should print."""
         ...
 
 
@@ -143,13 +169,22 @@ class RenderContext:
             :class:`payportal.links.PortalUrls`; anything matching :class:`PortalLinks`.
             ``download_url`` and ``einvoice_url`` need :class:`DownloadLinks` as well.
         locale: overrides the customer's locale, such as ``"de_DE"``.
+        instructions: the merchant's :class:`PaymentInstructions` (beneficiary and
+            reference scheme); ``payment_reference``, ``beneficiary``, ``iban``, ``bic``,
+            ``due_date`` and ``epc_qr`` of ``Invoice``, ``Reminder`` and ``Client`` need it.
+        billpay: BillPay's account and reference for the ``Invoice`` when it is a BillPay
+            invoice purchase; they replace the merchant's on that invoice.
+        account: the customer's :class:`~payportal.accounts.CustomerAccount`, for
+            ``[Client.amount_due]`` and the account's ``[Client.epc_qr]``.
+        files: where ``[….epc_qr:file]`` images are written (:class:`ImageFiles`).
         extra: further objects for placeholders an app registered itself, by object name
             (``{"Project": project}``).
 
     Raises:
-        ValidationError: two documents of one type, a document of another customer, an
-            unknown locale, ``urls`` without the three link methods, or an ``extra`` name
-            that is not an object name or that clashes with a built-in object.
+        ValidationError: two documents of one type, a document or an account of another
+            customer, an unknown locale, ``urls`` without the three link methods, ``files``
+            without ``save``, or an ``extra`` name that is not an object name or that
+            clashes with a built-in object.
     """
 
     customer: Customer | None = attrs.field(
@@ -164,11 +199,39 @@ class RenderContext:
     payment: object | None = None
     urls: PortalLinks | None = attrs.field(default=None, validator=_check_urls)
     locale: str | None = attrs.field(default=None, converter=_locale_or_none)
+    instructions: PaymentInstructions | None = attrs.field(
+        default=None,
+        validator=v.optional(v.instance_of(PaymentInstructions, "PaymentInstructions")),
+    )
+    billpay: BillPayTransfer | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(BillPayTransfer, "a BillPayTransfer"))
+    )
+    account: CustomerAccount | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(CustomerAccount, "a CustomerAccount"))
+    )
+    files: ImageFiles | None = attrs.field(default=None)
     extra: Mapping[str, object] = attrs.field(
         factory=dict, converter=_freeze, validator=_check_extra
     )
     # A plain dict: the render loop looks every placeholder's object up in it.
     _by_name: dict[str, object] = attrs.field(init=False, repr=False, eq=False)
+
+    @account.validator
+    def _account_of_customer(
+        self, attribute: attrs.Attribute[Any], value: CustomerAccount | None
+    ) -> None:
+        customer = self.customer
+        if value is not None and customer is not None and value.customer_id != customer.id:
+            raise ValidationError(
+                f"belongs to customer {value.customer_id!r}, not to {customer.id!r}",
+                field="account.customer_id",
+                value=value.customer_id,
+            )
+
+    @files.validator
+    def _files(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, ImageFiles):
+            raise v.fail(attribute, value, "must offer save(name, content, media_type)")
 
     def __attrs_post_init__(self) -> None:
         # Runs after the validators, so every part is known to be of the right type.

@@ -32,7 +32,9 @@ __all__ = [
     "formatter",
 ]
 
-Kind = Literal["auto", "text", "multiline", "money", "date", "percent", "number", "url"]
+Kind = Literal[
+    "auto", "text", "multiline", "money", "date", "percent", "number", "url", "list", "qr"
+]
 """How a field's value is turned into text (see :meth:`PlaceholderRegistry.register`)."""
 
 KINDS: Final[tuple[Kind, ...]] = (
@@ -44,6 +46,8 @@ KINDS: Final[tuple[Kind, ...]] = (
     "percent",
     "number",
     "url",
+    "list",
+    "qr",
 )
 
 _DATE_STYLES: Final = ("short", "medium", "long", "full")
@@ -57,6 +61,8 @@ HINTS: Final[Mapping[Kind, tuple[str, ...]]] = {
     "percent": (),
     "number": (),
     "url": (),
+    "list": (*_DATE_STYLES, "iso"),
+    "qr": ("svg", "data_uri", "png", "file", "payload"),
 }
 """The format hints each kind accepts after a colon, as in ``[Invoice.due_on:long]``."""
 
@@ -193,11 +199,35 @@ def _date_style(style: str) -> Formatter:
 
 
 _EXPECTED: Final[Mapping[Kind, tuple[type, ...]]] = {
+    "list": (tuple, list),
+    "qr": (str,),
     "money": (Money,),
     "date": (date,),
     "percent": (Decimal, int),
     "number": (Decimal, int),
 }
+
+
+LIST_SEPARATOR: Final = " · "
+"""Between the values of one row of a ``list`` field (one line per row)."""
+
+
+def _list(hint: str | None) -> Formatter:
+    style = hint or "medium"
+
+    def cell(formats: LocaleFormats, value: object) -> str:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.isoformat() if style == "iso" else formats.date(value, style)
+        return formats.auto(value)
+
+    def format_list(formats: LocaleFormats, rows: tuple[object, ...]) -> str:
+        lines = []
+        for row in rows:
+            cells = row if isinstance(row, tuple | list) else (row,)
+            lines.append(LIST_SEPARATOR.join(cell(formats, c) for c in cells if c is not None))
+        return "\n".join(lines)
+
+    return format_list
 
 
 def formatter(kind: Kind, hint: str | None) -> Formatter:
@@ -221,6 +251,8 @@ def formatter(kind: Kind, hint: str | None) -> Formatter:
         chosen = LocaleFormats.number
     elif kind == "auto":
         chosen = LocaleFormats.auto
+    elif kind == "list":
+        chosen = _list(hint)
     else:
         chosen = _text
     return chosen

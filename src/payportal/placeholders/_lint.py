@@ -7,7 +7,9 @@ from typing import Final, Literal
 
 import attrs
 
+from payportal.documents import DocumentType
 from payportal.exceptions import ValidationError
+from payportal.placeholders._instructions import PaymentInstructions
 from payportal.placeholders._markup import html_contexts, unsafe_use
 from payportal.placeholders._parser import Positions, Tag, Unclosed, scan
 from payportal.placeholders._registry import (
@@ -49,10 +51,15 @@ class Diagnostic:
             ``escape="html"`` fail,
             ``"warning"`` for what is probably a mistake but renders as written.
         code: ``"unknown-object"``, ``"unknown-field"``, ``"unknown-hint"``,
-            ``"unclosed-placeholder"``; ``"url-attribute"``, ``"script-context"``,
-            ``"unquoted-attribute"`` for a placeholder in HTML where escaping cannot make
-            its value safe, which :meth:`Template.compile` refuses with ``escape="html"``
-            (errors); ``"near-miss"``, ``"unmatched-bracket"`` (warnings).
+            ``"unclosed-placeholder"``; ``"wrong-object"`` for a field that exists, but on
+            other objects (``[Offer.payment_reference]``); ``"cannot-fill"`` for a field the
+            given payment instructions cannot fill (``[Invoice.epc_qr]`` without a
+            beneficiary); ``"url-attribute"``, ``"script-context"``,
+            ``"unquoted-attribute"``, ``"markup-context"`` for a placeholder in HTML where
+            escaping cannot make its value safe, which :meth:`Template.compile` refuses with
+            ``escape="html"`` (errors); ``"near-miss"``, ``"unmatched-bracket"``, and
+            ``"other-document"`` for a document the template's own type does not bring
+            (warnings).
         message: a sentence saying what is wrong.
         suggestion: what was probably meant (a name, or a whole placeholder), if known.
     """
@@ -69,7 +76,13 @@ class Diagnostic:
         return f"{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
 
 
-def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diagnostic]:
+def lint(
+    text: str,
+    *,
+    registry: PlaceholderRegistry | None = None,
+    instructions: PaymentInstructions | None = None,
+    document_type: DocumentType | None = None,
+) -> list[Diagnostic]:
     """Find every problem in a template without raising, sorted by position.
 
     >>> from payportal.placeholders import lint
@@ -82,6 +95,13 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
     Args:
         text: the template text.
         registry: the allowed objects and fields; payportal's built-in ones if None.
+        instructions: the merchant's payment instructions, if the template is checked
+            against them: without a beneficiary, ``iban``, ``bic``, ``beneficiary…`` and
+            ``epc_qr`` cannot be filled (``"cannot-fill"``; BillPay invoices aside).
+        document_type: the type of document the template is written for (an invoice
+            e-mail: ``DocumentType.INVOICE``); placeholders of other document types are
+            reported (``"other-document"``), as they render only if the app passes such a
+            document too.
 
     Returns:
         The diagnostics, by line and column. An empty list means a strict
@@ -90,7 +110,9 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
         problems, so a hostile template costs time in proportion to its length.
 
     Raises:
-        ValidationError: ``text`` is not a string or ``registry`` not a registry.
+        ValidationError: ``text`` is not a string, ``registry`` not a registry,
+            ``instructions`` not :class:`PaymentInstructions` or ``document_type`` not a
+            :class:`~payportal.documents.DocumentType`.
     """
     if not isinstance(text, str):
         raise ValidationError("must be a string", field="text", value=text)
@@ -98,6 +120,12 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
         registry = DEFAULT
     elif not isinstance(registry, PlaceholderRegistry):
         raise ValidationError("must be a PlaceholderRegistry", field="registry", value=registry)
+    if instructions is not None and not isinstance(instructions, PaymentInstructions):
+        raise ValidationError(
+            "must be PaymentInstructions", field="instructions", value=instructions
+        )
+    if document_type is not None and not isinstance(document_type, DocumentType):
+        raise ValidationError("must be a DocumentType", field="document_type", value=document_type)
     report = _Report(text)
     near = _near_misses(text, registry)
     uses: list[tuple[Tag, PlaceholderField]] = []
@@ -143,6 +171,7 @@ def lint(text: str, *, registry: PlaceholderRegistry | None = None) -> list[Diag
             f"{text[start:end]} is not a placeholder as written; did you mean {meant}?",
             suggestion=meant,
         )
+    _unfillable(uses, report, registry, instructions, document_type)
     _unsafe_placements(text, uses, report)
     _unmatched_brackets(text, report)
     return sorted(report.found, key=lambda d: (d.line, d.column))
@@ -188,6 +217,42 @@ def _near_misses(text: str, registry: PlaceholderRegistry) -> dict[int, tuple[in
     return found
 
 
+_DOCUMENT_OBJECTS: Final = {t.object_name: t for t in DocumentType}
+
+
+def _unfillable(
+    uses: list[tuple[Tag, PlaceholderField]],
+    report: _Report,
+    registry: PlaceholderRegistry,
+    instructions: PaymentInstructions | None,
+    document_type: DocumentType | None,
+) -> None:
+    no_beneficiary = instructions is not None and instructions.beneficiary is None
+    for tag, field in uses:
+        written = f"[{tag.token}]"
+        if no_beneficiary and "beneficiary" in field.needs:
+            report.add(
+                tag.start,
+                tag.end,
+                "error",
+                "cannot-fill",
+                f"{written} cannot be filled: the payment instructions name no beneficiary "
+                "(the account customers pay to); add one, or remove the placeholder",
+            )
+            continue
+        object_type = _DOCUMENT_OBJECTS.get(registry.aliases.get(tag.object, tag.object))
+        if document_type is not None and object_type not in (None, document_type):
+            report.add(
+                tag.start,
+                tag.end,
+                "warning",
+                "other-document",
+                f"{written} names a {object_type.value.replace('_', ' ')} in a template for a "
+                f"{document_type.value.replace('_', ' ')}; it renders only if the app "
+                f"passes that {object_type.value.replace('_', ' ')} as well",
+            )
+
+
 def _unsafe_placements(
     text: str, uses: list[tuple[Tag, PlaceholderField]], report: _Report
 ) -> None:
@@ -195,7 +260,7 @@ def _unsafe_placements(
         return
     wheres = html_contexts(text, [tag.start for tag, _ in uses])
     for where, (tag, field) in zip(wheres, uses, strict=True):
-        problem = unsafe_use(where, field.kind, f"[{tag.token}]")
+        problem = unsafe_use(where, field.kind, f"[{tag.token}]", tag.hint)
         if problem is not None:
             report.add(tag.start, tag.end, "error", problem[0], problem[1])
 

@@ -174,12 +174,28 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def unsafe_use(where: Where, kind: Kind, written: str) -> tuple[str, str] | None:
+def unsafe_use(
+    where: Where, kind: Kind, written: str, hint: str | None = None
+) -> tuple[str, str] | None:
     """Why a placeholder of ``kind``, written as ``written``, may not stand at ``where``.
 
     Returns ``(code, message)``, or None when an HTML-escaped value is harmless there. The
-    codes are ``"script-context"``, ``"unquoted-attribute"`` and ``"url-attribute"``.
+    codes are ``"script-context"``, ``"unquoted-attribute"``, ``"url-attribute"`` and
+    ``"markup-context"`` (an inline ``<svg>`` QR code outside the text between tags).
     """
+    if kind == "qr":
+        if hint in (None, "svg"):
+            if where.state == "text":
+                return None
+            return (
+                "markup-context",
+                (
+                    f"{written} is an inline <svg> image, which belongs between tags; in an "
+                    "attribute such as src, write it with the :data_uri hint"
+                ),
+            )
+        # A data: URI or a path payportal produced: as safe as a url field's value.
+        kind = "url"
     if where.state == "raw":
         return (
             "script-context",

@@ -9,11 +9,14 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
+from payportal import epc_qr
+from payportal._money import Money
 from payportal.documents import (
     CreditNote,
     DeliveryNote,
@@ -31,10 +34,19 @@ from payportal.exceptions import (
     UnknownPlaceholderError,
     ValidationError,
 )
-from payportal.placeholders._context import CLIENT, COMPANY, PAYMENT, DownloadLinks
+from payportal.placeholders._context import ALIASES, CLIENT, COMPANY, PAYMENT, DownloadLinks
 from payportal.placeholders._format import HINTS, KINDS, Kind
+from payportal.placeholders._instructions import (
+    BillPayTransfer,
+    PaymentInstructions,
+    Transfer,
+    amount_for_qr,
+)
+from payportal.references import billpay as refs_billpay
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from payportal.customers import Address, BankAccount, Company, Customer
     from payportal.placeholders._context import PortalLinks, RenderContext
 
@@ -69,6 +81,9 @@ class PlaceholderField:
         getter: the code that reads the value; called as ``getter(obj)``, or
             ``getter(obj, context)`` when ``with_context`` is true.
         with_context: whether the getter needs the :class:`RenderContext` (for links).
+        needs: what the render context must hold besides the object, for :func:`lint`:
+            ``"instructions"`` (payment instructions) or ``"beneficiary"`` (payment
+            instructions naming the account paid to).
     """
 
     object: str
@@ -76,6 +91,7 @@ class PlaceholderField:
     kind: Kind
     getter: Getter = attrs.field(repr=False)
     with_context: bool = False
+    needs: frozenset[str] = frozenset()
 
     @property
     def token(self) -> str:
@@ -91,7 +107,7 @@ class PlaceholderField:
 class Problem(NamedTuple):
     """Why a token is not a known placeholder; compile raises it, lint reports it."""
 
-    code: str  # "unknown-object", "unknown-field" or "unknown-hint"
+    code: str  # "unknown-object", "unknown-field", "wrong-object" or "unknown-hint"
     message: str
     suggestion: str | None
 
@@ -117,6 +133,10 @@ def _or_list(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _and_list(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class PlaceholderRegistry:
     """The objects and fields templates may use, each with the code that reads it.
 
@@ -133,11 +153,16 @@ class PlaceholderRegistry:
     later does not change templates compiled before.
     """
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_aliases", "_fields")
 
     def __init__(self, *, defaults: bool = True) -> None:
-        """Create a registry, with payportal's built-in fields unless ``defaults`` is false."""
+        """Create a registry, with payportal's built-in fields unless ``defaults`` is false.
+
+        The built-in registry also accepts ``Confirmation`` as another name of
+        ``OrderConfirmation`` (Billomat's), see :attr:`aliases`.
+        """
         self._fields: dict[str, dict[str, PlaceholderField]] = {}
+        self._aliases: dict[str, str] = dict(ALIASES) if defaults else {}
         if defaults:
             _register_defaults(self)
 
@@ -150,7 +175,14 @@ class PlaceholderRegistry:
         """An independent copy; registering on it leaves this registry as it is."""
         clone = PlaceholderRegistry.empty()
         clone._fields = {name: dict(fields) for name, fields in self._fields.items()}
+        clone._aliases = dict(self._aliases)
         return clone
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Other names of objects, such as ``{"Confirmation": "OrderConfirmation"}``: a
+        template may write either, and gets the same fields from the same object."""
+        return MappingProxyType(self._aliases)
 
     def register(
         self,
@@ -161,6 +193,7 @@ class PlaceholderRegistry:
         kind: Kind = "auto",
         with_context: bool = False,
         replace: bool = False,
+        needs: Iterable[str] = (),
     ) -> None:
         """Allow ``[object.field]`` in templates, read by ``getter``.
 
@@ -175,10 +208,16 @@ class PlaceholderRegistry:
             kind: how the value becomes text: ``"money"`` (:class:`~payportal.Money`, in
                 the locale), ``"date"``, ``"percent"`` (a Decimal in percent, ``19`` is
                 19 %), ``"number"``, ``"text"``, ``"multiline"`` (line breaks become
-                ``<br>`` in html mode), ``"url"``, or ``"auto"`` (chosen by the value's
+                ``<br>`` in html mode), ``"url"``, ``"list"`` (a tuple of rows, each a
+                tuple of values formatted by type, one line per row), ``"qr"`` (the text
+                of an EPC QR code, drawn as the hint says: ``svg``, ``data_uri``,
+                ``png``, ``file`` or ``payload``), or ``"auto"`` (chosen by the value's
                 type; takes no format hints).
             with_context: pass the :class:`RenderContext` as the getter's second argument.
             replace: allow replacing a field that is already registered.
+            needs: what the render context must hold besides the object
+                (``"instructions"``, ``"beneficiary"``), so that :func:`lint` can report
+                the field where it cannot be filled.
 
         Raises:
             ValidationError: a malformed name, a getter that is not callable, an unknown
@@ -207,7 +246,9 @@ class PlaceholderRegistry:
                 field="field",
                 value=field,
             )
-        fields[field] = PlaceholderField(object, field, kind, getter, with_context=with_context)
+        fields[field] = PlaceholderField(
+            object, field, kind, getter, with_context=with_context, needs=frozenset(needs)
+        )
 
     def remove(self, object: str, field: str) -> None:  # noqa: A002
         """Stop allowing ``[object.field]`` (an object without fields disappears).
@@ -227,8 +268,9 @@ class PlaceholderRegistry:
         return tuple(sorted(self._fields))
 
     def fields(self, object: str) -> tuple[str, ...]:  # noqa: A002
-        """The field names registered for ``object``, sorted (empty for unknown objects)."""
-        return tuple(sorted(self._fields.get(object, ())))
+        """The field names registered for ``object`` (or an alias of it), sorted (empty for
+        unknown objects)."""
+        return tuple(sorted(self._fields.get(self._aliases.get(object, object), ())))
 
     def field(self, object: str, field: str) -> PlaceholderField:  # noqa: A002
         """The registration of ``[object.field]``.
@@ -247,7 +289,7 @@ class PlaceholderRegistry:
         if not isinstance(token, str) or "." not in token:
             return False
         object_name, _, field = token.partition(".")
-        return field in self._fields.get(object_name, ())
+        return field in self._fields.get(self._aliases.get(object_name, object_name), ())
 
     def __iter__(self) -> Iterator[PlaceholderField]:
         for name in sorted(self._fields):
@@ -275,7 +317,7 @@ class PlaceholderRegistry:
         that only need to know whether the placeholder is known.
         """
         written = f"[{object}.{field}{'' if hint is None else ':' + hint}]"
-        fields = self._fields.get(object)
+        fields = self._fields.get(self._aliases.get(object, object))
         if fields is None:
             suggestion = self._suggest_object(object) if suggest else None
             advice = (
@@ -290,6 +332,15 @@ class PlaceholderRegistry:
             )
         found = fields.get(field)
         if found is None:
+            owners = [name for name in self.objects if field in self._fields[name]]
+            if owners:
+                # [Offer.payment_reference]: a real field, on objects this one is not.
+                return Problem(
+                    "wrong-object",
+                    f"{written} cannot be filled: {object} has no field {field}; "
+                    f"{_and_list(owners)} {'has' if len(owners) == 1 else 'have'} it",
+                    None,
+                )
             suggestion = (
                 (_closest(field, list(fields)) or _closest(field.lower(), list(fields)))
                 if suggest
@@ -387,6 +438,157 @@ def _download_url(document: Document, context: RenderContext) -> str:
 
 def _einvoice_url(document: Document, context: RenderContext) -> str:
     return _download_links(context, document, "einvoice_url").einvoice_url(document)
+
+
+# --- payment instructions ------------------------------------------------------------------
+
+_NO_INSTRUCTIONS: Final = (
+    "the render context has no payment instructions; pass "
+    "RenderContext(instructions=PaymentInstructions(beneficiary=Beneficiary(...)))"
+)
+
+
+def _instructions(context: RenderContext) -> PaymentInstructions:
+    if context.instructions is None:
+        raise MissingContextError(_NO_INSTRUCTIONS)
+    return context.instructions
+
+
+def _billpay(subject: object, context: RenderContext) -> BillPayTransfer | None:
+    # BillPay's account replaces the merchant's on the invoice it was bought with only:
+    # BillPay dunns its purchases itself, and an account holds the merchant's invoices too.
+    return context.billpay if isinstance(subject, Invoice) else None
+
+
+def _reference(subject: Document | Customer, context: RenderContext) -> object:
+    billpay = _billpay(subject, context)
+    if billpay is not None:
+        return refs_billpay.format(billpay.reference)
+    instructions = _instructions(context)
+    try:
+        return instructions.reference_for(subject, customer=context.customer).formatted
+    except ValidationError as error:
+        raise PlaceholderError(
+            str(error), token=f"{_object_name(subject)}.payment_reference"
+        ) from None
+
+
+def _transfer(subject: Document | Customer, context: RenderContext, field: str) -> Transfer:
+    billpay = _billpay(subject, context)
+    instructions = context.instructions
+    if instructions is None and billpay is None:
+        raise MissingContextError(_NO_INSTRUCTIONS)
+    if instructions is None:
+        instructions = _BILLPAY_ONLY
+    try:
+        transfer = instructions.transfer_for(
+            subject, customer=context.customer, billpay=billpay, due_on=_due_on(subject, context)
+        )
+    except ValidationError as error:
+        raise PlaceholderError(str(error), token=f"{_object_name(subject)}.{field}") from None
+    if transfer is None:
+        raise MissingContextError(
+            "the payment instructions name no beneficiary; pass "
+            "PaymentInstructions(beneficiary=Beneficiary(name=..., iban=...))"
+        )
+    return transfer
+
+
+_BILLPAY_ONLY: Final = PaymentInstructions()
+
+
+def _object_name(subject: Document | Customer) -> str:
+    return subject.type.object_name if isinstance(subject, Document) else CLIENT
+
+
+def _due_on(subject: Document | Customer, context: RenderContext) -> date | None:
+    if isinstance(subject, PayableDocument):
+        return subject.due_on
+    account = context.account
+    if account is None:
+        return None
+    items = account.open_items  # oldest due first
+    return items[0].due_on if items else None
+
+
+def _amount_due(subject: Document | Customer, context: RenderContext) -> Money | None:
+    if isinstance(subject, PayableDocument):
+        return subject.amount_due
+    account = context.account
+    if account is None:
+        raise MissingContextError(
+            "the render context has no account to tell what the customer owes; pass "
+            "RenderContext(account=CustomerAccount(...))"
+        )
+    balance = account.balance
+    return balance if balance.amount > 0 else Money.zero(balance.currency)
+
+
+def _epc_payload(subject: Document | Customer, context: RenderContext) -> str | None:
+    transfer = _transfer(subject, context, "epc_qr")
+    if transfer.iban_compact is None:
+        return None  # BillPay sent an account number that is no IBAN: no SEPA transfer
+    if isinstance(subject, PayableDocument):
+        if subject.currency != "EUR" or not subject.amount_due:
+            return None  # SEPA is euros only; a paid document asks for nothing
+        amount = amount_for_qr(subject.amount_due)
+    else:
+        account = context.account
+        if account is not None and account.currency != "EUR":
+            return None
+        # Without an account, or with nothing owed, the payer fills in the amount (a top-up).
+        amount = amount_for_qr(account.balance) if account is not None else None
+        if amount is not None and amount.amount < 0:
+            amount = None
+    reference = transfer.reference
+    structured = reference.scheme == "rf"
+    purpose = context.instructions.purpose if context.instructions is not None else None
+    try:
+        return epc_qr.payload(
+            name=transfer.name,
+            iban=transfer.iban_compact,
+            bic=transfer.bic,
+            amount=amount,
+            reference=reference.value if structured else None,
+            text=None if structured else reference.formatted,
+            purpose=purpose,
+        )
+    except ValidationError as error:
+        raise PlaceholderError(str(error), token=f"{_object_name(subject)}.epc_qr") from None
+
+
+def _payment_instruction_fields(registry: PlaceholderRegistry) -> None:
+    def add(
+        field: str,
+        getter: Callable[[Any, RenderContext], object],
+        kind: Kind,
+        needs: tuple[str, ...] = ("beneficiary",),
+        objects: tuple[str, ...] = (INVOICE, REMINDER, CLIENT),
+    ) -> None:
+        for name in objects:
+            registry.register(name, field, getter, kind=kind, with_context=True, needs=needs)
+
+    add("payment_reference", _reference, "text", ("instructions",))
+    add("beneficiary", lambda s, c: _transfer(s, c, "beneficiary").name, "text")
+    add("beneficiary_iban", lambda s, c: _transfer(s, c, "beneficiary_iban").iban, "text")
+    add("beneficiary_bic", lambda s, c: _transfer(s, c, "beneficiary_bic").bic, "text")
+    # [Client.iban] stays the customer's own account (for direct debit notices).
+    add("iban", lambda s, c: _transfer(s, c, "iban").iban, "text", objects=(INVOICE, REMINDER))
+    add("bic", lambda s, c: _transfer(s, c, "bic").bic, "text", objects=(INVOICE, REMINDER))
+    add("due_date", _due_date, "date", ())
+    add("amount_due", _amount_due, "money", (), objects=(CLIENT,))
+    add("epc_qr", _epc_payload, "qr")
+
+
+def _due_date(subject: Document | Customer, context: RenderContext) -> date | None:
+    billpay = _billpay(subject, context)
+    if billpay is not None and billpay.due_on is not None:
+        return billpay.due_on
+    return _due_on(subject, context)
+
+
+INVOICE: Final = Invoice.type.object_name
+REMINDER: Final = Reminder.type.object_name
 
 
 def _address(address: Address | None) -> str | None:
@@ -506,6 +708,8 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
     add((Reminder,), "interest", lambda d: d.interest, "money")
     add((Reminder,), "principal", lambda d: d.principal, "money")
     add((Reminder,), "invoice_numbers", lambda d: ", ".join(r.number for r in d.reminded))
+    add((Reminder,), "new_due_date", lambda d: d.due_on, "date")
+    add((Reminder,), "invoices", _reminded_rows, "list")
 
     add((CreditNote,), "reason", lambda d: d.reason)
 
@@ -514,6 +718,11 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
 
     add((DeliveryNote,), "delivered_on", lambda d: d.delivered_on, "date")
     add((OrderConfirmation,), "delivery_on", lambda d: d.delivery_on, "date")
+
+
+def _reminded_rows(reminder: Reminder) -> tuple[tuple[object, ...], ...]:
+    """One row per reminded invoice: its number, due date (if known) and what was open."""
+    return tuple((r.number, r.due_on, r.amount_open) for r in reminder.reminded)
 
 
 def _discount(read: Callable[[Any, Invoice], object]) -> Callable[[Invoice], object]:
@@ -544,6 +753,7 @@ def _register_defaults(registry: PlaceholderRegistry) -> None:
     _client_fields(registry)
     _company_fields(registry)
     _document_fields(registry)
+    _payment_instruction_fields(registry)
     _payment_fields(registry)
 
 

@@ -18,6 +18,7 @@ from payportal.exceptions import (
 )
 from payportal.placeholders._context import RenderContext
 from payportal.placeholders._format import LocaleFormats, expected_types, formats_for, formatter
+from payportal.placeholders._images import qr_image
 from payportal.placeholders._markup import html_contexts, unsafe_use
 from payportal.placeholders._parser import Positions, Tag, Unclosed, scan
 from payportal.placeholders._registry import DEFAULT, PlaceholderField, PlaceholderRegistry, Problem
@@ -189,7 +190,7 @@ class Template:
                 slots.append(
                     (
                         len(parts),
-                        segment.object,
+                        found.object,  # an alias (Confirmation) fills from its object
                         _fill(found, segment.hint, html, placeholder),
                         placeholder,
                     )
@@ -278,7 +279,7 @@ def _check_markup(
         return
     wheres = html_contexts(text, [offset for offset, _, _ in uses])
     for where, (_, field, placeholder) in zip(wheres, uses, strict=True):
-        problem = unsafe_use(where, field.kind, str(placeholder))
+        problem = unsafe_use(where, field.kind, str(placeholder), placeholder.hint)
         if problem is not None:
             raise PlaceholderError(
                 problem[1],
@@ -298,8 +299,9 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
     with_context = field.with_context
     to_text = formatter(field.kind, hint)
     expected = expected_types(field.kind)
-    line_breaks = html and field.kind == "multiline"
+    line_breaks = html and field.kind in ("multiline", "list")
     is_url = field.kind == "url"
+    qr_hint = (hint or ("svg" if html else "data_uri")) if field.kind == "qr" else None
 
     def fill(target: object, context: RenderContext, formats: LocaleFormats) -> str:
         value = getter(target, context) if with_context else getter(target)
@@ -313,6 +315,13 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
                 line=placeholder.line,
                 column=placeholder.column,
             )
+        if qr_hint is not None:
+            assert isinstance(value, str)
+            image = qr_image(value, qr_hint, placeholder.token, context.files)
+            # An inline <svg> is markup payportal drew from a validated payload (paths
+            # only, no text of the payload), so it goes in as is; where it may stand was
+            # checked when compiling.
+            return image if qr_hint == "svg" else html_escape(image) if html else image
         text = to_text(formats, value)
         if is_url and text:  # an empty value is no link at all
             problem = url_problem(text)
