@@ -156,6 +156,47 @@ def test_an_authorization_cannot_be_captured_after_its_29_days() -> None:
     assert paypal.get_payment(payment.id).captured == Money("3.00", "EUR")
 
 
+def test_the_fake_keeps_typed_resources_whose_wire_view_is_what_the_api_answers() -> None:
+    now = [1_700_000_000.0]
+    fake = FakePayPal(clock=lambda: now[0])
+    paypal = PayPal(fake.client_id, fake.client_secret, transport=fake.transport(),
+                    intent="AUTHORIZE", **NO_WAIT)  # fmt: skip
+    payment = paypal.create_payment(request())
+    fake.approve(payment.id)
+    paypal.capture(payment.id, Money("3.00", "EUR"))
+    paypal.refund(payment.id, Money("1.00", "EUR"))
+    order = fake.orders[payment.id]
+    (authorization,) = fake.authorizations.values()
+    (capture,) = fake.captures.values()
+    (refund,) = fake.refunds.values()
+    assert (order.status, order.amount, order["purchase_units"][0]["amount"]) == (
+        "COMPLETED", Money("10.00", "EUR"), {"currency_code": "EUR", "value": "10.00"}
+    )  # fmt: skip
+    assert (authorization.status, capture.status, refund.amount) == (
+        "PARTIALLY_CAPTURED", "PARTIALLY_REFUNDED", Money("1.00", "EUR")
+    )  # fmt: skip
+    with httpx.Client(transport=fake.transport(), base_url="https://api.sandbox.paypal.com") as c:
+        grant = {"grant_type": "client_credentials"}
+        answer = c.post("/v1/oauth2/token", auth=(fake.client_id, fake.client_secret), data=grant)
+        token = answer.json()["access_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        for kind, item in (("authorizations", authorization), ("captures", capture),
+                           ("refunds", refund)):  # fmt: skip
+            shown = c.get(f"/v2/payments/{kind}/{item.id}", headers=bearer).json()
+            assert shown == item.wire()
+            assert not [key for key in shown if key.startswith("_")]
+        shown_order = c.get(f"/v2/checkout/orders/{order.id}", headers=bearer).json()
+    payments = shown_order["purchase_units"][0].pop("payments")
+    assert shown_order == order.wire()
+    assert [p["id"] for p in payments["captures"]] == [capture.id]
+    # The authorization period on the fake's clock: open for exactly 29 days.
+    now[0] += timedelta(days=29).total_seconds()
+    assert not authorization.expired(fake.now())
+    assert paypal.capture(payment.id, Money("1.00", "EUR")).captured == Money("4.00", "EUR")
+    now[0] += 1
+    assert authorization.expired(fake.now())
+
+
 def test_a_capture_cannot_be_refunded_after_180_days() -> None:
     now = [time.time()]
     fake = FakePayPal(clock=lambda: now[0])

@@ -25,8 +25,9 @@ import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import attrs
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -35,9 +36,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from payportal._money import Money, currency_exponent, is_currency
 from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
-from payportal.testing._server import FakeServer, Refusal, route
+from payportal.testing._server import FakeServer, Record, Refusal, route
 
-__all__ = ["FakePayPal"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["Authorization", "Capture", "FakePayPal", "Order", "Refund"]
+
+_Resource = TypeVar("_Resource", bound="Record")
 
 _AMOUNT = re.compile(r"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$")
 _CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-fake"
@@ -107,20 +113,110 @@ def _key_usage(*, sign_certificates: bool) -> x509.KeyUsage:
     )
 
 
-# An authorization can be captured for 29 days (PayPal's "authorization period"), and a
-# capture refunded for 180 days.
+# An authorization can be captured for 29 days (PayPal's "authorization period"; its first
+# three days are the honor period, after which PayPal advises reauthorizing), and a capture
+# refunded for 180 days (payments_payment_v2.json: reauthorize, REFUND_TIME_LIMIT_EXCEEDED).
 _AUTHORIZATION_VALIDITY = timedelta(days=29)
 _REFUND_PERIOD = timedelta(days=180)
 
 
-def _moment(stamp: str) -> datetime:
-    """A timestamp as the fake writes them (``_now``), read back."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z")
+class _PayPalRecord(Record):
+    """A PayPal resource: snake_case JSON, money as PayPal's ``{currency_code, value}``."""
+
+    __slots__ = ()
+    camel_case = False
+
+    def wire(self) -> dict[str, Any]:
+        """The resource's JSON object, as the API shows it."""
+        view = super().wire()
+        return {k: _amount(v) if isinstance(v, Money) else v for k, v in view.items()}
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    """A stored resource as the API shows it (private fields start with ``_``)."""
-    return {k: v for k, v in item.items() if not k.startswith("_")}
+@attrs.define
+class Order(_PayPalRecord):
+    """An Orders v2 order as the fake keeps it, with its one purchase unit: ``unit`` (what
+    the merchant sent: ``reference_id``, ``invoice_id``, ...) and ``amount``.
+
+    ``_payments`` names its authorizations, captures and refunds by id; ``_captured`` says
+    money was taken (for ``block_duplicate_invoice_ids``).
+    """
+
+    id: str
+    intent: str
+    status: str
+    create_time: str
+    unit: dict[str, str]
+    amount: Money
+    links: list[dict[str, str]]
+    _payments: dict[str, list[str]] = attrs.Factory(dict)
+    _captured: bool = False
+
+    def wire(self) -> dict[str, Any]:
+        """The order without its payments (see ``FakePayPal._order_view``)."""
+        view = super().wire()
+        unit = {**view.pop("unit"), "amount": view.pop("amount")}
+        return {**view, "purchase_units": [unit]}
+
+
+@attrs.define
+class Authorization(_PayPalRecord):
+    """An authorized payment: ``CREATED``, ``PARTIALLY_CAPTURED``, ``CAPTURED`` or
+    ``VOIDED``; it can be captured until ``_expires`` (:meth:`expired`), 29 days after it
+    was made. ``_children`` are its captures' ids."""
+
+    id: str
+    status: str
+    amount: Money
+    create_time: str
+    expiration_time: str
+    supplementary_data: dict[str, Any]
+    links: list[dict[str, str]]
+    _order: str
+    _expires: datetime
+    _children: list[str] = attrs.Factory(list)
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the authorization period is over at ``now``."""
+        return now > self._expires
+
+
+@attrs.define
+class Capture(_PayPalRecord):
+    """A captured payment: ``COMPLETED``, ``PARTIALLY_REFUNDED`` or ``REFUNDED``; it can
+    be refunded for 180 days after ``_made`` (:meth:`refundable`). ``_children`` are its
+    refunds' ids."""
+
+    id: str
+    status: str
+    amount: Money
+    final_capture: bool
+    create_time: str
+    supplementary_data: dict[str, Any]
+    links: list[dict[str, str]]
+    _order: str
+    _made: datetime
+    _children: list[str] = attrs.Factory(list)
+
+    def refundable(self, now: datetime) -> bool:
+        """Whether the refund period is still running at ``now``."""
+        return now <= self._made + _REFUND_PERIOD
+
+
+@attrs.define
+class Refund(_PayPalRecord):
+    """A refund of a capture (its ``up`` link names the capture)."""
+
+    id: str
+    status: str
+    amount: Money
+    create_time: str
+    links: list[dict[str, str]]
+    _order: str
+    note_to_payer: str | None = None
+
+
+def _total(amounts: Iterable[Money], currency: str) -> Money:
+    return sum(amounts, Money.zero(currency))
 
 
 class _ApiError(Refusal):
@@ -148,7 +244,7 @@ def _not_found() -> _ApiError:
     )
 
 
-def _find(store: dict[str, dict[str, Any]], item_id: str) -> dict[str, Any]:
+def _find(store: Mapping[str, _Resource], item_id: str) -> _Resource:
     item = store.get(item_id)
     if item is None:
         raise _not_found()
@@ -216,6 +312,8 @@ class FakePayPal(FakeServer):
         duplicate_webhooks: deliver every notification twice from :meth:`webhooks`.
         block_duplicate_invoice_ids: refuse a new order whose ``invoice_id`` was paid
             already (``DUPLICATE_INVOICE_ID``), as accounts with that setting do.
+        orders, authorizations, captures, refunds: the resources by id (:class:`Order`,
+            :class:`Authorization`, :class:`Capture`, :class:`Refund`).
 
     The approval link it returns (``/checkoutnow?token=<order id>``) approves the order when
     requested from the fake, as a payer's browser would.
@@ -244,10 +342,10 @@ class FakePayPal(FakeServer):
         self.trust_roots = (_signing_identity()[2],)
         self.duplicate_webhooks = duplicate_webhooks
         self.tokens: set[str] = set()
-        self.orders: dict[str, dict[str, Any]] = {}
-        self.authorizations: dict[str, dict[str, Any]] = {}
-        self.captures: dict[str, dict[str, Any]] = {}
-        self.refunds: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, Order] = {}
+        self.authorizations: dict[str, Authorization] = {}
+        self.captures: dict[str, Capture] = {}
+        self.refunds: dict[str, Refund] = {}
         self._declined: set[str] = set()
         self._outbox: list[dict[str, Any]] = []
         self._sent: dict[str, bytes] = {}
@@ -267,9 +365,9 @@ class FakePayPal(FakeServer):
         """
         with self._lock:
             order = self.orders[order_id]
-            if order["status"] not in ("CREATED", "PAYER_ACTION_REQUIRED"):
-                raise ValueError(f"order {order_id} is {order['status']}, not awaiting approval")
-            order["status"] = "APPROVED"
+            if order.status not in ("CREATED", "PAYER_ACTION_REQUIRED"):
+                raise ValueError(f"order {order_id} is {order.status}, not awaiting approval")
+            order.status = "APPROVED"
             self._emit("CHECKOUT.ORDER.APPROVED", "checkout-order", self._order_view(order))
 
     def decline(self, order_id: str) -> None:
@@ -451,9 +549,15 @@ class FakePayPal(FakeServer):
     def _get_payment(
         self, request: httpx.Request, body: object, kind: str, item_id: str
     ) -> httpx.Response:
-        stores = {"authorizations": self.authorizations, "captures": self.captures}
-        store = self.refunds if kind == "refunds" else stores.get(kind, {})
-        return httpx.Response(200, json=_public(_find(store, item_id)))
+        return httpx.Response(200, json=_find(self._payments(kind), item_id).wire())
+
+    def _payments(self, kind: str) -> Mapping[str, Authorization | Capture | Refund]:
+        stores: dict[str, Mapping[str, Authorization | Capture | Refund]] = {
+            "authorizations": self.authorizations,
+            "captures": self.captures,
+            "refunds": self.refunds,
+        }
+        return stores.get(kind, {})
 
     def _new_id(self, prefix: str = "") -> str:
         return f"{prefix}{next(self._ids):04d}{secrets.token_hex(6).upper()}"[:17]
@@ -490,8 +594,7 @@ class FakePayPal(FakeServer):
             self.block_duplicate_invoice_ids
             and invoice_id
             and any(
-                o["purchase_units"][0].get("invoice_id") == invoice_id and o.get("_captured")
-                for o in self.orders.values()
+                o.unit.get("invoice_id") == invoice_id and o._captured for o in self.orders.values()
             )
         ):
             raise _unprocessable("DUPLICATE_INVOICE_ID", "Duplicate Invoice ID detected.")
@@ -499,20 +602,17 @@ class FakePayPal(FakeServer):
         source = (body.get("payment_source") or {}).get("paypal")
         status = "PAYER_ACTION_REQUIRED" if source is not None else "CREATED"
         approve = f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}"
-        self.orders[order_id] = {
-            "id": order_id,
-            "intent": intent,
-            "status": status,
-            "create_time": _now(self.now()),
-            "_payments": {},
-            "purchase_units": [
-                {
-                    "reference_id": unit.get("reference_id", "default"),
-                    **{k: unit[k] for k in ("invoice_id", "custom_id", "description") if k in unit},
-                    "amount": _amount(amount),
-                }
-            ],
-            "links": [
+        self.orders[order_id] = order = Order(
+            id=order_id,
+            intent=intent,
+            status=status,
+            create_time=_now(self.now()),
+            unit={
+                "reference_id": unit.get("reference_id", "default"),
+                **{k: unit[k] for k in ("invoice_id", "custom_id", "description") if k in unit},
+            },
+            amount=amount,
+            links=[
                 {"href": self._href("checkout/orders", order_id), "rel": "self", "method": "GET"},
                 {
                     "href": approve,
@@ -520,69 +620,61 @@ class FakePayPal(FakeServer):
                     "method": "GET",
                 },
             ],
-        }
-        return httpx.Response(201, json=self._order_view(self.orders[order_id]))
+        )
+        return httpx.Response(201, json=self._order_view(order))
 
     @staticmethod
     def _href(collection: str, resource_id: str) -> str:
         base = "https://api.sandbox.paypal.com/v2/"
         return f"{base}{collection}/{resource_id}"
 
-    def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
-        view = {k: v for k, v in order.items() if not k.startswith("_")}
-        unit = dict(view["purchase_units"][0])
-        payments: dict[str, list[dict[str, Any]]] = {}
-        for name, ids in order["_payments"].items():
-            store = getattr(self, name)
-            payments[name] = [
-                {k: v for k, v in store[i].items() if not k.startswith("_")} for i in ids
-            ]
+    def _order_view(self, order: Order) -> dict[str, Any]:
+        """The order with its payments in its purchase unit, as the API shows it."""
+        view = order.wire()
+        # Each order lists its payments' ids, so a view costs O(own payments).
+        payments = {
+            kind: [self._payments(kind)[i].wire() for i in ids]
+            for kind, ids in order._payments.items()
+        }
         if payments:
-            unit["payments"] = payments
-        view["purchase_units"] = [unit]
+            view["purchase_units"][0]["payments"] = payments
         return view
 
-    def _attach(self, order: dict[str, Any], kind: str, item: dict[str, Any]) -> None:
-        # Each order and parent lists its children, so views stay O(own payments).
-        getattr(self, kind)[item["id"]] = item
-        order["_payments"].setdefault(kind, []).append(item["id"])
-        item["_children"] = []
-
-    def _order_amount(self, order: dict[str, Any]) -> Money:
-        data = order["purchase_units"][0]["amount"]
-        return Money(data["value"], data["currency_code"])
-
-    def _check_approved(self, order: dict[str, Any], intent: str) -> None:
-        if order["intent"] != intent:
+    def _check_approved(self, order: Order, intent: str) -> None:
+        if order.intent != intent:
             raise _unprocessable(
                 "ACTION_DOES_NOT_MATCH_INTENT",
-                f"Order was created with an intent to '{order['intent']}'.",
+                f"Order was created with an intent to '{order.intent}'.",
             )
-        if order["status"] == "COMPLETED":
+        if order.status == "COMPLETED":
             issue = "ORDER_ALREADY_CAPTURED" if intent == "CAPTURE" else "ORDER_ALREADY_AUTHORIZED"
             raise _unprocessable(issue, "Order already processed.")
-        if order["status"] != "APPROVED":
+        if order.status != "APPROVED":
             raise _unprocessable(
                 "ORDER_NOT_APPROVED", "Payer has not yet approved the Order for payment."
             )
-        if order["id"] in self._declined:
+        if order.id in self._declined:
             raise _unprocessable(
                 "INSTRUMENT_DECLINED",
                 "The instrument presented was either declined by the processor or bank, or it "
                 "can't be used for this payment.",
             )
 
-    def _new_capture(self, order: dict[str, Any], amount: Money, up: str | None) -> dict[str, Any]:
+    def _new_capture(
+        self, order: Order, amount: Money, up: str | None, *, final: bool = True
+    ) -> Capture:
         capture_id = self._new_id("C")
-        capture = {
-            "_order": order["id"],
-            "id": capture_id,
-            "status": "COMPLETED",
-            "amount": _amount(amount),
-            "final_capture": True,
-            "create_time": _now(self.now()),
-            "supplementary_data": {"related_ids": {"order_id": order["id"]}},
-            "links": [
+        now = self.now()
+        capture = Capture(
+            id=capture_id,
+            status="COMPLETED",
+            amount=amount,
+            final_capture=final,
+            create_time=_now(now),
+            supplementary_data={"related_ids": {"order_id": order.id}},
+            order=order.id,
+            made=now,
+            links=[
                 {
                     "href": self._href("payments/captures", capture_id),
                     "rel": "self",
@@ -595,18 +687,19 @@ class FakePayPal(FakeServer):
                 },
             ]
             + ([{"href": up, "rel": "up", "method": "GET"}] if up else []),
-        }
-        self._attach(order, "captures", capture)
-        order["_captured"] = True
-        self._emit("PAYMENT.CAPTURE.COMPLETED", "capture", capture)
+        )
+        self.captures[capture_id] = capture
+        order._payments.setdefault("captures", []).append(capture_id)
+        order._captured = True
+        self._emit("PAYMENT.CAPTURE.COMPLETED", "capture", capture.wire())
         return capture
 
     @route("POST", "/v2/checkout/orders/{order_id}/capture")
     def _capture_order(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
         order = _find(self.orders, order_id)
         self._check_approved(order, "CAPTURE")
-        order["status"] = "COMPLETED"
-        self._new_capture(order, self._order_amount(order), None)
+        order.status = "COMPLETED"
+        self._new_capture(order, order.amount, None)
         return httpx.Response(201, json=self._order_view(order))
 
     @route("POST", "/v2/checkout/orders/{order_id}/authorize")
@@ -615,49 +708,43 @@ class FakePayPal(FakeServer):
     ) -> httpx.Response:
         order = _find(self.orders, order_id)
         self._check_approved(order, "AUTHORIZE")
-        order["status"] = "COMPLETED"
+        order.status = "COMPLETED"
         authorization_id = self._new_id("A")
-        authorization = {
-            "_order": order["id"],
-            "id": authorization_id,
-            "status": "CREATED",
-            "amount": order["purchase_units"][0]["amount"],
-            "create_time": _now(self.now()),
-            "expiration_time": _now(self.now() + _AUTHORIZATION_VALIDITY),
-            "supplementary_data": {"related_ids": {"order_id": order["id"]}},
-            "links": [
+        now = self.now()
+        expires = now + _AUTHORIZATION_VALIDITY
+        authorization = Authorization(
+            id=authorization_id,
+            status="CREATED",
+            amount=order.amount,
+            create_time=_now(now),
+            expiration_time=_now(expires),
+            supplementary_data={"related_ids": {"order_id": order.id}},
+            links=[
                 {
                     "href": self._href("payments/authorizations", authorization_id),
                     "rel": "self",
                     "method": "GET",
                 },
             ],
-        }
-        self._attach(order, "authorizations", authorization)
-        self._emit("PAYMENT.AUTHORIZATION.CREATED", "authorization", authorization)
-        return httpx.Response(201, json=self._order_view(order))
-
-    def _captured_of(self, authorization: dict[str, Any]) -> Money:
-        amount = Money(authorization["amount"]["value"], authorization["amount"]["currency_code"])
-        return sum(
-            (
-                Money(c["amount"]["value"], c["amount"]["currency_code"])
-                for c in map(self.captures.__getitem__, authorization["_children"])
-            ),
-            Money.zero(amount.currency),
+            order=order.id,
+            expires=expires,
         )
+        self.authorizations[authorization_id] = authorization
+        order._payments.setdefault("authorizations", []).append(authorization_id)
+        self._emit("PAYMENT.AUTHORIZATION.CREATED", "authorization", authorization.wire())
+        return httpx.Response(201, json=self._order_view(order))
 
     @route("POST", "/v2/payments/authorizations/{authorization_id}/capture")
     def _capture_authorization(
         self, request: httpx.Request, body: dict[str, Any], authorization_id: str
     ) -> httpx.Response:
         authorization = _find(self.authorizations, authorization_id)
-        status = authorization["status"]
+        status = authorization.status
         if status == "VOIDED":
             raise _unprocessable(
                 "AUTHORIZATION_VOIDED", "A voided authorization cannot be captured."
             )
-        if self.now() > _moment(authorization["expiration_time"]):  # 29 days, fake's clock
+        if authorization.expired(self.now()):  # 29 days, on the fake's clock
             raise _unprocessable(
                 "AUTHORIZATION_EXPIRED", "An expired authorization cannot be captured."
             )
@@ -667,10 +754,11 @@ class FakePayPal(FakeServer):
                 "Authorization has been previously captured and hence cannot be voided or "
                 "captured.",
             )
-        authorized = Money(
-            authorization["amount"]["value"], authorization["amount"]["currency_code"]
+        authorized = authorization.amount
+        captured = _total(
+            (self.captures[c].amount for c in authorization._children), authorized.currency
         )
-        remaining = authorized - self._captured_of(authorization)
+        remaining = authorized - captured
         amount = _money(body["amount"], "/amount") if "amount" in body else remaining
         if amount.currency != authorized.currency:
             raise _unprocessable(
@@ -681,23 +769,22 @@ class FakePayPal(FakeServer):
             raise _unprocessable(
                 "MAX_CAPTURE_AMOUNT_EXCEEDED", "Capture amount exceeds allowable limit."
             )
-        order = self.orders[authorization["_order"]]
-        if order["id"] in self._declined:
+        order = self.orders[authorization._order]
+        if order.id in self._declined:
             raise _unprocessable("INSTRUMENT_DECLINED", "The instrument presented was declined.")
-        up = self._href("payments/authorizations", authorization["id"])
-        capture = self._new_capture(order, amount, up)
-        authorization["_children"].append(capture["id"])
-        capture["final_capture"] = bool(body.get("final_capture", False))
-        done = capture["final_capture"] or amount == remaining
-        authorization["status"] = "CAPTURED" if done else "PARTIALLY_CAPTURED"
-        return httpx.Response(201, json={k: v for k, v in capture.items() if not k.startswith("_")})
+        up = self._href("payments/authorizations", authorization.id)
+        final = bool(body.get("final_capture", False))
+        capture = self._new_capture(order, amount, up, final=final)
+        authorization._children.append(capture.id)
+        authorization.status = "CAPTURED" if final or amount == remaining else "PARTIALLY_CAPTURED"
+        return httpx.Response(201, json=capture.wire())
 
     @route("POST", "/v2/payments/authorizations/{authorization_id}/void")
     def _void(self, request: httpx.Request, body: object, authorization_id: str) -> httpx.Response:
         authorization = _find(self.authorizations, authorization_id)
         # PayPal voids what is left of an authorization, after a partial capture too; only a
         # fully captured or already voided one is refused (issues of authorizations.void-422).
-        status = authorization["status"]
+        status = authorization.status
         if status == "CAPTURED":
             raise _unprocessable(
                 "PREVIOUSLY_CAPTURED",
@@ -714,12 +801,10 @@ class FakePayPal(FakeServer):
                 "A reauthorization cannot be voided. Please void the original "
                 "parent authorization.",
             )
-        authorization["status"] = "VOIDED"
-        self._emit("PAYMENT.AUTHORIZATION.VOIDED", "authorization", authorization)
+        authorization.status = "VOIDED"
+        self._emit("PAYMENT.AUTHORIZATION.VOIDED", "authorization", authorization.wire())
         if "return=representation" in request.headers.get("Prefer", ""):
-            return httpx.Response(
-                200, json={k: v for k, v in authorization.items() if not k.startswith("_")}
-            )
+            return httpx.Response(200, json=authorization.wire())
         return httpx.Response(204)
 
     @route("POST", "/v2/payments/captures/{capture_id}/refund")
@@ -727,24 +812,18 @@ class FakePayPal(FakeServer):
         self, request: httpx.Request, body: dict[str, Any], capture_id: str
     ) -> httpx.Response:
         capture = _find(self.captures, capture_id)
-        if capture["status"] not in ("COMPLETED", "PARTIALLY_REFUNDED"):
+        if capture.status not in ("COMPLETED", "PARTIALLY_REFUNDED"):
             raise _unprocessable(
                 "CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded."
             )
-        if self.now() > _moment(capture["create_time"]) + _REFUND_PERIOD:
+        if not capture.refundable(self.now()):  # 180 days, on the fake's clock
             raise _unprocessable(
                 "REFUND_TIME_LIMIT_EXCEEDED",
                 "You are over the time limit to perform a refund on this capture.",
             )
-        captured = Money(capture["amount"]["value"], capture["amount"]["currency_code"])
-        up = self._href("payments/captures", capture["id"])
-        refunded = sum(
-            (
-                Money(r["amount"]["value"], r["amount"]["currency_code"])
-                for r in map(self.refunds.__getitem__, capture["_children"])
-            ),
-            Money.zero(captured.currency),
-        )
+        captured = capture.amount
+        up = self._href("payments/captures", capture.id)
+        refunded = _total((self.refunds[r].amount for r in capture._children), captured.currency)
         remaining = captured - refunded
         amount = _money(body["amount"], "/amount") if "amount" in body else remaining
         if amount.currency != captured.currency:
@@ -762,25 +841,25 @@ class FakePayPal(FakeServer):
         if note is not None and (not isinstance(note, str) or len(note) > 255):
             raise _invalid("INVALID_STRING_LENGTH", "note_to_payer is too long.", "/note_to_payer")
         refund_id = self._new_id("R")
-        refund = {
-            "_order": capture["_order"],
-            "id": refund_id,
-            "status": "COMPLETED",
-            "amount": _amount(amount),
-            "create_time": _now(self.now()),
-            "links": [
+        refund = Refund(
+            id=refund_id,
+            status="COMPLETED",
+            amount=amount,
+            create_time=_now(self.now()),
+            links=[
                 {"href": self._href("payments/refunds", refund_id), "rel": "self", "method": "GET"},
                 {"href": up, "rel": "up", "method": "GET"},
             ],
-        }
-        if note:
-            refund["note_to_payer"] = note
-        self._attach(self.orders[capture["_order"]], "refunds", refund)
-        capture["_children"].append(refund_id)
-        capture["status"] = "REFUNDED" if amount == remaining else "PARTIALLY_REFUNDED"
+            order=capture._order,
+            note_to_payer=note or None,
+        )
+        self.refunds[refund_id] = refund
+        self.orders[refund._order]._payments.setdefault("refunds", []).append(refund_id)
+        capture._children.append(refund_id)
+        capture.status = "REFUNDED" if amount == remaining else "PARTIALLY_REFUNDED"
         # As PayPal sends it: the refund names its capture in ``links`` (``rel: up``) only.
-        self._emit("PAYMENT.CAPTURE.REFUNDED", "refund", refund)
-        return httpx.Response(201, json={k: v for k, v in refund.items() if not k.startswith("_")})
+        self._emit("PAYMENT.CAPTURE.REFUNDED", "refund", refund.wire())
+        return httpx.Response(201, json=refund.wire())
 
     @route("POST", "/v1/notifications/verify-webhook-signature")
     def _verify(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
@@ -830,6 +909,6 @@ class FakePayPal(FakeServer):
                 "resource_version": "2.0",
                 "event_type": event_type,
                 "summary": event_type.replace(".", " ").lower(),
-                "resource": {k: v for k, v in resource.items() if not k.startswith("_")},
+                "resource": resource,
             }
         )
