@@ -368,18 +368,21 @@ def reminder(**options: object) -> Reminder:
     )
 
 
-def test_from_reminder_splits_fee_interest_and_principal() -> None:
+def test_from_reminder_holds_only_its_charges_and_names_the_reminded_invoices() -> None:
     open_item = OpenItem.from_document(reminder())
     assert open_item.component(COSTS) == eur("5.00")
     assert open_item.component(INTEREST) == eur("1.20")
-    assert open_item.component(PRINCIPAL) == eur("100.00")
+    # The principal stays open on the invoice's own item, once.
+    assert open_item.component(PRINCIPAL) == eur("0.00")
+    assert open_item.reminds == ("RE-1",)
     assert open_item.burden == 2
+    assert reminder().total == eur("106.20")
 
 
 def test_from_reminder_takes_earlier_payments_off_costs_then_interest() -> None:
     paid = reminder().record_payment(eur("6.00"))
     open_item = OpenItem.from_document(paid, burden=7)
-    assert open_item.units == (0, 20, 10_000)
+    assert open_item.units == (0, 20, 0)
     assert open_item.burden == 7
 
 

@@ -83,6 +83,9 @@ def test_offer_master_data_and_payments(report: dict[str, Any]) -> None:
     assert (paypal["paid"], paypal["still_open"]) == ("€150.00", "€156.43")
     assert payengine["kept_as_credit"] == "13,93\xa0€"  # 500.00 - 486.07
     assert [line["component"] for line in payengine["allocated"]] == ["costs", "principal"]
+    # Paying the reminder settled the invoice it reminds of; nothing is left to pay twice.
+    assert payengine["settled"] == {"MA-2026-3": "paid", "RE-2026-17": "paid"}
+    assert payengine["still_open"] == "0,00\xa0€"
 
 
 def test_python_dash_m_runs_the_demo() -> None:

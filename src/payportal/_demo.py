@@ -378,22 +378,27 @@ def _pay_and_book(
     """Pay ``amount`` on ``document`` through the one booking path: a ``Portal`` over a
     storage stores the intent and creates the payment at a fake server over loopback, the
     payer approves, and ``complete`` (the return to the portal) captures and books it. The
-    documents get the shares the booking gave them (a reminder's principal reaches the
+    documents get the shares the booking gave them (paying a reminder pays its fee, then the
     invoices it reminds of)."""
     from payportal.booking import Portal  # noqa: PLC0415
 
     storage = world.storage(f"pay-{document.id}")
     reminded = document.invoice_ids if isinstance(document, Reminder) else ()
+    documents = [document, *(world.get(i) for i in reminded)]
     with storage.transaction() as tx:
+        # A reminder's item holds only its charges; the invoices it reminds of keep their
+        # own items for the principal, so nothing is owed twice.
         tx.save_account(
             CustomerAccount(
                 customer_id=document.customer_id,
                 currency=document.currency,
-                items=[OpenItem.from_document(document)],
+                items=[
+                    OpenItem.from_document(d) for d in documents if isinstance(d, PayableDocument)
+                ],
             ),
             version=0,
         )
-        for stored in (document, *(world.get(i) for i in reminded)):
+        for stored in documents:
             tx.save_document(stored, version=0)
     with fake.serve() as base_url:
         client = make_client(fake, base_url)
@@ -449,8 +454,8 @@ def _payments(world: _World) -> dict[str, Any]:
         "account_balance": format_money(account.balance, world.john.locale),
     }
 
-    # Erika pays her reminder by card through PayEngine and rounds the amount up; the
-    # booking records the reminder's principal on the invoice it reminded of.
+    # Erika pays her reminder by card through PayEngine and rounds the amount up: its fee
+    # first, then the invoice it reminds of (BGB §367), which is then paid too.
     reminder = world.get("rem-3")
     assert isinstance(reminder, Reminder)
     payengine_payment, payengine_url, result, erikas = _pay_and_book(
@@ -474,6 +479,13 @@ def _payments(world: _World) -> dict[str, Any]:
             for line in result.lines
         ],
         "kept_as_credit": format_money(erikas.credit_balance, world.erika.locale),
+        # The reminder and the invoices it reminds of, as the booking left them.
+        "settled": {
+            d.number: d.state.value
+            for d in (world.get(reminder.id), *(world.get(i) for i in reminder.invoice_ids))
+            if isinstance(d, PayableDocument)
+        },
+        "still_open": format_money(erikas.open_total, world.erika.locale),
     }
     return section
 
@@ -689,7 +701,11 @@ def _print_text(report: dict[str, Any], out: IO[str]) -> None:
     )
     for line in payengine["allocated"]:
         write(f"     -> {line['item']} {line['component']}: {line['amount']}\n")
-    write(f"     overpayment kept as credit: {payengine['kept_as_credit']}\n")
+    write(
+        f"     overpayment kept as credit: {payengine['kept_as_credit']}\n     settled: "
+        + ", ".join(f"{number} {state}" for number, state in payengine["settled"].items())
+        + f"; still open {payengine['still_open']}\n"
+    )
     prepaid = report["prepaid"]
     write("\n7. Prepaid top-up by bank transfer\n")
     write(f"   transfer to {prepaid['iban']} with reference {prepaid['reference']}\n")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from payportal import Money
-from payportal.accounts import CustomerAccount, OpenItem
+from payportal.accounts import Component, ComponentKind, CustomerAccount, OpenItem
 from payportal.allocation import OverpaymentPolicy, Strategy
 from payportal.booking import EventKind, PaymentEvent, PaymentIntent, Purpose, save_intent
 from payportal.documents import Document, Invoice, LineItem, RemindedInvoice, Reminder
@@ -120,10 +120,15 @@ def open_storage(kind: str, where: str) -> Storage:
     return PostgresStorage(where, max_size=2)
 
 
-def reminded_world() -> tuple[CustomerAccount, list[Document]]:
-    """Invoices of 60.00 and 40.00 reminded of with a fee of 5.00: the account holds the
-    reminder's item (costs 5.00, principal 100.00), not the invoices' own."""
-    _, invoices = world([6000, 4000])
+def reminded_world(*, legacy: bool = False) -> tuple[CustomerAccount, list[Document]]:
+    """Invoices of 60.00 and 40.00 reminded of with a fee of 5.00.
+
+    The account holds the invoices' items and the reminder's (its fee of 5.00, naming the
+    invoices in ``reminds``). With ``legacy``, it holds what payportal stored before
+    reminders became demands: only the reminder's item, with costs 5.00 and the invoices'
+    principal of 100.00.
+    """
+    account, invoices = world([6000, 4000])
     reminder = Reminder(
         id="rem-1",
         number="MA-1",
@@ -134,7 +139,19 @@ def reminded_world() -> tuple[CustomerAccount, list[Document]]:
         ],
         fee=Money.from_minor(500, "EUR"),
     )
-    account = CustomerAccount(customer_id="42", currency="EUR").add(
-        OpenItem.from_document(reminder)
-    )
+    if legacy:
+        account = CustomerAccount(customer_id="42", currency="EUR").add(
+            OpenItem(
+                key="MA-1",
+                components=[
+                    Component(ComponentKind.COSTS, Money.from_minor(500, "EUR")),
+                    Component(ComponentKind.PRINCIPAL, Money.from_minor(10_000, "EUR")),
+                ],
+                due_on=T0.date(),
+                subject=reminder.subject,
+                burden=1,
+            )
+        )
+    else:
+        account = account.add(OpenItem.from_document(reminder))
     return account, [*invoices, reminder]

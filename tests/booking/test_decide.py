@@ -430,10 +430,16 @@ def test_nothing_is_open_twice_and_each_document_agrees_with_its_item(
 # -- reminders ------------------------------------------------------------------------------
 
 
-def test_money_on_a_reminder_reaches_the_invoices_it_reminds_of_only_as_far_as_it_goes() -> None:
-    account, docs = reminded_world()
-    first = decide(account, docs, intent(), event(EventKind.CAPTURED, 7000, "c1"))
+@pytest.mark.parametrize("legacy", [False, True], ids=["demand", "legacy-item"])
+def test_money_on_a_reminder_reaches_the_invoices_it_reminds_of_only_as_far_as_it_goes(
+    legacy: bool,
+) -> None:
+    account, docs = reminded_world(legacy=legacy)
+    paying = intent(Purpose.DOCUMENTS, 7000, keys=("MA-1",))
+    first = decide(account, docs, paying, event(EventKind.CAPTURED, 7000, "c1"))
     # Costs first (the fee), then principal: 65.00 of principal, the first invoice in full.
+    # Whether the reminder's item or the invoices' items hold the principal, the
+    # documents end up the same.
     assert states(first) == {
         "MA-1": (PaymentState.PARTIALLY_PAID, m(7000)),
         "RE-1": (PaymentState.PAID, m(6000)),

@@ -10,10 +10,9 @@ import pytest
 from booking_world import T0, reminded_world, store_world
 
 from payportal import Money
-from payportal.accounts import CustomerAccount, OpenItem
 from payportal.booking import IntentStatus, Outcome, Portal, Purpose, review_queue
 from payportal.customers import BankAccount
-from payportal.documents import CreditNote, LineItem, PaymentState, Reminder
+from payportal.documents import CreditNote, LineItem, PaymentState
 from payportal.exceptions import AccessDeniedError, ValidationError
 from payportal.providers import Capabilities, Payment, PaymentRequest, PaymentStatus
 from payportal.providers.bank_transfer import BankTransfer
@@ -216,16 +215,10 @@ def test_paying_a_reminder_pays_its_invoices_whichever_item_holds_the_principal(
     principal_on_invoices: bool,
 ) -> None:
     shop = Shop()
-    account, docs = reminded_world()
-    if principal_on_invoices:
-        # The other way to keep a reminder: the invoices keep their items, the reminder's
-        # item holds only its fee.
-        account = CustomerAccount(customer_id="42", currency="EUR")
-        for doc in docs:
-            item = OpenItem.from_document(doc)  # type: ignore[arg-type]
-            if isinstance(doc, Reminder):
-                item = item.with_units((item.units[0], item.units[1], 0))
-            account = account.add(item)
+    # The invoices keep their items and the reminder's holds only its fee (how payportal
+    # puts a reminder on an account), or the reminder's item holds the principal too (how
+    # accounts were stored before).
+    account, docs = reminded_world(legacy=not principal_on_invoices)
     with shop.storage.transaction() as tx:
         tx.save_account(account, version=0)
         for doc in docs:

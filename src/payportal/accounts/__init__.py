@@ -22,6 +22,7 @@ from payportal.accounts._customer import (
     LedgerEntry,
     RefundRequest,
 )
+from payportal.accounts._due import Due
 from payportal.accounts._open_item import Component, ComponentKind, OpenItem
 from payportal.accounts._prepaid import PrepaidAccount, TopUp, TopUpMethod
 
@@ -31,6 +32,7 @@ __all__ = [
     "Component",
     "ComponentKind",
     "CustomerAccount",
+    "Due",
     "EntryKind",
     "LedgerEntry",
     "OpenItem",

@@ -12,7 +12,8 @@ import attrs
 
 from payportal import _validators as v
 from payportal._money import Money, currency_exponent, is_currency
-from payportal.accounts._open_item import KIND_ORDER, OpenItem, units_to_money
+from payportal.accounts._due import Due, dues_of
+from payportal.accounts._open_item import KIND_ORDER, ComponentKind, OpenItem, units_to_money
 from payportal.accounts._prepaid import PrepaidAccount, TopUpMethod
 from payportal.allocation._result import (
     AllocationLine,
@@ -24,6 +25,7 @@ from payportal.allocation._reverse import reverse
 from payportal.exceptions import (
     AllocationError,
     CurrencyMismatchError,
+    InvalidTransitionError,
     UnknownCurrencyError,
     ValidationError,
 )
@@ -47,6 +49,7 @@ class EntryKind(enum.Enum):
     WRITE_OFF = "write_off"  # shortfall within tolerance written off (or undone)
     TRANSFER = "transfer"  # overpayment moved to the prepaid account or a refund (or back)
     REVERSAL = "reversal"  # a refund or chargeback of a payment
+    WAIVER = "waiver"  # costs or interest waived by the merchant (a reminder fee)
 
 
 @attrs.frozen
@@ -212,6 +215,96 @@ class CustomerAccount:
     def open_items(self) -> tuple[OpenItem, ...]:
         """The items with something open, oldest first."""
         return tuple(sorted((i for i in self.items.values() if i.open_units), key=lambda i: i.rank))
+
+    def dues(self) -> tuple[Due, ...]:
+        """What the customer is asked to pay, each open amount once, oldest first.
+
+        A reminder's due carries the reminded invoices that are still open (their
+        principal is listed under the reminder, not beside it); every other item with
+        something open is a due of its own. List these in a portal, not the items, and
+        nothing is shown as due twice: the amounts add up to :attr:`open_total`.
+
+        >>> from payportal.accounts import Component, ComponentKind
+        >>> invoice = OpenItem.simple("RE-1", Money("100.00", "EUR"), due=date(2026, 3, 1))
+        >>> reminder = OpenItem(
+        ...     key="MA-1", components=[Component(ComponentKind.COSTS, Money("5.00", "EUR"))],
+        ...     due_on=date(2026, 3, 20), reminds=["RE-1"])
+        >>> account = CustomerAccount(customer_id="42", currency="EUR", items=[invoice, reminder])
+        >>> [(d.key, d.amount, d.includes) for d in account.dues()]
+        [('MA-1', Money('105.00', 'EUR'), ('RE-1',))]
+        >>> account.open_total
+        Money('105.00', 'EUR')
+        """
+        return dues_of(self.items.values(), self.currency)
+
+    def waive(
+        self,
+        key: str,
+        *,
+        reason: str,
+        on: date,
+        kind: ComponentKind = ComponentKind.COSTS,
+        amount: Money | None = None,
+    ) -> CustomerAccount:
+        """Waive costs or interest still open on the item ``key`` (a reminder fee), all or
+        nothing; the ledger records a WAIVER entry under the key.
+
+        Principal is not waived here: settle it with a credit note.
+
+        Args:
+            key: the item (a reminder's number).
+            reason: why, for the records (the booking's journal keeps it); not empty.
+            on: the booking day.
+            kind: COSTS (the default: fees) or INTEREST.
+            amount: how much; all that is open of ``kind`` if omitted.
+
+        Raises:
+            ValidationError: an argument is invalid, ``key`` names no item on the account,
+                ``kind`` is PRINCIPAL, or ``amount`` is not positive or more than is open.
+            InvalidTransitionError: nothing of ``kind`` is open on the item.
+            CurrencyMismatchError: ``amount`` is in another currency.
+        """
+        day = _check_day(on)
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("must say why the charge is waived", field="reason", value=reason)
+        item = self.items.get(key) if isinstance(key, str) else None
+        if item is None:
+            raise ValidationError("names no item on the account", field="key", value=key)
+        if kind is not ComponentKind.COSTS and kind is not ComponentKind.INTEREST:
+            raise ValidationError(
+                "must be COSTS or INTEREST; settle principal with a credit note",
+                field="kind",
+                value=kind,
+            )
+        index = KIND_ORDER.index(kind)
+        open_units = item.units[index]
+        if not open_units:
+            raise InvalidTransitionError(f"nothing of {kind.value} is open on {key!r} to waive")
+        if amount is None:
+            units = open_units
+        else:
+            if not isinstance(amount, Money):
+                raise ValidationError("must be Money or None", field="amount", value=amount)
+            if amount.currency != self.currency:
+                raise CurrencyMismatchError(
+                    f"cannot waive {amount} on an account in {self.currency}"
+                )
+            units = amount.minor_units
+            if units <= 0 or units > open_units:
+                raise ValidationError(
+                    f"must be more than zero and at most the {self._money(open_units)} of "
+                    f"{kind.value} open on {key!r}",
+                    field="amount",
+                    value=amount,
+                )
+        left = list(item.units)
+        left[index] -= units
+        entry = LedgerEntry(day, EntryKind.WAIVER, key, -self._money(units))
+        return attrs.evolve(
+            self,
+            items={**self.items, key: item.with_units(left)},
+            ledger=(*self.ledger, entry),
+        )
 
     def add(self, item: OpenItem, *, on: date | None = None) -> CustomerAccount:
         """Add a new open item, booked on ``on`` (default: its issue date).

@@ -102,6 +102,27 @@ def _key(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise v.fail(attribute, value, "must not start or end with white space")
 
 
+def _reminds(instance: OpenItem, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value == ():
+        return  # the usual item; kept cheap, a million items are built in bulk
+    v.items_of(str, "an item key")(instance, attribute, value)
+    assert isinstance(value, tuple)
+    seen: set[str] = set()
+    for index, key in enumerate(value):
+        field = f"{attribute.name}[{index}]"
+        if not key.strip() or key != key.strip():
+            raise ValidationError(
+                "must be an item key, not empty and without white space around it",
+                field=field,
+                value=key,
+            )
+        if key == instance.key:
+            raise ValidationError("must name another item than this one", field=field, value=key)
+        if key in seen:
+            raise ValidationError("repeats an item named before", field=field, value=key)
+        seen.add(key)
+
+
 # Every date ordinal (date.max is 3,652,059) is below this, so due * DATE_SPAN + issued
 # orders by due date, then issue date.
 DATE_SPAN = 2**22
@@ -139,6 +160,12 @@ class OpenItem:
         discount: cash discount (Skonto) the payer may take on the principal (never more
             than the principal still open), and ``discount_until`` the last day to take it;
             both or neither.
+        reminds: for a reminder's item, the keys of the items it demands besides its own
+            charges (the reminded invoices' items). The reminder's item holds only its
+            charges; the principal stays open once, on the invoices' own items. Naming
+            this item in a payment (:attr:`~payportal.allocation.Strategy.SPECIFIED`)
+            pays these items too, by BGB §367(1): costs, then interest, then principal,
+            oldest first. See :meth:`CustomerAccount.dues`.
 
     The remaining attributes are derived and exist for fast allocation: ``currency``,
     ``units`` (open minor units of costs, interest, principal), ``open_units``,
@@ -164,6 +191,7 @@ class OpenItem:
     burden: int = attrs.field(default=0, validator=_burden)
     discount: Money | None = attrs.field(default=None, validator=_discount)
     discount_until: date | None = attrs.field(default=None, validator=v.optional_date)
+    reminds: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_reminds)
 
     # Precomputed once so that allocating over a million items touches only plain ints.
     currency: str = attrs.field(init=False, repr=False, eq=False)
@@ -286,11 +314,27 @@ class OpenItem:
     ) -> OpenItem:
         """The open item of an invoice or a reminder, keyed by the document number.
 
-        A reminder's fee and its further lines are costs, its interest is interest and what
-        was open on the reminded invoices is principal. What was already paid on the document
-        is taken off in BGB §367(1) order: costs, then interest, then principal. An invoice
-        with cash-discount terms carries the discount and its deadline. ``burden`` defaults
-        to the reminder level (0 for invoices).
+        An invoice's item is its total as principal. A reminder's item holds only its
+        charges: its fee and further lines as costs, its interest as interest. What it
+        reminds of stays open on the invoices' own items, which the reminder's item names
+        in ``reminds`` (the invoice numbers): the account counts that money once, and
+        paying the reminder by name pays them too (see :class:`OpenItem`). Add the
+        reminded invoices' items to the account as well.
+
+        What was already paid on the document is taken off in BGB §367(1) order: costs,
+        then interest, then principal (for a reminder, only its charges are taken off
+        here). An invoice with cash-discount terms carries the discount and its deadline.
+        ``burden`` defaults to the reminder level (0 for invoices).
+
+        >>> from payportal.documents import RemindedInvoice
+        >>> reminder = Reminder(
+        ...     id="rem-1", number="MA-1", customer_id="42", issued_on=date(2026, 3, 1),
+        ...     fee=Money("5.00", "EUR"),
+        ...     reminded=[RemindedInvoice(invoice_id="inv-1", number="RE-1",
+        ...                               amount_open=Money("100.00", "EUR"))])
+        >>> item = OpenItem.from_document(reminder)
+        >>> item.amount_open, item.reminds, reminder.total
+        (Money('5.00', 'EUR'), ('RE-1',), Money('105.00', 'EUR'))
 
         Raises:
             ValidationError: ``document`` is not an invoice or a reminder.
@@ -300,17 +344,18 @@ class OpenItem:
                 "must be an Invoice or a Reminder", field="document", value=document
             )
         currency = document.currency
+        reminds: tuple[str, ...] = ()
+        kept: tuple[ComponentKind, ...]
         if isinstance(document, Reminder):
-            costs = document.fee + document.totals.gross
-            owed = [
-                costs.minor_units,
-                document.interest.minor_units,
-                document.principal.minor_units,
-            ]
+            owed = [document.charges.minor_units - document.interest.minor_units]
+            owed += [document.interest.minor_units, 0]
             rank = document.level
+            reminds = tuple(dict.fromkeys(r.number for r in document.reminded))
+            kept = (ComponentKind.COSTS, ComponentKind.INTEREST)
         else:
             owed = [0, 0, document.total.minor_units]
             rank = 0
+            kept = (ComponentKind.PRINCIPAL,)
         if document.amount_due.minor_units == 0:
             owed = [0, 0, 0]
         else:
@@ -323,7 +368,7 @@ class OpenItem:
         components = tuple(
             Component(kind, units_to_money(amount, currency, exponent))
             for kind, amount in zip(KIND_ORDER, owed, strict=True)
-            if amount or kind is ComponentKind.PRINCIPAL
+            if amount or kind in kept
         )
         discount: Money | None = None
         discount_until: date | None = None
@@ -340,4 +385,5 @@ class OpenItem:
             burden=rank if burden is None else burden,
             discount=discount,
             discount_until=discount_until,
+            reminds=reminds,
         )

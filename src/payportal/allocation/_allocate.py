@@ -185,6 +185,37 @@ def _ascending(items: Sequence[OpenItem], key: Callable[[OpenItem], str]) -> Ite
         wanted *= _GROWTH
 
 
+def _demands(pool: _Pool, named: Sequence[str], skip: set[str]) -> list[list[OpenItem]]:
+    """The named items as the debts to pay one after the other, in the named order.
+
+    An item that reminds of others (``OpenItem.reminds``) brings them along: a reminder and
+    the invoices it reminds of are one debt, paid by BGB §367(1) (see ``_Run.pay_demand``).
+    Two reminders of the same invoice join one debt, as does an invoice named before its
+    reminder. The items brought along are added to ``skip``: the fallback leaves them.
+    """
+    items = pool.named(named)
+    if not any(item.reminds for item in items):
+        return [[item] for item in items]
+    wanted = [k for item in items for k in item.reminds if k in pool.unique]
+    linked = {item.key: item for item in pool.named(list(dict.fromkeys(wanted)))}
+    demands: list[list[OpenItem]] = []
+    home: dict[str, int] = {}
+    for item in items:
+        if item.key in home:
+            continue
+        index = next((home[k] for k in item.reminds if k in home), len(demands))
+        if index == len(demands):
+            demands.append([])
+        demands[index].append(item)
+        home[item.key] = index
+        for key in item.reminds:
+            if key in linked and key not in home:
+                demands[index].append(linked[key])
+                home[key] = index
+                skip.add(key)
+    return demands
+
+
 def _oldest_first(items: Sequence[OpenItem], skip: set[str]) -> Plan:
     for item in _ascending(items, _RANK):
         if item.key not in skip:
@@ -268,6 +299,36 @@ class _Run:
             # A discount only ever settles an item; a partial payment takes none.
             if share == need and need != item.open_units:
                 self.discounts[item.key] = item.open_units - need
+            self.remaining -= share
+
+    def _parts(self, item: OpenItem) -> list[int]:
+        parts = self.allocated.get(item.key)
+        if parts is None:
+            parts = self.allocated[item.key] = [0, 0, 0]
+            self.reached.append(item)
+        return parts
+
+    def pay_demand(self, demand: list[OpenItem]) -> None:
+        """Pay a reminder and what it reminds of as one debt, by BGB §367(1): the costs of
+        all its items, then their interest, then the principal, oldest first. A cash
+        discount still running is taken as :meth:`pay` takes it: only by settling."""
+        for index in (0, 1):
+            for item in demand:
+                taken = min(self.remaining, item.units[index])
+                if taken:
+                    self._parts(item)[index] += taken
+                    self.remaining -= taken
+        for item in sorted(demand, key=_RANK):
+            principal = item.units[2]
+            if not self.remaining or not principal:
+                continue
+            need = principal - min(self.discount(item), principal)
+            share = min(self.remaining, need)
+            if not share:
+                continue
+            self._parts(item)[2] += share
+            if share == need and need != principal:
+                self.discounts[item.key] = principal - need
             self.remaining -= share
 
     def give_back_discounts(self) -> None:
@@ -389,7 +450,10 @@ def allocate(
             (only as much as the payment needs), and STATUTORY_DE tells due items from
             not yet due ones by it (required there).
         specified: for SPECIFIED, the item keys the payer named, in the named order;
-            names that match no item end up in ``unmatched_references``.
+            names that match no item end up in ``unmatched_references``. A named
+            reminder's item brings the items it reminds of (``OpenItem.reminds``) along:
+            together they are paid costs first, then interest, then principal, oldest
+            first (BGB §367(1)).
         fallback: the strategy SPECIFIED uses for the money left after the named items.
         payment_id: the caller's id for the payment, carried into the result.
 
@@ -448,8 +512,11 @@ def allocate(
         )
 
     run = _Run(payment.minor_units, ordinal)
-    for item in pool.named(matched):
-        run.pay([item])
+    for demand in _demands(pool, matched, skip):
+        if len(demand) == 1 and not demand[0].reminds:
+            run.pay(demand)
+        else:
+            run.pay_demand(demand)
         if not run.remaining:
             break
     if run.remaining:

@@ -44,6 +44,7 @@ from payportal.booking._book import (
     resolve_review,
     review_queue,
     save_intent,
+    waive_fee,
 )
 from payportal.booking._decide import (
     BookingDecision,
@@ -52,6 +53,7 @@ from payportal.booking._decide import (
     OutboxEvent,
     decide,
     decide_credit_note,
+    decide_waiver,
     reject,
     release,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "book_many",
     "decide",
     "decide_credit_note",
+    "decide_waiver",
     "events_from_payment",
     "events_from_webhook",
     "journal",
@@ -113,4 +116,5 @@ __all__ = [
     "review_queue",
     "save_intent",
     "top_up_method",
+    "waive_fee",
 ]

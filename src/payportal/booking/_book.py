@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from payportal import _validators as v
+from payportal.accounts import ComponentKind
 from payportal.booking._decide import (
     BookingDecision,
     decide,
     decide_credit_note,
+    decide_waiver,
     reject,
     release,
 )
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from datetime import datetime
 
+    from payportal._money import Money
     from payportal.accounts import CustomerAccount
     from payportal.booking._decide import JournalRecord
     from payportal.storage import Storage, Transaction, Versioned
@@ -51,6 +54,7 @@ __all__ = [
     "resolve_review",
     "review_queue",
     "save_intent",
+    "waive_fee",
 ]
 
 T = TypeVar("T")
@@ -63,6 +67,7 @@ REVIEW = "payportal.booking:review"
 # The source under which movement keys are marked processed (one unique key per movement).
 MOVEMENTS = "payportal.booking:movement"
 CREDIT_NOTES = "payportal.booking:credit_note"
+WAIVERS = "payportal.booking:waiver"
 
 #: How often a booking is redone after another writer changed the account in between.
 ATTEMPTS = 5
@@ -266,8 +271,10 @@ def _load_documents(
     """The documents a booking for ``intent`` may touch, by id: those of the open items and
     of the items the intent's bookings reached."""
     subjects: dict[str, None] = {}
+    open_keys = {key for key, item in account.items.items() if item.open_units}
     for item in account.items.values():
-        if item.open_units and item.subject:
+        # A reminder follows the invoices it reminds of even once its own charges are paid.
+        if item.subject and (item.open_units or not open_keys.isdisjoint(item.reminds)):
             subjects[item.subject] = None
     if intent is not None:
         for booking_id in intent.bookings:
@@ -459,6 +466,70 @@ def book_credit_note(
             documents = _load_documents(tx, stored.value, None)
             decision = decide_credit_note(
                 stored.value, [d.value for d in documents.values()], credit_note, policy, at=at
+            )
+            _write(tx, decision, stored.version, documents)
+            return BookingOutcome(Outcome.BOOKED, decision)
+
+    return _retrying(ATTEMPTS, once)
+
+
+def waive_fee(
+    storage: Storage,
+    customer_id: str,
+    key: str,
+    *,
+    reason: str,
+    at: datetime,
+    kind: ComponentKind = ComponentKind.COSTS,
+    amount: Money | None = None,
+    request_id: str | None = None,
+) -> BookingOutcome:
+    """Waive a reminder's fee (or interest) on request, in one transaction: the account,
+    the reminder's paid state, a ``fee_waived`` journal record with ``reason`` and a
+    ``fee.waived`` outbox message are written together or not at all (see
+    :func:`~payportal.booking.decide_waiver`).
+
+    Args:
+        storage: where the portal's state is.
+        customer_id: whose account.
+        key: the item, normally the reminder's number.
+        reason: why; kept in the journal record's ``note``.
+        at: when (timezone-aware).
+        kind: COSTS (fees, the default) or INTEREST.
+        amount: how much; all that is open of ``kind`` if omitted.
+        request_id: the caller's id of this request: a request repeated with the same id
+            changes nothing (:attr:`Outcome.ALREADY_BOOKED`).
+
+    Raises:
+        ValidationError: an argument is invalid or names no item on the account.
+        InvalidTransitionError: the customer has no account, or nothing of ``kind`` is open
+            on the item.
+        CurrencyMismatchError: ``amount`` is in another currency than the account.
+    """
+    v.check_aware(at, "at")
+    if request_id is not None and (not isinstance(request_id, str) or not request_id.strip()):
+        raise ValidationError(
+            "must be a non-empty string or None", field="request_id", value=request_id
+        )
+
+    def once() -> BookingOutcome:
+        with storage.transaction() as tx:
+            if request_id is not None and not tx.mark_processed(WAIVERS, request_id):
+                return BookingOutcome(Outcome.ALREADY_BOOKED)
+            stored = tx.load_account(customer_id)
+            if stored is None:
+                raise InvalidTransitionError(
+                    f"customer {customer_id!r} has no account to waive a charge on"
+                )
+            documents = _load_documents(tx, stored.value, None)
+            decision = decide_waiver(
+                stored.value,
+                [d.value for d in documents.values()],
+                key,
+                reason=reason,
+                at=at,
+                kind=kind,
+                amount=amount,
             )
             _write(tx, decision, stored.version, documents)
             return BookingOutcome(Outcome.BOOKED, decision)

@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from payportal._money import Money
-from payportal.accounts import ComponentKind, CustomerAccount, OpenItem, PrepaidAccount
+from payportal.accounts import (
+    ComponentKind,
+    CustomerAccount,
+    EntryKind,
+    OpenItem,
+    PrepaidAccount,
+)
 from payportal.allocation import (
     AllocationResult,
     OverpaymentPolicy,
@@ -40,6 +46,8 @@ from payportal.exceptions import (
     ValidationError,
 )
 
+P = TypeVar("P", bound=PayableDocument)
+
 __all__ = [
     "BookingDecision",
     "DocumentShare",
@@ -47,6 +55,7 @@ __all__ = [
     "OutboxEvent",
     "decide",
     "decide_credit_note",
+    "decide_waiver",
     "reject",
     "release",
 ]
@@ -79,7 +88,8 @@ class JournalRecord:
 
     Attributes:
         kind: ``payment_booked``, ``refund_booked``, ``chargeback_booked``,
-            ``top_up_released``, ``top_up_rejected`` or ``credit_note_booked``.
+            ``top_up_released``, ``top_up_rejected``, ``credit_note_booked`` or
+            ``fee_waived`` (no money: the waived charge is in ``write_offs``).
         at: when the booking counts (the event's time).
         customer_id: whose account.
         booking_id: the id the booking has on the account (an intent id, ``/2`` for its
@@ -99,6 +109,7 @@ class JournalRecord:
         pending: change of the pending top-ups.
         refund_due: change of the refunds due to the customer.
         fee: the provider's fee, if known.
+        note: why, for bookings a person decided (the reason a fee was waived).
     """
 
     kind: str
@@ -120,6 +131,7 @@ class JournalRecord:
     pending: Money
     refund_due: Money
     fee: Money | None = None
+    note: str = ""
 
     @property
     def placed(self) -> Money:
@@ -145,7 +157,9 @@ class OutboxEvent:
     ``credit.created``, ``top_up.credited``, ``top_up.pending``, ``top_up.released``,
     ``top_up.rejected``, ``refund.booked``, ``refund.due``, ``payment.authorised``,
     ``payment.failed``, ``payment.cancelled``, ``payment.expired``,
-    ``credit_note.booked``.
+    ``credit_note.booked``, ``reminder.paid`` (and the other document topics),
+    ``dunning.stopped`` (a reminded invoice is settled: remind no further),
+    ``fee.waived``.
     """
 
     topic: str
@@ -211,6 +225,7 @@ def _record(
     shares: Iterable[DocumentShare] = (),
     discounts: Money | None = None,
     write_offs: Money | None = None,
+    note: str = "",
 ) -> JournalRecord:
     zero = Money.zero(after.currency)
     return JournalRecord(
@@ -233,6 +248,7 @@ def _record(
         pending=after.prepaid.pending_amount - before.prepaid.pending_amount,
         refund_due=_refunds_total(after) - _refunds_total(before),
         fee=source.fee,
+        note=note,
     )
 
 
@@ -246,7 +262,7 @@ def _documents_by_subject(documents: Iterable[Document]) -> dict[str, PayableDoc
     return found
 
 
-def _with_paid(document: PayableDocument, paid: Money, still_open: bool) -> PayableDocument:
+def _with_paid(document: P, paid: Money, still_open: bool) -> P:
     if document.state is PaymentState.CANCELLED:
         return document
     if not still_open:
@@ -267,18 +283,22 @@ def _update_documents(
 ) -> dict[str, PayableDocument]:
     """The documents after ``shares`` of money (and the settling of ``touched`` items).
 
-    A reminder's principal is what was open on the invoices it reminds of, so the
-    ``principal`` money that reaches a reminder's item is recorded on those invoices too,
-    in the reminder's order (and taken back from them in the reverse order).
+    A reminder whose item names what it reminds of (``OpenItem.reminds``) holds only its
+    charges; its paid state follows from the account (see :func:`_reminder_standing`),
+    whichever item the money reached. An item stored before that (a reminder's item
+    holding the principal itself) passes the ``principal`` money that reaches it on to
+    the invoices it reminds of, in the reminder's order (and takes it back from them in
+    the reverse order).
     """
     changed: dict[str, PayableDocument] = {}
     money: dict[str, Money] = {}
     for share in shares:
         money[share.item] = money.get(share.item, Money.zero(account.currency)) + share.amount
-    for key in dict.fromkeys([*money, *touched]):
+    keys = list(dict.fromkeys([*money, *touched]))
+    for key in keys:
         item = account.items[key]
         document = changed.get(item.subject) or documents.get(item.subject)
-        if document is None:
+        if document is None or (isinstance(document, Reminder) and item.reminds):
             continue
         paid = document.paid + money.get(key, Money.zero(account.currency))
         if paid.amount < 0:
@@ -287,7 +307,77 @@ def _update_documents(
         reminder_share = (principal or {}).get(key)
         if isinstance(document, Reminder) and reminder_share:
             _pass_on(document, reminder_share, documents, changed)
+    _follow_reminders(account, documents, changed, keys)
     return changed
+
+
+def _follow_reminders(
+    account: CustomerAccount,
+    documents: Mapping[str, PayableDocument],
+    changed: dict[str, PayableDocument],
+    keys: Iterable[str],
+) -> None:
+    """Bring the reminders whose charges or reminded invoices ``keys`` reached up to date."""
+    reached = set(keys)
+    if not reached:
+        return
+    for item in account.items.values():
+        if not item.reminds or (item.key not in reached and reached.isdisjoint(item.reminds)):
+            continue
+        document = changed.get(item.subject) or documents.get(item.subject)
+        if isinstance(document, Reminder):
+            standing = _reminder_standing(document, account)
+            if standing != document:
+                changed[item.subject] = standing
+
+
+def _reminder_standing(reminder: Reminder, account: CustomerAccount) -> Reminder:
+    """``reminder`` with ``paid`` and ``state`` as the account has it: what is still
+    demanded is its own item's open charges plus, per reminded invoice, what is open on
+    that invoice's item (at most what the reminder asked for it); the rest of its total
+    is settled (paid, credited or waived)."""
+    if reminder.state is PaymentState.CANCELLED:
+        return reminder
+    zero = Money.zero(reminder.currency)
+    own = account.items.get(reminder.number)
+    still = own.amount_open if own is not None and own.subject == reminder.subject else zero
+    for entry in reminder.reminded:
+        invoice = account.items.get(entry.number)
+        still += (
+            entry.amount_open if invoice is None else min(invoice.amount_open, entry.amount_open)
+        )
+    settled = reminder.total - still
+    paid = settled if settled.amount > 0 else zero
+    return _with_paid(reminder, paid, bool(still))
+
+
+def _stopped_dunning(
+    before: CustomerAccount, after: CustomerAccount, booking_id: str
+) -> list[OutboxEvent]:
+    """``dunning.stopped`` for each reminded invoice this booking settled: the reminders
+    of it demand no more principal (their own charges stay due unless waived)."""
+    events = []
+    reminders: dict[str, list[str]] = {}
+    for item in after.items.values():
+        for key in item.reminds:
+            reminders.setdefault(key, []).append(item.key)
+    for key, numbers in reminders.items():
+        was, now = before.items.get(key), after.items.get(key)
+        if was is None or now is None or not was.open_units or now.open_units:
+            continue
+        events.append(
+            OutboxEvent(
+                "dunning.stopped",
+                {
+                    "customer_id": after.customer_id,
+                    "item": key,
+                    "subject": now.subject,
+                    "reminders": sorted(numbers),
+                    "booking_id": booking_id,
+                },
+            )
+        )
+    return events
 
 
 def _pass_on(
@@ -355,7 +445,7 @@ def _document_outbox(
         item = account.items.get(document.number)
         due = (
             item.amount_open
-            if item is not None and item.subject == document.subject
+            if item is not None and item.subject == document.subject and not item.reminds
             else document.amount_due
         )
         if document.state is PaymentState.PAID:
@@ -578,6 +668,7 @@ def _capture(
             write_offs=_sum_lines(result.write_offs, account.currency),
         )
         outbox += _document_outbox(changed, after, booking_id)
+        outbox += _stopped_dunning(account, after, booking_id)
         if record.credit:
             outbox.append(OutboxEvent("credit.created", {**base, **_money_payload(record.credit)}))
         if record.prepaid:
@@ -611,9 +702,14 @@ def _allocate(
     booking_id: str,
 ) -> AllocationResult:
     if intent.purpose is Purpose.DOCUMENTS:
-        # Only the chosen items: money they do not need follows the overpayment policy
-        # instead of settling documents the customer did not pick.
-        chosen = [account.items[k] for k in dict.fromkeys(intent.item_keys) if k in account.items]
+        # Only the chosen items (a chosen reminder's with the invoices it reminds of): money
+        # they do not need follows the overpayment policy instead of settling documents the
+        # customer did not pick.
+        keys = dict.fromkeys(intent.item_keys)
+        for key in list(keys):
+            item = account.items.get(key)
+            keys.update(dict.fromkeys(item.reminds if item is not None else ()))
+        chosen = [account.items[k] for k in keys if k in account.items]
         return allocate(
             amount,
             chosen,
@@ -939,6 +1035,7 @@ def decide_credit_note(
     outbox = [
         OutboxEvent("credit_note.booked", payload),
         *_document_outbox(changed, after, booking_id),
+        *_stopped_dunning(account, after, booking_id),
     ]
     if record.credit:
         outbox.append(OutboxEvent("credit.created", {**payload, **_money_payload(record.credit)}))
@@ -950,4 +1047,83 @@ def decide_credit_note(
         journal=(record,),
         outbox=tuple(outbox),
         booked=total,
+    )
+
+
+# -- waived charges ------------------------------------------------------------------------
+
+
+def decide_waiver(
+    account: CustomerAccount,
+    documents: Iterable[Document],
+    key: str,
+    *,
+    reason: str,
+    at: datetime,
+    kind: ComponentKind = ComponentKind.COSTS,
+    amount: Money | None = None,
+) -> BookingDecision:
+    """Waive a charge still open on the item ``key`` (a reminder's fee), on request.
+
+    The account loses the charge (see :meth:`~payportal.accounts.CustomerAccount.waive`),
+    the reminder's paid state follows, the journal gets a ``fee_waived`` record (no money
+    moves: the waived amount is in ``write_offs``, ``reason`` in ``note``) and the outbox
+    a ``fee.waived`` message. Pure, all or nothing: an invalid request raises before
+    anything is decided.
+
+    Args:
+        account: the customer's account as stored.
+        documents: the customer's documents (the reminder among them to update it).
+        key: the item, normally a reminder's number.
+        reason: why the charge is waived; kept in the journal.
+        at: when (timezone-aware); its date is the booking day.
+        kind: COSTS (fees, the default) or INTEREST.
+        amount: how much; everything open of ``kind`` if omitted.
+
+    Raises:
+        ValidationError: an argument is invalid or names no item (see ``waive``).
+        InvalidTransitionError: nothing of ``kind`` is open on the item.
+        CurrencyMismatchError: ``amount`` is in another currency than the account.
+    """
+    if not isinstance(account, CustomerAccount):
+        raise ValidationError("must be a CustomerAccount", field="account", value=account)
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValidationError("must be a timezone-aware datetime", field="at", value=at)
+    by_subject = _documents_by_subject(documents)
+    after = account.waive(key, reason=reason, on=at.date(), kind=kind, amount=amount)
+    waived = account.items[key].amount_open - after.items[key].amount_open
+    number = 1 + sum(1 for e in account.ledger if e.kind is EntryKind.WAIVER and e.reference == key)
+    booking_id = f"waiver:{key}:{number}"
+    changed = _update_documents(after, by_subject, (), (key,))
+    source = _Source("merchant", None, None, booking_id, key)
+    record = _record(
+        "fee_waived",
+        at,
+        account,
+        after,
+        booking_id=booking_id,
+        intent_id=None,
+        source=source,
+        amount=Money.zero(account.currency),
+        write_offs=waived,
+        note=reason.strip(),
+    )
+    message = OutboxEvent(
+        "fee.waived",
+        {
+            "customer_id": account.customer_id,
+            "item": key,
+            "subject": account.items[key].subject,
+            "component": kind.value,
+            "reason": reason.strip(),
+            "booking_id": booking_id,
+            **_money_payload(waived),
+        },
+    )
+    return BookingDecision(
+        account=after,
+        documents=tuple(changed.values()),
+        journal=(record,),
+        outbox=(message, *_document_outbox(changed, after, booking_id)),
+        booked=Money.zero(account.currency),
     )

@@ -315,6 +315,7 @@ _KIND_TEXT = {
     "reversal_booked": "Rückbuchung",
     "top_up_released": "Guthaben freigegeben",
     "top_up_rejected": "Guthaben abgelehnt",
+    "fee_waived": "Mahngebühr erlassen",
 }
 
 

@@ -35,6 +35,7 @@ def journal_data(record: JournalRecord) -> dict[str, Any]:
             for s in record.documents
         ],
         "fee": None if record.fee is None else str(record.fee.amount),
+        "note": record.note,
     }
     for name in _AMOUNTS:
         data[name] = str(getattr(record, name).amount)
@@ -70,6 +71,8 @@ def journal_record(customer_id: str, data: Mapping[str, Any]) -> JournalRecord:
                 for d in data["documents"]
             ),
             fee=None if data["fee"] is None else money(data["fee"]),
+            # Records written before notes existed have none.
+            note=data.get("note", ""),
             **amounts,
         )
     except KeyError as exc:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from payportal._money import Money
 from payportal.allocation import OverpaymentPolicy, Strategy, Tolerance
 from payportal.booking._book import (
     BookingOutcome,
@@ -19,6 +20,7 @@ from payportal.booking._book import (
     reject_top_up,
     release_top_up,
     save_intent,
+    waive_fee,
 )
 from payportal.booking._model import (
     CreditNotePolicy,
@@ -34,7 +36,6 @@ from payportal.providers import Payment, PaymentRequest, PaymentStatus
 from payportal.reconciliation import Direction
 
 if TYPE_CHECKING:
-    from payportal._money import Money
     from payportal.booking._decide import BookingDecision
     from payportal.links import LinkSigner
     from payportal.portal import PortalSettings
@@ -299,6 +300,7 @@ class Portal:
                 )
             return Purpose.AMOUNT, (), amount
         keys: list[str] = []
+        numbers: list[str] = []
         due: Money | None = None
         with self._storage.transaction() as tx:
             for document_id in ids:
@@ -319,14 +321,24 @@ class Portal:
                         value=document_id,
                     )
                 keys.append(document.number)
+                numbers.append(document.number)
                 if isinstance(document, Reminder):
-                    # Where the reminded invoices keep their own items for the principal
-                    # (the reminder's item holding only fee and interest), those items are
-                    # what the payer chose too; where the reminder's item holds the
-                    # principal, these keys match no item and change nothing.
+                    # A reminder demands the invoices it reminds of: their items (which
+                    # hold the principal; the reminder's own item only its charges) are
+                    # what the payer chose too.
                     keys += [r.number for r in document.reminded if r.number not in keys]
                 due = document.amount_due if due is None else due + document.amount_due
+            account = tx.load_account(customer_id)
         assert due is not None
+        if account is not None and account.value.currency == due.currency:
+            # What the chosen items demand, each item once: a reminder chosen together with
+            # the invoice it reminds of does not ask for that invoice twice.
+            items = account.value.items
+            if all(k in items for k in keys):
+                reached = {k for k in keys if k in items}
+                for key in numbers:
+                    reached.update(k for k in items[key].reminds if k in items)
+                due = sum((items[k].amount_open for k in reached), Money.zero(due.currency))
         return Purpose.DOCUMENTS, tuple(keys), amount if amount is not None else due
 
     # -- what comes back -----------------------------------------------------------------
@@ -453,3 +465,29 @@ class Portal:
             InvalidTransitionError: the customer has no account.
         """
         return book_credit_note(self._storage, credit_note, self._credit_notes, at=self._clock())
+
+    def waive_fee(
+        self,
+        customer_id: str,
+        reminder_number: str,
+        *,
+        reason: str,
+        amount: Money | None = None,
+        request_id: str | None = None,
+    ) -> BookingOutcome:
+        """Waive the fee still open on a reminder (or ``amount`` of it), now, with a journal
+        record that keeps ``reason`` (see :func:`~payportal.booking.waive_fee`).
+
+        Raises:
+            ValidationError: an argument is invalid or names no item on the account.
+            InvalidTransitionError: the customer has no account, or no fee is open.
+        """
+        return waive_fee(
+            self._storage,
+            customer_id,
+            reminder_number,
+            reason=reason,
+            at=self._clock(),
+            amount=amount,
+            request_id=request_id,
+        )

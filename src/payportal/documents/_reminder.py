@@ -57,8 +57,18 @@ def _zero(instance: Reminder) -> Money:
 class Reminder(PayableDocument):
     """A dunning reminder for one or more invoices, with fee and default interest.
 
-    Its total is what was open on the reminded invoices plus ``fee`` and ``interest``;
-    ``lines`` may list further charges.
+    A reminder is a demand, not a new debt: it asks for what was open on the reminded
+    invoices (:attr:`principal`, as of its date) plus its own :attr:`charges` (``fee``,
+    ``interest`` and further ``lines``). Its printed :attr:`total` is both together. On a
+    customer account only the charges are its own open item; the principal stays open on
+    the invoices' items (see :meth:`payportal.accounts.OpenItem.from_document`), so no
+    money is owed twice. Paying the reminder pays its charges, then the invoices (BGB
+    §367(1): costs, then interest, then principal).
+
+    Its ``paid`` and ``state`` say how much of its total is no longer demanded, whichever
+    way that happened (a payment of the reminder, of a reminded invoice, a credit note or a
+    waived fee): the booking keeps them so. A reminder is PAID (settled) once its charges
+    and the invoices it reminds of are settled.
     """
 
     type: ClassVar[DocumentType] = DocumentType.REMINDER
@@ -83,6 +93,12 @@ class Reminder(PayableDocument):
         return sum((r.amount_open for r in self.reminded), Money.zero(self.currency))
 
     @property
-    def total(self) -> Money:
+    def charges(self) -> Money:
+        """What the reminder itself charges: ``fee``, ``interest`` and its further lines."""
         totals: Totals = self.totals
-        return self.principal + self.fee + self.interest + totals.gross
+        return self.fee + self.interest + totals.gross
+
+    @property
+    def total(self) -> Money:
+        """The printed total: the reminded principal plus the charges, as of its date."""
+        return self.principal + self.charges
