@@ -39,7 +39,7 @@ from payportal.providers.paypal import WHOLE_UNIT_CURRENCIES
 from payportal.testing._server import FakeServer, Record, Refusal, route
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 __all__ = ["Authorization", "Capture", "FakePayPal", "Order", "Refund"]
 
@@ -151,6 +151,10 @@ class Order(_PayPalRecord):
     _payments: dict[str, list[str]] = attrs.Factory(dict)
     _captured: bool = False
 
+    def add_payment(self, kind: str, payment_id: str) -> None:
+        """List a new authorization, capture or refund (``kind`` as in the order's JSON)."""
+        self._payments.setdefault(kind, []).append(payment_id)
+
     def wire(self) -> dict[str, Any]:
         """The order without its payments (see ``FakePayPal._order_view``)."""
         view = super().wire()
@@ -158,44 +162,42 @@ class Order(_PayPalRecord):
         return {**view, "purchase_units": [unit]}
 
 
-@attrs.define
-class Authorization(_PayPalRecord):
-    """An authorized payment: ``CREATED``, ``PARTIALLY_CAPTURED``, ``CAPTURED`` or
-    ``VOIDED``; it can be captured until ``_expires`` (:meth:`expired`), 29 days after it
-    was made. ``_children`` are its captures' ids."""
+@attrs.define(kw_only=True)
+class _Payment(_PayPalRecord):
+    """What authorizations and captures share: they belong to an order (``_order``) and
+    have children (``_children``: a capture's refunds, an authorization's captures)."""
 
     id: str
     status: str
     amount: Money
     create_time: str
-    expiration_time: str
     supplementary_data: dict[str, Any]
     links: list[dict[str, str]]
     _order: str
-    _expires: datetime
     _children: list[str] = attrs.Factory(list)
+
+
+@attrs.define(kw_only=True)
+class Authorization(_Payment):
+    """An authorized payment: ``CREATED``, ``PARTIALLY_CAPTURED``, ``CAPTURED`` or
+    ``VOIDED``; it can be captured until ``_expires`` (:meth:`expired`), 29 days after it
+    was made."""
+
+    expiration_time: str
+    _expires: datetime
 
     def expired(self, now: datetime) -> bool:
         """Whether the authorization period is over at ``now``."""
         return now > self._expires
 
 
-@attrs.define
-class Capture(_PayPalRecord):
+@attrs.define(kw_only=True)
+class Capture(_Payment):
     """A captured payment: ``COMPLETED``, ``PARTIALLY_REFUNDED`` or ``REFUNDED``; it can
-    be refunded for 180 days after ``_made`` (:meth:`refundable`). ``_children`` are its
-    refunds' ids."""
+    be refunded for 180 days after ``_made`` (:meth:`refundable`)."""
 
-    id: str
-    status: str
-    amount: Money
     final_capture: bool
-    create_time: str
-    supplementary_data: dict[str, Any]
-    links: list[dict[str, str]]
-    _order: str
     _made: datetime
-    _children: list[str] = attrs.Factory(list)
 
     def refundable(self, now: datetime) -> bool:
         """Whether the refund period is still running at ``now``."""
@@ -215,8 +217,28 @@ class Refund(_PayPalRecord):
     note_to_payer: str | None = None
 
 
-def _total(amounts: Iterable[Money], currency: str) -> Money:
-    return sum(amounts, Money.zero(currency))
+def _portion(
+    parent: _Payment,
+    children: Mapping[str, Capture | Refund],
+    body: Mapping[str, Any],
+    *,
+    mismatch: _ApiError,
+    exceeded: _ApiError,
+) -> tuple[Money, Money]:
+    """What a capture of an authorization, or a refund of a capture, takes from ``parent``
+    (the body's ``amount``, or all that is left) and what was left before it.
+
+    Raises:
+        _ApiError: ``mismatch`` for another currency, ``exceeded`` for more than is left.
+    """
+    taken = (children[child].amount for child in parent._children)
+    left = parent.amount - sum(taken, Money.zero(parent.amount.currency))
+    amount = _money(body["amount"], "/amount") if "amount" in body else left
+    if amount.currency != left.currency:
+        raise mismatch
+    if amount > left:
+        raise exceeded
+    return amount, left
 
 
 class _ApiError(Refusal):
@@ -689,7 +711,7 @@ class FakePayPal(FakeServer):
             + ([{"href": up, "rel": "up", "method": "GET"}] if up else []),
         )
         self.captures[capture_id] = capture
-        order._payments.setdefault("captures", []).append(capture_id)
+        order.add_payment("captures", capture_id)
         order._captured = True
         self._emit("PAYMENT.CAPTURE.COMPLETED", "capture", capture.wire())
         return capture
@@ -730,7 +752,7 @@ class FakePayPal(FakeServer):
             expires=expires,
         )
         self.authorizations[authorization_id] = authorization
-        order._payments.setdefault("authorizations", []).append(authorization_id)
+        order.add_payment("authorizations", authorization_id)
         self._emit("PAYMENT.AUTHORIZATION.CREATED", "authorization", authorization.wire())
         return httpx.Response(201, json=self._order_view(order))
 
@@ -754,21 +776,18 @@ class FakePayPal(FakeServer):
                 "Authorization has been previously captured and hence cannot be voided or "
                 "captured.",
             )
-        authorized = authorization.amount
-        captured = _total(
-            (self.captures[c].amount for c in authorization._children), authorized.currency
-        )
-        remaining = authorized - captured
-        amount = _money(body["amount"], "/amount") if "amount" in body else remaining
-        if amount.currency != authorized.currency:
-            raise _unprocessable(
+        amount, remaining = _portion(
+            authorization,
+            self.captures,
+            body,
+            mismatch=_unprocessable(
                 "AUTH_CAPTURE_CURRENCY_MISMATCH",
                 "Currency of capture must be the same as currency of authorization.",
-            )
-        if amount > remaining:
-            raise _unprocessable(
+            ),
+            exceeded=_unprocessable(
                 "MAX_CAPTURE_AMOUNT_EXCEEDED", "Capture amount exceeds allowable limit."
-            )
+            ),
+        )
         order = self.orders[authorization._order]
         if order.id in self._declined:
             raise _unprocessable("INSTRUMENT_DECLINED", "The instrument presented was declined.")
@@ -821,22 +840,21 @@ class FakePayPal(FakeServer):
                 "REFUND_TIME_LIMIT_EXCEEDED",
                 "You are over the time limit to perform a refund on this capture.",
             )
-        captured = capture.amount
         up = self._href("payments/captures", capture.id)
-        refunded = _total((self.refunds[r].amount for r in capture._children), captured.currency)
-        remaining = captured - refunded
-        amount = _money(body["amount"], "/amount") if "amount" in body else remaining
-        if amount.currency != captured.currency:
-            raise _unprocessable(
+        amount, remaining = _portion(
+            capture,
+            self.refunds,
+            body,
+            mismatch=_unprocessable(
                 "REFUND_CAPTURE_CURRENCY_MISMATCH",
                 "Refund must be in the same currency as the capture.",
-            )
-        if amount > remaining:
-            raise _unprocessable(
+            ),
+            exceeded=_unprocessable(
                 "REFUND_AMOUNT_EXCEEDED",
                 "The refund amount must be less than or equal to the capture amount that has "
                 "not yet been refunded.",
-            )
+            ),
+        )
         note = body.get("note_to_payer")
         if note is not None and (not isinstance(note, str) or len(note) > 255):
             raise _invalid("INVALID_STRING_LENGTH", "note_to_payer is too long.", "/note_to_payer")
@@ -854,7 +872,7 @@ class FakePayPal(FakeServer):
             note_to_payer=note or None,
         )
         self.refunds[refund_id] = refund
-        self.orders[refund._order]._payments.setdefault("refunds", []).append(refund_id)
+        self.orders[refund._order].add_payment("refunds", refund_id)
         capture._children.append(refund_id)
         capture.status = "REFUNDED" if amount == remaining else "PARTIALLY_REFUNDED"
         # As PayPal sends it: the refund names its capture in ``links`` (``rel: up``) only.
