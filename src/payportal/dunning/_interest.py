@@ -129,6 +129,7 @@ class BaseRateTable:
     source: str = attrs.field(default="", validator=v.optional_str)
     _starts: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
     _rates: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _until: int = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.rows:
@@ -146,6 +147,9 @@ class BaseRateTable:
         )
         object.__setattr__(self, "_starts", tuple(r.valid_from.toordinal() for r in self.rows))
         object.__setattr__(self, "_rates", rates)
+        object.__setattr__(
+            self, "_until", _next_half_year(self.rows[-1].valid_from).toordinal() - 1
+        )
 
     @property
     def known_from(self) -> date:
@@ -155,7 +159,7 @@ class BaseRateTable:
     @property
     def known_until(self) -> date:
         """The last day the table knows: the end of its last row's half-year."""
-        return date.fromordinal(_next_half_year(self.rows[-1].valid_from).toordinal() - 1)
+        return date.fromordinal(self._until)
 
     def rate_on(self, day: date) -> Decimal:
         """The base rate in percent per year on ``day``.
@@ -209,7 +213,7 @@ class BaseRateTable:
 
     def _index(self, ordinal: int, field: str) -> int:
         index = bisect.bisect_right(self._starts, ordinal) - 1
-        if index < 0 or ordinal > self.known_until.toordinal():
+        if index < 0 or ordinal > self._until:
             day = date.fromordinal(ordinal)
             raise ValidationError(
                 f"is outside the base-rate table ({self.known_from} to {self.known_until}); "
@@ -223,7 +227,8 @@ class BaseRateTable:
     def _periods(self, first: int, last: int) -> Iterable[tuple[int, int, int]]:
         """(first day, last day, rate in millionths of a percent) covering first..last."""
         index = self._index(first, "start")
-        self._index(last, "end")
+        if last > self._until:
+            self._index(last, "end")
         starts, rates = self._starts, self._rates
         day = first
         while day <= last:
@@ -329,6 +334,7 @@ def _points_units(points: Decimal) -> int:
     return _rate_units(points, "points")
 
 
+@functools.cache
 def _percent(units: int) -> Decimal:
     return (Decimal(units) / _RATE_SCALE).normalize() if units else Decimal(0)
 
