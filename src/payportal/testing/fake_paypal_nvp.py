@@ -133,6 +133,18 @@ def _encode(fields: dict[str, str]) -> bytes:
     return "&".join(f"{key}={escape(value)}" for key, value in fields.items()).encode()
 
 
+def _duplicate(first: dict[str, str], key: str) -> dict[str, str]:
+    """The first answer again, with PayPal's 11607 warning for a repeated ``key``."""
+    return {
+        **first,
+        "ACK": "SuccessWithWarning",
+        "L_ERRORCODE0": "11607",
+        "L_SHORTMESSAGE0": "Duplicate Request",
+        "L_LONGMESSAGE0": f"A successful transaction has already been completed for this {key}.",
+        "L_SEVERITYCODE0": "Warning",
+    }
+
+
 def _fields(request: httpx.Request) -> dict[str, str]:
     """The request's form fields (NVP sends everything form-encoded in the body)."""
     return dict(urllib.parse.parse_qsl(request.content.decode(errors="replace")))
@@ -401,15 +413,7 @@ class FakePayPalNVP(FakeServer):
         first = self._done.get((method, msgsubid))
         if first is None:
             return None
-        return {
-            **first,
-            "ACK": "SuccessWithWarning",
-            "L_ERRORCODE0": "11607",
-            "L_SHORTMESSAGE0": "Duplicate Request",
-            "L_LONGMESSAGE0": "A successful transaction has already been completed for this "
-            "MsgSubID.",
-            "L_SEVERITYCODE0": "Warning",
-        }
+        return _duplicate(first, "MsgSubID")
 
     def _remember(self, method: str, fields: dict[str, str], answer: dict[str, str]) -> None:
         if fields.get("MSGSUBID"):
@@ -512,15 +516,7 @@ class FakePayPalNVP(FakeServer):
     def _pay(self, fields: dict[str, str]) -> httpx.Response:
         checkout = self._checkout(fields)
         if checkout.answer is not None:  # the token is PayPal's idempotency key here
-            return self._answer(fields, {
-                **checkout.answer,
-                "ACK": "SuccessWithWarning",
-                "L_ERRORCODE0": "11607",
-                "L_SHORTMESSAGE0": "Duplicate Request",
-                "L_LONGMESSAGE0": "A successful transaction has already been completed for "
-                "this token.",
-                "L_SEVERITYCODE0": "Warning",
-            })  # fmt: skip
+            return self._answer(fields, _duplicate(checkout.answer, "token"))
         if not fields.get("PAYERID"):
             raise _Refused("10419", _INVALID_ARGUMENT, "Express Checkout PayerID is missing.")
         if fields["PAYERID"] != checkout.payer_id:
