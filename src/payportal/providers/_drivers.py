@@ -37,6 +37,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 """Used when the caller passes neither a client nor a timeout: no request waits forever."""
 
 T = TypeVar("T")
+_Client = TypeVar("_Client", httpx.Client, httpx.AsyncClient)
 
 logger = logging.getLogger("payportal.providers")
 
@@ -48,7 +49,25 @@ _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REFUSED = frozenset({429, 503})
 
 
-def _check_timeout(timeout: httpx.Timeout) -> None:
+def _client(
+    make: Callable[..., _Client],
+    client: _Client | None,
+    transport: object,
+    timeout: httpx.Timeout | None,
+) -> tuple[_Client, bool]:
+    """The client a driver sends with, and whether the driver made it (and so closes it).
+
+    Raises:
+        ValidationError: both ``client`` and ``transport`` given, or a timeout left unset.
+    """
+    if client is not None and transport is not None:
+        raise ValidationError(
+            "cannot be combined with client: configure the client's transport instead",
+            field="transport",
+            value=transport,
+        )
+    chosen = client or make(transport=transport, timeout=timeout or DEFAULT_TIMEOUT)
+    timeout = chosen.timeout
     if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
         raise ValidationError(
             "must set every timeout (connect, read, write, pool): a provider that hangs "
@@ -56,6 +75,7 @@ def _check_timeout(timeout: httpx.Timeout) -> None:
             field="timeout",
             value=timeout,
         )
+    return chosen, client is None
 
 
 _Step = httpx.Request | float
@@ -177,18 +197,8 @@ class SyncDriver:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if client is not None and transport is not None:
-            raise ValidationError(
-                "cannot be combined with client: configure the client's transport instead",
-                field="transport",
-                value=transport,
-            )
         self.provider = provider
-        self._owns_client = client is None
-        self.client = client or httpx.Client(
-            transport=transport, timeout=timeout or DEFAULT_TIMEOUT
-        )
-        _check_timeout(self.client.timeout)
+        self.client, self._owns_client = _client(httpx.Client, client, transport, timeout)
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
@@ -241,18 +251,8 @@ class AsyncDriver:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if client is not None and transport is not None:
-            raise ValidationError(
-                "cannot be combined with client: configure the client's transport instead",
-                field="transport",
-                value=transport,
-            )
         self.provider = provider
-        self._owns_client = client is None
-        self.client = client or httpx.AsyncClient(
-            transport=transport, timeout=timeout or DEFAULT_TIMEOUT
-        )
-        _check_timeout(self.client.timeout)
+        self.client, self._owns_client = _client(httpx.AsyncClient, client, transport, timeout)
         self.retry = retry or RetryPolicy()
         self._sleep = sleep or asyncio.sleep
         self._clock = clock

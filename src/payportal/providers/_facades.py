@@ -39,14 +39,11 @@ def split_options(
     return own, driver
 
 
-class HTTPProvider:
-    """A :class:`~payportal.providers.PaymentProvider` made of a :class:`Wire` and a
-    :class:`SyncDriver`. Use it as a context manager to close the client it created.
-    """
+class _WireFacade:
+    """What both facades say of their wire: its name, its capabilities, its repr."""
 
-    def __init__(self, wire: Wire, **http: Unpack[HTTPOptions]) -> None:
+    def __init__(self, wire: Wire) -> None:
         self._wire = wire
-        self._driver = SyncDriver(wire.name, **http)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._wire!r})"
@@ -60,6 +57,16 @@ class HTTPProvider:
     def capabilities(self) -> Capabilities:
         """What this provider can do."""
         return self._wire.capabilities
+
+
+class HTTPProvider(_WireFacade):
+    """A :class:`~payportal.providers.PaymentProvider` made of a :class:`Wire` and a
+    :class:`SyncDriver`. Use it as a context manager to close the client it created.
+    """
+
+    def __init__(self, wire: Wire, **http: Unpack[HTTPOptions]) -> None:
+        super().__init__(wire)
+        self._driver = SyncDriver(wire.name, **http)
 
     def create_payment(self, request: PaymentRequest) -> Payment:
         """See :meth:`payportal.providers.PaymentProvider.create_payment`."""
@@ -103,27 +110,14 @@ class HTTPProvider:
         self.close()
 
 
-class AsyncHTTPProvider:
+class AsyncHTTPProvider(_WireFacade):
     """An :class:`~payportal.providers.AsyncPaymentProvider` made of a :class:`Wire` and an
     :class:`AsyncDriver`. Use it as an async context manager to close its client.
     """
 
     def __init__(self, wire: Wire, **http: Unpack[AsyncHTTPOptions]) -> None:
-        self._wire = wire
+        super().__init__(wire)
         self._driver = AsyncDriver(wire.name, **http)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._wire!r})"
-
-    @property
-    def name(self) -> str:
-        """The provider's name."""
-        return self._wire.name
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """What this provider can do."""
-        return self._wire.capabilities
 
     async def create_payment(self, request: PaymentRequest) -> Payment:
         """See :meth:`payportal.providers.PaymentProvider.create_payment`."""

@@ -244,7 +244,21 @@ def _alphanumeric(text: str) -> str:
     return "".join(c for c in text.upper() if c.isascii() and c.isalnum())
 
 
-class BankTransfer:
+class _BankTransferFacts:
+    """What both front-ends of the bank transfer provider say of themselves."""
+
+    @property
+    def name(self) -> str:
+        """``"bank_transfer"``."""
+        return NAME
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """:data:`CAPABILITIES`."""
+        return CAPABILITIES
+
+
+class BankTransfer(_BankTransferFacts):
     """The bank-transfer :class:`~payportal.providers.PaymentProvider`; no I/O but the store.
 
     Args:
@@ -304,16 +318,6 @@ class BankTransfer:
     def __repr__(self) -> str:
         scheme = self._scheme if isinstance(self._scheme, str) else self._scheme.name
         return f"BankTransfer(iban={self._account.iban!r}, reference_scheme={scheme!r})"
-
-    @property
-    def name(self) -> str:
-        """``"bank_transfer"``."""
-        return NAME
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """:data:`CAPABILITIES`."""
-        return CAPABILITIES
 
     @property
     def store(self) -> TransferStore:
@@ -620,7 +624,7 @@ class BankTransfer:
         raise UnsupportedOperationError(why, provider=NAME, code="unsupported_operation")
 
 
-class AsyncBankTransfer:
+class AsyncBankTransfer(_BankTransferFacts):
     """:class:`BankTransfer` for asyncio code: the same arguments and behaviour.
 
     It runs the same :class:`BankTransfer` inside, so the two cannot drift apart. The store
@@ -642,16 +646,6 @@ class AsyncBankTransfer:
 
     def __repr__(self) -> str:
         return "Async" + repr(self._sync)
-
-    @property
-    def name(self) -> str:
-        """``"bank_transfer"``."""
-        return NAME
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """:data:`CAPABILITIES`."""
-        return CAPABILITIES
 
     @property
     def store(self) -> TransferStore:
