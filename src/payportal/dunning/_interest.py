@@ -251,7 +251,11 @@ def _bundled() -> BaseRateTable:
 
 
 class InterestRule(Protocol):
-    """What an interest rule tells the calculation: the rate of every day of a span."""
+    """What an interest rule tells the calculation: the rate of every day of a span.
+
+    :class:`StatutoryInterest` and :class:`ContractualInterest` are the rules; the protocol
+    is what :func:`accrue` needs of them (``_periods`` is the same in integer form).
+    """
 
     def rate_periods(
         self, first: date, last: date, debtor: DebtorKind | None
