@@ -22,7 +22,7 @@ def test_payment_fields_render_from_a_provider_payment() -> None:
         "[Payment.id]|[Payment.amount]|[Payment.status]|[Payment.reference]|[Payment.provider]"
     )
     assert template.render(RenderContext(payment=payment, locale="de_DE")) == (
-        "PAY-1|1.234,50\xa0€|paid|RE-2026-17|paypal"
+        "PAY-1|1.234,50\xa0€|Bezahlt|RE-2026-17|paypal"
     )
     assert template.render(RenderContext(payment=payment, locale="en_IE")).split("|")[1] == (
         "€1,234.50"

@@ -282,7 +282,8 @@ def test_auto_kind_formats_by_value_type(context: RenderContext) -> None:
         registry.register("Invoice", name, lambda invoice, value=value: value)
     text = "|".join(f"[Invoice.{name}]" for name in values)
     assert Template.compile(text, registry=registry).render(context) == (
-        f"1.234,50{NBSP}€|02.01.2026|1.234,5|3|open|plain"
+        # An enum by its label in the locale's language (payportal.i18n).
+        f"1.234,50{NBSP}€|02.01.2026|1.234,5|3|Offen|plain"
     )
 
 

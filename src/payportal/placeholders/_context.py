@@ -14,6 +14,7 @@ from payportal.accounts import CustomerAccount
 from payportal.customers import Company, Customer
 from payportal.documents import Document, DocumentType, PayableDocument
 from payportal.exceptions import ValidationError
+from payportal.i18n import TextOverrides
 from payportal.placeholders._instructions import BillPayTransfer, PaymentInstructions
 
 if TYPE_CHECKING:
@@ -177,6 +178,8 @@ class RenderContext:
         account: the customer's :class:`~payportal.accounts.CustomerAccount`, for
             ``[Client.amount_due]`` and the account's ``[Client.epc_qr]``.
         files: where ``[….epc_qr:file]`` images are written (:class:`ImageFiles`).
+        texts: the merchant's wording of labels such as ``[Invoice.payment_state]``
+            (:class:`payportal.i18n.TextOverrides`); payportal's catalogs otherwise.
         extra: further objects for placeholders an app registered itself, by object name
             (``{"Project": project}``).
 
@@ -210,6 +213,9 @@ class RenderContext:
         default=None, validator=v.optional(v.instance_of(CustomerAccount, "a CustomerAccount"))
     )
     files: ImageFiles | None = attrs.field(default=None)
+    texts: TextOverrides | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(TextOverrides, "TextOverrides"))
+    )
     extra: Mapping[str, object] = attrs.field(
         factory=dict, converter=_freeze, validator=_check_extra
     )

@@ -20,6 +20,7 @@ import babel.dates
 import babel.numbers
 
 from payportal._money import Money, iso_pattern, parse_locale
+from payportal.i18n import translator_for
 
 __all__ = [
     "HINTS",
@@ -33,7 +34,17 @@ __all__ = [
 ]
 
 Kind = Literal[
-    "auto", "text", "multiline", "money", "date", "percent", "number", "url", "list", "qr"
+    "auto",
+    "text",
+    "multiline",
+    "money",
+    "date",
+    "percent",
+    "number",
+    "url",
+    "list",
+    "qr",
+    "label",
 ]
 """How a field's value is turned into text (see :meth:`PlaceholderRegistry.register`)."""
 
@@ -48,6 +59,7 @@ KINDS: Final[tuple[Kind, ...]] = (
     "url",
     "list",
     "qr",
+    "label",
 )
 
 _DATE_STYLES: Final = ("short", "medium", "long", "full")
@@ -63,6 +75,7 @@ HINTS: Final[Mapping[Kind, tuple[str, ...]]] = {
     "url": (),
     "list": (*_DATE_STYLES, "iso"),
     "qr": ("svg", "data_uri", "png", "file", "payload"),
+    "label": (),
 }
 """The format hints each kind accepts after a colon, as in ``[Invoice.due_on:long]``."""
 
@@ -159,7 +172,14 @@ class LocaleFormats:
         if isinstance(value, Decimal | int) and not isinstance(value, bool):
             return self.number(value)
         if isinstance(value, Enum):
-            return str(value.value)
+            return self.label(value)
+        return str(value)
+
+    def label(self, value: object) -> str:
+        """An enum member's label in the locale's language (``PaymentState.PAID`` is
+        ``Bezahlt`` in de_DE), from :mod:`payportal.i18n`; anything else via str."""
+        if isinstance(value, Enum):
+            return translator_for(str(self.locale)).label(value)
         return str(value)
 
 
@@ -253,6 +273,8 @@ def formatter(kind: Kind, hint: str | None) -> Formatter:
         chosen = LocaleFormats.auto
     elif kind == "list":
         chosen = _list(hint)
+    elif kind == "label":
+        chosen = LocaleFormats.label
     else:
         chosen = _text
     return chosen

@@ -211,8 +211,10 @@ class PlaceholderRegistry:
                 ``<br>`` in html mode), ``"url"``, ``"list"`` (a tuple of rows, each a
                 tuple of values formatted by type, one line per row), ``"qr"`` (the text
                 of an EPC QR code, drawn as the hint says: ``svg``, ``data_uri``,
-                ``png``, ``file`` or ``payload``), or ``"auto"`` (chosen by the value's
-                type; takes no format hints).
+                ``png``, ``file`` or ``payload``), ``"label"`` (an enum member shown by
+                its label in the locale's language, see :mod:`payportal.i18n`; any other
+                value as text), or ``"auto"`` (chosen by the value's type, enums by their
+                label; takes no format hints).
             with_context: pass the :class:`RenderContext` as the getter's second argument.
             replace: allow replacing a field that is already registered.
             needs: what the render context must hold besides the object
@@ -688,7 +690,7 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
     add(payable, "due_on", lambda d: d.due_on, "date")
     add(payable, "amount_due", lambda d: d.amount_due, "money")
     add(payable, "paid", lambda d: d.paid, "money")
-    add(payable, "payment_state", lambda d: d.state.value)
+    add(payable, "payment_state", lambda d: d.state, "label")
     for document_type in payable:
         registry.register(
             document_type.type.object_name,
@@ -714,7 +716,7 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
     add((CreditNote,), "reason", lambda d: d.reason)
 
     add((Offer,), "valid_until", lambda d: d.valid_until, "date")
-    add((Offer,), "status", lambda d: d.status.value)
+    add((Offer,), "status", lambda d: d.status, "label")
 
     add((DeliveryNote,), "delivered_on", lambda d: d.delivered_on, "date")
     add((OrderConfirmation,), "delivery_on", lambda d: d.delivery_on, "date")
@@ -739,7 +741,7 @@ def _payment_fields(registry: PlaceholderRegistry) -> None:
     # payportal.providers.Payment is read through these attribute names only.
     registry.register(PAYMENT, "id", lambda p: p.id, kind="text")
     registry.register(PAYMENT, "amount", lambda p: p.amount, kind="money")
-    registry.register(PAYMENT, "status", lambda p: p.status.value, kind="text")
+    registry.register(PAYMENT, "status", lambda p: p.status, kind="label")
     registry.register(PAYMENT, "reference", lambda p: p.reference, kind="text")
     registry.register(PAYMENT, "provider", lambda p: p.provider, kind="text")
 

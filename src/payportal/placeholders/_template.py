@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from html import escape as html_escape
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -16,6 +17,7 @@ from payportal.exceptions import (
     UnknownPlaceholderError,
     ValidationError,
 )
+from payportal.i18n import translator_for
 from payportal.placeholders._context import RenderContext
 from payportal.placeholders._format import LocaleFormats, expected_types, formats_for, formatter
 from payportal.placeholders._images import qr_image
@@ -301,6 +303,8 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
     expected = expected_types(field.kind)
     line_breaks = html and field.kind in ("multiline", "list")
     is_url = field.kind == "url"
+    # Labels follow the merchant's wording (RenderContext.texts) where it has some.
+    is_label = field.kind in ("label", "auto")
     qr_hint = (hint or ("svg" if html else "data_uri")) if field.kind == "qr" else None
 
     def fill(target: object, context: RenderContext, formats: LocaleFormats) -> str:
@@ -322,7 +326,10 @@ def _fill(field: PlaceholderField, hint: str | None, html: bool, placeholder: Pl
             # only, no text of the payload), so it goes in as is; where it may stand was
             # checked when compiling.
             return image if qr_hint == "svg" else html_escape(image) if html else image
-        text = to_text(formats, value)
+        if is_label and context.texts is not None and isinstance(value, Enum):
+            text = translator_for(str(formats.locale), overrides=context.texts).label(value)
+        else:
+            text = to_text(formats, value)
         if is_url and text:  # an empty value is no link at all
             problem = url_problem(text)
             if problem is not None:
