@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payportal import InvalidLinkError, MalformedLinkError, ValidationError, WrongPurposeError
+from payportal import (
+    Customer,
+    InvalidLinkError,
+    MalformedLinkError,
+    ValidationError,
+    WrongPurposeError,
+)
 from payportal.documents import CreditNote, DeliveryNote, Invoice
 from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.links._claims import DOWNLOAD_PURPOSES
@@ -132,3 +138,45 @@ def test_a_download_link_opens_only_its_own_document_and_format(
 def test_resolve_download_refuses_junk_only_with_link_errors(junk: str) -> None:
     with pytest.raises(InvalidLinkError):
         URLS.resolve_download(junk)
+
+
+# --- print links ----------------------------------------------------------------------------
+
+
+def test_a_print_url_resolves_to_its_document() -> None:
+    url = URLS.print_url(NOTE)
+    assert url.startswith("https://billing.example.com/portal/print/")
+    claims = URLS.resolve_print(url)
+    assert (claims.subject, claims.purpose, claims.download_format) == (
+        "delivery_note:dn-1",
+        "print",
+        None,
+    )
+    assert URLS.resolve(url) == claims
+
+
+def test_print_and_download_tokens_open_only_their_own_kind() -> None:
+    print_token = URLS.print_url(INVOICE).rsplit("/", 1)[1]
+    download_token = URLS.download_url(INVOICE).rsplit("/", 1)[1]
+    with pytest.raises(WrongPurposeError):
+        URLS.resolve_print(download_token)
+    with pytest.raises(WrongPurposeError):
+        URLS.resolve_download(print_token)
+    with pytest.raises(MalformedLinkError, match="not a print link"):
+        URLS.resolve_print(URLS.download_url(INVOICE))
+    with pytest.raises(WrongPurposeError):
+        URLS.resolve(print_token)  # a bare token: the three classic purposes only
+
+
+@given(st.sampled_from(["document", "payment", "customer", "download"]))
+def test_no_other_kind_of_link_resolves_as_a_print_link(kind: str) -> None:
+    url = {
+        "document": URLS.document_url(INVOICE),
+        "payment": URLS.payment_url(INVOICE),
+        "customer": URLS.customer_url(Customer(id="42", number="K-42", name="Erika")),
+        "download": URLS.download_url(INVOICE),
+    }[kind]
+    with pytest.raises(InvalidLinkError):
+        URLS.resolve_print(url)
+    with pytest.raises(InvalidLinkError):
+        URLS.resolve_print(url.rsplit("/", 1)[1])

@@ -64,7 +64,7 @@ from payportal.links._claims import DOWNLOAD_PURPOSES, LinkClaims, LinkVersions
 from payportal.links._keys import Ed25519Key, HmacKey, KeyRing, LinkKey
 from payportal.links._signer import DEFAULT_LEEWAY, LinkSigner
 from payportal.links._token import MAX_TOKEN_LENGTH
-from payportal.links._urls import DEFAULT_PATHS, LINK_PURPOSES, PortalUrls
+from payportal.links._urls import DEFAULT_PATHS, LINK_PURPOSES, PRINT_PURPOSE, PortalUrls
 
 __all__ = [
     "DEFAULT_LEEWAY",
@@ -72,6 +72,7 @@ __all__ = [
     "DOWNLOAD_PURPOSES",
     "LINK_PURPOSES",
     "MAX_TOKEN_LENGTH",
+    "PRINT_PURPOSE",
     "BadSignatureError",
     "Ed25519Key",
     "ExpiredLinkError",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from payportal.customers import Customer
     from payportal.portal import Action
 
-__all__ = ["DEFAULT_PATHS", "LINK_PURPOSES", "PortalUrls"]
+__all__ = ["DEFAULT_PATHS", "LINK_PURPOSES", "PRINT_PURPOSE", "PortalUrls"]
 
 DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -32,6 +32,7 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "document": "/portal/document/{token}",
         "payment": "/portal/pay/{token}",
         "download": "/portal/download/{token}",
+        "print": "/portal/print/{token}",
     }
 )
 """Where each kind of link points, below the base URL; ``{token}`` marks the token."""
@@ -41,12 +42,18 @@ LINK_PURPOSES: Final[Mapping[str, str]] = MappingProxyType(
 )
 """The purpose each kind of link is signed for, so a payment link cannot open the portal.
 
-Download links have one purpose per format instead (:data:`DOWNLOAD_PURPOSES`)."""
+Download links have one purpose per format instead (:data:`DOWNLOAD_PURPOSES`), print links
+their own (:data:`PRINT_PURPOSE`)."""
+
+PRINT_PURPOSE: Final = "print"
+"""The purpose of a print link (:meth:`PortalUrls.print_url`): the printed document, shown in
+the browser to print it (``Action.PRINT``), which a download link cannot open and vice versa."""
 
 _KIND_PURPOSES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         **{kind: (purpose,) for kind, purpose in LINK_PURPOSES.items()},
         "download": tuple(DOWNLOAD_PURPOSES.values()),
+        "print": (PRINT_PURPOSE,),
     }
 )
 _ALL_PURPOSES: Final = tuple(p for purposes in _KIND_PURPOSES.values() for p in purposes)
@@ -153,7 +160,8 @@ class PortalUrls:
     portal (purpose ``"portal"``), ``document_url`` one document (``"document"``),
     ``payment_url`` the payment of one document (``"pay"``), ``download_url`` one document
     in one :class:`~payportal.portal.DownloadFormat` (a purpose per format,
-    :data:`DOWNLOAD_PURPOSES`). The embedding app routes the paths to its own handlers and
+    :data:`DOWNLOAD_PURPOSES`), ``print_url`` the printed document to show and print
+    (:data:`PRINT_PURPOSE`). The embedding app routes the paths to its own handlers and
     calls :meth:`resolve` (or :meth:`resolve_download`) there.
 
     >>> from datetime import datetime, timedelta, timezone
@@ -172,7 +180,7 @@ class PortalUrls:
         base_url: the portal's absolute http(s) URL; a path in it prefixes every link.
         signer: signs and verifies the tokens.
         paths: path templates by kind (``"customer"``, ``"document"``, ``"payment"``,
-            ``"download"``), each
+            ``"download"``, ``"print"``), each
             with one ``{token}``, in the path or the query (``"/p?t={token}"``); kinds not
             given keep :data:`DEFAULT_PATHS`.
         ttl: how long new links stay valid; ``None`` uses the signer's ``default_ttl``.
@@ -291,6 +299,47 @@ class PortalUrls:
                 value=document.number,
             )
         return self._document_link("download", document, version, None, format)
+
+    def print_url(self, document: Document, *, version: int | None = None) -> str:
+        """The link that shows ``document``'s PDF in the browser, to print it.
+
+        The token is signed for :data:`PRINT_PURPOSE`; the handler verifies it with
+        :meth:`resolve_print` and still asks the access policy about ``Action.PRINT``
+        (:func:`payportal.downloads.serve_download` does both).
+
+        Args:
+            version: as for :meth:`document_url`.
+
+        Raises:
+            ValidationError: ``document`` is not a document.
+        """
+        return self._document_link("print", document, version, None)
+
+    def resolve_print(
+        self,
+        url_or_token: str,
+        *,
+        now: datetime | None = None,
+        current_version: int | LinkVersions | None = None,
+    ) -> LinkClaims:
+        """The verified claims of a print link.
+
+        Args:
+            url_or_token: the print URL, its path, or the bare token.
+            now: as for :meth:`LinkSigner.verify`.
+            current_version: as for :meth:`LinkSigner.verify`.
+
+        Raises:
+            MalformedLinkError: the URL matches no path template, or another kind's.
+            WrongPurposeError: the token is not a print token.
+            InvalidLinkError: any other reason :meth:`LinkSigner.verify` gives.
+        """
+        token, expected = self._token_of(url_or_token)
+        if expected is not None and expected != (PRINT_PURPOSE,):
+            raise MalformedLinkError("The URL is not a print link of the portal.")
+        return self.signer.verify(
+            token, purpose=PRINT_PURPOSE, now=now, current_version=current_version
+        )
 
     def einvoice_url(self, document: Document, *, version: int | None = None) -> str:
         """The link that downloads ``document`` as the merchant's default e-invoice
@@ -420,7 +469,7 @@ class PortalUrls:
             document,
             issued_at=issued_at,
             expires_at=expires_at,
-            purpose=LINK_PURPOSES[kind] if format is None else DOWNLOAD_PURPOSES[format],
+            purpose=_KIND_PURPOSES[kind][0] if format is None else DOWNLOAD_PURPOSES[format],
             version=version,
             actions=actions,
         )
