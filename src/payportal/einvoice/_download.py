@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from payportal.customers import Company, Customer
@@ -14,7 +15,9 @@ from payportal.portal import DownloadFormat
 
 __all__ = ["Download", "render_download"]
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Letters and digits of any script stay (sent as RFC 6266 filename* by
+# payportal.downloads.content_disposition); everything else becomes a hyphen.
+_UNSAFE = re.compile(r"[^\w.-]+")
 
 _SUFFIXES = {
     DownloadFormat.PDF: ".pdf",
@@ -26,7 +29,11 @@ _SUFFIXES = {
 
 
 class Download(NamedTuple):
-    """A file to send: its bytes, its ``Content-Type`` and a safe file name."""
+    """A file to send: its bytes, its ``Content-Type`` and a safe file name.
+
+    The file name holds letters and digits (of any script), ``.``, ``_`` and ``-`` only;
+    :func:`payportal.downloads.content_disposition` makes the header value from it.
+    """
 
     content: bytes
     media_type: str
@@ -35,8 +42,10 @@ class Download(NamedTuple):
 
 def _filename(document: Document, format_: DownloadFormat) -> str:
     # Document numbers such as "RE/2026/17" become "RE-2026-17": no path, quote or header
-    # character can reach a Content-Disposition header.
-    stem = _UNSAFE.sub("-", document.number).strip("-.") or document.type.value
+    # character can reach a Content-Disposition header. NFC first, so "u" with a combining
+    # diaeresis stays one letter rather than becoming "u-".
+    number = unicodedata.normalize("NFC", document.number)
+    stem = _UNSAFE.sub("-", number).strip("-.") or document.type.value
     return stem[:100] + _SUFFIXES[format_]
 
 
