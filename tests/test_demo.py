@@ -73,6 +73,18 @@ def test_links_verify_and_the_email_carries_them(report: dict[str, Any]) -> None
     assert report["email"]["placeholders"][0] == "Client.name"
 
 
+def test_each_customer_reads_the_email_in_their_language(report: dict[str, Any]) -> None:
+    german, english = report["email"], report["email_en"]
+    assert german["subject"] == "Rechnung RE-2026-17 von Druckerei Beispiel GmbH"
+    assert german["text"].startswith("Guten Tag Erika Mustermann,")
+    # German text with German dates (the demo once wrote English text with German dates).
+    assert "unsere Rechnung RE-2026-17 vom 1. Oktober 2026 über 481,07\xa0€" in german["text"]
+    assert "please" not in german["text"]
+    assert english["locale"] == "en_IE"
+    assert english["text"].startswith("Dear John Murphy,")
+    assert "our invoice RE-2026-21 of 2 November 2026" in english["text"]
+
+
 def test_offer_master_data_and_payments(report: dict[str, Any]) -> None:
     assert report["offer"]["status"] == "accepted"
     assert "accept" not in report["offer"]["actions_now"]

@@ -32,6 +32,7 @@ from payportal.documents import (
     CreditNote,
     DeliveryNote,
     Document,
+    DocumentType,
     Invoice,
     LineItem,
     Offer,
@@ -40,6 +41,7 @@ from payportal.documents import (
     RemindedInvoice,
     Reminder,
 )
+from payportal.i18n import translator_for
 from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
 from payportal.placeholders import RenderContext, Template
 from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
@@ -60,19 +62,6 @@ TODAY = NOW.date()
 # A fixed demo secret so the printed links are reproducible; a real app loads its keys from
 # its secret store and never hard-codes them.
 _DEMO_MASTER_SECRET = b"payportal demo master secret -- not for production use"
-
-EMAIL_TEMPLATE = """\
-Dear [Client.name],
-
-please find invoice [Invoice.number] of [Invoice.issued_on:long] attached.
-Amount due: [Invoice.amount_due], payable by [Invoice.due_on:long].
-
-View and pay the invoice online: [Invoice.customerportal_url]
-All your documents: [Client.customerportal_url]
-
-Kind regards,
-[Company.name]
-"""
 
 
 def _eur(amount: str) -> Money:
@@ -323,14 +312,18 @@ def _links(world: _World) -> tuple[PortalUrls, dict[str, Any]]:
     }
 
 
-def _email(world: _World, urls: PortalUrls) -> dict[str, Any]:
-    template = Template.compile(EMAIL_TEMPLATE)
+def _email(world: _World, urls: PortalUrls, customer: Customer, invoice_id: str) -> dict[str, Any]:
+    # payportal's default invoice e-mail in the customer's language, dates and amounts too.
+    email = translator_for(customer.locale).email(DocumentType.INVOICE)
     context = RenderContext(
-        customer=world.erika, documents=[world.get("inv-17")], company=world.company, urls=urls
+        customer=customer, documents=[world.get(invoice_id)], company=world.company, urls=urls
     )
+    subject, text = email.render(context)
     return {
-        "placeholders": [p.token for p in template.placeholders],
-        "text": template.render(context),
+        "locale": email.locale,
+        "placeholders": [p.token for p in Template.compile(email.body).placeholders],
+        "subject": subject,
+        "text": text,
     }
 
 
@@ -644,7 +637,8 @@ def _report(world: _World) -> dict[str, Any]:
         },
         "portal": portal,
         "links": links,
-        "email": _email(world, urls),
+        "email": _email(world, urls, world.erika, "inv-17"),
+        "email_en": _email(world, urls, world.john, "inv-21"),
         "offer": _offer_accepted(world, policy),
         "master_data": _bank_details(world, policy),
         "payments": _payments(world),
@@ -677,9 +671,11 @@ def _print_text(report: dict[str, Any], out: IO[str]) -> None:
     write(f"   portal:  {links['customer_url']}\n")
     write(f"   invoice: {links['invoice_url']}\n")
     write(f"   opens {links['invoice_link_opens']}, valid until {links['invoice_link_expires']}\n")
-    write("\n3. E-mail rendered from a template\n")
-    for text_line in report["email"]["text"].splitlines():
-        write(f"   | {text_line}\n")
+    write("\n3. E-mail rendered from the default template, in each customer's language\n")
+    for email in (report["email"], report["email_en"]):
+        write(f"   ({email['locale']}) Subject: {email['subject']}\n")
+        for text_line in email["text"].splitlines():
+            write(f"   | {text_line}\n")
     offer = report["offer"]
     write("\n4. The customer accepts an offer\n")
     write(f"   {offer['offer']} ({offer['total']}) is {offer['status']}; ")
