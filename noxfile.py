@@ -68,10 +68,11 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
-def browser(session: nox.Session) -> None:
+def screenshots(session: nox.Session) -> None:
     """Click through the example portal in headless Chromium (system chromium and
     chromedriver) and save a screenshot of each page into docs/screenshots/ for the guide.
-    The default suite runs the same test with the screenshots in a temporary folder."""
+    The default suite runs the same browser tests with the screenshots in a temporary
+    folder; only this session writes the ones in docs/."""
     session.install("-e", ".[test,browser]")
     session.run(
         "python",

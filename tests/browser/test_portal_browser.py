@@ -4,7 +4,7 @@ Part of the default suite. Needs the system's ``chromium`` and ``chromedriver`` 
 ``apt-get install chromium chromium-driver``; ``.ci/run`` installs them): in CI a missing
 browser fails the run, elsewhere the test is skipped with that command. It clicks through every
 page of the example portal and takes a screenshot of each; with ``PAYPORTAL_SCREENSHOTS=1``
-(``nox -s browser`` sets it) they are saved into ``docs/screenshots/`` for the guide
+(``nox -s screenshots`` sets it) they are saved into ``docs/screenshots/`` for the guide
 (``docs/guide/example-app.md``), otherwise into a temporary folder.
 """
 
@@ -26,6 +26,19 @@ if TYPE_CHECKING:
     from examples.portal.store import PortalStore
 
 INSTALL = "apt-get install chromium chromium-driver"
+AXE = Path(__file__).resolve().parents[1] / "data" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+#: Runs axe-core on the page and hands back its violations, compactly.
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ["violations"]}).then(
+  (result) => done(result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((node) => node.target.join(" ")),
+  }))),
+  (error) => done([{id: "axe-error", impact: "critical", help: String(error), nodes: []}]),
+);
+"""
 GUIDE_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_FLAGS = (
     "--headless",
@@ -46,8 +59,6 @@ class Portal:
     def __init__(self) -> None:
         # Imported here, not at the top: the module must import (and skip) without the
         # repository root on sys.path; ``python -m pytest`` (and so nox) puts it there.
-        # Imported here, not at the top: the module must import (and skip) without the
-        # repository root on sys.path; ``python -m pytest`` (and so nox) puts it there.
         from examples.portal.app import create_app  # noqa: PLC0415
         from examples.portal.store import demo_store  # noqa: PLC0415
         from werkzeug.serving import make_server  # noqa: PLC0415
@@ -58,11 +69,14 @@ class Portal:
             default_ttl=timedelta(days=30),
             versions=self.store,
         )
-        self.server = make_server(
-            "127.0.0.1", 0, create_app(self.store, signer=self.signer), threaded=True
-        )
+        # The app needs its own address for the providers' return URLs, known once bound.
+        self.server = make_server("127.0.0.1", 0, self._serve)
         self.base = f"http://127.0.0.1:{self.server.server_port}"
+        self.app = create_app(self.store, signer=self.signer, base_url=self.base)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _serve(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
 
     def token(self, customer_id: str, *, age: timedelta = timedelta(0)) -> str:
         issued = datetime.now(UTC) - age
@@ -100,9 +114,27 @@ def browser(
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_window_size(1000, 700)
     driver.implicitly_wait(5)
+    driver.set_script_timeout(60)
     driver.payportal_screenshots = screenshots
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def axe_summary(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the module: one line with the axe-core figures of every page checked."""
+    yield
+    impacts = [v["impact"] for found in AXE_FIGURES.values() for v in found]
+    counts = ", ".join(
+        f"{impacts.count(i)} {i}" for i in ("critical", "serious", "moderate", "minor")
+    )
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and AXE_FIGURES:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"\naxe-core {AXE_VERSION}: {len(AXE_FIGURES)} pages, violations: {counts}"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +146,26 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def shoot(browser: Any, name: str) -> None:
+    """Save a screenshot of the page and check it with axe-core: no serious or critical
+    accessibility violation."""
     folder = browser.payportal_screenshots
     assert browser.save_screenshot(str(folder / f"{name}.png"))
     assert (folder / f"{name}.png").stat().st_size > 1000  # a picture, not an empty file
+    found = axe(browser)
+    AXE_FIGURES[name] = found
+    blocking = [v for v in found if v["impact"] in {"serious", "critical"}]
+    assert not blocking, f"{name}: {blocking}"
+
+
+#: Every page's axe-core violations (all impacts), by screenshot name, for the summary.
+AXE_FIGURES: dict[str, list[dict[str, Any]]] = {}
+
+
+def axe(browser: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the current page (the script injected into it first)."""
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = browser.execute_async_script(RUN_AXE)
+    return violations
 
 
 def click(browser: Any, selector: str, *, by: str = "css selector", loads: bool = True) -> None:
