@@ -351,7 +351,8 @@ class PaymentInstructions:
 
         Raises:
             ValidationError: the number does not fit the scheme (too long, too few digits,
-                a template field it lacks); the message names the number and the scheme.
+                a template field it lacks); ``field`` is ``"number"``, the message names the
+                document or customer number and the scheme.
         """
         fields = _fields(subject, customer)
         number = fields.get("document_number") or fields["customer_number"]
@@ -365,14 +366,13 @@ class PaymentInstructions:
             digits = _NOT_DIGIT.sub("", number)
             if not digits:
                 raise ValidationError("has no digits", field="number", value=number)
-            if scheme == "no_kid":
-                return refs.generate("no_kid", base=digits)
             return refs.generate(scheme, base=digits)
         except ValidationError as error:
             name = scheme.name if isinstance(scheme, refs.Template) else scheme
+            inner = f"{error.field} {error.reason}" if error.field else error.reason
             raise ValidationError(
-                f"cannot be made into a {name} payment reference: {error}",
-                field="reference_scheme",
+                f"cannot be made into a {name} payment reference ({inner})",
+                field="number",
                 value=what,
             ) from error
 
@@ -447,7 +447,7 @@ def _fields(subject: Document | Customer, customer: Customer | None) -> dict[str
 
 def amount_for_qr(amount: Money | None) -> Money | None:
     """The amount an EPC QR code can carry: euros from 0.01 to 999,999,999.99, else None."""
-    if amount is None or amount.currency != "EUR" or not amount.amount:
+    if amount is None or amount.currency != "EUR" or amount.amount <= 0:
         return None
     if amount.amount > epc_qr.MAX_AMOUNT:
         return None

@@ -540,8 +540,6 @@ def _epc_payload(subject: Document | Customer, context: RenderContext) -> str | 
             return None
         # Without an account, or with nothing owed, the payer fills in the amount (a top-up).
         amount = amount_for_qr(account.balance) if account is not None else None
-        if amount is not None and amount.amount < 0:
-            amount = None
     reference = transfer.reference
     structured = reference.scheme == "rf"
     purpose = context.instructions.purpose if context.instructions is not None else None
