@@ -281,7 +281,7 @@ class Translations:
     payportal's catalog; if no locale has it, the English source is shown.
     """
 
-    __slots__ = ("_layers", "chain", "format_locale", "language", "locale", "overrides")
+    __slots__ = ("_labels", "_layers", "chain", "format_locale", "language", "locale", "overrides")
 
     locale: str
     """The customer's locale as asked for, normalised (``"de_AT"``), or the default."""
@@ -298,6 +298,8 @@ class Translations:
     def __init__(self, chain: tuple[str, ...], overrides: TextOverrides) -> None:
         self.chain = chain
         self.locale = chain[0]
+        # Labels are asked for over and over (every row of a document list): kept per member.
+        self._labels: dict[enum.Enum, str] = {}
         self.overrides = overrides
         self._layers = tuple(
             layer
@@ -366,8 +368,12 @@ class Translations:
 
         Members of enums payportal has no labels for show their value.
         """
-        text = self.label_text(member)
-        return str(member.value) if text is None else self.text(text)
+        found = self._labels.get(member)
+        if found is None:
+            text = self.label_text(member)
+            found = str(member.value) if text is None else self.text(text)
+            self._labels[member] = found
+        return found
 
     def message(self, error: BaseException) -> CustomerMessage:
         """What to tell a customer about ``error``: a heading and what to do next.
@@ -444,6 +450,16 @@ def translator_for(
         overrides = _NO_OVERRIDES
     elif not isinstance(overrides, TextOverrides):
         raise ValidationError("must be TextOverrides", field="overrides", value=overrides)
+    if isinstance(locale, babel.Locale):
+        locale = str(locale)
+    if (locale is None or isinstance(locale, str)) and isinstance(default, str):
+        # The same customer locales come back all the time: skip parsing them again.
+        return _by_arguments(locale, overrides, default)
+    return _translator(locale_chain(locale, default), overrides)
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_arguments(locale: str | None, overrides: TextOverrides, default: str) -> Translations:
     return _translator(locale_chain(locale, default), overrides)
 
 
