@@ -623,3 +623,42 @@ def test_rendering_never_crashes_for_any_document(data: st.DataObject, company: 
         assert not re.search(r"\[[A-Z][A-Za-z]*\.", rendered), "a placeholder left over"
         if escape == "html":
             assert "<" not in rendered.replace("<br>", "")
+
+
+PAYMENT_FIELDS = (
+    "payment_reference",
+    "beneficiary",
+    "beneficiary_iban",
+    "beneficiary_bic",
+    "amount_due",
+    "due_date",
+    "epc_qr",
+)
+ALL_OBJECTS = (*SCOPES, "Company", "CreditNote", "Offer", "DeliveryNote", "OrderConfirmation")
+
+
+@pytest.mark.parametrize("field", PAYMENT_FIELDS)
+@pytest.mark.parametrize("name", ALL_OBJECTS)
+def test_payment_tokens_exactly_on_invoice_reminder_and_client(
+    name: str, field: str, context: RenderContext
+) -> None:
+    from payportal.placeholders import lint  # noqa: PLC0415
+
+    token = f"[{name}.{field}]"
+    if name in SCOPES:
+        assert _render(token, context).strip(), token
+        assert lint(token) == []
+    else:
+        with pytest.raises(PlaceholderError, match="Client, Invoice and Reminder have it"):
+            Template.compile(token)
+        assert [d.code for d in lint(token)] == ["wrong-object"]
+
+
+def test_what_each_payment_field_needs() -> None:
+    registry = PlaceholderRegistry()
+    needs = {f.token: f.needs for f in registry if f.needs}
+    assert needs["Invoice.payment_reference"] == {"instructions"}
+    assert needs["Client.epc_qr"] == {"beneficiary"}
+    assert needs["Reminder.iban"] == {"beneficiary"}
+    assert "Client.iban" not in needs
+    assert "Invoice.due_date" not in needs
