@@ -87,6 +87,9 @@ _FALLBACK_UNSAFE: Final = re.compile(r"[^A-Za-z0-9 ._()+,=@&!#$'~-]")
 # than the plain space: nothing a file name should show or a header may carry.
 _DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _MAX_NAME: Final = 150
+# Names that need no cleaning (what render_download makes of ASCII document numbers): sent as
+# they are, without the per-character pass.
+_PLAIN: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,148}[A-Za-z0-9_-]")
 
 
 def _clean(filename: str) -> str:
@@ -143,6 +146,8 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     if not isinstance(filename, str):
         raise ValidationError("must be a string", field="filename", value=filename)
     kind = "inline" if inline else "attachment"
+    if _PLAIN.fullmatch(filename):
+        return f'{kind}; filename="{filename}"'
     name = _clean(filename).lstrip(".- ") or "download"
     fallback = _ascii(name)
     if fallback == name:
