@@ -227,7 +227,10 @@ def links() -> FakeLinks:
 
 @pytest.fixture
 def instructions(company: Company) -> PaymentInstructions:
-    return PaymentInstructions(beneficiary=Beneficiary.from_company(company))
+    account = company.bank_accounts[0]
+    return PaymentInstructions(
+        beneficiary=Beneficiary.from_bank_account(account, bank_name="Commerzbank")
+    )
 
 
 @pytest.fixture

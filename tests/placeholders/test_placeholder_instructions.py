@@ -99,8 +99,8 @@ def parse_epc(payload: str) -> dict[str, str]:
 def test_invoice_payment_tokens(context: RenderContext, invoice: Invoice) -> None:
     text = (
         "[Invoice.payment_reference]|[Invoice.beneficiary]|[Invoice.iban]|[Invoice.bic]|"
-        "[Invoice.beneficiary_iban]|[Invoice.beneficiary_bic]|[Invoice.amount_due]|"
-        "[Invoice.due_date]|[Invoice.due_date:long]"
+        "[Invoice.beneficiary_iban]|[Invoice.beneficiary_bic]|[Invoice.bank_name]|"
+        "[Invoice.amount_due]|[Invoice.due_date]|[Invoice.due_date:long]"
     )
     assert _render(text, context).split("|") == [
         "RF51 RE20 2617",
@@ -109,6 +109,7 @@ def test_invoice_payment_tokens(context: RenderContext, invoice: Invoice) -> Non
         "COBADEFFXXX",
         MERCHANT_IBAN,
         "COBADEFFXXX",
+        "Commerzbank",
         "400,00\xa0€",
         "15.10.2026",
         "15. Oktober 2026",
@@ -315,13 +316,15 @@ def test_billpay_replaces_the_merchants_account_and_reference_on_the_invoice(
     )
     text = (
         "[Invoice.payment_reference]|[Invoice.beneficiary]|[Invoice.iban]|[Invoice.bic]|"
-        "[Invoice.due_date]|[Reminder.payment_reference]|[Client.beneficiary]"
+        "[Invoice.bank_name]|[Invoice.due_date]|[Reminder.payment_reference]|"
+        "[Client.beneficiary]"
     )
     assert _render(text, attrs.evolve(context, billpay=billpay)).split("|") == [
         "BP555666777/9999",
         "BillPay GmbH",
         "DE44 5001 0517 5407 3249 31",
         "BELADEBEXXX",
+        "Sparkasse Berlin",
         "01.05.2015",  # BillPay's due date
         "RF64 MA3",  # BillPay dunns its purchases itself: reminders stay the merchant's
         "Beispiel AG",
@@ -483,11 +486,12 @@ def test_reminder_tokens(context: RenderContext, documents: list[Document]) -> N
     two = attrs.evolve(reminder, reminded=[*reminder.reminded, second])
     changed = attrs.evolve(context, documents=[d if d is not reminder else two for d in documents])
     text = (
-        "[Reminder.level]|[Reminder.fee]|[Reminder.interest]|[Reminder.principal]|"
-        "[Reminder.new_due_date]|[Reminder.invoice_numbers]\n[Reminder.invoices]"
+        "[Reminder.level]|[Reminder.fee]|[Reminder.interest]|[Reminder.charges]|"
+        "[Reminder.principal]|[Reminder.new_due_date]|[Reminder.invoice_numbers]\n"
+        "[Reminder.invoices]"
     )
     assert _render(text, changed) == (
-        "2|5,00\xa0€|1,23\xa0€|800,00\xa0€|08.11.2026|RE-2026-17, RE-2026-18\n"
+        "2|5,00\xa0€|1,23\xa0€|6,23\xa0€|800,00\xa0€|08.11.2026|RE-2026-17, RE-2026-18\n"
         "RE-2026-17 · 400,00\xa0€\n"
         "RE-2026-18 · 31.10.2026 · 400,00\xa0€"
     )
@@ -630,6 +634,7 @@ PAYMENT_FIELDS = (
     "beneficiary",
     "beneficiary_iban",
     "beneficiary_bic",
+    "bank_name",
     "amount_due",
     "due_date",
     "epc_qr",

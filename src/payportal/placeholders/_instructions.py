@@ -234,6 +234,7 @@ class Transfer:
         bic: the BIC, or None.
         reference: the payment reference.
         due_on: when it is due, or None.
+        bank_name: the bank's name, or empty.
     """
 
     name: str
@@ -242,6 +243,7 @@ class Transfer:
     bic: str | None
     reference: refs.Reference
     due_on: date | None
+    bank_name: str = ""
 
 
 def _scheme(value: object) -> refs.SchemeLike:
@@ -399,6 +401,7 @@ class PaymentInstructions:
                     "billpay", billpay.reference, refs.billpay.format(billpay.reference)
                 ),
                 due_on=billpay.due_on or subject.due_on,
+                bank_name=billpay.bank_name,
             )
         beneficiary = self.beneficiary
         if beneficiary is None:
@@ -410,6 +413,7 @@ class PaymentInstructions:
             bic=beneficiary.bic,
             reference=self.reference_for(subject, customer=customer),
             due_on=due_on if due_on is not None else _due_on(subject),
+            bank_name=beneficiary.bank_name,
         )
 
 

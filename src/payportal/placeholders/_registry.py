@@ -572,6 +572,7 @@ def _payment_instruction_fields(registry: PlaceholderRegistry) -> None:
     add("beneficiary", lambda s, c: _transfer(s, c, "beneficiary").name, "text")
     add("beneficiary_iban", lambda s, c: _transfer(s, c, "beneficiary_iban").iban, "text")
     add("beneficiary_bic", lambda s, c: _transfer(s, c, "beneficiary_bic").bic, "text")
+    add("bank_name", lambda s, c: _transfer(s, c, "bank_name").bank_name or None, "text")
     # [Client.iban] stays the customer's own account (for direct debit notices).
     add("iban", lambda s, c: _transfer(s, c, "iban").iban, "text", objects=(INVOICE, REMINDER))
     add("bic", lambda s, c: _transfer(s, c, "bic").bic, "text", objects=(INVOICE, REMINDER))
@@ -707,6 +708,7 @@ def _document_fields(registry: PlaceholderRegistry) -> None:
     add((Reminder,), "fee", lambda d: d.fee, "money")
     add((Reminder,), "interest", lambda d: d.interest, "money")
     add((Reminder,), "principal", lambda d: d.principal, "money")
+    add((Reminder,), "charges", lambda d: d.charges, "money")
     add((Reminder,), "invoice_numbers", lambda d: ", ".join(r.number for r in d.reminded))
     add((Reminder,), "new_due_date", lambda d: d.due_on, "date")
     add((Reminder,), "invoices", _reminded_rows, "list")
