@@ -101,6 +101,15 @@ def locale_chain(locale: object, default: str = DEFAULT_LOCALE) -> tuple[str, ..
     return tuple(chain)
 
 
+def _shown(key: object) -> str:
+    """How a key is named in an error: its context if it has one, else its start."""
+    if isinstance(key, Text) and key.context is not None:
+        msgid = key.msgid if len(key.msgid) <= 30 else key.msgid[:30] + "..."
+        return f"{key.context}: {msgid}"
+    text = str(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _text_key(key: object, where: str) -> tuple[str | None, str]:
     if isinstance(key, Text):
         found = (key.context, key.msgid)
@@ -184,7 +193,7 @@ class TextOverrides:
                 )
             into = collected.setdefault(name, {})
             for key, value in wording.items():
-                where = f"texts[{locale!r}][{str(key)[:40]!r}]"
+                where = f"texts[{locale!r}][{_shown(key)!r}]"
                 found = _text_key(key, where)
                 into[found] = _check_wording(found, value, where)
         self._texts = {name: dict(wording) for name, wording in collected.items() if wording}
