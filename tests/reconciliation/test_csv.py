@@ -133,3 +133,37 @@ def test_windows_1252_text_is_read_and_rows_without_a_date_are_left_out_with_a_n
 def test_any_text_imports_or_raises_statement_format_error(text):
     with contextlib.suppress(StatementFormatError):
         parse_csv(text)
+
+
+# German savings and cooperative banks export "CSV-CAMT": the booking date is "Buchungstag",
+# the payer "Beguenstigter/Zahlungspflichtiger" or "Name Zahlungsbeteiligter" with its IBAN.
+# The header rows below are those exports' column names; the data rows are made up.
+SPARKASSE_CSV_CAMT = (
+    '"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+    '"Glaeubiger ID";"Mandatsreferenz";"Kundenreferenz (End-to-End)";"Sammlerreferenz";'
+    '"Lastschrift Ursprungsbetrag";"Auslagenersatz Ruecklastschrift";'
+    '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";'
+    '"Waehrung";"Info"\n'
+    '"DE89370400440532013000";"02.11.26";"03.11.26";"GUTSCHR. UEBERWEISUNG";"RE-2026-17";"";'
+    '"";"NOTPROVIDED";"";"";"";"Erika Mustermann";"DE02120300000000202051";"BYLADEM1001";'
+    '"481,07";"EUR";"Umsatz gebucht"\n'
+)
+VOLKSBANK_CSV = (
+    "Bezeichnung Auftragskonto;IBAN Auftragskonto;BIC Auftragskonto;Bankname Auftragskonto;"
+    "Buchungstag;Valutadatum;Name Zahlungsbeteiligter;IBAN Zahlungsbeteiligter;"
+    "BIC (SWIFT-Code) Zahlungsbeteiligter;Buchungstext;Verwendungszweck;Betrag;Waehrung;"
+    "Saldo nach Buchung;Bemerkung;Kategorie;Steuerrelevant;Glaeubiger ID;Mandatsreferenz\n"
+    "Geschaeftskonto;DE89370400440532013000;COBADEFFXXX;Beispielbank;02.11.2026;03.11.2026;"
+    "Erika Mustermann;DE02120300000000202051;BYLADEM1001;Gutschrift;RE-2026-17;481,07;EUR;"
+    "1.481,07;;;;;\n"
+)
+
+
+@pytest.mark.parametrize("text", [SPARKASSE_CSV_CAMT, VOLKSBANK_CSV])
+def test_buchungstag_exports_of_german_banks_are_read_without_a_layout(text: str) -> None:
+    (entry,) = one(text).entries
+    assert (entry.booking_date, entry.value_date) == (date(2026, 11, 2), date(2026, 11, 3))
+    assert (entry.amount, entry.direction) == (Money("481.07", "EUR"), Direction.CREDIT)
+    assert entry.counterparty_name == "Erika Mustermann"
+    assert entry.counterparty_iban == "DE02120300000000202051"
+    assert "RE-2026-17" in entry.remittance_text

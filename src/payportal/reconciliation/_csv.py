@@ -47,7 +47,7 @@ DecimalMark = Literal[",", "."]
 # removed), per role, "|"-separated. PayPal's running balance follows the net amount (after
 # its fee), so "net" is the amount and "gross" is not.
 _NAMES: dict[str, str] = {
-    "booking_date": "datum|buchungsdatum|buchung|date|data|fecha|booked at|data di registrazione"
+    "booking_date": "datum|buchungsdatum|buchungstag|buchung|date|data|fecha|booked at|data di registrazione"
     "|data registrazione|data di contabilizzazione|data contabile|execution date"
     "|transaktionsdatum|auftragsdatum|date comptable|booking date|transaction date"
     "|data transazione|data dell operazione",
@@ -65,8 +65,10 @@ _NAMES: dict[str, str] = {
     "|testo di avviso|umsatztext|details|mitteilung referenz|descrizione1|descrizione2"
     "|descrizione3",
     "counterparty_name": "name|name auftraggeber begunstigter|name des partners|partner name"
-    "|nombre|beguenstigter|empfanger",
-    "counterparty_iban": "bank account|konto bank|iban des partners|gegenkonto",
+    "|nombre|beguenstigter|empfanger|beguenstigter zahlungspflichtiger|name zahlungsbeteiligter"
+    "|zahlungsempfanger|auftraggeber",
+    "counterparty_iban": "bank account|konto bank|iban des partners|gegenkonto"
+    "|kontonummer iban|iban zahlungsbeteiligter|iban auftraggeber",
     "reference": "transaction id|id de transaccion|zkb referenz|n di transazione|referenz"
     "|auftragsnummer|zahlungsreferenz|operation number",
     "currency": "currency|wahrung|waehrung|whg|moneta|divisa|devise|div",
