@@ -220,9 +220,11 @@ class CustomerAccount:
         """What the customer is asked to pay, each open amount once, oldest first.
 
         A reminder's due carries the reminded invoices that are still open (their
-        principal is listed under the reminder, not beside it); every other item with
-        something open is a due of its own. List these in a portal, not the items, and
-        nothing is shown as due twice: the amounts add up to :attr:`open_total`.
+        principal is listed under the reminder, not beside it), and reminders of the same
+        open invoice are one due; every other item with something open is a due of its
+        own. List these in a portal, not the items, and nothing is shown as due twice:
+        the amounts add up to :attr:`open_total`. Paying a due's :attr:`Due.keys` (or
+        its documents) with its amount settles exactly its items.
 
         >>> from payportal.accounts import Component, ComponentKind
         >>> invoice = OpenItem.simple("RE-1", Money("100.00", "EUR"), due=date(2026, 3, 1))
@@ -230,8 +232,8 @@ class CustomerAccount:
         ...     key="MA-1", components=[Component(ComponentKind.COSTS, Money("5.00", "EUR"))],
         ...     due_on=date(2026, 3, 20), reminds=["RE-1"])
         >>> account = CustomerAccount(customer_id="42", currency="EUR", items=[invoice, reminder])
-        >>> [(d.key, d.amount, d.includes) for d in account.dues()]
-        [('MA-1', Money('105.00', 'EUR'), ('RE-1',))]
+        >>> [(d.key, d.amount, d.charges, d.includes) for d in account.dues()]
+        [('MA-1', Money('105.00', 'EUR'), Money('5.00', 'EUR'), ('RE-1',))]
         >>> account.open_total
         Money('105.00', 'EUR')
         """

@@ -24,69 +24,107 @@ class Due:
 
     A reminder's due carries the reminded invoices still open, so a portal that lists
     dues shows the reminded principal once, under the reminder, and never beside it.
+    Reminders of the same open invoice (a first and a second reminder) are one due: one
+    debt with its costs, paid as one (BGB §367(1)).
 
     Attributes:
-        key: the item to name when paying it (the document number).
-        subject: the document, as ``"<type>:<id>"`` (empty if the item names none).
-        amount: all of it: ``own`` plus what is open on the ``includes``.
-        own: what is open on the item itself (a reminder's charges).
-        includes: the keys of the items this due carries (the reminded invoices with
-            something open), oldest first.
-        due_on: when the item is due.
+        key: the item that names the due: the furthest reminder (highest level, then the
+            latest), or the item itself if no reminder carries it.
+        subject: that item's document, as ``"<type>:<id>"`` (empty if it names none).
+        amount: everything open on the due's items.
+        charges: the costs and interest in ``amount`` (the reminders' fees and interest).
+        reminders: the other reminders in the due, furthest first.
+        includes: the reminded invoices with something open, oldest first.
+        due_on: when ``key``'s item is due.
+        subjects: the documents of all the due's items (``key``'s first): pass their ids
+            to :meth:`payportal.booking.Portal.pay` to pay exactly this due.
     """
 
     key: str
     subject: str
     amount: Money
-    own: Money
+    charges: Money
+    reminders: tuple[str, ...]
     includes: tuple[str, ...]
     due_on: date
+    subjects: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The items to name in a payment of this due (``PaymentIntent.item_keys``)."""
+        return (self.key, *self.reminders, *self.includes)
+
+    @property
+    def document_ids(self) -> tuple[str, ...]:
+        """The ids of the documents in :attr:`subjects`, for ``Portal.pay``."""
+        return tuple(subject.partition(":")[2] for subject in self.subjects)
 
 
-def _carrier_rank(item: OpenItem) -> tuple[int, int, int, str]:
-    # The reminder that carries an invoice is the furthest one: highest level (burden),
-    # then the latest issued, then the latest due, then the key for a stable choice.
+def _furthest(item: OpenItem) -> tuple[int, int, int, str]:
+    # The reminder that names a due is the furthest one: highest level (burden), then the
+    # latest issued, then the latest due, then the key for a stable choice.
     return (item.burden, item.issued_on.toordinal(), item.due_ordinal, item.key)
 
 
 def dues_of(items: Iterable[OpenItem], currency: str) -> tuple[Due, ...]:
     """The dues of ``items`` (one account's), oldest first; see :class:`Due`.
 
-    An item that reminds of others (``reminds``) carries those of them that have something
-    open and remind of nothing themselves; an item reminded of by several carries goes
-    under the furthest one (highest level, then latest). Every other item with something
-    open is a due of its own. The amounts add up to the items' open total exactly.
+    Reminders (items with ``reminds``) that name a common invoice with something open
+    form one due with those invoices; a reminder whose invoices are all settled is a due of
+    its charges alone. Every other item with something open is a due of its own. The
+    amounts add up to the items' open total exactly, and no item is in two dues.
     """
     by_key = {item.key: item for item in items}
-    carried_by: dict[str, OpenItem] = {}
+    # Union-find over reminders and the open invoices they name.
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
     for item in by_key.values():
+        if not item.reminds:
+            continue
+        parent.setdefault(item.key, item.key)
         for key in item.reminds:
             linked = by_key.get(key)
             if linked is None or linked.reminds or not linked.open_units:
                 continue
-            current = carried_by.get(key)
-            if current is None or _carrier_rank(item) > _carrier_rank(current):
-                carried_by[key] = item
-    carries: dict[str, list[OpenItem]] = {}
-    for key, carrier in carried_by.items():
-        carries.setdefault(carrier.key, []).append(by_key[key])
+            parent.setdefault(key, key)
+            parent[root(key)] = root(item.key)
+    groups: dict[str, list[OpenItem]] = {}
+    for item in by_key.values():
+        group = root(item.key) if item.key in parent else item.key
+        groups.setdefault(group, []).append(item)
     exponent = currency_exponent(currency)
     found = []
-    for item in sorted(by_key.values(), key=lambda i: i.rank):
-        if item.key in carried_by:
-            continue
-        included = sorted(carries.get(item.key, ()), key=lambda i: i.rank)
-        units = item.open_units + sum(i.open_units for i in included)
+    for members in groups.values():
+        units = sum(i.open_units for i in members)
         if not units:
             continue
+        reminders = sorted((i for i in members if i.reminds), key=_furthest, reverse=True)
+        head = reminders[0] if reminders else members[0]
+        includes = sorted(
+            (i for i in members if not i.reminds and i is not head), key=lambda i: i.rank
+        )
+        ordered = [head, *reminders[1:], *includes]
         found.append(
-            Due(
-                key=item.key,
-                subject=item.subject,
-                amount=units_to_money(units, currency, exponent),
-                own=units_to_money(item.open_units, currency, exponent),
-                includes=tuple(i.key for i in included),
-                due_on=item.due_on,
+            (
+                head.rank,
+                Due(
+                    key=head.key,
+                    subject=head.subject,
+                    amount=units_to_money(units, currency, exponent),
+                    charges=units_to_money(
+                        sum(i.units[0] + i.units[1] for i in members), currency, exponent
+                    ),
+                    reminders=tuple(i.key for i in reminders[1:]),
+                    includes=tuple(i.key for i in includes),
+                    due_on=head.due_on,
+                    subjects=tuple(i.subject for i in ordered if i.subject),
+                ),
             )
         )
-    return tuple(found)
+    return tuple(due for _, due in sorted(found, key=lambda pair: pair[0]))

@@ -320,7 +320,8 @@ class Portal:
                         field="documents",
                         value=document_id,
                     )
-                keys.append(document.number)
+                if document.number not in keys:
+                    keys.append(document.number)
                 numbers.append(document.number)
                 if isinstance(document, Reminder):
                     # A reminder demands the invoices it reminds of: their items (which

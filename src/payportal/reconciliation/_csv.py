@@ -47,7 +47,8 @@ DecimalMark = Literal[",", "."]
 # removed), per role, "|"-separated. PayPal's running balance follows the net amount (after
 # its fee), so "net" is the amount and "gross" is not.
 _NAMES: dict[str, str] = {
-    "booking_date": "datum|buchungsdatum|buchungstag|buchung|date|data|fecha|booked at|data di registrazione"
+    "booking_date": "datum|buchungsdatum|buchungstag|buchung|date|data|fecha|booked at"
+    "|data di registrazione"
     "|data registrazione|data di contabilizzazione|data contabile|execution date"
     "|transaktionsdatum|auftragsdatum|date comptable|booking date|transaction date"
     "|data transazione|data dell operazione",

@@ -435,6 +435,12 @@ def _propose(
     """Allocate ``entry`` over the items ``keys`` (in that order), book it in the index, and
     say what the amount did."""
     items = [index.current(owner, key) for key in keys]
+    # A reminder's item brings the invoices it reminds of (OpenItem.reminds): the entry
+    # pays its charges, then those invoices, as the booking will.
+    linked = dict.fromkeys(
+        k for item in items for k in item.reminds if k not in keys and (owner, k) in index.items
+    )
+    items += [index.current(owner, key) for key in linked]
     tolerance = options.tolerance
     # An absolute tolerance is in one currency; entries in others get none.
     absolute = None if tolerance is None else tolerance.absolute
