@@ -22,6 +22,17 @@ locale; link placeholders are freshly signed for exactly the object they name:
 
 (CLDR puts a no-break space, ``\\xa0``, between amount and currency symbol.)
 
+Payment instructions (``[Invoice.payment_reference]``, ``[Invoice.iban]``, the EPC QR code
+``[Invoice.epc_qr]``, and the same for ``Reminder`` and ``Client``) are filled from the
+merchant's :class:`PaymentInstructions` in the context, or from BillPay's
+:class:`BillPayTransfer` for a BillPay invoice purchase:
+
+>>> instructions = PaymentInstructions(
+...     beneficiary=Beneficiary(name="Beispiel AG", iban="DE89370400440532013000"))
+>>> Template.compile("[Invoice.beneficiary], [Invoice.iban], [Invoice.payment_reference]").render(
+...     RenderContext(customer=erika, documents=invoice, instructions=instructions))
+'Beispiel AG, DE89 3704 0044 0532 0130 00, RF32 RE1'
+
 Unknown placeholders are reported with their position and a suggestion:
 
 >>> Template.compile("[Invoice.totl_gross]")

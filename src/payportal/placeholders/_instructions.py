@@ -3,8 +3,8 @@
 The merchant's side is a setting (:class:`PaymentInstructions`: the :class:`Beneficiary`
 and the reference scheme); a BillPay purchase brings its own (:class:`BillPayTransfer`,
 from BillPay's answer), which replaces the merchant's account and reference on that
-invoice. :func:`resolve_transfer` turns either into the one :class:`Transfer` the
-placeholders print and encode as an EPC QR code.
+invoice. :meth:`PaymentInstructions.transfer_for` turns either into the one
+:class:`Transfer` the placeholders print and encode as an EPC QR code.
 """
 
 from __future__ import annotations
