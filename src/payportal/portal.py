@@ -64,6 +64,7 @@ from payportal.customers import (
 )
 from payportal.documents import Document, DocumentType, Offer, OfferStatus, PayableDocument
 from payportal.exceptions import AccessDeniedError, ValidationError
+from payportal.i18n import DEFAULT_LOCALE, TextOverrides, Translations, translator_for
 
 __all__ = [
     "AA_NORMAL_TEXT",
@@ -353,6 +354,19 @@ def _branding(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValidationError("must be a Branding or None", field="branding", value=value)
 
 
+def _texts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, TextOverrides):
+        raise ValidationError("must be TextOverrides", field="texts", value=value)
+
+
+def _default_locale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # translator_for checks that it names a locale (and raises naming "default").
+    try:
+        translator_for(None, default=value)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ValidationError(error.reason, field="default_locale", value=value) from None
+
+
 def _customer_id(customer: Customer | str) -> str:
     return customer.id if isinstance(customer, Customer) else customer
 
@@ -377,6 +391,10 @@ class PortalSettings:
             the merchant opts in to them.
         branding: the merchant's brand for the portal's pages and e-mails
             (:class:`Branding`), or ``None`` for the app's own look.
+        texts: the merchant's own wording of any text payportal shows customers, per
+            locale (:class:`~payportal.i18n.TextOverrides`): labels, messages, e-mails.
+        default_locale: the language for customers whose locale has no texts (``"en"``
+            unless given; a German merchant may prefer ``"de"``).
     """
 
     document_actions: Mapping[DocumentType, frozenset[Action]] = attrs.field(
@@ -398,6 +416,8 @@ class PortalSettings:
         validator=_groups("editable_master_data", optional=False),
     )
     branding: Branding | None = attrs.field(default=None, validator=_branding)
+    texts: TextOverrides = attrs.field(factory=TextOverrides, validator=_texts)
+    default_locale: str = attrs.field(default=DEFAULT_LOCALE, validator=_default_locale)
 
     @classmethod
     def default(cls, *, branding: Branding | None = None) -> PortalSettings:
@@ -421,6 +441,32 @@ class PortalSettings:
         ``[Invoice.einvoice_url]`` links to it.
         """
         return next((f for f in self.download_formats if f.is_einvoice), None)
+
+    def translations(self, customer: Customer | str | None) -> Translations:
+        """The texts ``customer`` sees: in their locale (a :class:`Customer`'s ``locale``, or
+        a locale such as ``"de_AT"``), with the merchant's :attr:`texts`, falling back to
+        :attr:`default_locale` (see :func:`payportal.i18n.translator_for`).
+
+        >>> from payportal.i18n import TextOverrides, Translations
+        >>> pay = Translations.label_text(Action.PAY)
+        >>> settings = PortalSettings.default().with_texts("de", {pay: "Jetzt bezahlen"})
+        >>> settings.translations("de_AT").label(Action.PAY)
+        'Jetzt bezahlen'
+        """
+        locale = customer.locale if isinstance(customer, Customer) else customer
+        return translator_for(locale, overrides=self.texts, default=self.default_locale)
+
+    def with_texts(self, locale: str, texts: Mapping[Any, str]) -> PortalSettings:
+        """Settings with the merchant's wording ``texts`` (:class:`~payportal.i18n.Text` or
+        msgid -> wording) for ``locale``, added to those already set.
+
+        Raises:
+            ValidationError: as :class:`~payportal.i18n.TextOverrides` raises it.
+        """
+        merged = self.texts
+        for text, wording in texts.items():
+            merged = merged.with_text(locale, text, wording)
+        return attrs.evolve(self, texts=merged)
 
     def access_for(self, customer: Customer | str) -> CustomerAccess:
         """The customer's override, or the default access."""
