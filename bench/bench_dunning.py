@@ -19,7 +19,12 @@ proposals) costs on top.
 Timing: the least CPU time (``time.process_time``) of a few runs with the garbage collector
 off; the customers are built before, outside the timed region.
 
-Run with ``python bench/bench_dunning.py`` (``--quick`` stops at 100k invoices).
+Building the 100k customers takes several minutes (a million validated documents); the
+whole run about ten minutes on a small shared machine. Run with ``python
+bench/bench_dunning.py`` (``--quick`` stops at 100k invoices).
+
+Measured (2026-12-06, 2 shared cores, CPython 3.11): 100k invoices 2.06 s (anchor 0.18 s,
+ratio 11.4), 1M invoices 18.96 s (anchor 1.96 s, ratio 9.7); time(1M) / time(100k) = 9.19.
 """
 
 from __future__ import annotations
