@@ -5,10 +5,10 @@ Target: time(1M invoices) / time(100k invoices) below 12 (linear growth): 10k cu
 
 Shape: a three-level policy (7 days after the due date, then 14 days after the previous
 reminder, twice) with fees and statutory interest (§ 288 BGB); every customer has 10 invoices
-due over five months before the dunning day, of which some are paid, some settled on the
-account, some part paid, some already reminded at level 1 or 2, and every twentieth customer
-is a business; one customer in fifty has a dispute block on one invoice. About a third of the
-invoices get a reminder.
+due between five months before and two months after the dunning day; one in ten is paid, one
+customer in fifty has a part payment booked on the account and one in fifty a dispute block
+on an invoice, two in five invoices were already reminded at level 1 or 2, and every
+twentieth customer is a business (flat fee). About 58 % of the invoices get a reminder.
 
 Anchor: a plain loop over the same invoices that computes only the date each one's next
 level falls due (due date or last reminder, plus the level's days) and compares it with the
