@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from babel.messages.mofile import read_mo
 
-from payportal.i18n import shipped_locales
+from payportal.i18n import _catalogs, shipped_locales
 from payportal.i18n._catalogs import catalog
 from payportal.i18n._text import KNOWN, format_names, template_tokens
 
@@ -124,3 +125,24 @@ def test_build_hook_compiles_every_catalog_into_the_wheel_layout(
     for path in written:
         with path.open("rb") as file:
             assert len(_entries(read_mo(file))) == len(KNOWN)
+
+
+def test_without_compiled_catalogs_the_po_files_are_read(
+    catalogs_tool: ModuleType, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source checkout that was never built has no .mo files: the .po files serve.
+    copy = tmp_path / "locale"
+    shutil.copytree(catalogs_tool.LOCALES, copy, ignore=shutil.ignore_patterns("*.mo"))
+    expected = {name: dict(catalog(name)) for name in LANGUAGES}
+    monkeypatch.setattr(_catalogs, "_folder", lambda: copy)
+    _catalogs.catalog.cache_clear()
+    _catalogs.shipped_locales.cache_clear()
+    try:
+        assert not list(copy.rglob("*.mo"))
+        assert _catalogs.shipped_locales() == set(LANGUAGES)
+        for name in LANGUAGES:
+            assert dict(_catalogs.catalog(name)) == expected[name]
+        assert dict(_catalogs.catalog("xx")) == {}
+    finally:
+        _catalogs.catalog.cache_clear()
+        _catalogs.shipped_locales.cache_clear()

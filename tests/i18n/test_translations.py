@@ -36,6 +36,7 @@ from payportal.i18n import (
     normalise_locale,
     translator_for,
 )
+from payportal.i18n._catalogs import catalog
 from payportal.i18n._text import KNOWN
 from payportal.portal import Action
 from payportal.providers import PaymentStatus
@@ -313,3 +314,29 @@ def test_any_locale_text_renders_every_default_email(text: str) -> None:
         assert email.subject
         assert email.body
         babel.Locale.parse(email.locale)  # always a locale babel can format in
+
+
+_LABEL_TEXTS = [text for text in (Translations.label_text(m) for m in Action) if text]
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["de_AT", "de", "en", "fr"]),
+        st.dictionaries(st.sampled_from(_LABEL_TEXTS), st.text(min_size=1).filter(str.strip)),
+    ),
+    st.sampled_from(["de_AT", "de_DE", "de", "fr_CA", "en", "it"]),
+)
+def test_the_most_specific_locale_with_the_text_wins_the_merchants_wording_first(
+    texts: dict[str, dict[Text, str]], locale: str
+) -> None:
+    translations = translator_for(locale, overrides=TextOverrides(texts))
+    for member in Action:
+        text = Translations.label_text(member)
+        assert text is not None
+        expected = text.msgid
+        for name in translations.chain:
+            found = texts.get(name, {}).get(text) or catalog(name).get((text.context, text.msgid))
+            if found is not None:
+                expected = found
+                break
+        assert translations.label(member) == expected
