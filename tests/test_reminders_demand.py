@@ -53,7 +53,7 @@ from payportal.exceptions import (
     ValidationError,
 )
 from payportal.providers.bank_transfer import BankTransfer
-from payportal.reconciliation import Direction, StatementEntry, reconcile
+from payportal.reconciliation import Direction, StatementEntry, book_approved, reconcile
 from payportal.serialization import dump, load
 from payportal.storage import StorageTransferStore
 from payportal.testing._memory_storage import MemoryStorage
@@ -683,3 +683,38 @@ def test_a_statement_entry_quoting_the_reminder_number_proposes_fee_then_invoice
     assert match.allocation is not None
     assert lines(match.allocation) == [("MA-2026", COSTS, 500), ("RE-1", PRINCIPAL, 10_000)]
     assert match.allocation.unapplied == m(0)
+
+
+def test_an_approved_entry_quoting_the_reminder_number_books_fee_and_invoice() -> None:
+    first = invoice(1, 10_000)
+    documents: list[PayableDocument] = [first, reminder(2026, [first], fee=500)]
+    storage = stored_books(documents)
+    entry = StatementEntry("E-3", T0.date(), m(10_500), Direction.CREDIT, remittance_text="MA-2026")
+    proposal = reconcile([entry], [account_of(documents)])
+    booked = book_approved(storage, proposal, ["E-3"], at=T0)
+    assert booked.booked == ("E-3",)
+    assert booked.accounts["42"].open_total == m(0)
+    with storage.transaction() as tx:
+        states = {
+            d.value.number: d.value.state
+            for d in tx.documents_of("42")
+            if isinstance(d.value, PayableDocument)
+        }
+    assert states == {"MA-2026": PaymentState.PAID, "RE-1": PaymentState.PAID}
+
+
+def test_the_portal_waives_a_fee_at_its_clock() -> None:
+    first = invoice(1, 10_000)
+    storage = stored_books([first, reminder(1, [first], fee=500)])
+    portal = Portal(
+        storage=storage,
+        providers=[BankTransfer(BANK, store=StorageTransferStore(storage))],
+        return_url="https://shop.example/paid",
+        cancel_url="https://shop.example/cancelled",
+        clock=lambda: T0,
+    )
+    done = portal.waive_fee("42", "MA-1", reason="first time", amount=m(200))
+    assert done.decision is not None
+    (record,) = done.decision.journal
+    assert (record.at, record.write_offs, record.note) == (T0, m(200), "first time")
+    assert done.decision.account.items["MA-1"].units == (300, 0, 0)
