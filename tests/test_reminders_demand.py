@@ -30,10 +30,12 @@ from payportal.booking import (
     PaymentIntent,
     Portal,
     Purpose,
+    book,
     decide,
     decide_credit_note,
     decide_waiver,
     journal,
+    save_intent,
     waive_fee,
 )
 from payportal.customers import BankAccount
@@ -718,3 +720,35 @@ def test_the_portal_waives_a_fee_at_its_clock() -> None:
     (record,) = done.decision.journal
     assert (record.at, record.write_offs, record.note) == (T0, m(200), "first time")
     assert done.decision.account.items["MA-1"].units == (300, 0, 0)
+
+
+def test_through_storage_a_reminder_follows_its_invoice_after_its_fee_was_paid() -> None:
+    first = invoice(1, 10_000)
+    storage = stored_books([first, reminder(1, [first], fee=500)])
+    fee = intent(500, keys=("MA-1",), intent_id="pi-fee")
+    rest = intent(10_000, keys=("RE-1",), intent_id="pi-rest")
+    with storage.transaction() as tx:
+        save_intent(tx, fee)
+        save_intent(tx, rest)
+
+    def states() -> dict[str, tuple[PaymentState, Money]]:
+        with storage.transaction() as tx:
+            return {
+                d.value.number: (d.value.state, d.value.amount_due)
+                for d in tx.documents_of("42")
+                if isinstance(d.value, PayableDocument)
+            }
+
+    for chosen in (fee, rest):
+        captured = attrs.evolve(
+            event(EventKind.CAPTURED, chosen.amount.minor_units, chosen.id), intent_id=chosen.id
+        )
+        assert book(storage, captured).outcome is Outcome.BOOKED
+    assert states() == {"MA-1": (PaymentState.PAID, m(0)), "RE-1": (PaymentState.PAID, m(0))}
+    refund = attrs.evolve(event(EventKind.REFUNDED, 10_000, "r-rest"), intent_id="pi-rest")
+    assert book(storage, refund).outcome is Outcome.BOOKED
+    # The invoice is open again, and so is the reminder's demand for it (its fee stays paid).
+    assert states() == {
+        "MA-1": (PaymentState.PARTIALLY_PAID, m(10_000)),
+        "RE-1": (PaymentState.OPEN, m(10_000)),
+    }

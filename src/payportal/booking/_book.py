@@ -268,23 +268,19 @@ def book_in(tx: Transaction, event: PaymentEvent, *, mark: bool = True) -> Booki
 def _load_documents(
     tx: Transaction, account: CustomerAccount, intent: PaymentIntent | None
 ) -> dict[str, Versioned[Document]]:
-    """The documents a booking for ``intent`` may touch, by id: those of the open items and
-    of the items the intent's bookings reached."""
-    subjects: dict[str, None] = {}
-    open_keys = {key for key, item in account.items.items() if item.open_units}
-    for item in account.items.values():
-        # A reminder follows the invoices it reminds of even once its own charges are paid.
-        if item.subject and (item.open_units or not open_keys.isdisjoint(item.reminds)):
-            subjects[item.subject] = None
+    """The documents a booking for ``intent`` may touch, by id: those of the open items, of
+    the items the intent's bookings reached, and of the reminders of any of these."""
+    keys = {key for key, item in account.items.items() if item.open_units}
     if intent is not None:
         for booking_id in intent.bookings:
             standing = account.allocations.get(booking_id)
-            if standing is None:
-                continue
-            for key in standing.open_before:
-                reached = account.items.get(key)
-                if reached is not None and reached.subject:
-                    subjects[reached.subject] = None
+            if standing is not None:
+                keys.update(standing.open_before)
+    subjects: dict[str, None] = {}
+    for item in account.items.values():
+        # A reminder follows the invoices it reminds of, even once its own charges are paid.
+        if item.subject and (item.key in keys or not keys.isdisjoint(item.reminds)):
+            subjects[item.subject] = None
     found: dict[str, Versioned[Document]] = {}
     wanted = [subject.partition(":")[2] for subject in subjects]
     while wanted:
