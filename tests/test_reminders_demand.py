@@ -35,6 +35,7 @@ from payportal.booking import (
     decide_credit_note,
     decide_waiver,
     journal,
+    journal_lines,
     save_intent,
     waive_fee,
 )
@@ -555,6 +556,8 @@ def test_waiving_a_fee_books_a_journal_record_with_the_reason_and_settles_the_re
         "first reminder, goodwill",
     )
     assert record.placed == record.amount
+    # The accountant sees a write-off of the fee and no money.
+    assert journal_lines(record) == [("write_off", "", "", m(500))]
     assert books.state("MA-1") == (PaymentState.PARTIALLY_PAID, m(80))  # the interest stays
     assert books.account.ledger[-1].kind is EntryKind.WAIVER
     assert [e.topic for e in decision.outbox] == ["fee.waived", "reminder.partially_paid"]

@@ -168,11 +168,14 @@ def test_reminder_totals_include_fee_and_interest() -> None:
         fee=eur("5.00"),
         interest=eur("1.23"),
         level=2,
+        lines=[LineItem(title="Auskunft", quantity=1, unit_price=eur("2.50"))],
     )
-    assert rem.total == eur("106.23")
+    # Printed: the principal as of the reminder's date and its own charges.
+    assert rem.charges == eur("8.73")
+    assert rem.total == eur("108.73")
     assert rem.principal == eur("100.00")
     assert rem.invoice_ids == ("i1",)
-    assert rem.record_payment(eur("106.23")).state is PaymentState.PAID
+    assert rem.record_payment(eur("108.73")).state is PaymentState.PAID
     with pytest.raises(ValidationError) as info:
         Reminder(id="r", number="M", customer_id="42", issued_on=DAY, reminded=[])
     assert info.value.field == "reminded"
