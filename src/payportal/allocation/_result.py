@@ -27,7 +27,9 @@ class Strategy(enum.Enum):
     """
 
     #: The items the payer named (remittance references) first, in the named order, then
-    #: the ``fallback`` strategy for the rest.
+    #: the ``fallback`` strategy for the rest. A named reminder's item brings the items it
+    #: reminds of (``OpenItem.reminds``): one debt, paid costs first, then interest, then
+    #: principal oldest first (BGB §367(1)).
     SPECIFIED = "specified"
     #: By due date, then issue date, then key (document number).
     OLDEST_FIRST = "oldest_first"
