@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,20 +173,54 @@ def click(browser: Any, selector: str, *, by: str = "css selector", loads: bool 
     """Click the element ``selector`` finds and, when the click ``loads`` a page, wait for it.
 
     Clicking a link or a submit button starts a navigation while the old page is still
-    there; finding the next element at once may find it on the old page (and fail with
-    StaleElementReferenceException when that page goes), or click a second form before
-    the first post arrived. Waiting until the old document is gone rules out both.
+    there; finding the next element at once may find it on the old page (and fail when that
+    page goes), or click a second form before the first post arrived. Waiting until the old
+    document is gone rules out both.
     """
-    from selenium.common.exceptions import StaleElementReferenceException  # noqa: PLC0415
     from selenium.webdriver.common.by import By  # noqa: PLC0415
     from selenium.webdriver.support import expected_conditions  # noqa: PLC0415
     from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
 
     old_page = browser.find_element(By.TAG_NAME, "html")
-    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
-    wait.until(lambda driver: driver.find_element(by, selector).click() or True)
+    on_fresh_page(lambda: browser.find_element(by, selector).click())
     if loads:
-        wait.until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old_page))
+
+
+def on_fresh_page(action: Any) -> None:
+    """Run ``action`` (find an element, act on it), again when the element's page was
+    replaced between finding and acting (the action did not happen then), for up to 10 s."""
+    from selenium.common.exceptions import (  # noqa: PLC0415
+        StaleElementReferenceException,
+        WebDriverException,
+    )
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            action()
+        except StaleElementReferenceException:
+            pass
+        except WebDriverException as error:  # Chromium's word for the same race
+            if "does not belong to the document" not in str(error):
+                raise
+        else:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the page kept changing under the test for 10 s")
+        time.sleep(0.1)
+
+
+def type_into(browser: Any, name: str, text: str) -> None:
+    """Replace what the form field ``name`` holds by ``text``, as a person types it."""
+    from selenium.webdriver.common.by import By  # noqa: PLC0415
+
+    def replace() -> None:
+        field = browser.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(text)
+
+    on_fresh_page(replace)
 
 
 def body(browser: Any) -> str:
@@ -209,7 +244,9 @@ def shows(browser: Any, text: str) -> bool:
 
     wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
     try:
-        wait.until(lambda driver: text in body(driver))
+        # WebDriver reads a no-break space (CLDR's between amount and symbol) as a space.
+        wanted = text.replace("\xa0", " ")
+        wait.until(lambda driver: wanted in body(driver).replace("\xa0", " "))
     except TimeoutException:
         return False
     return True
@@ -231,13 +268,24 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     assert shows(browser, "Invoice RE-2026-17")
     shoot(browser, "03-invoice")
 
+    # Less than due, typed as a German customer writes it, with PayPal (the fake) ...
+    assert browser.find_element(By.NAME, "amount").get_attribute("value") == "481,07"
+    type_into(browser, "amount", "100,50")
     click(browser, "input[name=method][value=paypal]", loads=False)
     click(browser, "#pay-button")
     assert shows(browser, "PayPal (test)")
     shoot(browser, "04-checkout")
 
     click(browser, "#approve-button")
-    assert shows(browser, "Thank you! We received")
+    assert shows(browser, "Thank you! We received 100,50\xa0€.")
+    assert shows(browser, "380,57\xa0€ due")
+
+    # ... then more than the rest, by card: the surplus is kept as credit.
+    type_into(browser, "amount", "400")
+    click(browser, "input[name=method][value=card]", loads=False)
+    click(browser, "#pay-button")
+    click(browser, "#approve-button")
+    assert shows(browser, "19,43\xa0€ more than due is kept as credit on your account.")
     shoot(browser, "05-paid")
 
     browser.get(portal_url)
@@ -250,17 +298,23 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
     shoot(browser, "06-offer-accepted")
 
     click(browser, "My details", by=By.LINK_TEXT)
-    email = browser.find_element(By.NAME, "email")
-    email.clear()
-    email.send_keys("erika@verlag.example")
+    type_into(browser, "iban", "DE00 1234")
+    click(browser, "#save-button")
+    assert shows(browser, "is not a valid IBAN")  # shown, and nothing saved
+    assert portal.store.customers["c-42"].bank_accounts[0].iban == "DE02120300000000202051"
+    type_into(browser, "iban", "DE02 1203 0000 0000 2020 51")
+    type_into(browser, "email", "erika@verlag.example")
     click(browser, "#save-button")
     assert shows(browser, "Saved: email.")
     shoot(browser, "07-profile")
 
     click(browser, "Prepaid balance", by=By.LINK_TEXT)
+    type_into(browser, "amount", "75,00")
     click(browser, "input[name=method][value=bank_transfer]", loads=False)
     click(browser, "#top-up-button")
-    assert shows(browser, "Please transfer")
+    assert shows(browser, "Please transfer 75,00\xa0€")
+    qr = browser.find_element(By.CSS_SELECTOR, "#transfer-qr svg")
+    assert qr.size["width"] > 100  # the EPC QR code is drawn, big enough to scan
     shoot(browser, "08-top-up")
 
     assert portal.store.customers["c-42"].email == "erika@verlag.example"
