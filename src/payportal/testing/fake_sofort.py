@@ -179,7 +179,7 @@ class FakeSofort(FakeServer):
 
     Attributes:
         customer_id, project_id, api_key: the only credentials it accepts.
-        transactions: the transactions by id, as the fake keeps them.
+        transactions: the transactions by id (:class:`Transaction`).
 
     Test-side controls: :meth:`pay` (the payer finishes the transfer; ``approve`` is the same,
     for :class:`~payportal.testing.ProviderContract`), :meth:`credit`, :meth:`lose`,
