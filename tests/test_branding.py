@@ -50,8 +50,9 @@ def test_contrast_is_symmetric_and_between_1_and_21(first: str, second: str) -> 
 
 
 @given(colors)
-def test_black_or_white_text_always_reaches_aa_large_text(color: str) -> None:
-    # Whatever the brand colour, the better of black and white reaches sqrt(21) ~ 4.58:1,
+def test_black_or_white_text_always_reaches_aa_on_any_colour(color: str) -> None:
+    # Whatever the colour, the better of black and white reaches sqrt(21) ~ 4.58:1 (the two
+    # ratios multiply to 21),
     # so the advice the error gives always exists.
     best = max(contrast_ratio(color, "#000000"), contrast_ratio(color, "#ffffff"))
     assert best >= 4.58
