@@ -473,11 +473,15 @@ class _Portal:
         customer = scope.customer
         documents = self.policy.visible(customer, self.store.documents_of(customer.id))
         account = self.store.accounts[customer.id]
+        # What is due, each amount once: a reminded invoice is due within its reminder.
+        dues = account.dues()
         return render_template(
             "overview.html",
             scope=scope,
             documents=documents,
             account=account,
+            due_by_number={due.key: due for due in dues},
+            carried_by={key: due.key for due in dues for key in (*due.reminders, *due.includes)},
             account_actions=self.policy.account_actions(customer),
             today=self.clock().date(),
         )

@@ -210,16 +210,6 @@ def _eur(amount: str) -> Money:
     return Money(amount, "EUR")
 
 
-def _open_item(document: PayableDocument) -> OpenItem:
-    item = OpenItem.from_document(document)
-    if isinstance(document, Reminder):
-        # The reminded invoices keep their own items for the principal; the reminder's item
-        # holds only its fee and interest, so the account does not count the debt twice.
-        costs, interest, _ = item.units
-        item = item.with_units((costs, interest, 0))
-    return item
-
-
 def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> PortalStore:
     """A merchant with three customers and one of every document type, dated around ``now``.
 
@@ -392,7 +382,7 @@ def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> Port
                     continue
                 tx.save_document(document, version=0)
                 if isinstance(document, PayableDocument):
-                    account = account.add(_open_item(document))
+                    account = account.add(OpenItem.from_document(document))
             tx.save_account(account, version=0)
     read_pay_decide = {
         Action.VIEW,

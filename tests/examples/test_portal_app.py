@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from html import unescape
 from typing import TYPE_CHECKING
 
@@ -488,6 +489,20 @@ def test_paying_part_of_an_invoice_with_a_decimal_comma(
         PaymentState.PARTIALLY_PAID,
         Money("380.57", "EUR"),
     )
+
+
+def test_the_overview_shows_every_open_amount_once(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    page = text(client.get(portal(urls, store)))
+    badges = [
+        Decimal(a.replace(".", "").replace(",", "."))
+        for a in re.findall(r"([\d.,]+)\xa0€ due", page)
+    ]
+    open_total = store.accounts[ERIKA].open_total
+    assert sum(badges) == open_total.amount  # 481,07 + 504,80: the reminded 499,80 not again
+    assert f"{open_total.amount}".replace(".", ",") in page
+    assert "reminded in MA-2026-3" in page  # the invoice's row points to the reminder
 
 
 def test_paying_a_reminder_settles_its_fee_and_the_reminded_invoice(
