@@ -396,3 +396,53 @@ def test_statutory_interest_and_flat_fee_need_to_know_the_debtor() -> None:
         policy(interest=StatutoryInterest()).due(
             account_of(inv), [inv], on=date(2026, 7, 1), customer=PERSON
         )
+
+
+# --- with reminders on the account ----------------------------------------------------------
+
+
+def test_reminders_booked_as_demands_and_paid_through_their_number() -> None:
+    """The proposed reminder on the account holds only its charges, so the next level sees
+    the invoice's principal once; a payment quoting the reminder pays its charges, then the
+    invoice (§ 367 BGB), which lowers the principal and its interest from the payment's day."""
+    inv = invoice("RE-1", "300.00")
+    rules = DunningPolicy(
+        levels=[
+            DunningLevel(days=7, fees=eur("2.50")),
+            DunningLevel(days=14, fees=eur("5.00"), counted_from=CountedFrom.PREVIOUS_REMINDER),
+        ],
+        interest=StatutoryInterest(),
+    )
+    account = account_of(inv)
+    [first] = rules.due(account, [inv], on=DUE + timedelta(days=9), customer=PERSON)
+    reminder = first.to_reminder(id="rem-1", number="MA-1")
+    account = account.add(OpenItem.from_document(reminder))
+    assert account.open_total == reminder.total == eur("300.00") + first.charges
+    paid_on = DUE + timedelta(days=15)
+    account = account.apply(
+        account.allocate(
+            eur("100.00"),
+            strategy=Strategy.SPECIFIED,
+            specified=["MA-1"],
+            paid_on=paid_on,
+            payment_id="P-1",
+        )
+    )
+    principal = eur("300.00") - (eur("100.00") - first.charges)
+    [second] = rules.due(account, [inv, reminder], on=DUE + timedelta(days=23), customer=PERSON)
+    assert (second.level, second.principal) == (2, principal)
+    assert [(p.last, p.principal) for p in second.invoices[0].interest_periods] == [
+        (paid_on, eur("300.00")),
+        (DUE + timedelta(days=23), principal),
+    ]
+    rest = account.open_total
+    account = account.apply(
+        account.allocate(
+            rest,
+            strategy=Strategy.SPECIFIED,
+            specified=["MA-1"],
+            paid_on=paid_on + timedelta(days=1),
+            payment_id="P-2",
+        )
+    )
+    assert rules.due(account, [inv, reminder], on=DUE + timedelta(days=60), customer=PERSON) == ()
