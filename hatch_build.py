@@ -77,14 +77,21 @@ def _write_po(catalog: Catalog, path: Path, *, template: bool) -> None:
         omit_header=False,
         ignore_obsolete=True,
         include_previous=False,
+        include_lineno=False,  # references by file only: a moved line is no change
     )
     text = buffer.getvalue()
     if template:
-        # A template that changes only its creation date is no change.
-        text = b"\n".join(
-            line for line in text.split(b"\n") if not line.startswith(b'"POT-Creation-Date:')
-        )
+        # The template carries no date: extracting again is no change unless a text changed.
+        text = _without_date(text)
+    elif path.is_file() and _without_date(path.read_bytes()) == _without_date(text):
+        return  # only the date babel stamps on every update would change
     path.write_bytes(text)
+
+
+def _without_date(text: bytes) -> bytes:
+    return b"\n".join(
+        line for line in text.split(b"\n") if not line.startswith(b'"POT-Creation-Date:')
+    )
 
 
 def po_files() -> list[Path]:

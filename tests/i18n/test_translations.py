@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payportal.accounts import TopUpMethod
+from payportal.accounts import ComponentKind, EntryKind, TopUpMethod
 from payportal.booking import IntentStatus
-from payportal.customers import MasterDataField
-from payportal.documents import DocumentType, OfferStatus, PaymentState
+from payportal.customers import MasterDataField, MasterDataGroup
+from payportal.documents import CommentAuthor, DocumentType, OfferStatus, PaymentState
 from payportal.exceptions import (
     AccessDeniedError,
     BadSignatureError,
@@ -128,7 +128,11 @@ def test_labelled_enums_are_the_ones_customers_see() -> None:
         PaymentStatus,
         IntentStatus,
         MasterDataField,
+        MasterDataGroup,
         TopUpMethod,
+        EntryKind,
+        ComponentKind,
+        CommentAuthor,
     ] == LABELLED
 
 

@@ -36,7 +36,11 @@ LABELLED_ENUMS: Final = (
     ("payportal.providers", "PaymentStatus"),
     ("payportal.booking", "IntentStatus"),
     ("payportal.customers", "MasterDataField"),
+    ("payportal.customers", "MasterDataGroup"),
     ("payportal.accounts", "TopUpMethod"),
+    ("payportal.accounts", "EntryKind"),
+    ("payportal.accounts", "ComponentKind"),
+    ("payportal.documents", "CommentAuthor"),
 )
 
 
@@ -166,6 +170,53 @@ _labels(
         "sofort": NC_("top-up method", "Sofort"),
         "bank_transfer": NC_("top-up method", "Bank transfer"),
         "overpayment": NC_("top-up method", "Overpayment"),
+    },
+)
+
+_labels(
+    "payportal.customers",
+    "MasterDataGroup",
+    "master data group",
+    {
+        "contact": NC_("master data group", "Contact details"),
+        "bank": NC_("master data group", "Bank details"),
+        "tax": NC_("master data group", "Tax details"),
+    },
+)
+_labels(
+    "payportal.accounts",
+    "EntryKind",
+    "account entry",
+    {
+        # Translators: the lines of a customer's account statement.
+        "item": NC_("account entry", "Billed"),
+        "payment": NC_("account entry", "Payment received"),
+        "discount": NC_("account entry", "Cash discount"),
+        "write_off": NC_("account entry", "Small difference waived"),
+        "transfer": NC_("account entry", "Moved to your credit or refunded"),
+        "reversal": NC_("account entry", "Payment reversed"),
+        "waiver": NC_("account entry", "Fee waived"),
+    },
+)
+_labels(
+    "payportal.accounts",
+    "ComponentKind",
+    "amount part",
+    {
+        # Translators: what part of an invoice or reminder a payment went to.
+        "costs": NC_("amount part", "Fees"),
+        "interest": NC_("amount part", "Interest"),
+        "principal": NC_("amount part", "Invoice amount"),
+    },
+)
+_labels(
+    "payportal.documents",
+    "CommentAuthor",
+    "comment author",
+    {
+        # Translators: who wrote a comment on a document, as the customer reads it.
+        "customer": NC_("comment author", "You"),
+        "staff": NC_("comment author", "Our team"),
     },
 )
 
