@@ -221,6 +221,10 @@ class RenderContext:
     )
     # A plain dict: the render loop looks every placeholder's object up in it.
     _by_name: dict[str, object] = attrs.field(init=False, repr=False, eq=False)
+    # Resolved payment instructions by object name, filled on first use: a template with
+    # six payment placeholders makes the reference and groups the IBAN once, not six times.
+    # The context is immutable, so what is cached here cannot go stale.
+    _transfers: dict[str, object] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
     @account.validator
     def _account_of_customer(

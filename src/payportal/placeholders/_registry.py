@@ -467,6 +467,8 @@ def _reference(subject: Document | Customer, context: RenderContext) -> object:
     if billpay is not None:
         return refs_billpay.format(billpay.reference)
     instructions = _instructions(context)
+    if instructions.beneficiary is not None:
+        return _transfer(subject, context, "payment_reference").reference.formatted
     try:
         return instructions.reference_for(subject, customer=context.customer).formatted
     except ValidationError as error:
@@ -476,6 +478,11 @@ def _reference(subject: Document | Customer, context: RenderContext) -> object:
 
 
 def _transfer(subject: Document | Customer, context: RenderContext, field: str) -> Transfer:
+    name = _object_name(subject)
+    cached = context._transfers.get(name)
+    if cached is not None:
+        assert isinstance(cached, Transfer)
+        return cached
     billpay = _billpay(subject, context)
     instructions = context.instructions
     if instructions is None and billpay is None:
@@ -493,6 +500,7 @@ def _transfer(subject: Document | Customer, context: RenderContext, field: str) 
             "the payment instructions name no beneficiary; pass "
             "PaymentInstructions(beneficiary=Beneficiary(name=..., iban=...))"
         )
+    context._transfers[name] = transfer  # racing threads store equal values
     return transfer
 
 
