@@ -23,7 +23,6 @@ from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -50,8 +49,12 @@ HEADER = {
 
 def extract() -> Catalog:
     """The template catalog as the source marks its texts today (no dates in it)."""
+    try:
+        from babel.messages.frontend import parse_mapping_cfg as parse  # noqa: PLC0415
+    except ImportError:  # babel before 2.15 names it parse_mapping
+        from babel.messages.frontend import parse_mapping as parse  # noqa: PLC0415
     with MAPPING.open(encoding="utf-8") as file:
-        method_map, options_map = parse_mapping_cfg(file)
+        method_map, options_map = parse(file)
     catalog = Catalog(**HEADER, fuzzy=False)
     found = extract_from_dir(
         str(SOURCE),
