@@ -358,7 +358,7 @@ def test_policy_validation_names_the_field() -> None:
         DunningLevel(days=1, fees=[eur("1.00"), eur("2.00")])
     with pytest.raises(ValidationError) as caught:
         DunningLevel(days=1, fees={"EUR": eur("-1.00")})
-    assert caught.value.field == "fees['EUR']"
+    assert caught.value.field == "fees[0]"
     with pytest.raises(ValidationError) as caught:
         DunningLevel(days=-1)
     assert caught.value.field == "days"
@@ -446,3 +446,13 @@ def test_reminders_booked_as_demands_and_paid_through_their_number() -> None:
         )
     )
     assert rules.due(account, [inv, reminder], on=DUE + timedelta(days=60), customer=PERSON) == ()
+
+
+def test_a_policy_pickles_and_hashes_for_worker_processes() -> None:
+    import pickle  # noqa: PLC0415 - only this test
+
+    rules = policy(interest=StatutoryInterest(), flat_fee=True, minimum=eur("1.00"))
+    again = pickle.loads(pickle.dumps(rules))
+    assert again == rules
+    assert hash(again) == hash(rules)
+    assert again.levels[2].fees == (Money("12.00", "CHF"), eur("10.00"))  # sorted by currency

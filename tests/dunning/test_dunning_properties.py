@@ -145,7 +145,8 @@ def test_never_a_reminder_for_a_paid_blocked_small_or_already_reminded_invoice(
             for invoice_id in document.invoice_ids:
                 reached[invoice_id] = max(reached.get(invoice_id, 0), document.level)
     blocked = {b.invoice_id for b in blocks}
-    minimum = policy.minimum["EUR"]
+    minimum = policy.minimum_in("EUR")
+    assert minimum is not None
     seen: set[str] = set()
     for proposal in proposals:
         assert proposal.on == on
@@ -173,7 +174,9 @@ def test_levels_come_in_order_one_at_a_time_and_interest_adds_up(
     """Run the policy every day and send what it proposes: every invoice goes through the
     levels 1, 2, 3... in order, each once, each no earlier than its days; and the interest of
     all its reminders is the interest of the whole time within a cent per reminder."""
-    units = max(units, policy.minimum["EUR"].minor_units)
+    minimum = policy.minimum_in("EUR")
+    assert minimum is not None
+    units = max(units, minimum.minor_units)
     due = START
     invoice = Invoice(
         id="i",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -79,35 +78,44 @@ class BlockReason(enum.Enum):
     OTHER = "other"
 
 
-def _money_by_currency(value: object) -> Mapping[str, Money]:
-    if isinstance(value, MappingProxyType):
-        return value
+def _money_by_currency(value: object) -> object:
+    """Converter: Money, an iterable of Money or a mapping of currency to Money, as a tuple
+    sorted by currency (hashable and picklable, unlike a mapping proxy)."""
     if isinstance(value, Money):
-        items: list[object] = [value]
-    elif isinstance(value, Mapping):
-        items = list(value.values())
-    elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        items = list(value)
-    else:
-        return value  # type: ignore[return-value]  # the validator names the field
-    by_currency: dict[str, Money] = {}
-    for item in items:
-        if not isinstance(item, Money):
-            return items  # type: ignore[return-value]  # the validator names the item
-        if item.currency in by_currency:
-            raise ValidationError("names a currency twice", field="currency", value=item.currency)
-        by_currency[item.currency] = item
-    return MappingProxyType(by_currency)
+        return (value,)
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        items = tuple(value)
+        if all(isinstance(item, Money) for item in items):
+            return tuple(sorted(items, key=lambda money: money.currency))
+        return items
+    return value  # the validator names the field
 
 
 def _amounts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, MappingProxyType):
-        raise v.fail(attribute, value, "must be Money, a list of Money (one per currency) or {}")
-    for currency, money in value.items():
+    v.items_of(Money, "Money")(instance, attribute, value)
+    assert isinstance(value, tuple)
+    seen: set[str] = set()
+    for index, money in enumerate(value):
+        if money.currency in seen:
+            raise ValidationError(
+                "names a currency twice (one amount per currency)",
+                field=f"{attribute.name}[{index}].currency",
+                value=money.currency,
+            )
+        seen.add(money.currency)
         if money.amount < 0:
             raise ValidationError(
-                "must not be negative", field=f"{attribute.name}[{currency!r}]", value=money
+                "must not be negative", field=f"{attribute.name}[{index}]", value=money
             )
+
+
+def _in(amounts: tuple[Money, ...], currency: str) -> Money | None:
+    for money in amounts:
+        if money.currency == currency:
+            return money
+    return None
 
 
 def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -122,8 +130,9 @@ class DunningLevel:
     Attributes:
         days: a reminder at this level is due ``days`` after the invoice's due date, or after
             the previous reminder (``counted_from``), plus the policy's grace days.
-        fees: the fee per reminder at this level, one Money per currency (``Money`` or a
-            list of them); no fee when empty. A reminder in a currency the fees leave out
+        fees: the fee per reminder at this level, one Money per currency (given as Money,
+            a list of Money or a mapping of currency to Money; kept as a tuple sorted by
+            currency); no fee when empty. A reminder in a currency the fees leave out
             raises, so a missing price is never a silent zero.
         payment_days: the reminder asks for payment within this many days of its date.
         counted_from: what ``days`` count from.
@@ -134,8 +143,8 @@ class DunningLevel:
     """
 
     days: int = attrs.field(validator=_non_negative_int)
-    fees: Mapping[str, Money] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_money_by_currency, validator=_amounts
+    fees: tuple[Money, ...] = attrs.field(
+        default=(), converter=_money_by_currency, validator=_amounts
     )
     payment_days: int = attrs.field(default=14, validator=_non_negative_int)
     counted_from: CountedFrom = attrs.field(
@@ -151,13 +160,13 @@ class DunningLevel:
         """
         if not self.fees:
             return Money.zero(currency)
-        fee = self.fees.get(currency)
+        fee = _in(self.fees, currency)
         if fee is None:
             where = f"levels[{level - 1}].fees" if level else "fees"
             raise ValidationError(
                 f"has no fee in {currency}; add one (Money('0.00', {currency!r}) for none)",
                 field=where,
-                value=dict(self.fees),
+                value=self.fees,
             )
         return fee
 
@@ -362,9 +371,13 @@ class DunningPolicy:
         validator=v.instance_of(DefaultBegins, "a DefaultBegins"),
     )
     grace_days: int = attrs.field(default=0, validator=_non_negative_int)
-    minimum: Mapping[str, Money] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_money_by_currency, validator=_amounts
+    minimum: tuple[Money, ...] = attrs.field(
+        default=(), converter=_money_by_currency, validator=_amounts
     )
+
+    def minimum_in(self, currency: str) -> Money | None:
+        """The minimum open amount for a reminder in ``currency``, if there is one."""
+        return _in(self.minimum, currency)
 
     def due(
         self,
@@ -507,7 +520,7 @@ class _Run:
         self.currency = currency = account.currency
         self.exponent = currency_exponent(currency)
         self.zero = Money.zero(currency)
-        minimum = policy.minimum.get(currency)
+        minimum = policy.minimum_in(currency)
         self.minimum_units = 0 if minimum is None else minimum.minor_units
         self.on = on
         self.on_ordinal = on.toordinal()
