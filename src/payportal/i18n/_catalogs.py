@@ -67,5 +67,8 @@ def catalog(locale: str) -> Messages:
             and message.string
             and not message.fuzzy
         ):
-            found[(message.context, message.id)] = message.string
+            context = message.context
+            if isinstance(context, bytes):  # babel before 2.15 reads a .mo's contexts as bytes
+                context = context.decode("utf-8")
+            found[(context, message.id)] = message.string
     return MappingProxyType(found)
