@@ -44,11 +44,23 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import babel.dates
 import babel.numbers
-from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Response
 
+from examples.portal.files import ExampleFiles
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
 from examples.portal.payments import PaymentMethod, demo_methods
 from examples.portal.store import PortalStore, demo_store, document_label
@@ -74,6 +86,7 @@ from payportal import (
 )
 from payportal.booking import IntentStatus, Outcome, PaymentIntent, Purpose
 from payportal.documents import Comment, CommentAuthor, Document, Invoice, Offer, PayableDocument
+from payportal.downloads import DownloadResponse, serve_download, serve_print
 from payportal.exceptions import (
     InvalidTransitionError,
     PayportalError,
@@ -86,7 +99,6 @@ from payportal.providers import PaymentStatus
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from werkzeug.wrappers.response import Response
 
 __all__ = ["create_app"]
 
@@ -94,6 +106,7 @@ Clock = Callable[[], datetime]
 Page = str | tuple[str, int]
 
 LINK_TTL: Final = timedelta(days=30)
+FILE_LINK_TTL: Final = timedelta(minutes=15)
 
 NOTIFICATION_EMAIL: Final = """\
 Dear [Client.name],
@@ -276,6 +289,7 @@ class _Portal:
         self.methods = methods
         self.portal = portal
         self.clock = clock
+        self.files = ExampleFiles(store.company)
 
     @property
     def policy(self) -> AccessPolicy:
@@ -317,6 +331,8 @@ class _Portal:
                 ["POST"],
             ),
             ("/portal/pay/<token:token>", "payment_link", self.payment_link, ["GET"]),
+            ("/portal/download/<token:token>", "download", self.download, ["GET"]),
+            ("/portal/print/<token:token>", "print_view", self.print_view, ["GET"]),
             (
                 "/portal/pay/<token:token>/<action>",
                 "payment_link_action",
@@ -404,6 +420,53 @@ class _Portal:
 
     def _urls(self) -> PortalUrls:
         return PortalUrls(request.url_root, self.signer, ttl=LINK_TTL)
+
+    def _file_urls(self) -> PortalUrls:
+        """Download and print links live minutes, not the portal link's days."""
+        return PortalUrls(request.url_root, self.signer, ttl=FILE_LINK_TTL)
+
+    # -- downloads and print ------------------------------------------------------------------
+
+    def download(self, token: str) -> Response:
+        """A document's file (PDF or e-invoice): :func:`payportal.downloads.serve_download`
+        verifies the link, asks the policy and writes the file and its headers."""
+        del token  # serve_download reads it from the URL
+        return self._file_answer(
+            serve_download(
+                request.url,
+                urls=self._file_urls(),
+                policy=self.policy,
+                files=self.files,
+                customers=self.store.customers.get,
+                documents=self.store.documents.get,
+                now=self.clock(),
+                current_version=self.store,
+            )
+        )
+
+    def print_view(self, token: str) -> Response:
+        """The document's PDF shown in the browser, to print (``Action.PRINT``)."""
+        del token
+        return self._file_answer(
+            serve_print(
+                request.url,
+                urls=self._file_urls(),
+                policy=self.policy,
+                files=self.files,
+                customers=self.store.customers.get,
+                documents=self.store.documents.get,
+                now=self.clock(),
+                current_version=self.store,
+            )
+        )
+
+    @staticmethod
+    def _file_answer(answer: DownloadResponse) -> Response:
+        if isinstance(answer.error, InvalidLinkError | AccessDeniedError):
+            raise answer.error  # the portal's own friendly pages for these
+        if answer.error is not None:
+            abort(answer.status, "This file cannot be made; please contact us.")
+        return Response(answer.body, answer.status, headers=dict(answer.headers))
 
     def _scope(self, kind: str, token: str) -> Scope:
         """Verify the request's link and find what it opens; raise what the handlers render."""
@@ -510,11 +573,22 @@ class _Portal:
             for a in self.policy.allowed_actions(scope.customer, document)
             if scope.claims.allows(a)
         }
+        files = self._file_urls()
+        downloads = [
+            (f.label, files.download_url(document, f, version=scope.customer.link_version))
+            for f in self.policy.download_formats(scope.customer, document)
+            if scope.claims.allows(Action.DOWNLOAD)
+        ]
+        print_url = None
+        if Action.PRINT in allowed:
+            print_url = files.print_url(document, version=scope.customer.link_version)
         page = render_template(
             "document.html",
             scope=scope,
             document=document,
             allowed=allowed,
+            downloads=downloads,
+            print_url=print_url,
             methods=self.methods.values(),
             error=error,
             today=self.clock().date(),

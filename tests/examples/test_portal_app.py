@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from typing import TYPE_CHECKING
 
+import pypdf
 import pytest
 from examples.portal.app import create_app
 from examples.portal.store import PortalStore, demo_store
@@ -758,3 +760,66 @@ def test_a_link_for_another_purpose_cannot_open_the_top_up_page(
 ) -> None:
     claims = LinkClaims.for_customer(store.customers[ERIKA], issued_at=NOW, purpose="statement")
     assert client.get(f"/portal/{signer.sign(claims)}/top-up").status_code == 403
+
+
+# -- downloads and print ----------------------------------------------------------------------
+
+
+def file_links(page: str) -> dict[str, str]:
+    links = re.findall(
+        r'<a class="button secondary"(?: id="print-link")? href="([^"]+)"[^>]*>([^<]+)</a>', page
+    )
+    return {label: path(url) for url, label in links}
+
+
+def test_an_invoice_page_offers_its_pdf_its_e_invoice_and_a_print_view(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    links = file_links(text(client.get(f"{portal(urls, store)}/documents/inv-17")))
+    assert set(links) == {"Download PDF", "Download ZUGFeRD / Factur-X (PDF)", "Print"}, links
+
+    pdf = client.get(links["Download PDF"])
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF-")
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="RE-2026-17.pdf"'
+    assert pdf.headers["Cache-Control"] == "no-store"
+
+    facturx = client.get(links["Download ZUGFeRD / Factur-X (PDF)"])
+    assert facturx.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(facturx.data))
+    xml = reader.attachments["factur-x.xml"][0]
+    assert b"RE-2026-17" in xml
+    assert b"Druckerei Beispiel GmbH" in xml
+
+    printed = client.get(links["Print"])
+    assert printed.status_code == 200
+    assert printed.headers["Content-Disposition"].startswith("inline")
+    assert printed.data.startswith(b"%PDF-")
+
+
+def test_file_links_are_short_lived_and_bound_to_their_document(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore, clock: Clock
+) -> None:
+    links = file_links(text(client.get(f"{portal(urls, store)}/documents/inv-17")))
+    pdf = links["Download PDF"]
+    tampered = pdf[:-6] + ("AAAAAA" if not pdf.endswith("AAAAAA") else "BBBBBB")
+    assert client.get(tampered).status_code == 403
+    assert client.get(pdf.replace("/download/", "/print/")).status_code == 403  # wrong purpose
+    clock.now += timedelta(minutes=16)
+    assert client.get(pdf).status_code == 410  # expired: download links live 15 minutes
+
+
+def test_a_delivery_note_has_a_pdf_but_no_e_invoice(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    links = file_links(text(client.get(f"{portal(urls, store)}/documents/dn-6")))
+    assert set(links) == {"Download PDF", "Print"}
+    assert client.get(links["Download PDF"]).status_code == 200
+
+
+def test_revoking_the_customers_links_revokes_their_file_links(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    links = file_links(text(client.get(f"{portal(urls, store)}/documents/inv-17")))
+    store.revoke_links(ERIKA)
+    assert client.get(links["Download PDF"]).status_code == 410
