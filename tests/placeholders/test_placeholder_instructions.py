@@ -667,3 +667,24 @@ def test_what_each_payment_field_needs() -> None:
     assert needs["Reminder.iban"] == {"beneficiary"}
     assert "Client.iban" not in needs
     assert "Invoice.due_date" not in needs
+
+
+def test_image_folder_writes_plain_names_only_and_leaves_nothing_half_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payportal.placeholders import ImageFolder  # noqa: PLC0415
+
+    with pytest.raises(PlaceholderError, match="not an existing folder"):
+        ImageFolder(tmp_path / "missing")
+    folder = ImageFolder(tmp_path)
+    for name in ("../x.png", ".hidden.png", "a/b.png", ""):
+        with pytest.raises(PlaceholderError, match="plain file name"):
+            folder.save(name, b"png", "image/png")
+
+    def full_disk(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(PlaceholderError, match="No space left on device"):
+        folder.save("epc-qr-1.png", b"png", "image/png")
+    assert list(tmp_path.iterdir()) == []

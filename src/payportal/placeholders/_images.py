@@ -78,12 +78,16 @@ class ImageFolder:
         target = self.directory / name
         if target.is_file():
             return str(target)
+        temporary: Path | None = None
         try:
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=name)
-            with os.fdopen(handle, "wb") as file:
-                file.write(content)
-            Path(temporary).replace(target)
+            handle, path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=name)
+            os.close(handle)
+            temporary = Path(path)
+            temporary.write_bytes(content)
+            temporary.replace(target)
         except OSError as error:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
             raise PlaceholderError(
                 f"the image {name!r} could not be written to {str(self.directory)!r}: "
                 f"{error.strerror}"
