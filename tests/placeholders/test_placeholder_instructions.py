@@ -688,3 +688,31 @@ def test_image_folder_writes_plain_names_only_and_leaves_nothing_half_written(
     with pytest.raises(PlaceholderError, match="No space left on device"):
         folder.save("epc-qr-1.png", b"png", "image/png")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scheme", ["rf", "be_ogm", "ch_qrr", "no_kid"])
+def test_a_transfer_quoting_the_printed_reference_pays_that_document(
+    scheme: str, context: RenderContext, documents: list[Document]
+) -> None:
+    from payportal.accounts import OpenItem  # noqa: PLC0415
+    from payportal.reconciliation import Direction, StatementEntry, reconcile  # noqa: PLC0415
+
+    instructions = PaymentInstructions(reference_scheme=scheme)
+    configured = attrs.evolve(context, instructions=instructions)
+    printed = _render("[Invoice.payment_reference]", configured)
+    known = instructions.known_references(documents, customer=context.customer)
+    assert sorted(known.values()) == ["MA-3", "RE-2026-17"]  # invoices and reminders only
+    items = [
+        OpenItem.simple("RE-2026-17", Money("400.00", "EUR"), due=date(2026, 10, 15)),
+        OpenItem.simple("MA-3", Money("400.00", "EUR"), due=date(2026, 11, 8)),
+    ]
+    paid = StatementEntry(
+        "e-1",
+        date(2026, 10, 20),
+        Money("400.00", "EUR"),
+        Direction.CREDIT,
+        remittance_text=f"Rechnung {printed} Danke",
+    )
+    [match] = reconcile([paid], items, schemes=[scheme], known_references=known).matches
+    assert match.items == ("RE-2026-17",)
+    assert match.confidence is refs.Confidence.CERTAIN  # by the known reference

@@ -25,6 +25,8 @@ from payportal.documents import Document, Invoice, Reminder
 from payportal.exceptions import InvalidReferenceError, ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from payportal._money import Money
     from payportal.customers import BankAccount, Company, Customer
 
@@ -279,8 +281,7 @@ class PaymentInstructions:
     ``[Invoice.payment_reference]``, ``[Reminder.…]`` and ``[Client.…]`` are made from the
     document's (or customer's) own number, so the same document always gets the same
     reference and a bank statement entry quoting it finds the document again (pass
-    :meth:`reference_for` results to :func:`payportal.reconciliation.reconcile` as
-    ``known_references``):
+    :meth:`known_references` to :func:`payportal.reconciliation.reconcile`):
 
     ========== =================================================================================
     scheme     the reference of ``RE-2026-17`` (customer ``K-1042`` for ``[Client.…]``)
@@ -377,6 +378,23 @@ class PaymentInstructions:
                 field="number",
                 value=what,
             ) from error
+
+    def known_references(
+        self, documents: Iterable[Document], *, customer: Customer | None = None
+    ) -> dict[str, str]:
+        """The references printed on ``documents`` (invoices and reminders; other types are
+        skipped), compact, each mapped to its document number: the ``known_references``
+        :func:`payportal.reconciliation.reconcile` takes, so that a bank statement entry
+        quoting a printed reference pays exactly that document.
+
+        Raises:
+            ValidationError: as :meth:`reference_for`.
+        """
+        return {
+            self.reference_for(document, customer=customer).value: document.number
+            for document in documents
+            if isinstance(document, Invoice | Reminder)
+        }
 
     def transfer_for(
         self,
