@@ -737,7 +737,9 @@ class _Portal:
         if request.method == "POST":
             try:
                 change = master_data_change(request.form, customer)
-                record = self.store.change_master_data(customer.id, change, at=self.clock())
+                record = self.store.change_master_data(
+                    customer.id, change, at=self.clock(), policy=self.policy
+                )
             except ValidationError as invalid:
                 error = invalid
             else:
@@ -750,7 +752,7 @@ class _Portal:
             "profile.html",
             scope=scope,
             values=request.form if error else profile_values(customer),
-            shown=editable_form_fields(self.store.editable),
+            shown=editable_form_fields(self.policy.editable_fields(customer)),
             error=error,
         )
         return (page, 400) if error else page

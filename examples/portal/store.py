@@ -21,15 +21,13 @@ import attrs
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
 from payportal.customers import (
-    BANK_DATA,
-    CONTACT_DATA,
     Address,
     BankAccount,
     ChangeRecord,
     Company,
     Customer,
     MasterDataChange,
-    MasterDataField,
+    MasterDataGroup,
 )
 from payportal.documents import (
     CreditNote,
@@ -44,7 +42,7 @@ from payportal.documents import (
     RemindedInvoice,
     Reminder,
 )
-from payportal.portal import Action, CustomerAccess, PortalSettings
+from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
 from payportal.storage import SQLiteStorage, Storage
 
 if TYPE_CHECKING:
@@ -107,7 +105,7 @@ def _document_ids(tx: Transaction) -> list[str]:
 
 @attrs.define
 class PortalStore:
-    """One merchant's portal: its storage, the company, the settings and the editable fields.
+    """One merchant's portal: its storage, the company and the settings.
 
     It is also the :class:`payportal.LinkVersions` the link signer asks on every request, so
     :meth:`revoke_links` takes effect at once, in every worker.
@@ -116,7 +114,6 @@ class PortalStore:
         storage: where everything is kept (migrated).
         company: the merchant.
         settings: what the portal shows and allows.
-        editable: the master data fields customers may change themselves.
         customers: read-only view of the customers, by id.
         documents: read-only view of the documents, by id.
         accounts: read-only view of the customer accounts, by customer id.
@@ -125,7 +122,6 @@ class PortalStore:
     storage: Storage
     company: Company
     settings: PortalSettings
-    editable: frozenset[MasterDataField]
     customers: Mapping[str, Customer] = attrs.field(init=False)
     documents: Mapping[str, Document] = attrs.field(init=False)
     accounts: Mapping[str, CustomerAccount] = attrs.field(init=False)
@@ -178,22 +174,30 @@ class PortalStore:
         return updated
 
     def change_master_data(
-        self, customer_id: str, change: MasterDataChange, *, at: datetime
+        self,
+        customer_id: str,
+        change: MasterDataChange,
+        *,
+        at: datetime,
+        policy: AccessPolicy,
     ) -> ChangeRecord | None:
-        """Apply a customer's own master-data change and keep its record, in one transaction.
+        """Apply a customer's own master-data change as ``policy`` allows it (the groups the
+        portal and the customer's access make editable) and keep its record, in one
+        transaction.
 
         Returns:
             The change record, or ``None`` when nothing changed.
 
         Raises:
             KeyError: no such customer.
-            ValidationError: a field is not editable or a value is invalid.
+            AccessDeniedError: the change sets a field the customer may not edit.
+            ValidationError: a value is invalid.
         """
         with self.storage.transaction() as tx:
             stored = tx.load_customer(customer_id)
             if stored is None:
                 raise KeyError(customer_id)
-            updated, record = stored.value.apply_change(change, editable=self.editable, at=at)
+            updated, record = policy.apply_master_data_change(stored.value, change, at=at)
             if not record:
                 return None
             tx.save_customer(updated, version=stored.version)
@@ -400,7 +404,11 @@ def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> Port
         .with_override(max_, CustomerAccess.disabled())
     )
     return PortalStore(
-        storage=storage, company=company, settings=settings, editable=CONTACT_DATA | BANK_DATA
+        storage=storage,
+        company=company,
+        settings=attrs.evolve(
+            settings, editable_master_data={MasterDataGroup.CONTACT, MasterDataGroup.BANK}
+        ),
     )
 
 
