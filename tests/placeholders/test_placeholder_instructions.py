@@ -513,6 +513,9 @@ def test_confirmation_is_the_order_confirmation(context: RenderContext) -> None:
     assert PlaceholderRegistry().fields("Confirmation") == PlaceholderRegistry().fields(
         "OrderConfirmation"
     )
+    template = Template.compile("[Confirmation.number] [Client.name]")
+    assert template.objects == {"OrderConfirmation", "Client"}
+    assert template.objects <= set(context.objects)
     with pytest.raises(ValidationError, match="built-in"):
         RenderContext(extra={"Confirmation": object()})
     empty = PlaceholderRegistry.empty()

@@ -210,8 +210,9 @@ class Template:
 
     @property
     def objects(self) -> frozenset[str]:
-        """The object names the template's placeholders need from the context."""
-        return frozenset(p.object for p in self.placeholders)
+        """The object names the template's placeholders need from the context, as the
+        context names them (``OrderConfirmation`` for ``[Confirmation.…]``)."""
+        return frozenset(name for _, name, _, _ in self._slots)
 
     def render(self, context: RenderContext, *, locale: str | babel.Locale | None = None) -> str:
         """Fill the placeholders from ``context``.
