@@ -392,11 +392,13 @@ def test_a_national_reference_goes_in_the_unstructured_line(
 
 
 def test_no_qr_code_for_paid_or_foreign_currency_documents(
-    context: RenderContext, invoice: Invoice, documents: list[Document]
+    context: RenderContext, invoice: Invoice, documents: list[Document], customer: Customer
 ) -> None:
     paid = attrs.evolve(invoice, paid=invoice.total)
     others = [d for d in documents if not isinstance(d, Invoice)]
     assert _render("[Invoice.epc_qr]", attrs.evolve(context, documents=[paid, *others])) == ""
+    swiss = attrs.evolve(context, account=None, customer=attrs.evolve(customer, currency="CHF"))
+    assert _render("[Client.epc_qr]", swiss) == ""
     chf = attrs.evolve(invoice, currency="CHF", lines=(), paid=Money("0.00", "CHF"))
     assert (
         _render("[Invoice.epc_qr]", RenderContext(documents=chf, instructions=context.instructions))

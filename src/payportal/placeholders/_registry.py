@@ -544,8 +544,8 @@ def _epc_payload(subject: Document | Customer, context: RenderContext) -> str | 
         amount = amount_for_qr(subject.amount_due)
     else:
         account = context.account
-        if account is not None and account.currency != "EUR":
-            return None
+        if (account.currency if account is not None else subject.currency) != "EUR":
+            return None  # SEPA is euros only
         # Without an account, or with nothing owed, the payer fills in the amount (a top-up).
         amount = amount_for_qr(account.balance) if account is not None else None
     reference = transfer.reference
