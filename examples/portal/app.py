@@ -312,6 +312,7 @@ class _Portal:
         app.register_error_handler(HTTPException, self._http_error)
         routes: list[tuple[str, str, Callable[..., Any], list[str]]] = [
             ("/", "outbox", self.outbox, ["GET"]),
+            ("/branding.css", "branding_css", self.branding_css, ["GET"]),
             ("/merchant/<customer_id>/revoke", "revoke", self.revoke, ["POST"]),
             ("/portal/<token:token>", "overview", self.overview, ["GET"]),
             ("/portal/<token:token>/documents/<doc_id>", "document_page", self.document, ["GET"]),
@@ -370,7 +371,9 @@ class _Portal:
         return response
 
     def _template_globals(self) -> dict[str, Any]:
+        branding = self.store.settings.branding
         return {
+            "branding": branding.as_template_context() if branding is not None else None,
             "lang": self._locale().replace("_", "-"),
             "csrf_token": session.get("csrf", ""),
             "company": self.store.company,
@@ -396,6 +399,15 @@ class _Portal:
 
     def _day(self, day: date) -> str:
         return str(babel.dates.format_date(day, "medium", locale=self._locale()))
+
+    def branding_css(self) -> Response:
+        """The merchant's colours as CSS custom properties (a style sheet of its own: the
+        Content-Security-Policy allows no inline styles)."""
+        branding = self.store.settings.branding
+        css = branding.css_variables(":root") if branding is not None else ""
+        response = Response(css, mimetype="text/css")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
     # -- errors ---------------------------------------------------------------------------
 

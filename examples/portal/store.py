@@ -42,7 +42,7 @@ from payportal.documents import (
     RemindedInvoice,
     Reminder,
 )
-from payportal.portal import AccessPolicy, Action, CustomerAccess, PortalSettings
+from payportal.portal import AccessPolicy, Action, Branding, CustomerAccess, PortalSettings
 from payportal.storage import SQLiteStorage, Storage
 
 if TYPE_CHECKING:
@@ -407,7 +407,16 @@ def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> Port
         storage=storage,
         company=company,
         settings=attrs.evolve(
-            settings, editable_master_data={MasterDataGroup.CONTACT, MasterDataGroup.BANK}
+            settings,
+            editable_master_data={MasterDataGroup.CONTACT, MasterDataGroup.BANK},
+            branding=Branding(
+                company_name=company.name,
+                primary_color="#7a1f3d",  # the print shop's wine red
+                accent_color="#0b6e4f",
+                contact_email="rechnung@druckerei.example",
+                contact_phone="+49 221 555 0100",
+                legal_notice_url="https://druckerei.example/impressum",
+            ),
         ),
     )
 

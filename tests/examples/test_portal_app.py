@@ -823,3 +823,19 @@ def test_revoking_the_customers_links_revokes_their_file_links(
     links = file_links(text(client.get(f"{portal(urls, store)}/documents/inv-17")))
     store.revoke_links(ERIKA)
     assert client.get(links["Download PDF"]).status_code == 410
+
+
+# -- branding ---------------------------------------------------------------------------------
+
+
+def test_the_merchants_brand_colours_and_contact_are_on_every_page(
+    client: FlaskClient, urls: PortalUrls, store: PortalStore
+) -> None:
+    page = text(client.get(portal(urls, store)))
+    assert '<link rel="stylesheet" href="/branding.css">' in page
+    assert 'href="https://druckerei.example/impressum">Legal notice</a>' in page
+    assert "+49 221 555 0100" in page
+    css = client.get("/branding.css")
+    assert css.mimetype == "text/css"
+    assert "--portal-primary: #7a1f3d;" in css.get_data(as_text=True)
+    assert "style=" not in page  # no inline styles: the CSP allows none
