@@ -39,6 +39,7 @@ _MAX_INPUT: Final = 100
 # specification) refuse them in mandate references, and a reference that needs none is safer
 # everywhere.
 _SEPA_ID: Final = re.compile(r"[A-Za-z0-9/\-?:().,'+]{1,35}")
+_BIC: Final = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?")
 
 
 def _stdnum(module: object, what: str, field: str, value: object) -> str:
@@ -68,14 +69,27 @@ def check_iban(value: object, field: str = "iban") -> str:
 def check_bic(value: object, field: str = "bic") -> str:
     """Return ``value`` as a compact, upper-case BIC (ISO 9362), or raise.
 
+    Beyond python-stdnum's check, the location code follows SWIFT's rule that
+    pain.008.001.02's schema spells out: its first character is not ``0`` or ``1``, its
+    second not ``O``.
+
     >>> check_bic("cobadeff xxx")
     'COBADEFFXXX'
     """
-    return _stdnum(stdnum.bic, "BIC", field, value).upper()
+    compact = _stdnum(stdnum.bic, "BIC", field, value).upper()
+    if not _BIC.fullmatch(compact):
+        raise ValidationError(
+            "is not a valid BIC: the location code (characters 7 and 8) may not start "
+            "with 0 or 1 or end with O",
+            field=field,
+            value=value,
+        )
+    return compact
 
 
 def derive_bic(iban: str) -> str | None:
-    """The BIC of the bank that holds ``iban`` where python-stdnum's bank registers know it.
+    """The BIC of the bank that holds ``iban`` where python-stdnum's bank registers know it;
+    None for an invalid IBAN.
 
     python-stdnum ships the registers of Belgium (National Bank of Belgium) and the Czech
     Republic (ČNB); for other countries there is no public register in it, and ``None`` is
@@ -86,6 +100,8 @@ def derive_bic(iban: str) -> str | None:
     >>> derive_bic("DE89370400440532013000") is None
     True
     """
+    if not isinstance(iban, str) or len(iban) > _MAX_INPUT or not stdnum.iban.is_valid(iban):
+        return None
     compact = str(stdnum.iban.compact(iban))
     bic: object = None
     if compact.startswith("BE"):
