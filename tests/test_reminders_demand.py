@@ -15,7 +15,7 @@ from decimal import Decimal
 import attrs
 import pytest
 from hypothesis import event as note_event
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from payportal import Money
@@ -264,7 +264,6 @@ def test_paying_a_reminder_pays_costs_then_interest_then_principal_oldest_first(
     assert result.unapplied == m(unapplied)
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     fee=st.integers(0, 2_000),
     interest=st.integers(0, 2_000),
@@ -448,7 +447,6 @@ def steps(draw: st.DrawFn, count: int) -> list[tuple[str, int, int]]:
     return found
 
 
-@settings(max_examples=80, deadline=None)
 @given(data=st.data(), cents=INVOICE_CENTS)
 def test_no_money_is_ever_open_twice_and_money_is_conserved(
     data: st.DataObject, cents: list[int]
