@@ -76,3 +76,17 @@ def test_derive_bic_never_raises(text: str, prefix: str) -> None:
 def test_messages_say_what_is_wrong(check: object, value: str, reason: str) -> None:
     with pytest.raises(ValidationError, match=reason):
         check(value)  # type: ignore[operator]
+
+
+def test_the_errors_pickle_with_their_details() -> None:
+    import pickle  # noqa: PLC0415
+
+    error = UnusableMandateError("is revoked", field="mandate", value="M-1")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.field, copy.value) == (
+        UnusableMandateError,
+        str(error),
+        "mandate",
+        "M-1",
+    )
+    assert type(pickle.loads(pickle.dumps(MandateStateError("no")))) is MandateStateError

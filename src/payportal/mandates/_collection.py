@@ -93,7 +93,7 @@ class Collection:
         problem = self.mandate.problem(self.due_date)
         if problem is not None:
             raise UnusableMandateError(
-                f"mandate {self.mandate.reference} {problem}",
+                problem,
                 field="mandate",
                 value=self.mandate.reference,
             )
@@ -139,8 +139,7 @@ def sequence_types(collections: Iterable[Collection]) -> tuple[SequenceType, ...
                 )
             if finished:
                 raise UnusableMandateError(
-                    f"mandate {mandate.reference} has already had its one-off or final "
-                    "collection in this batch",
+                    "has already had its one-off or final collection in this batch",
                     field=field,
                     value=mandate.reference,
                 )

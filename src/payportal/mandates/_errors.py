@@ -15,7 +15,11 @@ class UnusableMandateError(ValidationError):
     reference; nothing is written.
     """
 
+    __module__ = "payportal.mandates"
+
 
 class MandateStateError(InvalidTransitionError):
     """A mandate cannot move to the requested state from the state it is in, such as
     revoking a mandate that is already revoked or expiring one that is still in use."""
+
+    __module__ = "payportal.mandates"
