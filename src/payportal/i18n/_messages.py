@@ -251,7 +251,8 @@ def _message(title: Text, detail: Text) -> MessageTexts:
 
 
 # By the exception's class name; the first class in the error's MRO that is listed wins.
-# PayportalError is the fallback for anything else the library raises.
+# PayportalError is the fallback for anything else the library raises. "Class:variant"
+# entries refine a class by what its reason says (see Translations.message).
 MESSAGES: Final[Mapping[str, MessageTexts]] = MappingProxyType(
     {
         "ExpiredLinkError": _message(
@@ -293,6 +294,19 @@ MESSAGES: Final[Mapping[str, MessageTexts]] = MappingProxyType(
         "InvalidAmountError": _message(
             NC_("error title", "Please check the amount"),
             NC_("error detail", "Enter the amount as you would write it, for example %(example)s."),
+        ),
+        # parse_money's two refusals that need more than "write it like this".
+        "InvalidAmountError:ambiguous": _message(
+            NC_("error title", "Please check the amount"),
+            NC_(
+                "error detail",
+                "%(amount)s can be read as two different amounts. Please enter it with its "
+                "decimals, for example %(example)s.",
+            ),
+        ),
+        "InvalidAmountError:decimals": _message(
+            NC_("error title", "Please check the amount"),
+            NC_("error detail", "The amount has more decimal places than its currency has."),
         ),
         "ValidationError": _message(
             NC_("error title", "Please check your entry"),

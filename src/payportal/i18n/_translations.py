@@ -14,7 +14,7 @@ import attrs
 import babel
 import babel.numbers
 
-from payportal.exceptions import ValidationError
+from payportal.exceptions import InvalidAmountError, ValidationError
 from payportal.i18n._catalogs import catalog, shipped_locales
 from payportal.i18n._messages import LABELS, MESSAGES, CustomerMessage, enum_key
 from payportal.i18n._templates import DEFAULT_TEMPLATES, EMAIL_KINDS
@@ -42,6 +42,8 @@ _LOCALE: Final = re.compile(
 )
 _EXAMPLE_AMOUNT: Final = Decimal("1234.56")
 _TEMPLATE_CONTEXT: Final = "e-mail "
+# The start of an InvalidAmountError's reason -> the variant of its message for customers.
+_AMOUNT_PROBLEMS: Final = (("is ambiguous", "ambiguous"), ("has more decimals", "decimals"))
 
 
 def normalise_locale(locale: object) -> str | None:
@@ -397,9 +399,18 @@ class Translations:
                 break
         else:
             texts = MESSAGES["PayportalError"]
-        example = babel.numbers.format_decimal(_EXAMPLE_AMOUNT, locale=self.format_locale)
+        values = {
+            "example": babel.numbers.format_decimal(_EXAMPLE_AMOUNT, locale=self.format_locale)
+        }
+        if isinstance(error, InvalidAmountError):
+            # parse_money says why in its reason; the variants are pinned by tests/i18n.
+            for start, variant in _AMOUNT_PROBLEMS:
+                if error.reason.startswith(start):
+                    texts = MESSAGES[f"InvalidAmountError:{variant}"]
+                    values["amount"] = str(error.value)[:40]
+                    break
         return CustomerMessage(
-            title=self.text(texts.title), detail=self.text(texts.detail, example=example)
+            title=self.text(texts.title), detail=self.text(texts.detail, **values)
         )
 
     def email(self, kind: str | enum.Enum) -> EmailText:
