@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from payportal import Money
 from payportal.accounts import Component, ComponentKind, CustomerAccount, EntryKind, OpenItem
-from payportal.allocation import Strategy, allocate
+from payportal.allocation import Strategy, Tolerance, allocate
 from payportal.booking import (
     BookingDecision,
     CreditNotePolicy,
@@ -753,3 +753,17 @@ def test_through_storage_a_reminder_follows_its_invoice_after_its_fee_was_paid()
         "MA-1": (PaymentState.PARTIALLY_PAID, m(10_000)),
         "RE-1": (PaymentState.OPEN, m(10_000)),
     }
+
+
+def test_a_small_shortfall_on_a_reminder_is_written_off_on_the_invoice_within_tolerance() -> None:
+    first = invoice(1, 10_000)
+    items = [OpenItem.from_document(d) for d in (first, reminder(1, [first], fee=500))]
+    result = allocate(
+        m(10_450),
+        items,
+        strategy=Strategy.SPECIFIED,
+        specified="MA-1",
+        tolerance=Tolerance(absolute=m(100)),
+    )
+    assert lines(result) == [("MA-1", COSTS, 500), ("RE-1", PRINCIPAL, 9_950)]
+    assert [(w.item, w.amount) for w in result.write_offs] == [("RE-1", m(50))]
