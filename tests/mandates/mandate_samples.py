@@ -91,13 +91,17 @@ _ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-?:()
 identifiers = st.text(_ID_CHARS, min_size=1, max_size=35)
 """SEPA identifiers (no '/' so the '//' and edge rules never apply)."""
 
-names = st.text(
+# Any letters, digits, spaces and punctuation, and always the characters XML must escape.
+_text_chars = st.one_of(
     st.characters(
-        codec="utf-8", categories=("L", "N", "Zs", "P"), exclude_characters="\u2028\u2029"
+        codec="utf-8", categories=("L", "N", "Zs", "P", "S"), exclude_characters="\u2028\u2029"
     ),
-    min_size=1,
-    max_size=70,
-).filter(lambda s: s.strip() != "")
+    st.sampled_from("<>&\"'"),
+)
+names = st.text(_text_chars, min_size=1, max_size=70).filter(lambda s: s.strip() != "")
+remittances = st.one_of(
+    st.just(""), st.text(_text_chars, min_size=1, max_size=140).filter(lambda s: s.strip() != "")
+)
 
 amounts = st.integers(min_value=1, max_value=99_999_999_999).map(
     lambda cents: Money.from_minor(cents, "EUR")
@@ -151,7 +155,7 @@ def batches(draw: st.DrawFn, max_size: int = 12) -> list[Collection]:
                 draw(amounts),
                 e2e[index],
                 due,
-                remittance=draw(st.text(_ID_CHARS + " ", max_size=140)),
+                remittance=draw(remittances),
             )
         )
         used[chosen.reference] = count + 1

@@ -58,6 +58,7 @@ def test_the_bic_is_required_where_it_cannot_be_derived() -> None:
         ({"debtor_name": ""}, "debtor_name"),
         ({"debtor_name": "x" * 71}, "debtor_name"),
         ({"debtor_name": "Erika\nMustermann"}, "debtor_name"),
+        ({"debtor_name": "Erika \uffff"}, "debtor_name"),  # no XML document may hold it
     ],
 )
 def test_invalid_details_are_refused_naming_the_field(changes: dict[str, str], field: str) -> None:

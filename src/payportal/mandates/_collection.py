@@ -14,7 +14,7 @@ from payportal._money import Money
 from payportal.exceptions import ValidationError
 from payportal.mandates._errors import UnusableMandateError
 from payportal.mandates._identifiers import check_identifier
-from payportal.mandates._mandate import Mandate, MandateType
+from payportal.mandates._mandate import Mandate, MandateType, xml_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -55,6 +55,14 @@ def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+_remittance_text = xml_text(140)
+
+
+def _remittance(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value != "":
+        _remittance_text(instance, attribute, value)
+
+
 def _end_to_end_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_identifier(value, attribute.name, "end-to-end id")
 
@@ -84,7 +92,7 @@ class Collection:
     amount: Money = attrs.field(validator=_amount)
     end_to_end_id: str = attrs.field(validator=_end_to_end_id)
     due_date: date = attrs.field(validator=v.a_date)
-    remittance: str = attrs.field(default="", validator=v.single_line(140), kw_only=True)
+    remittance: str = attrs.field(default="", validator=_remittance, kw_only=True)
     final: bool = attrs.field(
         default=False, validator=v.instance_of(bool, "True or False"), kw_only=True
     )

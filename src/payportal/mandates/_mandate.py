@@ -88,6 +88,24 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+def xml_text(limit: int) -> v.Validator:
+    """A required single line of at most ``limit`` characters that XML 1.0 can carry
+    (:func:`payportal._validators.single_line` already refuses controls and surrogates;
+    U+FFFE and U+FFFF are left, and no XML document may hold them)."""
+    line = v.single_line(limit, required=True)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        line(instance, attribute, value)
+        if "\ufffe" in value or "\uffff" in value:  # type: ignore[operator]
+            raise ValidationError(
+                "must not hold the non-characters U+FFFE or U+FFFF",
+                field=attribute.name,
+                value=value,
+            )
+
+    return check
+
+
 def _reference(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_mandate_reference(value, attribute.name)
 
@@ -167,7 +185,7 @@ class Creditor:
             or a creditor identifier whose check digits do not match.
     """
 
-    name: str = attrs.field(validator=v.single_line(70, required=True))
+    name: str = attrs.field(validator=xml_text(70))
     iban: str = attrs.field(converter=_iban)
     bic: str = attrs.field(converter=check_bic)
     creditor_id: str = attrs.field(converter=_creditor_id)
@@ -211,7 +229,7 @@ class Mandate:
 
     reference: str = attrs.field(validator=_reference)
     creditor_id: str = attrs.field(converter=_creditor_id)
-    debtor_name: str = attrs.field(validator=v.single_line(70, required=True))
+    debtor_name: str = attrs.field(validator=xml_text(70))
     iban: str = attrs.field(converter=_iban)
     bic: str = attrs.field(converter=check_bic)
     scheme: Scheme = attrs.field(validator=v.instance_of(Scheme, "a Scheme"))
