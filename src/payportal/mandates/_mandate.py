@@ -416,8 +416,9 @@ class Mandate:
         identifier as amendments (AT-24): the next collection carries the amendment
         indicator and the original values, so the debtor's bank can match it to the mandate
         it knows. A new account at another bank (another BIC) is flagged ``SMNDA``; a new
-        account at the same bank carries the original IBAN. A change of scheme (CORE to
-        B2B) is *not* an amendment: sign a new mandate.
+        account at the same bank carries the original IBAN. Since the 2016 rulebooks the
+        collection after an ``SMNDA`` amendment need not be FRST, so the series simply goes
+        on. A change of scheme (CORE to B2B) is *not* an amendment: sign a new mandate.
 
         Raises:
             ValidationError: a new value is invalid, or the mandate has already been
