@@ -124,6 +124,14 @@ def mandates(draw: st.DrawFn, reference: str | None = None) -> Mandate:
         history = 0
     for n in range(history):
         built = built.record_collection(SIGNED + timedelta(days=30 * (n + 1)))
+    if built.type is MandateType.RECURRING and draw(st.booleans()):
+        # an amendment pending for the next collection: a new account, a new reference
+        new_iban, new_bic = draw(st.sampled_from(ACCOUNTS))
+        new_reference = draw(st.one_of(st.none(), identifiers.map(lambda r: r[:33] + "-A")))
+        # the same BIC stands for a new account at the same bank (OrgnlDbtrAcct), another
+        # for a move to another bank (SMNDA)
+        new_bic = draw(st.sampled_from((new_bic, built.bic)))
+        built = built.amend(iban=new_iban, bic=new_bic, reference=new_reference)
     return built
 
 

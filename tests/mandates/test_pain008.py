@@ -99,6 +99,13 @@ def test_reading_the_file_back_gives_the_same_collections(
     assert read.created_at == CREATED
     by_id = {r.end_to_end_id: r for r in read.records}
     assert len(by_id) == len(batch)
+    # a pending amendment travels with the mandate's first collection (by due date) only
+    carriers = {
+        min(
+            (c for c in batch if c.mandate.reference == ref), key=lambda c: c.due_date
+        ).end_to_end_id
+        for ref in {c.mandate.reference for c in batch}
+    }
     for collection, kind in zip(batch, sequence_types(batch), strict=True):
         record = by_id[collection.end_to_end_id]
         m = collection.mandate
@@ -110,6 +117,8 @@ def test_reading_the_file_back_gives_the_same_collections(
         assert record.signed_on == m.signed_on
         assert (record.debtor_name, record.iban, record.bic) == (m.debtor_name, m.iban, m.bic)
         assert record.remittance == collection.remittance
+        carried = collection.end_to_end_id in carriers
+        assert record.amendment == (m.amendment if carried else None)
 
 
 # --- examples ---------------------------------------------------------------------------
