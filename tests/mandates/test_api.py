@@ -20,7 +20,8 @@ from payportal.mandates import (
 
 EXPECTED = {
     "EXPIRY_MONTHS", "MANDATE_TEXTS", "MAX_AMOUNT", "PAIN_008_VERSIONS",
-    "PRE_NOTIFICATION_DAYS", "RETURN_REASONS", "Amendment", "Collection", "Consent",
+    "PRE_NOTIFICATION_DAYS", "PRE_NOTIFICATION_TEXTS", "pre_notification_text",
+    "RETURN_REASONS", "Amendment", "Collection", "Consent",
     "Creditor", "DirectDebitFile", "DirectDebitRecord", "Mandate", "MandateReferences",
     "MandateState", "MandateStateError", "MandateType", "ReturnReason", "Scheme",
     "SequenceType", "UnusableMandateError", "check_bic", "check_creditor_id", "check_iban",

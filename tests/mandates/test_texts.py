@@ -7,7 +7,13 @@ import string
 import pytest
 
 from payportal import ValidationError
-from payportal.mandates import MANDATE_TEXTS, Scheme, mandate_text
+from payportal.mandates import (
+    MANDATE_TEXTS,
+    PRE_NOTIFICATION_TEXTS,
+    Scheme,
+    mandate_text,
+    pre_notification_text,
+)
 
 FIELDS = {"creditor_name", "creditor_id", "mandate_reference"}
 
@@ -46,3 +52,34 @@ def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         mandate_text(Scheme.CORE, "it", creditor_name="", creditor_id="", mandate_reference="")
     assert caught.value.field == "language"
+
+
+@pytest.mark.parametrize("language", ["de", "en", "fr"])
+def test_each_pre_notification_names_amount_date_account_and_mandate(language: str) -> None:
+    template = PRE_NOTIFICATION_TEXTS[language]
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    assert names == FIELDS | {"amount", "due_date", "iban"}
+    text = pre_notification_text(
+        language,
+        creditor_name="Muster GmbH",
+        creditor_id="DE98ZZZ09999999999",
+        mandate_reference="M-1",
+        amount="49,90 €",
+        due_date="17.03.2025",
+        iban="DE89 **** **** **** **30 00",
+    )
+    for shown in ("Muster GmbH", "DE98ZZZ09999999999", "M-1", "49,90 €", "17.03.2025", "**30 00"):
+        assert shown in text
+
+
+def test_a_pre_notification_in_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        pre_notification_text(
+            "nl",
+            creditor_name="",
+            creditor_id="",
+            mandate_reference="",
+            amount="",
+            due_date="",
+            iban="",
+        )

@@ -75,7 +75,12 @@ from payportal.mandates._returns import (
     find_return_reason,
     return_reason,
 )
-from payportal.mandates._texts import MANDATE_TEXTS, mandate_text
+from payportal.mandates._texts import (
+    MANDATE_TEXTS,
+    PRE_NOTIFICATION_TEXTS,
+    mandate_text,
+    pre_notification_text,
+)
 
 __all__ = [
     "EXPIRY_MONTHS",
@@ -83,6 +88,7 @@ __all__ = [
     "MAX_AMOUNT",
     "PAIN_008_VERSIONS",
     "PRE_NOTIFICATION_DAYS",
+    "PRE_NOTIFICATION_TEXTS",
     "RETURN_REASONS",
     "Amendment",
     "Collection",
@@ -110,6 +116,7 @@ __all__ = [
     "mandate_text",
     "mandates_after",
     "next_target_day",
+    "pre_notification_text",
     "read_pain008",
     "return_reason",
     "sequence_types",

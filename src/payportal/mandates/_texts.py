@@ -5,6 +5,10 @@ The wording follows the standard texts the SEPA rulebooks prescribe for the mand
 banks print (Deutsche Kreditwirtschaft). Each text has three fields, filled with
 :func:`mandate_text`: ``{creditor_name}``, ``{creditor_id}`` and ``{mandate_reference}``.
 
+The pre-notification, which tells the debtor amount and due date before each collection
+(at least 14 calendar days ahead unless agreed otherwise, see :func:`earliest_due_date`), has
+a text per language too, :data:`PRE_NOTIFICATION_TEXTS`.
+
 These are plain data so that they can move into gettext catalogs unchanged.
 """
 
@@ -15,7 +19,7 @@ from typing import Final
 from payportal.exceptions import ValidationError
 from payportal.mandates._mandate import Scheme
 
-__all__ = ["MANDATE_TEXTS", "mandate_text"]
+__all__ = ["MANDATE_TEXTS", "PRE_NOTIFICATION_TEXTS", "mandate_text", "pre_notification_text"]
 
 _HEAD: Final = {
     "de": "Gläubiger-Identifikationsnummer: {creditor_id}\n"
@@ -101,4 +105,58 @@ def mandate_text(
         )
     return template.format(
         creditor_name=creditor_name, creditor_id=creditor_id, mandate_reference=mandate_reference
+    )
+
+
+PRE_NOTIFICATION_TEXTS: Final[dict[str, str]] = {
+    "de": "{creditor_name} zieht am {due_date} den Betrag von {amount} per SEPA-Lastschrift von "
+    "Ihrem Konto {iban} ein (Mandatsreferenz {mandate_reference}, "
+    "Gläubiger-Identifikationsnummer {creditor_id}). Bitte sorgen Sie für ausreichende "
+    "Deckung.",
+    "en": "{creditor_name} will collect {amount} from your account {iban} by SEPA direct debit "
+    "on {due_date} (mandate reference {mandate_reference}, creditor identifier {creditor_id}). "
+    "Please make sure the account holds enough money on that day.",
+    "fr": "{creditor_name} prélèvera {amount} sur votre compte {iban} le {due_date} "
+    "(référence unique du mandat {mandate_reference}, identifiant créancier SEPA "
+    "{creditor_id}). Merci de veiller à ce que votre compte soit suffisamment approvisionné.",
+}
+"""The pre-notification templates by language: ``{creditor_name}``, ``{creditor_id}``,
+``{mandate_reference}``, ``{amount}``, ``{due_date}`` and ``{iban}`` (pass them formatted for
+the customer's locale; a masked IBAN is fine)."""
+
+
+def pre_notification_text(
+    language: str,
+    *,
+    creditor_name: str,
+    creditor_id: str,
+    mandate_reference: str,
+    amount: str,
+    due_date: str,
+    iban: str,
+) -> str:
+    """The pre-notification of one collection, the values already formatted for the reader.
+
+    >>> pre_notification_text("en", creditor_name="Muster GmbH", creditor_id="DE98ZZZ09999999999",
+    ...     mandate_reference="M-1", amount="€49.90", due_date="17 March 2025",
+    ...     iban="DE89 **** **** **** **30 00")[:60]
+    'Muster GmbH will collect €49.90 from your account DE89 **** '
+
+    Raises:
+        ValidationError: there is no text for ``language`` (``de``, ``en`` and ``fr`` exist).
+    """
+    template = PRE_NOTIFICATION_TEXTS.get(language)
+    if template is None:
+        raise ValidationError(
+            "has no pre-notification text (there are de, en and fr)",
+            field="language",
+            value=language,
+        )
+    return template.format(
+        creditor_name=creditor_name,
+        creditor_id=creditor_id,
+        mandate_reference=mandate_reference,
+        amount=amount,
+        due_date=due_date,
+        iban=iban,
     )
