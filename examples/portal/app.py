@@ -62,8 +62,9 @@ from werkzeug.wrappers import Response
 
 from examples.portal.files import ExampleFiles
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
+from examples.portal.i18n import LANGUAGES, app_translations, language_for
 from examples.portal.payments import PaymentMethod, demo_methods
-from examples.portal.store import PortalStore, demo_store, document_label
+from examples.portal.store import PortalStore, demo_store
 from payportal import (
     AccessDeniedError,
     AccessPolicy,
@@ -85,15 +86,18 @@ from payportal import (
     parse_money,
 )
 from payportal.booking import IntentStatus, Outcome, PaymentIntent, Purpose
+from payportal.customers import MasterDataField
 from payportal.documents import Comment, CommentAuthor, Document, Invoice, Offer, PayableDocument
 from payportal.downloads import DownloadResponse, serve_download, serve_print
 from payportal.exceptions import (
+    InvalidAmountError,
     InvalidTransitionError,
     PayportalError,
     ProviderError,
     WebhookVerificationError,
 )
-from payportal.placeholders import RenderContext, Template
+from payportal.i18n import Translations, translator_for
+from payportal.placeholders import RenderContext
 from payportal.providers import PaymentStatus
 
 if TYPE_CHECKING:
@@ -108,49 +112,16 @@ Page = str | tuple[str, int]
 LINK_TTL: Final = timedelta(days=30)
 FILE_LINK_TTL: Final = timedelta(minutes=15)
 
-NOTIFICATION_EMAIL: Final = """\
-Dear [Client.name],
-
-your invoice [Invoice.number] of [Invoice.issued_on:long] is ready.
-Amount due: [Invoice.amount_due], payable by [Invoice.due_on:long].
-
-View and pay it online: [Invoice.customerportal_url]
-All your documents: [Client.customerportal_url]
-
-Kind regards,
-[Company.name]
-"""
-
-_NOTIFICATION: Final = Template.compile(NOTIFICATION_EMAIL)
-
 _SECRET_ENV: Final = "PAYPORTAL_EXAMPLE_SECRET"
 
-_LINK_PROBLEMS: Final[dict[type[InvalidLinkError], tuple[int, str, str]]] = {
-    ExpiredLinkError: (
-        410,
-        "This link has expired",
-        (
-            "Portal links work for a limited time. Ask us for a new one and we will send it "
-            "right away."
-        ),
-    ),
-    RevokedLinkError: (
-        410,
-        "This link was replaced",
-        (
-            "A newer link to your portal was issued, which turned this one off. Please use "
-            "the link from our most recent e-mail."
-        ),
-    ),
+#: The status of each refused link (the page's words come from payportal.i18n).
+_LINK_STATUS: Final[dict[type[InvalidLinkError], int]] = {
+    ExpiredLinkError: 410,
+    RevokedLinkError: 410,
 }
-_INVALID_LINK: Final = (
-    403,
-    "This link is not valid",
-    (
-        "The link may have been cut off or changed when it was copied. Please open it "
-        "straight from our e-mail, or ask us for a new one."
-    ),
-)
+
+#: How each language writes numbers and dates when the customer's locale is of another one.
+_FORMAT_LOCALES: Final = {"de": "de_DE", "en": "en_IE", "fr": "fr_FR"}
 
 
 class _TokenConverter(BaseConverter):
@@ -300,7 +271,12 @@ class _Portal:
 
     def register(self) -> None:
         app = self.app
+        app.before_request(self._choose_language)
         app.before_request(self._check_csrf)
+        app.jinja_env.add_extension("jinja2.ext.i18n")
+        app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+            self._gettext, self._ngettext, newstyle=True
+        )
         app.after_request(self._security_headers)
         app.context_processor(self._template_globals)
         app.template_filter("money")(self._money)
@@ -356,8 +332,10 @@ class _Portal:
             if not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
                 abort(
                     400,
-                    "The form has expired or did not come from this portal. Reload the "
-                    "page and try again.",
+                    self._gettext(
+                        "The form has expired or did not come from this portal. Reload the "
+                        "page and try again."
+                    ),
                 )
 
     @staticmethod
@@ -375,17 +353,61 @@ class _Portal:
         return {
             "branding": branding.as_template_context() if branding is not None else None,
             "lang": self._locale().replace("_", "-"),
+            "languages": LANGUAGES,
+            "language": self._language(),
             "csrf_token": session.get("csrf", ""),
             "company": self.store.company,
-            "label": document_label,
+            "label": self._label,
             "Action": Action,
         }
 
-    def _locale(self) -> str:
+    # -- language -------------------------------------------------------------------------
+
+    def _choose_language(self) -> None:
+        """``?lang=de`` on any page switches this browser's portal language."""
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            session["lang"] = chosen
+
+    def _customer_locale(self) -> str | None:
         scope: Scope | None = g.get("portal_scope")
         if scope is not None:
             return scope.customer.locale
-        return str(g.get("payer_locale", "en"))
+        payer = g.get("payer_locale")
+        if payer is not None:
+            return str(payer)
+        return request.accept_languages.best_match(list(LANGUAGES))
+
+    def _language(self) -> str:
+        """The language of the page: the visitor's choice, else the customer's."""
+        return language_for(session.get("lang"), self._customer_locale())
+
+    def _locale(self) -> str:
+        """The locale numbers and dates are written in: the customer's own when it is of
+        the page's language (de_AT stays de_AT), else that language's usual one."""
+        language = self._language()
+        locale = self._customer_locale() or ""
+        if language_for(None, locale) == language and "_" in locale:
+            return locale
+        return _FORMAT_LOCALES[language]
+
+    def _texts(self) -> Translations:
+        """payportal's texts in the page's language, in the merchant's wording."""
+        return translator_for(self._locale(), overrides=self.store.settings.texts)
+
+    def _gettext(self, message: str) -> str:
+        return str(app_translations(self._language()).gettext(message))
+
+    def _ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(app_translations(self._language()).ngettext(singular, plural, n))
+
+    def _label(self, member: Any) -> str:
+        return self._texts().label(member)
+
+    def _customer_message(self, error: BaseException) -> str:
+        """What went wrong, for the customer, in their language."""
+        message = self._texts().message(error)
+        return f"{message.title}. {message.detail}"
 
     def _money(self, money: Money) -> str:
         return format_money(money, self._locale())
@@ -411,19 +433,24 @@ class _Portal:
 
     # -- errors ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _link_error(error: InvalidLinkError) -> tuple[str, int]:
-        status, title, text = _LINK_PROBLEMS.get(type(error), _INVALID_LINK)
-        return render_template("problem.html", title=title, text=text), status
+    def _link_error(self, error: InvalidLinkError) -> tuple[str, int]:
+        status = next((s for kind, s in _LINK_STATUS.items() if isinstance(error, kind)), 403)
+        message = self._texts().message(error)
+        page = render_template("problem.html", title=message.title, text=message.detail)
+        return page, status
 
-    @staticmethod
-    def _denied(error: AccessDeniedError) -> tuple[str, int]:
-        text = f"This is not possible here: {error}."
-        return render_template("problem.html", title="Not allowed", text=text), 403
+    def _denied(self, error: AccessDeniedError) -> tuple[str, int]:
+        message = self._texts().message(error)
+        page = render_template("problem.html", title=message.title, text=message.detail)
+        return page, 403
 
-    @staticmethod
-    def _http_error(error: HTTPException) -> tuple[str, int]:
-        titles = {400: "Something is wrong with that request", 404: "Not found"}
+    def _http_error(self, error: HTTPException) -> tuple[str, int]:
+        _ = self._gettext
+        titles = {
+            400: _("Something is wrong with that request"),
+            404: _("Not found"),
+            409: _("This is no longer possible"),
+        }
         status = error.code or 500
         title = titles.get(status, error.name)
         return render_template("problem.html", title=title, text=error.description), status
@@ -472,12 +499,11 @@ class _Portal:
             )
         )
 
-    @staticmethod
-    def _file_answer(answer: DownloadResponse) -> Response:
+    def _file_answer(self, answer: DownloadResponse) -> Response:
         if isinstance(answer.error, InvalidLinkError | AccessDeniedError):
             raise answer.error  # the portal's own friendly pages for these
         if answer.error is not None:
-            abort(answer.status, "This file cannot be made; please contact us.")
+            abort(answer.status, self._gettext("This file cannot be made; please contact us."))
         return Response(answer.body, answer.status, headers=dict(answer.headers))
 
     def _scope(self, kind: str, token: str) -> Scope:
@@ -489,6 +515,7 @@ class _Portal:
         customer = self.store.customers.get(claims.customer_id)
         if customer is None:
             raise RevokedLinkError("The customer of this link no longer exists.")
+        g.payer_locale = customer.locale  # a refusal from here on is in their language
         if not self.policy.settings.access_for(customer).enabled:
             raise AccessDeniedError(
                 f"the portal is switched off for customer {customer.number}; please contact us"
@@ -505,7 +532,7 @@ class _Portal:
     def _own_document(self, scope: Scope, doc_id: str) -> Document:
         document = self.store.documents.get(doc_id)
         if document is None or document.customer_id != scope.customer.id:
-            abort(404, "There is no such document in your portal.")
+            abort(404, self._gettext("There is no such document in your portal."))
         return document
 
     def _check(self, scope: Scope, document: Document, action: Action) -> None:
@@ -527,18 +554,24 @@ class _Portal:
                 version = customer.link_version
                 links["document"] = urls.document_url(invoice, version=version)
                 links["payment"] = urls.payment_url(invoice, version=version)
+                # payportal's default invoice e-mail, in the customer's language and in the
+                # merchant's wording (PortalSettings.texts).
                 context = RenderContext(
                     customer=customer, documents=invoice, company=self.store.company, urls=urls
                 )
-                body = _NOTIFICATION.render(context)
+                email = self.store.settings.translations(customer).email("invoice")
+                _subject, body = email.render(context)
             mails.append({"customer": customer, "body": body, "links": links})
         return render_template("outbox.html", mails=mails)
 
     def revoke(self, customer_id: str) -> Response:
         if customer_id not in self.store.customers:
-            abort(404, "There is no such customer.")
+            abort(404, self._gettext("There is no such customer."))
         customer = self.store.revoke_links(customer_id)
-        flash(f"Links of {customer.display_name} regenerated: older links no longer work.")
+        flash(
+            self._gettext("Links of %(name)s regenerated: older links no longer work.")
+            % {"name": customer.display_name}
+        )
         return redirect(url_for("outbox"), 303)
 
     # -- customer portal --------------------------------------------------------------------
@@ -587,7 +620,7 @@ class _Portal:
         }
         files = self._file_urls()
         downloads = [
-            (f.label, files.download_url(document, f, version=scope.customer.link_version))
+            (f, files.download_url(document, f, version=scope.customer.link_version))
             for f in self.policy.download_formats(scope.customer, document)
             if scope.claims.allows(Action.DOWNLOAD)
         ]
@@ -620,7 +653,7 @@ class _Portal:
         scope = self._scope("payment", token)
         assert scope.document is not None
         if action != "pay":
-            abort(404, "A payment link can only pay.")
+            abort(404, self._gettext("A payment link can only pay."))
         return self._act(scope, scope.document, action)
 
     def _act(self, scope: Scope, document: Document, action: str) -> Any:
@@ -635,9 +668,10 @@ class _Portal:
             try:
                 return self._start_payment(scope, current)
             except ValidationError as error:
-                return self._document_page(scope, current, error=str(error), status=400)
+                message = self._customer_message(error)
+                return self._document_page(scope, current, error=message, status=400)
         if action not in edits:
-            abort(404, "There is no such action.")
+            abort(404, self._gettext("There is no such action."))
         kind, edit = edits[action]
         said: list[str] = []
 
@@ -652,7 +686,8 @@ class _Portal:
             self.store.update_document(document.id, change)
         except (ValidationError, InvalidTransitionError) as error:
             current = self.store.documents[document.id]
-            return self._document_page(scope, current, error=str(error), status=400)
+            message = self._customer_message(error)
+            return self._document_page(scope, current, error=message, status=400)
         flash(said[0])
         return redirect(scope.document_url(document), 303)
 
@@ -663,18 +698,21 @@ class _Portal:
             author=CommentAuthor.CUSTOMER,
             author_name=scope.customer.display_name,
         )
-        return document.with_comment(comment), "Thank you, your comment was sent."
+        return document.with_comment(comment), self._gettext("Thank you, your comment was sent.")
 
     def _accept(self, scope: Scope, document: Document) -> tuple[Document, str]:
         assert isinstance(document, Offer)
         accepted = document.accept(at=self.clock())
-        thanks = f"You accepted offer {document.number}. We will confirm your order shortly."
+        thanks = self._gettext(
+            "You accepted offer %(number)s. We will confirm your order shortly."
+        ) % {"number": document.number}
         return accepted, thanks
 
     def _reject(self, scope: Scope, document: Document) -> tuple[Document, str]:
         assert isinstance(document, Offer)
         reason = request.form.get("reason", "")
-        return document.reject(reason, at=self.clock()), f"You declined offer {document.number}."
+        declined = self._gettext("You declined offer %(number)s.") % {"number": document.number}
+        return document.reject(reason, at=self.clock()), declined
 
     def _start_payment(self, scope: Scope, document: Document) -> Response:
         assert isinstance(document, PayableDocument)
@@ -686,14 +724,15 @@ class _Portal:
             back_url=scope.document_url(document),
             documents=[document.id],
             amount=amount,
-            description=f"{document_label(document.type).capitalize()} {document.number}",
+            description=f"{self._label(document.type)} {document.number}",
         )
 
     def _amount(self, customer: Customer, currency: str) -> Money:
-        """The form's amount, typed as the customer's locale writes amounts (``481,07``)."""
-        amount = parse_money(request.form.get("amount", ""), currency, customer.locale)
+        """The form's amount, typed as the page's locale writes amounts (``481,07``)."""
+        del customer  # the page's locale: the customer's, or the language they chose
+        amount = parse_money(request.form.get("amount", ""), currency, self._locale())
         if amount.amount <= 0:
-            raise ValidationError("must be more than zero", field="amount", value=str(amount))
+            raise InvalidAmountError("must be more than zero", field="amount", value=str(amount))
         return amount
 
     def _method(self) -> PaymentMethod:
@@ -745,7 +784,7 @@ class _Portal:
         if not scope.claims.allows(Action.EDIT_MASTER_DATA):
             raise AccessDeniedError("this link does not allow to edit master data")
         self.policy.check_account(customer, Action.EDIT_MASTER_DATA)
-        error = None
+        error = error_field = None
         if request.method == "POST":
             try:
                 change = master_data_change(request.form, customer)
@@ -753,12 +792,14 @@ class _Portal:
                     customer.id, change, at=self.clock(), policy=self.policy
                 )
             except ValidationError as invalid:
-                error = invalid
+                error = self._customer_message(invalid)
+                error_field = _form_field(invalid.field)
             else:
                 if record is None:
-                    flash("Nothing changed.")
+                    flash(self._gettext("Nothing changed."))
                 else:
-                    flash(f"Saved: {', '.join(c.field.replace('_', ' ') for c in record.changes)}.")
+                    names = ", ".join(self._label(MasterDataField(c.field)) for c in record.changes)
+                    flash(self._gettext("Saved: %(fields)s.") % {"fields": names})
                 return redirect(url_for("profile", token=token), 303)
         page = render_template(
             "profile.html",
@@ -766,6 +807,7 @@ class _Portal:
             values=request.form if error else profile_values(customer),
             shown=editable_form_fields(self.policy.editable_fields(customer)),
             error=error,
+            error_field=error_field,
         )
         return (page, 400) if error else page
 
@@ -803,6 +845,7 @@ class _Portal:
             suggested=Money("50", customer.currency),
             waiting=waiting,
             methods=self.methods.values(),
+            method_labels={key: method.label for key, method in self.methods.items()},
             error=error,
         )
         return (page, 400) if error else page
@@ -813,7 +856,7 @@ class _Portal:
         """The intent this browser started, and the portal page to go back to."""
         back_url = session.get("intents", {}).get(intent_id)
         if back_url is None:
-            abort(404, "There is no such payment in this browser session.")
+            abort(404, self._gettext("There is no such payment in this browser session."))
         intent = self.portal.intent(intent_id)
         g.payer_locale = self.store.customers[intent.customer_id].locale
         return intent, back_url
@@ -837,7 +880,7 @@ class _Portal:
                 try:
                     method.approve(intent.payment_id or "")
                 except (KeyError, ValueError, PayportalError):
-                    abort(409, "This payment cannot be approved any more.")
+                    abort(409, self._gettext("This payment cannot be approved any more."))
                 return redirect(url_for("payment_return", intent=intent.id), 303)
             return redirect(url_for("payment_cancel", intent=intent.id), 303)
         return render_template("checkout.html", intent=intent, method=method)
@@ -849,11 +892,11 @@ class _Portal:
         try:
             done = self.portal.complete(intent.id, request.args)
         except ProviderError as error:
-            flash(f"The payment did not go through: {error.args[0]}")
+            flash(self._customer_message(error))
             return redirect(back_url, 303)
         payment = done.payment
         if payment is None or payment.status is not PaymentStatus.PAID:
-            flash("The payment was not completed; nothing was charged.")
+            flash(self._gettext("The payment was not completed; nothing was charged."))
             return redirect(back_url, 303)
         records = [
             record
@@ -861,18 +904,22 @@ class _Portal:
             if outcome.outcome is Outcome.BOOKED and outcome.decision is not None
             for record in outcome.decision.journal
         ]
-        message = f"Thank you! We received {self._money_for(intent, payment.captured)}."
+        _ = self._gettext
+        message = _("Thank you! We received %(amount)s.") % {
+            "amount": self._money(payment.captured)
+        }
         credit = sum((r.credit for r in records), Money.zero(intent.amount.currency))
         if credit.amount > 0:
-            extra = self._money_for(intent, credit)
-            message += f" {extra} more than due is kept as credit on your account."
+            message += " " + _("%(amount)s more than due is kept as credit on your account.") % {
+                "amount": self._money(credit)
+            }
         if records or done.intent.status is IntentStatus.BOOKED:
             flash(message)
         return redirect(back_url, 303)
 
     def payment_cancel(self) -> Response:
         _, back_url = self._started(request.args.get("intent", ""))
-        flash("You cancelled the payment; nothing was charged.")
+        flash(self._gettext("You cancelled the payment; nothing was charged."))
         return redirect(back_url, 303)
 
     def webhook(self, provider: str) -> tuple[str, int]:
@@ -889,9 +936,6 @@ class _Portal:
         except ProviderError:
             return "try again", 503
         return "ok", 200
-
-    def _money_for(self, intent: PaymentIntent, money: Money) -> str:
-        return format_money(money, self.store.customers[intent.customer_id].locale)
 
 
 def _payer_details(method: str, customer: Customer) -> dict[str, str] | None:
@@ -933,3 +977,10 @@ def _payer_details(method: str, customer: Customer) -> dict[str, str] | None:
             shipping["company"] = customer.company
         return shipping
     return None
+
+
+def _form_field(path: str | None) -> str | None:
+    """The form field a master-data error's path names (``bank_accounts[0].iban``: iban)."""
+    if not path:
+        return None
+    return path.rsplit(".", 1)[-1].split("[", 1)[0]

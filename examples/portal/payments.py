@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from examples.portal.i18n import N_
 from payportal.providers import BankTransfer, PaymentProvider
 from payportal.providers.billpay import BillPayOrder
 from payportal.storage import Storage, StorageOrders, StorageTransferStore
@@ -26,17 +27,17 @@ __all__ = ["BANK_TRANSFER", "PaymentMethod", "demo_methods"]
 
 BANK_TRANSFER = "bank_transfer"
 
-#: What each method is called for the payer.
+#: What each method is called for the payer (in English: the pages translate them).
 _LABELS = {
-    "card": "Credit card (test)",
-    "paypal": "PayPal (test)",
-    "paypal_nvp": "PayPal Express (test)",
-    "payengine": "Concardis PayEngine (test)",
-    "paydirekt": "paydirekt (test)",
-    "sofort": "Sofort (test)",
-    "billpay": "BillPay invoice purchase (test)",
-    "billwerk": "Billwerk+ Pay (test)",
-    BANK_TRANSFER: "Bank transfer",
+    "card": N_("Credit card (test)"),
+    "paypal": N_("PayPal (test)"),
+    "paypal_nvp": N_("PayPal Express (test)"),
+    "payengine": N_("Concardis PayEngine (test)"),
+    "paydirekt": N_("paydirekt (test)"),
+    "sofort": N_("Sofort (test)"),
+    "billpay": N_("BillPay invoice purchase (test)"),
+    "billwerk": N_("Billwerk+ Pay (test)"),
+    BANK_TRANSFER: N_("Bank transfer"),
 }
 
 #: How each fake plays the payer approving on the provider's page (BillPay decides at once,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,7 +90,7 @@ class Portal:
         return self.signer.sign(claims)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def portal() -> Iterator[Portal]:
     served = Portal()
     served.thread.start()
@@ -245,79 +246,136 @@ def shows(browser: Any, text: str) -> bool:
     wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
     try:
         # WebDriver reads a no-break space (CLDR's between amount and symbol) as a space.
-        wanted = text.replace("\xa0", " ")
-        wait.until(lambda driver: wanted in body(driver).replace("\xa0", " "))
+        wanted = " ".join(text.split())
+        wait.until(lambda driver: wanted in " ".join(body(driver).split()))
     except TimeoutException:
         return False
     return True
 
 
-def test_clicking_through_the_portal(browser: Any, portal: Portal) -> None:
+#: What the pages say in each language the flow runs in (the example's catalogs and
+#: payportal's texts), for the steps the flow checks.
+SAYS = {
+    "de": {
+        "welcome": "Willkommen, Erika Mustermann",
+        "invoice": "Rechnung RE-2026-17",
+        "paypal": "PayPal (Test)",
+        "paid_part": "Vielen Dank! Wir haben 100,50\xa0€ erhalten.",
+        "left": "380,57\xa0€ fällig",
+        "credit": "19,43\xa0€ mehr als fällig schreiben wir Ihrem Konto gut.",
+        "accepted": "Sie haben das Angebot AN-2026-5 angenommen",
+        "details": "Meine Daten",
+        "invalid": "Bitte prüfen Sie Ihre Eingabe",
+        "saved": "Gespeichert: E-Mail-Adresse.",
+        "prepaid": "Prepaid-Guthaben",
+        "transfer": "Bitte überweisen Sie 75,00\xa0€",
+    },
+    "fr": {
+        "welcome": "Bienvenue, Erika Mustermann",
+        "invoice": "Facture RE-2026-17",
+        "paypal": "PayPal (test)",
+        "paid_part": "Merci ! Nous avons reçu 100,50\xa0€.",
+        "left": "380,57\xa0€ à payer",
+        "credit": "19,43\xa0€ de plus que le montant dû sont crédités sur votre compte.",
+        "accepted": "Vous avez accepté l'offre AN-2026-5",
+        "details": "Mes coordonnées",
+        "invalid": "Veuillez vérifier votre saisie",
+        "saved": "Enregistré : Adresse e-mail.",
+        "prepaid": "Solde prépayé",
+        "transfer": "Veuillez virer 75,00\xa0€",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str) -> None:
+    """Erika's whole visit, in German (her own language) and in French (by the switch)."""
     from selenium.webdriver.common.by import By  # noqa: PLC0415
 
+    says = SAYS[language]
+    prefix = "" if language == "de" else f"{language}-"  # the guide shows the German pages
+
     browser.get(portal.base + "/")
-    assert shows(browser, "Dear Erika Mustermann")
-    shoot(browser, "01-outbox")
+    assert shows(browser, "Guten Tag Erika Mustermann")  # her e-mail, in her language
+    shoot(browser, f"{prefix}01-outbox")
 
     click(browser, "#portal-c-42")
-    assert shows(browser, "Welcome, Erika Mustermann")
-    portal_url = browser.current_url
-    shoot(browser, "02-overview")
+    if language != "de":
+        click(browser, f"a[hreflang={language}]")
+    assert shows(browser, says["welcome"])
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang").startswith(language)
+    portal_url = browser.current_url.split("?")[0]
+    shoot(browser, f"{prefix}02-overview")
 
     click(browser, "RE-2026-17", by=By.LINK_TEXT)
-    assert shows(browser, "Invoice RE-2026-17")
-    shoot(browser, "03-invoice")
+    assert shows(browser, says["invoice"])
+    shoot(browser, f"{prefix}03-invoice")
 
-    # Less than due, typed as a German customer writes it, with PayPal (the fake) ...
+    # Less than due, typed as a German or French customer writes it, with PayPal (the fake) ...
     assert browser.find_element(By.NAME, "amount").get_attribute("value") == "481,07"
     type_into(browser, "amount", "100,50")
     click(browser, "input[name=method][value=paypal]", loads=False)
     click(browser, "#pay-button")
-    assert shows(browser, "PayPal (test)")
-    shoot(browser, "04-checkout")
+    assert shows(browser, says["paypal"])
+    shoot(browser, f"{prefix}04-checkout")
 
     click(browser, "#approve-button")
-    assert shows(browser, "Thank you! We received 100,50\xa0€.")
-    assert shows(browser, "380,57\xa0€ due")
+    assert shows(browser, says["paid_part"])
+    assert shows(browser, says["left"])
 
     # ... then more than the rest, by card: the surplus is kept as credit.
     type_into(browser, "amount", "400")
     click(browser, "input[name=method][value=card]", loads=False)
     click(browser, "#pay-button")
     click(browser, "#approve-button")
-    assert shows(browser, "19,43\xa0€ more than due is kept as credit on your account.")
-    shoot(browser, "05-paid")
+    assert shows(browser, says["credit"])
+    shoot(browser, f"{prefix}05-paid")
+
+    # The invoice's PDF and its print view, through 15-minute signed links.
+    pdf = browser.find_element(By.CSS_SELECTOR, "a[data-format=pdf]").get_attribute("href")
+    assert fetch(pdf, browser).startswith(b"%PDF-")
+    printed = browser.find_element(By.ID, "print-link").get_attribute("href")
+    assert fetch(printed, browser).startswith(b"%PDF-")
 
     browser.get(portal_url)
     click(browser, "AN-2026-5", by=By.LINK_TEXT)
     browser.find_element(By.NAME, "text").send_keys("Bitte mit Prägung auf dem Umschlag.")
     click(browser, "#comment-button")
     click(browser, "#accept-button")
-    assert shows(browser, "You accepted offer AN-2026-5")
+    assert shows(browser, says["accepted"])
     assert shows(browser, "Bitte mit Prägung auf dem Umschlag.")
-    shoot(browser, "06-offer-accepted")
+    shoot(browser, f"{prefix}06-offer-accepted")
 
-    click(browser, "My details", by=By.LINK_TEXT)
+    click(browser, says["details"], by=By.LINK_TEXT)
     type_into(browser, "iban", "DE00 1234")
     click(browser, "#save-button")
-    assert shows(browser, "is not a valid IBAN")  # shown, and nothing saved
+    assert shows(browser, says["invalid"])  # shown, and nothing saved
     assert portal.store.customers["c-42"].bank_accounts[0].iban == "DE02120300000000202051"
     type_into(browser, "iban", "DE02 1203 0000 0000 2020 51")
-    type_into(browser, "email", "erika@verlag.example")
+    type_into(browser, "email", f"erika.{language}@verlag.example")
     click(browser, "#save-button")
-    assert shows(browser, "Saved: email.")
-    shoot(browser, "07-profile")
+    assert shows(browser, says["saved"])
+    shoot(browser, f"{prefix}07-profile")
 
-    click(browser, "Prepaid balance", by=By.LINK_TEXT)
+    click(browser, says["prepaid"], by=By.LINK_TEXT)
     type_into(browser, "amount", "75,00")
     click(browser, "input[name=method][value=bank_transfer]", loads=False)
     click(browser, "#top-up-button")
-    assert shows(browser, "Please transfer 75,00\xa0€")
+    assert shows(browser, says["transfer"])
     qr = browser.find_element(By.CSS_SELECTOR, "#transfer-qr svg")
     assert qr.size["width"] > 100  # the EPC QR code is drawn, big enough to scan
-    shoot(browser, "08-top-up")
+    shoot(browser, f"{prefix}08-top-up")
 
-    assert portal.store.customers["c-42"].email == "erika@verlag.example"
+    assert portal.store.customers["c-42"].email == f"erika.{language}@verlag.example"
+
+
+def fetch(url: str, browser: Any) -> bytes:
+    """The file behind ``url``, fetched as the browser would (it carries no cookie: the
+    signed link is the credential)."""
+    del browser
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        body: bytes = answer.read()
+    return body
 
 
 def test_broken_links_get_friendly_pages(browser: Any, portal: Portal) -> None:
