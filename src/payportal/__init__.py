@@ -6,7 +6,14 @@ Public names are re-exported here; the modules behind them are private unless do
 from payportal._money import Money, currency_exponent, format_money, is_currency, parse_money
 from payportal.accounts import CustomerAccount, OpenItem, PrepaidAccount
 from payportal.booking import PaymentEvent, PaymentIntent, Portal
-from payportal.customers import Address, BankAccount, Company, Customer, MasterDataChange
+from payportal.customers import (
+    Address,
+    BankAccount,
+    Company,
+    Customer,
+    MasterDataChange,
+    MasterDataGroup,
+)
 from payportal.exceptions import (
     AccessDeniedError,
     AllocationError,
@@ -41,7 +48,14 @@ from payportal.links import (
     LinkVersions,
     PortalUrls,
 )
-from payportal.portal import AccessPolicy, Action, CustomerAccess, DownloadFormat, PortalSettings
+from payportal.portal import (
+    AccessPolicy,
+    Action,
+    Branding,
+    CustomerAccess,
+    DownloadFormat,
+    PortalSettings,
+)
 from payportal.reconciliation import Statement, StatementEntry, read_statement, reconcile
 from payportal.storage import SQLiteStorage
 
@@ -55,6 +69,7 @@ __all__ = [
     "AllocationError",
     "BadSignatureError",
     "BankAccount",
+    "Branding",
     "Company",
     "ConcurrentUpdateError",
     "CorruptRecordError",
@@ -76,6 +91,7 @@ __all__ = [
     "LinkVersions",
     "MalformedLinkError",
     "MasterDataChange",
+    "MasterDataGroup",
     "Money",
     "NotYetValidLinkError",
     "OpenItem",
