@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 import defusedxml.ElementTree
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from mandate_samples import CREATED, CREDITOR, batches, mandate, xsd_errors
 
 from payportal import Money, ValidationError
@@ -301,3 +303,25 @@ def test_a_bad_message_id_or_naive_time_is_refused(message_id: str, created_at: 
 def test_reading_junk_raises_a_validation_error(data: bytes) -> None:
     with pytest.raises(ValidationError):
         read_pain008(data)
+
+
+_SAMPLE = write(
+    [Collection(mandate().amend(reference="M-NEW"), Money("12.34", "EUR"), "E-1", date(2025, 6, 2))]
+)
+_TEXTS = [m.start() for m in re.finditer(rb">[^<]+<", _SAMPLE)]
+
+
+@given(
+    st.sampled_from(_TEXTS),
+    st.binary(max_size=12) | st.sampled_from([b"", b"-1", b"NaN", b"FNAL", b"2025-02-30"]),
+)
+def test_a_file_with_any_value_changed_reads_or_raises_a_validation_error(
+    at: int, junk: bytes
+) -> None:
+    end = _SAMPLE.index(b"<", at)
+    data = _SAMPLE[: at + 1] + junk + _SAMPLE[end:]
+    try:
+        read = read_pain008(data)
+    except ValidationError:
+        return
+    assert isinstance(read.records, tuple)
