@@ -179,13 +179,31 @@ def click(browser: Any, selector: str, *, by: str = "css selector", loads: bool 
     document is gone rules out both.
     """
     from selenium.webdriver.common.by import By  # noqa: PLC0415
-    from selenium.webdriver.support import expected_conditions  # noqa: PLC0415
     from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
 
     old_page = browser.find_element(By.TAG_NAME, "html")
     on_fresh_page(lambda: browser.find_element(by, selector).click())
     if loads:
-        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(browser, 10).until(lambda _: is_gone(old_page))
+
+
+def is_gone(element: Any) -> bool:
+    """Whether ``element``'s page was replaced (selenium's ``staleness_of``, which misses
+    Chromium's other word for it)."""
+    from selenium.common.exceptions import (  # noqa: PLC0415
+        StaleElementReferenceException,
+        WebDriverException,
+    )
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
 
 
 def on_fresh_page(action: Any) -> None:
