@@ -472,6 +472,8 @@ def open_items(draw: st.DrawFn, *, currency: str = "EUR", key: str | None = None
         if discount_until is None
         else draw(money(currency=currency, min_value=0, max_value=50)),
         discount_until=discount_until,
+        # A reminder's item names the items it reminds of (keys no other draw makes).
+        reminds=draw(st.lists(st.sampled_from(["MA-ref-1", "MA-ref-2"]), max_size=2, unique=True)),
     )
 
 
