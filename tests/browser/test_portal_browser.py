@@ -11,6 +11,7 @@ page of the example portal and takes a screenshot of each; with ``PAYPORTAL_SCRE
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 from payportal import HmacKey, KeyRing, LinkClaims, LinkSigner
 
@@ -147,16 +149,36 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-def shoot(browser: Any, name: str) -> None:
+def shoot(browser: Any, name: str, language: str | None = None) -> None:
     """Save a screenshot of the page and check it with axe-core: no serious or critical
-    accessibility violation."""
+    accessibility violation; with ``language``, also that nothing on it is left in English."""
     folder = browser.payportal_screenshots
     assert browser.save_screenshot(str(folder / f"{name}.png"))
     assert (folder / f"{name}.png").stat().st_size > 1000  # a picture, not an empty file
+    if language is not None and language != "en":
+        leftovers = sorted(
+            p for p in english_phrases(language) if p in " ".join(body(browser).split())
+        )
+        assert leftovers == [], f"{name}: untranslated {leftovers}"
     found = axe(browser)
     AXE_FIGURES[name] = found
     blocking = [v for v in found if v["impact"] in {"serious", "critical"}]
     assert not blocking, f"{name}: {blocking}"
+
+
+def english_phrases(language: str) -> set[str]:
+    """English texts that must not show on a page in ``language``: the example's own texts
+    its catalog translates differently (a single word proves nothing: "Status" is German
+    too)."""
+    catalog = Path(__file__).resolve().parents[2] / "examples" / "portal" / "translations"
+    with (catalog / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        messages = read_po(po)
+    phrases = {
+        re.sub(r"%\(\w+\)s|%%", "", m.id).strip(" .,:")
+        for m in messages
+        if m.id and m.string != m.id
+    }
+    return {p for p in phrases if " " in p}
 
 
 #: Every page's axe-core violations (all impacts), by screenshot name, for the summary.
@@ -315,7 +337,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
 
     browser.get(portal.base + "/")
     assert shows(browser, "Guten Tag Erika Mustermann")  # her e-mail, in her language
-    shoot(browser, f"{prefix}01-outbox")
+    shoot(browser, f"{prefix}01-outbox")  # the merchant's page, not the customer's
 
     click(browser, "#portal-c-42")
     if language != "de":
@@ -323,11 +345,11 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     assert shows(browser, says["welcome"])
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang").startswith(language)
     portal_url = browser.current_url.split("?")[0]
-    shoot(browser, f"{prefix}02-overview")
+    shoot(browser, language=language, name=f"{prefix}02-overview")
 
     click(browser, "RE-2026-17", by=By.LINK_TEXT)
     assert shows(browser, says["invoice"])
-    shoot(browser, f"{prefix}03-invoice")
+    shoot(browser, language=language, name=f"{prefix}03-invoice")
 
     # Less than due, typed as a German or French customer writes it, with PayPal (the fake) ...
     assert browser.find_element(By.NAME, "amount").get_attribute("value") == "481,07"
@@ -335,7 +357,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     click(browser, "input[name=method][value=paypal]", loads=False)
     click(browser, "#pay-button")
     assert shows(browser, says["paypal"])
-    shoot(browser, f"{prefix}04-checkout")
+    shoot(browser, language=language, name=f"{prefix}04-checkout")
 
     click(browser, "#approve-button")
     assert shows(browser, says["paid_part"])
@@ -347,7 +369,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     click(browser, "#pay-button")
     click(browser, "#approve-button")
     assert shows(browser, says["credit"])
-    shoot(browser, f"{prefix}05-paid")
+    shoot(browser, language=language, name=f"{prefix}05-paid")
 
     # The invoice's PDF and its print view, through 15-minute signed links.
     pdf = browser.find_element(By.CSS_SELECTOR, "a[data-format=pdf]").get_attribute("href")
@@ -362,7 +384,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     click(browser, "#accept-button")
     assert shows(browser, says["accepted"])
     assert shows(browser, "Bitte mit Prägung auf dem Umschlag.")
-    shoot(browser, f"{prefix}06-offer-accepted")
+    shoot(browser, language=language, name=f"{prefix}06-offer-accepted")
 
     click(browser, says["details"], by=By.LINK_TEXT)
     type_into(browser, "iban", "DE00 1234")
@@ -373,7 +395,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     type_into(browser, "email", f"erika.{language}@verlag.example")
     click(browser, "#save-button")
     assert shows(browser, says["saved"])
-    shoot(browser, f"{prefix}07-profile")
+    shoot(browser, language=language, name=f"{prefix}07-profile")
 
     click(browser, says["prepaid"], by=By.LINK_TEXT)
     type_into(browser, "amount", "75,00")
@@ -382,7 +404,7 @@ def test_clicking_through_the_portal(browser: Any, portal: Portal, language: str
     assert shows(browser, says["transfer"])
     qr = browser.find_element(By.CSS_SELECTOR, "#transfer-qr svg")
     assert qr.size["width"] > 100  # the EPC QR code is drawn, big enough to scan
-    shoot(browser, f"{prefix}08-top-up")
+    shoot(browser, language=language, name=f"{prefix}08-top-up")
 
     assert portal.store.customers["c-42"].email == f"erika.{language}@verlag.example"
 
