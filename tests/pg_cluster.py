@@ -5,8 +5,9 @@ nothing clashes with other clusters on the machine) and trusts local connections
 as an unprivileged user when started by root, because PostgreSQL refuses to run as root:
 the ``postgres`` user the distribution package creates, else ``nobody``.
 
-The server binaries come from PATH or from Debian's versioned folder
-(``/usr/lib/postgresql/<version>/bin``); without them, :func:`start` raises
+The server binaries come from PATH, or from the folder ``pg_config --bindir`` names (Debian's
+``postgresql-common`` puts a ``pg_config`` on PATH that points at the versioned server
+folder, which is not on PATH); without them, :func:`start` raises
 :class:`MissingServerError` naming the command that installs them.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 INSTALL_HINT = (
     "PostgreSQL's server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests and "
-    "were not found on PATH or in /usr/lib/postgresql/*/bin; install them with "
+    "were not found on PATH or in the folder `pg_config --bindir` names; install them with "
     "`apt-get install -y postgresql` (Debian/Ubuntu) or your system's postgresql server package"
 )
 PORT = 5432  # only names the socket file in the cluster's own directory
@@ -38,14 +39,15 @@ def find_bin_dir() -> Path:
     on_path = shutil.which("initdb")
     if on_path and shutil.which("pg_ctl"):
         return Path(on_path).parent
-    root = Path("/usr/lib/postgresql")
-    candidates = sorted(
-        (p for p in root.glob("*/bin") if (p / "initdb").exists() and (p / "pg_ctl").exists()),
-        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-    )
-    if not candidates:
-        raise MissingServerError(INSTALL_HINT)
-    return candidates[-1]
+    pg_config = shutil.which("pg_config")
+    if pg_config is not None:
+        answer = subprocess.run(  # the PATH's pg_config, no shell
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        )
+        folder = Path(answer.stdout.strip())
+        if answer.returncode == 0 and (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    raise MissingServerError(INSTALL_HINT)
 
 
 def _server_user() -> str | None:
