@@ -33,6 +33,7 @@ The definitions are those of WCAG 2.1: `relative luminance
 from __future__ import annotations
 
 import re
+from decimal import ROUND_FLOOR, Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -53,8 +54,11 @@ __all__ = [
     "relative_luminance",
 ]
 
-AA_NORMAL_TEXT: Final = 4.5
+AA_NORMAL_TEXT: Final = Decimal("4.5")
 """The least contrast ratio WCAG 2.1 level AA asks for normal-sized text (SC 1.4.3)."""
+
+# The 0.05 WCAG adds to both luminances (ambient flare) in the contrast ratio.
+_FLARE: Final = Decimal("0.05")
 
 _HEX: Final = re.compile(r"#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
 _BLACK: Final = "#000000"
@@ -96,41 +100,48 @@ def parse_color(value: object, *, field: str = "color") -> str:
     return "#" + digits
 
 
-def _linear(channel: int) -> float:
-    # sRGB companding, undone: WCAG 2.1's relative luminance definition.
-    c = channel / 255
-    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+def _linear(channel: int) -> Decimal:
+    # sRGB companding, undone: WCAG 2.1's relative luminance definition. In Decimal, so the
+    # verdict at the 4.5:1 boundary is the same on every platform.
+    c = Decimal(channel) / 255
+    if c <= Decimal("0.03928"):
+        return c / Decimal("12.92")
+    return ((c + Decimal("0.055")) / Decimal("1.055")) ** Decimal("2.4")
 
 
-def relative_luminance(color: str) -> float:
+def relative_luminance(color: str) -> Decimal:
     """The WCAG 2.1 relative luminance of ``color``: 0 for black, 1 for white.
 
-    >>> relative_luminance("#000"), relative_luminance("#fff")
-    (0.0, 1.0)
+    >>> relative_luminance("#000") == 0, relative_luminance("#fff") == 1
+    (True, True)
 
     Raises:
         ValidationError: ``color`` is not a hex colour.
     """
     hex_ = parse_color(color)
     red, green, blue = (int(hex_[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _linear(red) + 0.7152 * _linear(green) + 0.0722 * _linear(blue)
+    return (
+        Decimal("0.2126") * _linear(red)
+        + Decimal("0.7152") * _linear(green)
+        + Decimal("0.0722") * _linear(blue)
+    )
 
 
-def contrast_ratio(first: str, second: str) -> float:
+def contrast_ratio(first: str, second: str) -> Decimal:
     """The WCAG 2.1 contrast ratio of two colours, from 1 (the same) to 21 (black on white).
 
     The order does not matter: the lighter colour's luminance goes on top.
 
-    >>> contrast_ratio("#000000", "#ffffff")
-    21.0
+    >>> contrast_ratio("#000000", "#ffffff") == 21
+    True
     >>> round(contrast_ratio("#ffffff", "#767676"), 2)
-    4.54
+    Decimal('4.54')
 
     Raises:
         ValidationError: a colour is not a hex colour.
     """
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+    return (lighter + _FLARE) / (darker + _FLARE)
 
 
 def _color(value: object) -> object:
@@ -177,9 +188,9 @@ def _readable_on(background: str, text: str, background_field: str, text_field: 
     )
 
 
-def _floor(ratio: float) -> str:
+def _floor(ratio: Decimal) -> str:
     # Rounded down, so a ratio of 4.49 never shows as a passing "4.5".
-    return f"{int(ratio * 10) / 10:.1f}"
+    return str(ratio.quantize(Decimal("0.1"), rounding=ROUND_FLOOR))
 
 
 @attrs.frozen(kw_only=True)
