@@ -19,6 +19,7 @@ import stdnum.eu.at_02
 import stdnum.exceptions
 import stdnum.iban
 
+from payportal.customers import compact_identifier
 from payportal.exceptions import ValidationError
 
 __all__ = [
@@ -42,28 +43,13 @@ _SEPA_ID: Final = re.compile(r"[A-Za-z0-9/\-?:().,'+]{1,35}")
 _BIC: Final = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?")
 
 
-def _stdnum(module: object, what: str, field: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"must be a {what} string", field=field, value=value)
-    if len(value) > _MAX_INPUT:
-        raise ValidationError(
-            f"is not a valid {what}: longer than {_MAX_INPUT} characters",
-            field=field,
-            value=value,
-        )
-    try:
-        return str(module.validate(value))  # type: ignore[attr-defined]
-    except stdnum.exceptions.ValidationError as exc:
-        raise ValidationError(f"is not a valid {what}: {exc}", field=field, value=value) from None
-
-
 def check_iban(value: object, field: str = "iban") -> str:
     """Return ``value`` as a compact, upper-case IBAN, or raise :class:`ValidationError`.
 
     >>> check_iban("de89 3704 0044 0532 0130 00")
     'DE89370400440532013000'
     """
-    return _stdnum(stdnum.iban, "IBAN", field, value)
+    return compact_identifier(stdnum.iban, "IBAN", field, value)
 
 
 def check_bic(value: object, field: str = "bic") -> str:
@@ -76,7 +62,7 @@ def check_bic(value: object, field: str = "bic") -> str:
     >>> check_bic("cobadeff xxx")
     'COBADEFFXXX'
     """
-    compact = _stdnum(stdnum.bic, "BIC", field, value).upper()
+    compact = compact_identifier(stdnum.bic, "BIC", field, value).upper()
     if not _BIC.fullmatch(compact):
         raise ValidationError(
             "is not a valid BIC: the location code (characters 7 and 8) may not start "
@@ -122,7 +108,7 @@ def check_creditor_id(value: object, field: str = "creditor_id") -> str:
     >>> check_creditor_id("DE98 ZZZ 09999999999")
     'DE98ZZZ09999999999'
     """
-    compact = _stdnum(stdnum.eu.at_02, "SEPA creditor identifier", field, value).upper()
+    compact = compact_identifier(stdnum.eu.at_02, "SEPA creditor identifier", field, value).upper()
     if len(compact) > 35:
         raise ValidationError(
             "is not a valid SEPA creditor identifier: longer than 35 characters",
