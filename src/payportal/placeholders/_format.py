@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 import babel.dates
 import babel.numbers
@@ -48,19 +48,7 @@ Kind = Literal[
 ]
 """How a field's value is turned into text (see :meth:`PlaceholderRegistry.register`)."""
 
-KINDS: Final[tuple[Kind, ...]] = (
-    "auto",
-    "text",
-    "multiline",
-    "money",
-    "date",
-    "percent",
-    "number",
-    "url",
-    "list",
-    "qr",
-    "label",
-)
+KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
 
 _DATE_STYLES: Final = ("short", "medium", "long", "full")
 
