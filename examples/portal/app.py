@@ -469,25 +469,17 @@ class _Portal:
     def download(self, token: str) -> Response:
         """A document's file (PDF or e-invoice): :func:`payportal.downloads.serve_download`
         verifies the link, asks the policy and writes the file and its headers."""
-        del token  # serve_download reads it from the URL
-        return self._file_answer(
-            serve_download(
-                request.url,
-                urls=self._file_urls(),
-                policy=self.policy,
-                files=self.files,
-                customers=self.store.customers.get,
-                documents=self.store.documents.get,
-                now=self.clock(),
-                current_version=self.store,
-            )
-        )
+        del token  # payportal reads it from the URL
+        return self._serve_file(serve_download)
 
     def print_view(self, token: str) -> Response:
         """The document's PDF shown in the browser, to print (``Action.PRINT``)."""
         del token
+        return self._serve_file(serve_print)
+
+    def _serve_file(self, serve: Callable[..., DownloadResponse]) -> Response:
         return self._file_answer(
-            serve_print(
+            serve(
                 request.url,
                 urls=self._file_urls(),
                 policy=self.policy,
