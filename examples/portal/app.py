@@ -709,7 +709,7 @@ class _Portal:
     def _start_payment(self, scope: Scope, document: Document) -> Response:
         assert isinstance(document, PayableDocument)
         method = self._method()
-        amount = self._amount(scope.customer, document.currency)
+        amount = self._amount(document.currency)
         return self._pay(
             method,
             scope.customer,
@@ -719,9 +719,9 @@ class _Portal:
             description=f"{self._label(document.type)} {document.number}",
         )
 
-    def _amount(self, customer: Customer, currency: str) -> Money:
-        """The form's amount, typed as the page's locale writes amounts (``481,07``)."""
-        del customer  # the page's locale: the customer's, or the language they chose
+    def _amount(self, currency: str) -> Money:
+        """The form's amount, typed as the page's locale writes amounts (``481,07``): the
+        customer's, or that of the language they chose."""
         amount = parse_money(request.form.get("amount", ""), currency, self._locale())
         if amount.amount <= 0:
             raise InvalidAmountError("must be more than zero", field="amount", value=str(amount))
@@ -817,7 +817,7 @@ class _Portal:
                     customer,
                     back_url=url_for("top_up", token=scope.token),
                     description="Prepaid top-up",
-                    top_up=self._amount(customer, customer.currency),
+                    top_up=self._amount(customer.currency),
                 )
             except ValidationError as invalid:
                 error = str(invalid)
