@@ -74,6 +74,13 @@ from payportal.booking._model import (
 )
 from payportal.booking._normalise import events_from_payment, events_from_webhook, movement_key
 from payportal.booking._portal import Checkout, Completion, Portal
+from payportal.booking._selected import (
+    new_reference,
+    overdue_documents,
+    pay_overdue,
+    pay_selected,
+    payment_order,
+)
 
 __all__ = [
     "BookingDecision",
@@ -107,6 +114,11 @@ __all__ = [
     "journal_to_datev",
     "load_intent",
     "movement_key",
+    "new_reference",
+    "overdue_documents",
+    "pay_overdue",
+    "pay_selected",
+    "payment_order",
     "reject",
     "reject_top_up",
     "release",
