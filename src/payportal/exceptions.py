@@ -32,6 +32,7 @@ narrower class to handle one kind of problem. Errors about bad input also derive
     ├── ProviderError                           payment providers
     │   ├── AuthenticationError
     │   ├── PaymentDeclinedError
+    │   │   └── SavedMethodUnusableError        an expired card, a revoked saved token
     │   ├── InvalidRequestError
     │   ├── RateLimitedError
     │   ├── ProviderUnavailableError
@@ -78,6 +79,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitedError",
     "RevokedLinkError",
+    "SavedMethodUnusableError",
     "StatementFormatError",
     "StorageError",
     "StorageUnavailableError",
@@ -312,6 +314,11 @@ class AuthenticationError(ProviderError):
 
 class PaymentDeclinedError(ProviderError):
     """The provider or the payer's bank declined the payment."""
+
+
+class SavedMethodUnusableError(PaymentDeclinedError):
+    """A saved payment method cannot be charged any more (an expired card, a revoked or
+    deleted token): the customer must save a new one. ``code`` is the provider's reason."""
 
 
 class InvalidRequestError(ProviderError):

@@ -9,6 +9,10 @@ An application codes its payment flow against :class:`PaymentProvider` (or
     provider.parse_webhook(headers, body)         -> WebhookEvent, or WebhookVerificationError
     provider.capabilities                         -> Capabilities flags
 
+Providers with ``capabilities.saved_methods`` also save payment methods and charge them
+merchant-initiated (:class:`SavedMethodProvider`: ``setup_method``, ``confirm_method``,
+``list_methods``, ``delete_method``, ``charge_method``; see :class:`SavedMethod`).
+
 An operation a provider lacks raises :class:`~payportal.exceptions.UnsupportedOperationError`;
 every provider failure is a :class:`~payportal.exceptions.ProviderError` subclass.
 
@@ -101,6 +105,13 @@ from payportal.providers._models import (
 )
 from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
 from payportal.providers._retry import RetryPolicy, parse_retry_after
+from payportal.providers._saved import (
+    AsyncSavedMethodProvider,
+    MethodKind,
+    MethodSetup,
+    SavedMethod,
+    SavedMethodProvider,
+)
 from payportal.providers.bank_transfer import (
     AsyncBankTransfer,
     BankTransfer,
@@ -129,6 +140,7 @@ __all__ = [
     "AsyncPayPalNVP",
     "AsyncPaydirekt",
     "AsyncPaymentProvider",
+    "AsyncSavedMethodProvider",
     "AsyncSofort",
     "BankTransfer",
     "BillPay",
@@ -137,6 +149,8 @@ __all__ = [
     "HTTPOptions",
     "HTTPProvider",
     "InMemoryTransferStore",
+    "MethodKind",
+    "MethodSetup",
     "Operation",
     "PayEngine",
     "PayPal",
@@ -148,6 +162,8 @@ __all__ = [
     "PaymentStatus",
     "Refund",
     "RetryPolicy",
+    "SavedMethod",
+    "SavedMethodProvider",
     "Sofort",
     "SyncDriver",
     "TokenCache",

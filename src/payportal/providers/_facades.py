@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from payportal._money import Money
     from payportal.providers._models import Capabilities, Payment, PaymentRequest, WebhookEvent
+    from payportal.providers._saved import MethodSetup, SavedMethod
     from payportal.providers._wire import Wire
 
 
@@ -94,6 +95,28 @@ class HTTPProvider(_WireFacade):
         """See :meth:`payportal.providers.PaymentProvider.parse_webhook`."""
         return self._driver.run(self._wire.parse_webhook(headers, body))
 
+    def setup_method(self, customer: str, return_url: str, cancel_url: str) -> MethodSetup:
+        """See :meth:`payportal.providers.SavedMethodProvider.setup_method`."""
+        return self._driver.run(self._wire.setup_method(customer, return_url, cancel_url))
+
+    def confirm_method(self, setup: MethodSetup) -> SavedMethod:
+        """See :meth:`payportal.providers.SavedMethodProvider.confirm_method`."""
+        return self._driver.run(self._wire.confirm_method(setup))
+
+    def list_methods(self, customer: str) -> tuple[SavedMethod, ...]:
+        """See :meth:`payportal.providers.SavedMethodProvider.list_methods`."""
+        return self._driver.run(self._wire.list_methods(customer))
+
+    def delete_method(self, method: SavedMethod) -> None:
+        """See :meth:`payportal.providers.SavedMethodProvider.delete_method`."""
+        self._driver.run(self._wire.delete_method(method))
+
+    def charge_method(
+        self, method: SavedMethod, amount: Money, reference: str, request_id: str
+    ) -> Payment:
+        """See :meth:`payportal.providers.SavedMethodProvider.charge_method`."""
+        return self._driver.run(self._wire.charge_method(method, amount, reference, request_id))
+
     def close(self) -> None:
         """Close the HTTP client, if this provider created it."""
         self._driver.close()
@@ -145,6 +168,30 @@ class AsyncHTTPProvider(_WireFacade):
         """See :meth:`payportal.providers.PaymentProvider.parse_webhook`."""
         return await self._driver.run(self._wire.parse_webhook(headers, body))
 
+    async def setup_method(self, customer: str, return_url: str, cancel_url: str) -> MethodSetup:
+        """See :meth:`payportal.providers.SavedMethodProvider.setup_method`."""
+        return await self._driver.run(self._wire.setup_method(customer, return_url, cancel_url))
+
+    async def confirm_method(self, setup: MethodSetup) -> SavedMethod:
+        """See :meth:`payportal.providers.SavedMethodProvider.confirm_method`."""
+        return await self._driver.run(self._wire.confirm_method(setup))
+
+    async def list_methods(self, customer: str) -> tuple[SavedMethod, ...]:
+        """See :meth:`payportal.providers.SavedMethodProvider.list_methods`."""
+        return await self._driver.run(self._wire.list_methods(customer))
+
+    async def delete_method(self, method: SavedMethod) -> None:
+        """See :meth:`payportal.providers.SavedMethodProvider.delete_method`."""
+        await self._driver.run(self._wire.delete_method(method))
+
+    async def charge_method(
+        self, method: SavedMethod, amount: Money, reference: str, request_id: str
+    ) -> Payment:
+        """See :meth:`payportal.providers.SavedMethodProvider.charge_method`."""
+        return await self._driver.run(
+            self._wire.charge_method(method, amount, reference, request_id)
+        )
+
     async def aclose(self) -> None:
         """Close the HTTP client, if this provider created it."""
         await self._driver.aclose()
@@ -163,9 +210,15 @@ class AsyncHTTPProvider(_WireFacade):
 
 if TYPE_CHECKING:
     from payportal.providers._protocol import AsyncPaymentProvider, PaymentProvider
+    from payportal.providers._saved import AsyncSavedMethodProvider, SavedMethodProvider
 
     def _conforms(
         sync: HTTPProvider, asynchronous: AsyncHTTPProvider
     ) -> tuple[PaymentProvider, AsyncPaymentProvider]:
         # mypy proves here that both facades implement their protocol in full.
+        return sync, asynchronous
+
+    def _saves(
+        sync: HTTPProvider, asynchronous: AsyncHTTPProvider
+    ) -> tuple[SavedMethodProvider, AsyncSavedMethodProvider]:
         return sync, asynchronous

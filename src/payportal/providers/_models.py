@@ -75,6 +75,9 @@ class Capabilities:
         real_time_credit: the merchant is credited at once (no clearing delay).
         invoice_purchase: buy now, pay later by invoice.
         redirect: ``create_payment`` returns a URL the payer must visit.
+        saved_methods: customers save payment methods that the merchant charges later
+            (``setup_method`` ... ``charge_method``, see
+            :class:`~payportal.providers.SavedMethodProvider`).
     """
 
     capture: bool = False
@@ -87,6 +90,7 @@ class Capabilities:
     real_time_credit: bool = False
     invoice_purchase: bool = False
     redirect: bool = False
+    saved_methods: bool = False
 
 
 def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:

@@ -22,6 +22,7 @@ from payportal.exceptions import (
 if TYPE_CHECKING:
     from payportal._money import Money
     from payportal.providers._models import Capabilities, Payment, PaymentRequest, WebhookEvent
+    from payportal.providers._saved import MethodSetup, SavedMethod
 
 __all__ = [
     "Operation",
@@ -194,6 +195,30 @@ class Wire:
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Operation[WebhookEvent]:
         """Operation: verify and decode a webhook (it may need to fetch a certificate)."""
         self.unsupported("parse_webhook")
+
+    def setup_method(
+        self, customer: str, return_url: str, cancel_url: str
+    ) -> Operation[MethodSetup]:
+        """Operation: start saving a payment method (see :mod:`payportal.providers._saved`)."""
+        self.unsupported("setup_method")
+
+    def confirm_method(self, setup: MethodSetup) -> Operation[SavedMethod]:
+        """Operation: read back the method the customer saved through ``setup``."""
+        self.unsupported("confirm_method")
+
+    def list_methods(self, customer: str) -> Operation[tuple[SavedMethod, ...]]:
+        """Operation: the customer's saved methods."""
+        self.unsupported("list_methods")
+
+    def delete_method(self, method: SavedMethod) -> Operation[None]:
+        """Operation: delete a saved method."""
+        self.unsupported("delete_method")
+
+    def charge_method(
+        self, method: SavedMethod, amount: Money, reference: str, request_id: str
+    ) -> Operation[Payment]:
+        """Operation: charge a saved method, merchant-initiated, captured at once."""
+        self.unsupported("charge_method")
 
     def unsupported(self, operation: str, why: str = "") -> NoReturn:
         """Raise :class:`~payportal.exceptions.UnsupportedOperationError` for ``operation``."""

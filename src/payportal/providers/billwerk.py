@@ -27,6 +27,19 @@ How payportal uses the API
 * **Errors**: Reepay's body ``{"code": 31, "error": "Invoice not found", "request_id": ...}``
   becomes a :class:`~payportal.exceptions.ProviderError` whose ``code`` is the Reepay error
   code as text (``"31"``).
+* **Saved payment methods** (``capabilities.saved_methods``): ``setup_method`` opens a
+  recurring session (``POST /v1/session/recurring`` on the checkout API, ``create_customer``
+  with the customer's handle, which Reepay uses when it exists); the customer enters a card
+  on its page. ``confirm_method`` lists the customer's payment methods (``GET
+  /v1/customer/{handle}/payment_method``) and takes the card whose ``reference`` is the
+  session id (Reepay sets it so for methods saved through Checkout). ``delete_method`` is
+  ``DELETE /v1/payment_method/{id}``. ``charge_method`` is ``POST /v1/charge`` with the card
+  id (``ca_...``) as ``source``, ``settle: true`` and a ``key`` and ``handle`` made from the
+  caller's request id, so the same request id charges once; then the invoice is read back.
+  A charge refused with Reepay's ``40`` (payment method not found), ``42`` (not active),
+  ``147`` (payment method failed) or the transaction error ``credit_card_expired`` raises
+  :class:`~payportal.exceptions.SavedMethodUnusableError`; other declines (``77``, e.g.
+  ``insufficient_funds``) :class:`~payportal.exceptions.PaymentDeclinedError`.
 * **Webhooks**: the body carries ``signature = hex(HMAC-SHA256(webhook secret, timestamp +
   id))``, checked in constant time. That signature covers only the timestamp and the webhook
   id, not the event type or the invoice, so by default the event is then read back from the
@@ -74,6 +87,8 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
+import attrs
+
 from payportal._money import Money
 from payportal.exceptions import (
     AuthenticationError,
@@ -82,6 +97,7 @@ from payportal.exceptions import (
     ProviderError,
     ProviderUnavailableError,
     RateLimitedError,
+    SavedMethodUnusableError,
     ValidationError,
     WebhookVerificationError,
 )
@@ -110,6 +126,7 @@ from payportal.providers._models import (
     Refund,
     WebhookEvent,
 )
+from payportal.providers._saved import MethodKind, MethodSetup, SavedMethod
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
@@ -124,6 +141,8 @@ __all__ = [
     "BillwerkPay",
     "BillwerkPayOptions",
     "BillwerkPayWire",
+    "card_to_method",
+    "charge_handle",
     "handle_for",
     "invoice_to_payment",
     "webhook_signature",
@@ -154,6 +173,26 @@ _CODE_ERRORS: dict[int, type[ProviderError]] = {
     123: RateLimitedError,  # concurrent request limit exceeded
 }
 _INVOICE_ALREADY_CANCELLED = 29
+_METHOD_NOT_FOUND = 40
+_METHOD_NOT_ACTIVE = 42
+_METHOD_FAILED = 147
+# Card transaction errors that mean the saved card can never be charged again.
+_UNUSABLE_CARD_ERRORS = frozenset({"credit_card_expired"})
+_CARD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_CARD_BRANDS = {
+    "visa": "Visa",
+    "visa_dk": "Visa/Dankort",
+    "visa_elec": "Visa Electron",
+    "mc": "Mastercard",
+    "maestro": "Maestro",
+    "dankort": "Dankort",
+    "ffk": "Forbrugsforeningen",
+    "laser": "Laser",
+    "amex": "American Express",
+    "diners": "Diners Club",
+    "discover": "Discover",
+    "jcb": "JCB",
+}
 
 _INVOICE_STATUS = {
     "created": PaymentStatus.CREATED,
@@ -189,6 +228,58 @@ def handle_for(reference: str) -> str:
     """
     start = _NOT_HANDLE_CHARS.sub("-", reference).strip("-")[:_REFERENCE_PART]
     return f"{start or 'pay'}-{secrets.token_hex(4)}"
+
+
+def charge_handle(reference: str, request_id: str) -> str:
+    """The handle of the merchant-initiated charge for ``request_id``: the same request id
+    always names the same charge, so Reepay refuses to settle it twice.
+
+    >>> charge_handle("INV 2024/17", "req-1") == charge_handle("INV 2024/17", "req-1")
+    True
+    >>> len(charge_handle("INV 2024/17", "req-1"))
+    20
+    """
+    start = _NOT_HANDLE_CHARS.sub("-", reference).strip("-")[:_REFERENCE_PART]
+    digest = hashlib.sha256(request_id.encode()).hexdigest()[:8]
+    return f"{start or 'mit'}-{digest}"
+
+
+def card_to_method(card: Mapping[str, Any]) -> SavedMethod:
+    """Map a Reepay card payment method to a :class:`~payportal.providers.SavedMethod`.
+
+    Only the last four digits of ``masked_card`` and the expiry are kept.
+
+    >>> card_to_method({"id": "ca_1", "state": "active", "customer": "c-1",
+    ...                 "card_type": "visa", "masked_card": "457111XXXXXX4242",
+    ...                 "exp_date": "12-27"}).display
+    'Visa •••• 4242, 12/27'
+
+    Raises:
+        ProviderError: the card lacks its id or customer.
+    """
+    try:
+        method_id, customer = str(card["id"]), str(card["customer"])
+    except KeyError as error:
+        raise ProviderError(
+            f"Billwerk+ Pay sent a payment method without {error.args[0]}", provider="billwerk"
+        ) from None
+    masked = str(card.get("masked_card") or "")
+    last4 = masked[-4:] if masked[-4:].isdigit() and masked[-4:].isascii() else None
+    expiry = None
+    exp_date = card.get("exp_date")
+    if isinstance(exp_date, str) and re.fullmatch(r"(0[1-9]|1[0-2])-[0-9]{2}", exp_date):
+        expiry = exp_date.replace("-", "/")
+    card_type = str(card.get("card_type") or "")
+    return SavedMethod(
+        id=method_id,
+        provider="billwerk",
+        customer=customer,
+        kind=MethodKind.CARD,
+        brand=_CARD_BRANDS.get(card_type, "Card"),
+        last4=last4,
+        expiry=expiry,
+        usable=card.get("state", "active") == "active",
+    )
 
 
 def webhook_signature(secret: str, timestamp: str, webhook_id: str) -> str:
@@ -329,6 +420,7 @@ class BillwerkPayWire(Wire):
             void=True,
             webhook_signatures=webhook_secret is not None,
             redirect=True,
+            saved_methods=True,
         )
 
     def __repr__(self) -> str:
@@ -348,6 +440,10 @@ class BillwerkPayWire(Wire):
         error = data.get("error")
         detail = data.get("message")
         transaction_error = data.get("transaction_error")
+        if code in (_METHOD_NOT_FOUND, _METHOD_NOT_ACTIVE, _METHOD_FAILED) or (
+            transaction_error in _UNUSABLE_CARD_ERRORS
+        ):
+            kind = SavedMethodUnusableError
         message = str(error or f"Billwerk+ Pay answered HTTP {response.status_code}")
         if detail:
             message = f"{message}: {detail}"
@@ -480,6 +576,128 @@ class BillwerkPayWire(Wire):
                 code=str(refund.get("error") or "refund_failed"),
             )
         return (yield from self._invoice(handle))
+
+    # -- saved payment methods -----------------------------------------------------------
+
+    def _customer(self, customer: str) -> str:
+        if not isinstance(customer, str) or not _HANDLE.fullmatch(customer):
+            raise ValidationError(
+                "must be a Billwerk+ Pay customer handle: 1-255 characters of [A-Za-z0-9_.-@]",
+                field="customer",
+                value=customer,
+            )
+        return customer
+
+    def _method_id(self, method_id: str) -> str:
+        return checked_id(
+            method_id,
+            _CARD_ID,
+            provider=self.name,
+            what="Billwerk+ Pay payment method id",
+            code="invalid_payment_method",
+        )
+
+    def _cards(self, customer: str) -> Generator[httpx.Request, httpx.Response, list[Any]]:
+        url = f"{self.api_url}/v1/customer/{customer}/payment_method"
+        methods = yield from self._call("GET", url)
+        cards = methods.get("cards") if isinstance(methods, dict) else None
+        if not isinstance(cards, list) or not all(isinstance(c, dict) for c in cards):
+            raise ProviderError(
+                "Billwerk+ Pay sent an unreadable list of payment methods", provider=self.name
+            )
+        return cards
+
+    def setup_method(
+        self, customer: str, return_url: str, cancel_url: str
+    ) -> Operation[MethodSetup]:
+        """Operation: ``POST /v1/session/recurring`` on the checkout API for ``customer``
+        (the merchant's customer id, used as the Reepay customer handle).
+
+        Raises:
+            ValidationError: ``customer`` is not a valid handle.
+        """
+        handle = self._customer(customer)
+        body: dict[str, Any] = {
+            "create_customer": {"handle": handle},
+            "accept_url": return_url,
+            "cancel_url": cancel_url,
+        }
+        if self.locale:
+            body["locale"] = self.locale
+        if self.payment_methods:
+            body["payment_methods"] = list(self.payment_methods)
+        session = yield from self._call("POST", f"{self.checkout_url}/v1/session/recurring", body)
+        session_id, url = session.get("id"), session.get("url")
+        if not isinstance(session_id, str) or not isinstance(url, str) or not url:
+            raise ProviderError(
+                "Billwerk+ Pay created a recurring session without its id or page URL",
+                provider=self.name,
+            )
+        return MethodSetup(id=session_id, provider=self.name, customer=handle, redirect_url=url)
+
+    def confirm_method(self, setup: MethodSetup) -> Operation[SavedMethod]:
+        """Operation: find the card the customer saved in ``setup``'s session.
+
+        Raises:
+            InvalidRequestError: no card of the customer came from that session (yet).
+        """
+        handle = self._customer(setup.customer)
+        for card in (yield from self._cards(handle)):
+            if card.get("reference") == setup.id:
+                return card_to_method(card)
+        raise InvalidRequestError(
+            f"customer {handle!r} has saved no payment method in session {setup.id!r} yet",
+            provider=self.name,
+            code="setup_not_completed",
+        )
+
+    def list_methods(self, customer: str) -> Operation[tuple[SavedMethod, ...]]:
+        """Operation: ``GET /v1/customer/{handle}/payment_method``: the customer's cards
+        (failed ones marked not usable; inactivated and deleted ones left out)."""
+        cards = yield from self._cards(self._customer(customer))
+        return tuple(
+            card_to_method(card)
+            for card in cards
+            if card.get("state", "active") in ("active", "failed")
+        )
+
+    def delete_method(self, method: SavedMethod) -> Operation[None]:
+        """Operation: ``DELETE /v1/payment_method/{id}``; one already gone counts as deleted."""
+        method_id = self._method_id(method.id)
+        try:
+            yield from self._call("DELETE", f"{self.api_url}/v1/payment_method/{method_id}")
+        except SavedMethodUnusableError as error:
+            if error.code != str(_METHOD_NOT_FOUND):
+                raise
+
+    def charge_method(
+        self, method: SavedMethod, amount: Money, reference: str, request_id: str
+    ) -> Operation[Payment]:
+        """Operation: ``POST /v1/charge`` with the saved card as ``source``, settled at once;
+        then the invoice is read back.
+
+        Raises:
+            SavedMethodUnusableError: the card expired or the method is deleted or inactive.
+            PaymentDeclinedError: the card was declined for another reason.
+        """
+        if not isinstance(request_id, str) or not request_id:
+            raise ValidationError(
+                "must be a non-empty string", field="request_id", value=request_id
+            )
+        handle = self._handle(charge_handle(reference, request_id))
+        body: dict[str, Any] = {
+            "handle": handle,
+            "key": hashlib.sha256(f"charge:{request_id}".encode()).hexdigest()[:32],
+            "amount": amount.minor_units,
+            "currency": amount.currency,
+            "customer_handle": self._customer(method.customer),
+            "source": self._method_id(method.id),
+            "settle": True,
+            "ordertext": reference[:255],
+        }
+        yield from self._call("POST", f"{self.api_url}/v1/charge", body)
+        payment = yield from self._invoice(handle)
+        return attrs.evolve(payment, reference=reference)
 
     # -- webhooks ------------------------------------------------------------------------
 

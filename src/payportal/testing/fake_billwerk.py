@@ -7,9 +7,20 @@ numeric error codes (``106`` invoice must be authorized, ``79`` already settled,
 refund amount too high, ...). A repeated idempotency ``key`` (``order.key`` on sessions,
 ``key`` on settle and refund) replays the first answer instead of acting twice.
 
-Both the checkout API and the core API are served from the same base URL. One route is the
-fake's own, standing in for the payer on the hosted payment page:
-``POST /_fake/checkout/{session id}/pay`` (see :meth:`FakeBillwerkPay.approve`).
+Saved payment methods: a recurring session (``POST /v1/session/recurring``) lets the
+customer save a card (:meth:`FakeBillwerkPay.save_card`), which is listed under the
+customer (``GET /v1/customer/{handle}/payment_method``, each card with the session id as its
+``reference``), read and deleted as ``/v1/payment_method/{id}``, and charged with ``POST
+/v1/charge`` (``source`` = the card id, ``customer_handle``, ``handle``, ``key``). A charge
+on a card whose expiry has passed fails with code ``77`` and the transaction error
+``credit_card_expired`` (the card turns ``failed``); on an inactivated or deleted card with
+``42``; on an unknown card with ``40``; :meth:`FakeBillwerkPay.decline_charges` makes a
+card's charges fail with another transaction error (``insufficient_funds``).
+
+Both the checkout API and the core API are served from the same base URL. Two routes are the
+fake's own, standing in for the payer on the hosted pages:
+``POST /_fake/checkout/{session id}/pay`` (see :meth:`FakeBillwerkPay.approve`) and
+``POST /_fake/checkout/{session id}/save`` (see :meth:`FakeBillwerkPay.save_card`).
 
 >>> fake = FakeBillwerkPay()
 >>> with fake.serve() as base_url:           # or fake.transport() in-process
@@ -24,6 +35,7 @@ import itertools
 import json
 import re
 import secrets
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -36,7 +48,7 @@ from payportal.testing._server import FakeServer, Record, Refusal, is_web_url, r
 if TYPE_CHECKING:
     from datetime import datetime
 
-__all__ = ["FakeBillwerkPay", "Invoice", "Refund"]
+__all__ = ["Card", "FakeBillwerkPay", "Invoice", "Refund"]
 
 _HANDLE = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
 
@@ -86,12 +98,43 @@ class Refund(Record):
     type: str = "card"
 
 
+@attrs.define
+class Card(Record):
+    """A saved card payment method as the fake keeps it and shows it (:meth:`~Record.wire`):
+    the fields of Reepay's card payment method. ``_decline`` is the transaction error every
+    charge on it fails with (the fake's own note)."""
+
+    camel_case = False
+    id: str
+    state: str
+    customer: str
+    reference: str
+    created: str
+    card_type: str
+    masked_card: str
+    exp_date: str
+    fingerprint: str
+    gw_ref: str
+    failed: str | None = None
+    error_code: str | None = None
+    error_state: str | None = None
+    _decline: str | None = None
+
+
 class _ApiError(Refusal):
-    def __init__(self, status: int, code: int, error: str, message: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        error: str,
+        message: str | None = None,
+        transaction_error: str | None = None,
+    ) -> None:
         self.status = status
         self.code = code
         self.error = error
         self.message = message
+        self.transaction_error = transaction_error
 
 
 def _invalid(message: str) -> _ApiError:
@@ -155,6 +198,9 @@ class FakeBillwerkPay(FakeServer):
         # Each emitted event with the invoice handle and transaction its webhook will carry.
         self._outbox: list[tuple[dict[str, Any], str, str | None]] = []
         self._customers = itertools.count(1)
+        self.customers: set[str] = set()
+        self.recurring_sessions: dict[str, str] = {}
+        self.cards: dict[str, Card] = {}
 
     def __repr__(self) -> str:
         return f"FakeBillwerkPay(invoices={len(self.invoices)})"
@@ -193,6 +239,63 @@ class FakeBillwerkPay(FakeServer):
             invoice.failed = _now(self.now())
             invoice._error = ("credit_card_expired", "hard_declined")
             self._emit("invoice_failed", invoice)
+
+    def save_card(
+        self,
+        session_id: str,
+        *,
+        card_type: str = "visa",
+        last4: str = "4242",
+        exp_date: str = "12-39",
+    ) -> Card:
+        """The customer enters a card on the recurring session's page: it is saved.
+
+        Args:
+            session_id: the recurring session's id.
+            card_type: Reepay's card type (``visa``, ``mc``, ``amex``, ...).
+            last4: the card number's last four digits.
+            exp_date: the expiry as Reepay shows it, ``MM-YY``; one in the past makes the
+                card's charges fail with ``credit_card_expired``.
+
+        Raises:
+            KeyError: no such session (or its card is saved already).
+        """
+        with self._lock:
+            customer = self.recurring_sessions.pop(session_id)
+            card = Card(
+                id="ca_" + secrets.token_hex(16),
+                state="active",
+                customer=customer,
+                reference=session_id,
+                created=_now(self.now()),
+                card_type=card_type,
+                masked_card="457111XXXXXX" + last4,
+                exp_date=exp_date,
+                fingerprint=secrets.token_hex(12),
+                gw_ref=secrets.token_hex(16),
+            )
+            self.cards[card.id] = card
+            return card
+
+    def inactivate(self, method_id: str) -> None:
+        """The customer (or the merchant in the admin) revokes the card: it is inactivated
+        and its charges fail with code ``42``.
+
+        Raises:
+            KeyError: no such card.
+        """
+        with self._lock:
+            self.cards[method_id].state = "inactivated"
+
+    def decline_charges(self, method_id: str, error: str | None = "insufficient_funds") -> None:
+        """Make every charge on the card fail with the transaction error ``error`` (code
+        ``77``), or succeed again with ``None``.
+
+        Raises:
+            KeyError: no such card.
+        """
+        with self._lock:
+            self.cards[method_id]._decline = error
 
     def sign(self, event: dict[str, Any], webhook_id: str | None = None) -> bytes:
         """A webhook body for ``event`` as Reepay POSTs it, signed with :attr:`webhook_secret`.
@@ -258,6 +361,8 @@ class FakeBillwerkPay(FakeServer):
         }
         if error.message:
             body["message"] = error.message
+        if error.transaction_error:
+            body["transaction_error"] = error.transaction_error
         return httpx.Response(error.status, json=body)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -354,6 +459,150 @@ class FakeBillwerkPay(FakeServer):
         if invoice is None:
             raise _ApiError(404, 31, "Invoice not found")
         return invoice
+
+    # -- saved payment methods -------------------------------------------------------------
+
+    @route("POST", "/v1/session/recurring")
+    def _post_recurring_session(self, body: dict[str, Any]) -> httpx.Response:
+        customer = body.get("customer")
+        create = body.get("create_customer")
+        if (customer is None) == (create is None):
+            raise _invalid("give exactly one of customer and create_customer")
+        if create is not None:
+            if not isinstance(create, dict):
+                raise _invalid("create_customer must be an object")
+            if create.get("generate_handle") is True:
+                customer = f"cust-{next(self._customers):04d}"
+            else:
+                customer = create.get("handle")
+            if not isinstance(customer, str) or not _HANDLE.fullmatch(customer):
+                raise _invalid("create_customer.handle must be a customer handle")
+            self.customers.add(customer)
+        elif not isinstance(customer, str) or customer not in self.customers:
+            raise _ApiError(404, 8, "Not found", f"customer {customer!r} not found")
+        for field in ("accept_url", "cancel_url"):
+            url = body.get(field)
+            if url is not None and not is_web_url(url):
+                raise _invalid(f"{field} must be an absolute URL")
+        session_id = "rs_" + secrets.token_hex(12)
+        self.recurring_sessions[session_id] = customer
+        return httpx.Response(
+            200, json={"id": session_id, "url": f"https://checkout.reepay.com/#/{session_id}"}
+        )
+
+    @route("POST", "/_fake/checkout/{session_id}/save")
+    def _customer_saves(self, body: object, session_id: str) -> httpx.Response:
+        try:
+            self.save_card(session_id)
+        except KeyError:
+            return httpx.Response(404, text="This session is not available.")
+        return httpx.Response(200, text="Card saved.")
+
+    @route("GET", "/v1/customer/{handle}/payment_method")
+    def _get_customer_methods(self, body: object, handle: str) -> httpx.Response:
+        if handle not in self.customers:
+            raise _ApiError(404, 8, "Not found", f"customer {handle!r} not found")
+        cards = [
+            card.wire()
+            for card in self.cards.values()
+            if card.customer == handle and card.state != "deleted"
+        ]
+        return httpx.Response(200, json={"cards": cards})
+
+    @route("GET", "/v1/payment_method/{method_id}")
+    def _get_method(self, body: object, method_id: str) -> httpx.Response:
+        return httpx.Response(200, json=self._method_view(self._card(method_id)))
+
+    @route("DELETE", "/v1/payment_method/{method_id}")
+    def _delete_method(self, body: object, method_id: str) -> httpx.Response:
+        card = self._card(method_id)
+        card.state = "deleted"
+        return httpx.Response(200, json=self._method_view(card))
+
+    @route("POST", "/v1/charge")
+    def _post_charge(self, body: dict[str, Any]) -> httpx.Response:
+        handle = body.get("handle")
+        if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+            raise _invalid("handle must be 1-255 characters of [a-zA-Z0-9_.-@]")
+        if "amount" not in body:
+            raise _ApiError(400, 24, "Missing amount")
+        amount = _positive(body["amount"], "amount")
+        currency = body.get("currency")
+        if not is_currency(currency):
+            raise _invalid("currency must be an ISO 4217 code")
+        source = body.get("source")
+        if not isinstance(source, str) or not source:
+            raise _ApiError(400, 110, "Unknown or missing source")
+        card = self._card(source)
+        customer = body.get("customer_handle")
+        if customer != card.customer:
+            raise _invalid("customer_handle must be the payment method's customer")
+        settle = body.get("settle", False)
+        if not isinstance(settle, bool):
+            raise _invalid("settle must be a boolean")
+        existing = self.invoices.get(handle)
+        if existing is not None and existing.state != "failed":
+            raise _ApiError(400, 11, "Duplicate handle", f"an invoice with handle {handle} exists")
+        if card.state != "active":
+            raise _ApiError(400, 42, "Payment method not active")
+        invoice = Invoice(
+            id=secrets.token_hex(16),
+            handle=handle,
+            customer=card.customer,
+            amount=amount,
+            currency=cast("str", currency),  # is_currency checked it
+            created=_now(self.now()),
+            order_lines=[
+                {"ordertext": str(body.get("ordertext") or handle), "amount": amount, "quantity": 1}
+            ],
+            settle=settle,
+        )
+        self.invoices[handle] = invoice
+        declined = "credit_card_expired" if self._expired(card) else card._decline
+        if declined is not None:
+            invoice.state = "failed"
+            invoice.failed = _now(self.now())
+            invoice._error = (declined, "hard_declined")
+            self._transaction(invoice, "authorization", "failed", amount)
+            if declined == "credit_card_expired":
+                card.state = "failed"
+                card.failed = invoice.failed
+            card.error_code, card.error_state = declined, "hard_declined"
+            self._emit("invoice_failed", invoice)
+            raise _ApiError(400, 77, "Transaction declined", transaction_error=declined)
+        invoice.state = "authorized"
+        invoice.authorized = _now(self.now())
+        invoice.authorized_amount = amount
+        self._transaction(invoice, "authorization", "authorized", amount)
+        if settle:
+            self._settle(invoice, amount)
+        else:
+            self._emit("invoice_authorized", invoice)
+        return httpx.Response(200, json=self._charge_view(invoice))
+
+    def _card(self, method_id: str) -> Card:
+        card = self.cards.get(method_id)
+        if card is None:
+            raise _ApiError(404, 40, "Payment method not found")
+        return card
+
+    def _expired(self, card: Card) -> bool:
+        month, year = (int(part) for part in card.exp_date.split("-"))
+        today = self.now().date()
+        return date(2000 + year, month, 1) < date(today.year, today.month, 1)
+
+    @staticmethod
+    def _method_view(card: Card) -> dict[str, Any]:
+        """The card as Reepay's V2 payment method resource shows it."""
+        view = card.wire()
+        shown = {k: view.pop(k) for k in ("id", "state", "customer", "reference", "created")}
+        failed = view.pop("failed", None)
+        return {
+            **shown,
+            **({"failed": failed} if failed else {}),
+            "payment_type": "card",
+            "card": {"gateway": "fake", **view},
+        }
 
     # -- sessions and the payer ------------------------------------------------------------
 
