@@ -26,7 +26,7 @@ from payportal.customers import (
     MasterDataGroup,
 )
 from payportal.documents import CreditNote, DeliveryNote, DocumentType, Invoice, LineItem, Offer
-from payportal.portal import APPLICABLE_ACTIONS
+from payportal.portal import ACCOUNT_ACTIONS, APPLICABLE_ACTIONS
 from payportal.testing.strategies import master_data_changes
 
 TODAY = date(2026, 3, 10)
@@ -63,7 +63,8 @@ def test_default_settings_allow_what_applies() -> None:
     assert p.allowed_actions(ERIKA, inv()) == APPLICABLE_ACTIONS[DocumentType.INVOICE]
     assert Action.ACCEPT in p.allowed_actions(ERIKA, off())
     assert Action.PAY not in p.allowed_actions(ERIKA, off())
-    assert p.account_actions(ERIKA) == {Action.EDIT_MASTER_DATA, Action.TOP_UP}
+    assert p.account_actions(ERIKA) == ACCOUNT_ACTIONS
+    assert {Action.EDIT_MASTER_DATA, Action.TOP_UP, Action.GRANT_MANDATE} <= ACCOUNT_ACTIONS
 
 
 def test_a_customer_never_sees_another_customers_document() -> None:

@@ -71,6 +71,7 @@ __all__ = [
     "ACCOUNT_ACTIONS",
     "APPLICABLE_ACTIONS",
     "EINVOICE_DOCUMENT_TYPES",
+    "PAYMENT_METHOD_ACTIONS",
     "AccessPolicy",
     "Action",
     "Branding",
@@ -97,10 +98,32 @@ class Action(enum.Enum):
     PAY = "pay"
     EDIT_MASTER_DATA = "edit_master_data"
     TOP_UP = "top_up"
+    ADD_PAYMENT_METHOD = "add_payment_method"
+    """Save a payment method with a provider (a card, a PayPal account) for later payments."""
+    CHANGE_PAYMENT_METHOD = "change_payment_method"
+    """Replace the saved payment method, or choose which saved one is used."""
+    REMOVE_PAYMENT_METHOD = "remove_payment_method"
+    """Delete a saved payment method."""
+    GRANT_MANDATE = "grant_mandate"
+    """Grant a SEPA direct debit mandate (IBAN, holder, consent) in the portal."""
+    REVOKE_MANDATE = "revoke_mandate"
+    """Revoke the active SEPA direct debit mandate."""
 
     @property
     def verb(self) -> str:
-        return self.value.replace("_", " ")
+        """The action in words for messages, such as ``"pay"`` or ``"grant a mandate"``."""
+        return _VERBS.get(self.value) or self.value.replace("_", " ")
+
+
+_VERBS: Final = MappingProxyType(
+    {
+        "add_payment_method": "add a payment method",
+        "change_payment_method": "change a payment method",
+        "remove_payment_method": "remove a payment method",
+        "grant_mandate": "grant a mandate",
+        "revoke_mandate": "revoke a mandate",
+    }
+)
 
 
 class DownloadFormat(enum.Enum):
@@ -170,7 +193,21 @@ APPLICABLE_ACTIONS: Final[Mapping[DocumentType, frozenset[Action]]] = MappingPro
 )
 """The actions that make sense for each document type (nobody pays a delivery note)."""
 
-ACCOUNT_ACTIONS: Final = frozenset({Action.EDIT_MASTER_DATA, Action.TOP_UP})
+PAYMENT_METHOD_ACTIONS: Final = frozenset(
+    {
+        Action.ADD_PAYMENT_METHOD,
+        Action.CHANGE_PAYMENT_METHOD,
+        Action.REMOVE_PAYMENT_METHOD,
+        Action.GRANT_MANDATE,
+        Action.REVOKE_MANDATE,
+    }
+)
+"""The account actions on the customer's payment methods: saved provider methods and SEPA
+direct debit mandates (see :meth:`AccessPolicy.payment_method_denial`)."""
+
+ACCOUNT_ACTIONS: Final = (
+    frozenset({Action.EDIT_MASTER_DATA, Action.TOP_UP}) | PAYMENT_METHOD_ACTIONS
+)
 """Actions on the customer's account rather than on one document."""
 
 
@@ -315,7 +352,9 @@ def _account_actions(value: Iterable[Action]) -> frozenset[Action]:
     chosen = frozenset(value)
     if not chosen <= ACCOUNT_ACTIONS:
         raise ValidationError(
-            "may only contain EDIT_MASTER_DATA and TOP_UP",
+            "may only contain account actions ("
+            + ", ".join(sorted(a.name for a in ACCOUNT_ACTIONS))
+            + ")",
             field="account_actions",
             value=sorted(str(a) for a in chosen),
         )
@@ -378,7 +417,10 @@ class PortalSettings:
     Attributes:
         document_actions: the document types that appear in the portal, each with the
             actions it allows. A type missing here is not shown at all.
-        account_actions: account actions customers may use (master data edits, top-ups).
+        account_actions: account actions customers may use (:data:`ACCOUNT_ACTIONS`: master
+            data edits, top-ups, and the :data:`PAYMENT_METHOD_ACTIONS`, by which the merchant
+            offers SEPA mandates and saved provider methods). Only ``EDIT_MASTER_DATA``
+            unless given.
         default_access: the access of customers without an override.
         overrides: per-customer access by customer id.
         download_formats: what ``DOWNLOAD`` offers, in the order the portal lists them
@@ -422,8 +464,8 @@ class PortalSettings:
     @classmethod
     def default(cls, *, branding: Branding | None = None) -> PortalSettings:
         """Every document type with every action that applies to it; master data edits (of
-        every group) and top-ups allowed; PDF and ZUGFeRD / Factur-X downloads (the PDF with
-        the e-invoice inside, which needs no Leitweg-ID)."""
+        every group), top-ups and every payment-method action allowed; PDF and ZUGFeRD /
+        Factur-X downloads (the PDF with the e-invoice inside, which needs no Leitweg-ID)."""
         return cls(
             document_actions=APPLICABLE_ACTIONS,
             account_actions=ACCOUNT_ACTIONS,
@@ -744,12 +786,116 @@ class AccessPolicy:
         self.check_master_data_change(customer, change)
         return customer.apply_change(change, editable=self.editable_fields(customer), at=at)
 
-    def check_account(self, customer: Customer, action: Action) -> None:
-        """Raise :class:`AccessDeniedError` unless ``customer`` may use account ``action``."""
+    def account_denial(self, customer: Customer, action: Action) -> str | None:
+        """Why ``customer`` may not use account ``action``, or ``None`` if allowed.
+
+        Raises:
+            ValidationError: ``action`` is not one of :data:`ACCOUNT_ACTIONS`.
+        """
         if action not in ACCOUNT_ACTIONS:
             raise ValidationError("is not an account action", field="action", value=action)
-        if action not in self.account_actions(customer):
-            raise AccessDeniedError(
-                f"customer {customer.id!r} may not {action.verb}: the portal settings or the "
-                "customer's access do not allow it"
+        access = self.settings.access_for(customer)
+        if not access.enabled:
+            return f"the portal is disabled for customer {customer.id!r}"
+        if action not in self.settings.account_actions:
+            return f"the portal does not let customers {action.verb}"
+        if access.actions is not None and action not in access.actions:
+            return f"customer {customer.id!r} may not {action.verb}"
+        return None
+
+    def check_account(self, customer: Customer, action: Action) -> None:
+        """Raise :class:`AccessDeniedError` unless ``customer`` may use account ``action``.
+
+        Raises:
+            AccessDeniedError: the portal settings or the customer's access do not allow it;
+                the message says which.
+            ValidationError: ``action`` is not one of :data:`ACCOUNT_ACTIONS`.
+        """
+        reason = self.account_denial(customer, action)
+        if reason is not None:
+            raise AccessDeniedError(f"customer {customer.id!r} may not {action.verb}: {reason}")
+
+    def payment_method_denial(
+        self,
+        customer: Customer,
+        action: Action,
+        *,
+        has_mandate: bool = False,
+        has_saved_method: bool = False,
+    ) -> str | None:
+        """Why ``customer`` may not take payment-method ``action`` now, or ``None``.
+
+        The merchant offers SEPA direct debit in the portal by allowing ``GRANT_MANDATE``
+        (and ``REVOKE_MANDATE``) among :attr:`PortalSettings.account_actions`, and saved
+        provider methods by allowing ``ADD_PAYMENT_METHOD`` (``CHANGE_PAYMENT_METHOD``,
+        ``REMOVE_PAYMENT_METHOD``); a :class:`CustomerAccess` override narrows it per
+        customer. Beyond the settings, the customer's state decides: there must be an
+        active mandate to revoke and a saved method to change or remove.
+
+        Args:
+            customer: who asks.
+            action: one of :data:`PAYMENT_METHOD_ACTIONS`.
+            has_mandate: whether the customer has an active mandate now
+                (``Portal.active_mandate(customer_id) is not None``).
+            has_saved_method: whether the customer has a saved provider method now.
+
+        Raises:
+            ValidationError: ``action`` is not one of :data:`PAYMENT_METHOD_ACTIONS`.
+        """
+        if action not in PAYMENT_METHOD_ACTIONS:
+            raise ValidationError("is not a payment-method action", field="action", value=action)
+        reason = self.account_denial(customer, action)
+        if reason is not None:
+            return reason
+        if action is Action.REVOKE_MANDATE and not has_mandate:
+            return f"customer {customer.id!r} has no active mandate to revoke"
+        if (
+            action in (Action.CHANGE_PAYMENT_METHOD, Action.REMOVE_PAYMENT_METHOD)
+            and not has_saved_method
+        ):
+            verb = "change" if action is Action.CHANGE_PAYMENT_METHOD else "remove"
+            return f"customer {customer.id!r} has no saved payment method to {verb}"
+        return None
+
+    def payment_method_actions(
+        self, customer: Customer, *, has_mandate: bool = False, has_saved_method: bool = False
+    ) -> frozenset[Action]:
+        """The payment-method actions ``customer`` may take now (see
+        :meth:`payment_method_denial`), for the app to show only the forms that work."""
+        return frozenset(
+            action
+            for action in PAYMENT_METHOD_ACTIONS
+            if self.payment_method_denial(
+                customer, action, has_mandate=has_mandate, has_saved_method=has_saved_method
             )
+            is None
+        )
+
+    def check_payment_method(
+        self,
+        customer: Customer,
+        action: Action,
+        *,
+        has_mandate: bool = False,
+        has_saved_method: bool = False,
+    ) -> None:
+        """Raise :class:`AccessDeniedError` with the reason unless ``customer`` may take
+        payment-method ``action`` now (see :meth:`payment_method_denial`).
+
+        >>> policy = AccessPolicy(PortalSettings(document_actions={}))
+        >>> erika = Customer(id="42", number="K-42", name="Erika Mustermann")
+        >>> policy.check_payment_method(erika, Action.GRANT_MANDATE)
+        Traceback (most recent call last):
+        ...
+        payportal.exceptions.AccessDeniedError: cannot grant a mandate: the portal does not \
+let customers grant a mandate
+
+        Raises:
+            AccessDeniedError: the settings, the customer's access or state do not allow it.
+            ValidationError: ``action`` is not one of :data:`PAYMENT_METHOD_ACTIONS`.
+        """
+        reason = self.payment_method_denial(
+            customer, action, has_mandate=has_mandate, has_saved_method=has_saved_method
+        )
+        if reason is not None:
+            raise AccessDeniedError(f"cannot {action.verb}: {reason}")

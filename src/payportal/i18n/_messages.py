@@ -41,6 +41,8 @@ LABELLED_ENUMS: Final = (
     ("payportal.accounts", "EntryKind"),
     ("payportal.accounts", "ComponentKind"),
     ("payportal.documents", "CommentAuthor"),
+    ("payportal.mandates", "Scheme"),
+    ("payportal.mandates", "MandateState"),
 )
 
 
@@ -71,6 +73,11 @@ _labels(
         "pay": NC_("action", "Pay"),
         "edit_master_data": NC_("action", "Edit your details"),
         "top_up": NC_("action", "Top up credit"),
+        "add_payment_method": NC_("action", "Add a payment method"),
+        "change_payment_method": NC_("action", "Change the payment method"),
+        "remove_payment_method": NC_("action", "Remove the payment method"),
+        "grant_mandate": NC_("action", "Grant a direct debit mandate"),
+        "revoke_mandate": NC_("action", "Revoke the direct debit mandate"),
     },
 )
 _labels(
@@ -181,6 +188,28 @@ _labels(
         "contact": NC_("master data group", "Contact details"),
         "bank": NC_("master data group", "Bank details"),
         "tax": NC_("master data group", "Tax details"),
+    },
+)
+_labels(
+    "payportal.mandates",
+    "Scheme",
+    "direct debit scheme",
+    {
+        # Translators: the customer's payment method when a SEPA mandate is active.
+        "CORE": NC_("direct debit scheme", "SEPA Direct Debit"),
+        "B2B": NC_("direct debit scheme", "SEPA Business-to-Business Direct Debit"),
+    },
+)
+_labels(
+    "payportal.mandates",
+    "MandateState",
+    "mandate state",
+    {
+        "active": NC_("mandate state", "Active"),
+        "revoked": NC_("mandate state", "Revoked"),
+        "expired": NC_("mandate state", "Expired"),
+        # Translators: a return from the bank stopped collections on the mandate.
+        "blocked": NC_("mandate state", "Blocked"),
     },
 )
 _labels(

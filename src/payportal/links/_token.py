@@ -77,6 +77,11 @@ ACTION_BITS: Final = {
     Action.PAY: 1 << 6,
     Action.EDIT_MASTER_DATA: 1 << 7,
     Action.TOP_UP: 1 << 8,
+    Action.ADD_PAYMENT_METHOD: 1 << 9,
+    Action.CHANGE_PAYMENT_METHOD: 1 << 10,
+    Action.REMOVE_PAYMENT_METHOD: 1 << 11,
+    Action.GRANT_MANDATE: 1 << 12,
+    Action.REVOKE_MANDATE: 1 << 13,
 }
 
 _PURPOSES: Final = {code: name for name, code in PURPOSE_CODES.items()}
