@@ -40,6 +40,7 @@ from payportal.i18n import (
 )
 from payportal.i18n._catalogs import catalog
 from payportal.i18n._text import KNOWN
+from payportal.mandates import MandateState, Scheme
 from payportal.portal import Action
 from payportal.providers import PaymentStatus
 
@@ -135,6 +136,8 @@ def test_labelled_enums_are_the_ones_customers_see() -> None:
         EntryKind,
         ComponentKind,
         CommentAuthor,
+        Scheme,
+        MandateState,
     ] == LABELLED
 
 
