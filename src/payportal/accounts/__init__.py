@@ -25,13 +25,28 @@ from payportal.accounts._customer import (
 from payportal.accounts._due import Due
 from payportal.accounts._open_item import Component, ComponentKind, OpenItem
 from payportal.accounts._prepaid import PrepaidAccount, TopUp, TopUpMethod
+from payportal.accounts._statement import (
+    STATEMENT_TEXTS,
+    AgedItem,
+    Ageing,
+    AgeingBucket,
+    CustomerStatement,
+    ageing,
+    customer_statement,
+    statement_to_csv,
+)
 
 __all__ = [
+    "STATEMENT_TEXTS",
     "AccountStatement",
     "AccountStatementLine",
+    "AgedItem",
+    "Ageing",
+    "AgeingBucket",
     "Component",
     "ComponentKind",
     "CustomerAccount",
+    "CustomerStatement",
     "Due",
     "EntryKind",
     "LedgerEntry",
@@ -40,4 +55,7 @@ __all__ = [
     "RefundRequest",
     "TopUp",
     "TopUpMethod",
+    "ageing",
+    "customer_statement",
+    "statement_to_csv",
 ]
