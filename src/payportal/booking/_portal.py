@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -12,6 +12,7 @@ import attrs
 
 from payportal._money import Money
 from payportal.allocation import OverpaymentPolicy, Strategy, Tolerance
+from payportal.booking import _direct_debit as dd
 from payportal.booking._book import (
     BookingOutcome,
     book,
@@ -32,11 +33,13 @@ from payportal.booking._model import (
 from payportal.booking._normalise import events_from_payment, events_from_webhook
 from payportal.documents import CreditNote, PayableDocument, PaymentState, Reminder
 from payportal.exceptions import AccessDeniedError, ValidationError
+from payportal.mandates import Creditor, Mandate, MandateType, Scheme
 from payportal.providers import Payment, PaymentRequest, PaymentStatus
 from payportal.reconciliation import Direction
 
 if TYPE_CHECKING:
     from payportal.booking._decide import BookingDecision
+    from payportal.booking._direct_debit import DirectDebitBatch, DirectDebitCollection
     from payportal.links import LinkSigner
     from payportal.portal import PortalSettings
     from payportal.providers import PaymentProvider
@@ -131,9 +134,15 @@ class Portal:
         tolerance: a shortfall within it settles the items a payment reached.
         clock: the current time (tests inject one).
         new_id: makes intent ids.
+        creditor: the merchant as SEPA direct-debit creditor (name, account, creditor
+            identifier); needed to take mandates and collect (:meth:`grant_mandate`,
+            :meth:`collect`).
+        return_fee: what the merchant charges the customer for a returned direct debit
+            (added to the account as an open item of costs); ``None``: nothing.
 
     Raises:
-        ValidationError: two providers share a name, or a URL is not absolute http(s).
+        ValidationError: two providers share a name, a URL is not absolute http(s),
+            ``creditor`` is not a Creditor or ``return_fee`` not positive Money.
     """
 
     def __init__(
@@ -151,7 +160,15 @@ class Portal:
         tolerance: Tolerance | None = None,
         clock: Clock = _utc_now,
         new_id: Callable[[], str] = _new_id,
+        creditor: Creditor | None = None,
+        return_fee: Money | None = None,
     ) -> None:
+        if creditor is not None and not isinstance(creditor, Creditor):
+            raise ValidationError("must be a Creditor or None", field="creditor", value=creditor)
+        if return_fee is not None and (not isinstance(return_fee, Money) or return_fee.amount <= 0):
+            raise ValidationError(
+                "must be positive Money or None", field="return_fee", value=return_fee
+            )
         by_name: dict[str, PaymentProvider] = {}
         for provider in providers:
             if provider.name in by_name:
@@ -174,6 +191,8 @@ class Portal:
         self._tolerance = tolerance
         self._clock = clock
         self._new_id = new_id
+        self._creditor = creditor
+        self._return_fee = return_fee
 
     def __repr__(self) -> str:
         return f"Portal(storage={self._storage!r}, providers={sorted(self._providers)!r})"
@@ -416,10 +435,17 @@ class Portal:
         payment books nothing more). An incoming entry that matches no payment waits in
         the review queue.
 
+        An entry about a direct-debit collection of :meth:`collect` (its credit, or a
+        return with its reason code) is booked as that collection's confirmation or
+        return instead (see :func:`~payportal.booking.receive_direct_debit`).
+
         Raises:
             ValidationError: no bank-transfer provider of that name is configured.
             ProviderError: as ``BankTransfer.receive``.
         """
+        collected = dd.receive_direct_debit(self._storage, entry, return_fee=self._return_fee)
+        if collected is not None:
+            return collected
         bank: BankTransfer = self.provider(provider)  # type: ignore[assignment]
         payment = bank.receive(entry)
         if payment is None:
@@ -492,3 +518,94 @@ class Portal:
             amount=amount,
             request_id=request_id,
         )
+
+    # -- SEPA direct debit -----------------------------------------------------------------
+
+    def grant_mandate(
+        self,
+        customer_id: str,
+        *,
+        iban: str,
+        holder: str,
+        consent_text: str,
+        bic: str | None = None,
+        scheme: Scheme = Scheme.CORE,
+        type: MandateType = MandateType.RECURRING,  # noqa: A002  # the rulebook's word
+        at: datetime | None = None,
+    ) -> Mandate:
+        """Store the customer's SEPA direct-debit mandate, granted ``at`` (default: now)
+        with consent to ``consent_text`` (the text shown, see
+        :func:`~payportal.mandates.mandate_text`).
+
+        A customer with an active mandate who gives a new account gets that mandate
+        amended (AT-24; ``SMNDA`` for another bank), not a second one; see
+        :func:`~payportal.booking.grant_mandate`.
+
+        Raises:
+            ValidationError: no ``creditor`` is configured, or an input is invalid (an
+                IBAN or BIC, an empty holder or consent text); nothing is stored.
+        """
+        return dd.grant_mandate(
+            self._storage,
+            self._creditor,
+            customer_id,
+            iban=iban,
+            holder=holder,
+            consent_text=consent_text,
+            bic=bic,
+            scheme=scheme,
+            type=type,
+            at=self._clock() if at is None else at,
+        )
+
+    def mandates(self, customer_id: str) -> tuple[Mandate, ...]:
+        """The customer's mandates, oldest first, in every state."""
+        return dd.mandates(self._storage, customer_id)
+
+    def active_mandate(self, customer_id: str) -> Mandate | None:
+        """The customer's active mandate, or ``None``."""
+        return dd.active_mandate(self._storage, customer_id)
+
+    def revoke_mandate(
+        self, customer_id: str, reference: str, *, at: datetime | None = None
+    ) -> Mandate:
+        """Revoke the customer's mandate ``reference`` (at ``at``, default now).
+
+        Raises:
+            ValidationError: the customer has no mandate of that reference.
+            MandateStateError: the mandate is not active.
+        """
+        return dd.revoke_mandate(
+            self._storage, customer_id, reference, at=self._clock() if at is None else at
+        )
+
+    def collect(
+        self,
+        *,
+        on: date,
+        due: date | None = None,
+        customer_ids: Iterable[str] | None = None,
+        version: str = "pain.008.001.08",
+    ) -> DirectDebitBatch:
+        """Collect what is due from customers with an active mandate as one pain.008 file
+        submitted ``on``; each collection is stored and booked as pending (see
+        :func:`~payportal.booking.collect`). A second call finds nothing new to collect.
+
+        Raises:
+            ValidationError: no ``creditor`` is configured, ``due`` is too early, or a
+                named customer has no mandate.
+            UnusableMandateError: a named customer's mandate is revoked, blocked or expired.
+        """
+        return dd.collect(
+            self._storage,
+            self._creditor,
+            on=on,
+            at=self._clock(),
+            due=due,
+            customer_ids=customer_ids,
+            version=version,
+        )
+
+    def direct_debits(self, customer_id: str) -> tuple[DirectDebitCollection, ...]:
+        """The customer's direct-debit collections, oldest first, with their states."""
+        return dd.collections_of(self._storage, customer_id)

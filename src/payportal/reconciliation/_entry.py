@@ -71,6 +71,10 @@ class StatementEntry:
         bank_reference: the bank's own reference (camt ``AcctSvcrRef``, MT940 ``:61:``
             reference after ``//``).
         reversal: the entry reverses an earlier one (camt ``RvslInd``, MT940 ``RC``/``RD``).
+        return_reason: the ISO 20022 reason code of a returned, refused or rejected direct
+            debit or transfer (camt ``RtrInf/Rsn/Cd`` or ``Prtry``, MT940 ``/RTRN/``, or a
+            known code in a German return's purpose), upper case; ``None`` if the bank gave
+            none. :func:`payportal.mandates.return_reason` explains it.
     """
 
     entry_id: str = attrs.field(validator=v.non_empty_str)
@@ -93,6 +97,9 @@ class StatementEntry:
     bank_reference: str = attrs.field(default="", validator=v.optional_str, kw_only=True)
     reversal: bool = attrs.field(
         default=False, validator=v.instance_of(bool, "True or False"), kw_only=True
+    )
+    return_reason: str | None = attrs.field(
+        default=None, validator=v.optional(v.non_empty_str), kw_only=True
     )
 
     @property
