@@ -18,8 +18,6 @@ from payportal.documents import CreditNote, DeliveryNote, Document, Invoice, Lin
 from payportal.downloads import (  # the full path behind the fast one
     DocumentFiles,
     DownloadResponse,
-    _ascii,
-    _clean,
     content_disposition,
     download_response,
     open_download,
@@ -27,6 +25,7 @@ from payportal.downloads import (  # the full path behind the fast one
     serve_download,
     serve_print,
 )
+from payportal.downloads._single import _ascii, _clean
 from payportal.einvoice import Download, EInvoice, read_einvoice, render_download
 from payportal.exceptions import (
     AccessDeniedError,

@@ -1,44 +1,4 @@
-"""Serving the portal's ``DOWNLOAD`` and ``PRINT`` actions from signed links.
-
-A document's files come from the app through :class:`DocumentFiles` (its PDF as the app
-renders it, and the EN 16931 data for e-invoices); payportal verifies the link, asks the
-access policy, writes the file (:func:`~payportal.einvoice.render_download`) and the
-headers::
-
-    /portal/download/<token> --serve_download--> (status, headers, body)
-    /portal/print/<token>    --serve_print-----> (status, headers, body), PDF shown inline
-
-    each: PortalUrls.resolve_download / resolve_print   signature, purpose, expiry
-          customers(id), documents(id)                  the app's records
-          claims.version >= customer.link_version       revoked links stay revoked
-          AccessPolicy.check_download / check(PRINT)    settings, overrides, formats
-          DocumentFiles -> render_download -> Download  bytes, media type, file name
-
->>> from datetime import UTC, date, datetime, timedelta
->>> from payportal import Customer, PortalSettings
->>> from payportal.documents import Invoice
->>> from payportal.links import HmacKey, KeyRing, LinkSigner, PortalUrls
->>> from payportal.portal import AccessPolicy
->>> erika = Customer(id="42", number="K-42", name="Erika")
->>> invoice = Invoice(id="i17", number="RE-2026-17", customer_id="42",
-...                   issued_on=date(2026, 3, 1))
->>> class Files:
-...     def pdf(self, document): return b"%PDF-1.7 ..."
-...     def einvoice(self, document, buyer): raise NotImplementedError
->>> now = datetime(2026, 3, 2, tzinfo=UTC)
->>> urls = PortalUrls("https://billing.example.com",
-...                   LinkSigner(KeyRing([HmacKey("k1", b"s" * 32)]), clock=lambda: now),
-...                   ttl=timedelta(minutes=15))
->>> response = serve_download(
-...     urls.download_url(invoice), urls=urls, policy=AccessPolicy(PortalSettings.default()),
-...     files=Files(), customers={"42": erika}.get, documents={"i17": invoice}.get, now=now)
->>> response.status, response.headers["Content-Disposition"]
-(200, 'attachment; filename="RE-2026-17.pdf"')
-
-File names are made safe for the header by :func:`content_disposition` (RFC 6266): an
-ASCII ``filename`` for every client, and ``filename*`` in UTF-8 (RFC 8187) when the name
-has other characters.
-"""
+"""Single documents: download and print links served as (status, headers, body)."""
 
 from __future__ import annotations
 
@@ -282,9 +242,24 @@ def open_download(
     if not claims.allows(Action.DOWNLOAD):
         raise AccessDeniedError(f"the link to {document.number} does not allow downloads")
     policy.check_download(customer, document, format, on=on)
-    if format is DownloadFormat.PDF:
-        return render_download(document, format, pdf=files.pdf(document))
-    assert isinstance(document, Invoice | CreditNote)  # check_download: e-invoice types only
+    return render_file(document, format, customer=customer, files=files)
+
+
+def render_file(
+    document: Document,
+    format_: DownloadFormat,
+    *,
+    customer: Customer,
+    files: DocumentFiles,
+) -> Download:
+    # The file itself, once the policy allowed it: the PDF from the app, or the e-invoice
+    # from the app's EN 16931 data (and its PDF, for Factur-X).
+    if format_ is DownloadFormat.PDF:
+        return render_download(document, format_, pdf=files.pdf(document))
+    if not isinstance(document, Invoice | CreditNote):  # the policy allows these only
+        raise ValidationError(
+            f"has no e-invoice ({format_.label})", field="document", value=document.number
+        )
     einvoice = files.einvoice(document, customer)
     if not isinstance(einvoice, EInvoice) or einvoice.document.subject != document.subject:
         raise ValidationError(
@@ -292,8 +267,8 @@ def open_download(
             field="files.einvoice",
             value=type(einvoice).__name__,
         )
-    pdf = files.pdf(document) if format.is_pdf else None
-    return render_download(einvoice, format, pdf=pdf)
+    pdf = files.pdf(document) if format_.is_pdf else None
+    return render_download(einvoice, format_, pdf=pdf)
 
 
 def open_print(
