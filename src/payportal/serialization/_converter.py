@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -229,7 +230,7 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
 
 
 def _enum_out(kind: type[enum.Enum]) -> Callable[[enum.Enum], object]:
-    return {member: member.value for member in kind}.__getitem__
+    return operator.attrgetter("value")
 
 
 def _is_enum(type_: object) -> bool:
@@ -349,6 +350,13 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
 
         return structure
 
+    def homogeneous_out(type_: Any) -> Callable[[Sequence[Any]], list[Any]]:
+        element = typing.get_args(type_)[0]
+        if element is Any:
+            return list
+        hook = conv.get_unstructure_hook(element)
+        return lambda value: [hook(item) for item in value]
+
     def mapping_out(type_: Any) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
         element = typing.get_args(type_)[1]
         if element is Any:
@@ -357,6 +365,7 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
         return lambda value: {key: hook(item) for key, item in value.items()}
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, homogeneous)
+    conv.register_unstructure_hook_factory(_is_homogeneous_tuple, homogeneous_out)
     conv.register_structure_hook_factory(_is_fixed_tuple, fixed)
     conv.register_unstructure_hook_factory(_is_fixed_tuple, fixed_out)
     conv.register_structure_hook_factory(_is_frozenset, sets)
@@ -479,7 +488,7 @@ def _nested(conv: cattrs.Converter, value: object, kind: Any, name: str) -> Any:
 
 
 def _make() -> cattrs.Converter:
-    conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
+    conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True, omit_if_default=True)
     _configure(conv)
     return conv
 
