@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import pytest
+from method_samples import MANDATE
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
@@ -267,4 +268,5 @@ def context(
         instructions=instructions,
         account=account,
         files=ImageFolder(tmp_path),
+        payment_method=MANDATE,
     )

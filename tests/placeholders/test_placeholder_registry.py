@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
+from method_samples import CARD_FIELDS, SavedCard
 
 from payportal.documents import DocumentType
 from payportal.exceptions import UnknownPlaceholderError, ValidationError
@@ -61,7 +63,10 @@ def _every_field() -> list[PlaceholderField]:
 def test_every_registered_field_renders_for_every_object(
     field: PlaceholderField, escape: str, context: RenderContext
 ) -> None:
-    # The fixture fills in every attribute, so every field has something to show.
+    # The fixture fills in every attribute, so every field has something to show; its
+    # payment method is a mandate, so the card's fields are shown with a card.
+    if field.token in CARD_FIELDS:
+        context = attrs.evolve(context, payment_method=SavedCard())
     template = Template.compile(f"[{field.token}]", escape=escape)  # type: ignore[arg-type]
     rendered = template.render(context)
     assert rendered.strip(), field.token

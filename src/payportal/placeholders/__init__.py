@@ -33,6 +33,20 @@ merchant's :class:`PaymentInstructions` in the context, or from BillPay's
 ...     RenderContext(customer=erika, documents=invoice, instructions=instructions))
 'Beispiel AG, DE89 3704 0044 0532 0130 00, RF32 RE1'
 
+The customer's active payment method, a SEPA mandate or a saved card, fills
+``[Client.payment_method]``, ``[Client.masked_iban]`` and ``[Client.mandate_reference]``
+(or ``[Client.card_brand]`` and ``[Client.card_last4]``):
+
+>>> from datetime import datetime, timezone
+>>> from payportal.mandates import Consent, Mandate
+>>> mandate = Mandate.grant(reference="M-1", creditor_id="DE98ZZZ09999999999",
+...     debtor_name="Erika Mustermann", iban="DE89370400440532013000", bic="COBADEFFXXX",
+...     signed_on=date(2026, 3, 1),
+...     consent=Consent(datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc), "Ich ermächtige..."))
+>>> Template.compile("[Client.payment_method]: [Client.masked_iban] ([Client.mandate_reference])"
+...     ).render(RenderContext(customer=erika, payment_method=mandate))
+'SEPA-Basislastschrift: DE89 **** **** **** **30 00 (M-1)'
+
 Unknown placeholders are reported with their position and a suggestion:
 
 >>> Template.compile("[Invoice.totl_gross]")
@@ -56,6 +70,7 @@ from payportal.placeholders._instructions import (
     Transfer,
 )
 from payportal.placeholders._lint import Diagnostic, lint
+from payportal.placeholders._methods import ShownMethod, mask_iban
 from payportal.placeholders._registry import PlaceholderField, PlaceholderRegistry
 from payportal.placeholders._template import Placeholder, Template
 
@@ -74,9 +89,11 @@ __all__ = [
     "PlaceholderRegistry",
     "PortalLinks",
     "RenderContext",
+    "ShownMethod",
     "Template",
     "TemplateSyntaxError",
     "Transfer",
     "UnknownPlaceholderError",
     "lint",
+    "mask_iban",
 ]

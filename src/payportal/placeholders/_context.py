@@ -15,7 +15,9 @@ from payportal.customers import Company, Customer
 from payportal.documents import Document, DocumentType, PayableDocument
 from payportal.exceptions import ValidationError
 from payportal.i18n import TextOverrides
+from payportal.mandates import Mandate
 from payportal.placeholders._instructions import BillPayTransfer, PaymentInstructions
+from payportal.placeholders._methods import ShownMethod
 
 if TYPE_CHECKING:
     import babel
@@ -177,6 +179,13 @@ class RenderContext:
             invoice purchase; they replace the merchant's on that invoice.
         account: the customer's :class:`~payportal.accounts.CustomerAccount`, for
             ``[Client.amount_due]`` and the account's ``[Client.epc_qr]``.
+        payment_method: the customer's active payment method, for
+            ``[Client.payment_method]``, ``[Client.masked_iban]``,
+            ``[Client.mandate_reference]``, ``[Client.card_brand]`` and
+            ``[Client.card_last4]``: the active :class:`~payportal.mandates.Mandate`, or a
+            saved provider method (:class:`ShownMethod`, such as
+            ``payportal.providers.SavedMethod``). ``None``: the customer has none, and
+            those placeholders render nothing.
         files: where ``[….epc_qr:file]`` images are written (:class:`ImageFiles`).
         texts: the merchant's wording of labels such as ``[Invoice.payment_state]``
             (:class:`payportal.i18n.TextOverrides`); payportal's catalogs otherwise.
@@ -186,8 +195,9 @@ class RenderContext:
     Raises:
         ValidationError: two documents of one type, a document or an account of another
             customer, an unknown locale, ``urls`` without the three link methods, ``files``
-            without ``save``, or an ``extra`` name that is not an object name or that
-            clashes with a built-in object.
+            without ``save``, a ``payment_method`` that is neither a mandate nor shows
+            ``brand``, ``last4`` and ``display``, or an ``extra`` name that is not an object
+            name or that clashes with a built-in object.
     """
 
     customer: Customer | None = attrs.field(
@@ -213,6 +223,7 @@ class RenderContext:
         default=None, validator=v.optional(v.instance_of(CustomerAccount, "a CustomerAccount"))
     )
     files: ImageFiles | None = attrs.field(default=None)
+    payment_method: Mandate | ShownMethod | None = attrs.field(default=None)
     texts: TextOverrides | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(TextOverrides, "TextOverrides"))
     )
@@ -236,6 +247,16 @@ class RenderContext:
                 f"belongs to customer {value.customer_id!r}, not to {customer.id!r}",
                 field="account.customer_id",
                 value=value.customer_id,
+            )
+
+    @payment_method.validator
+    def _payment_method(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, Mandate | ShownMethod):
+            raise v.fail(
+                attribute,
+                value,
+                "must be a Mandate or a saved method with brand, last4 and display "
+                "(payportal.providers.SavedMethod), or None",
             )
 
     @files.validator

@@ -42,6 +42,7 @@ from payportal.placeholders._instructions import (
     Transfer,
     amount_for_qr,
 )
+from payportal.placeholders._methods import register_method_fields
 from payportal.references import billpay as refs_billpay
 
 if TYPE_CHECKING:
@@ -628,6 +629,7 @@ def _client_fields(registry: PlaceholderRegistry) -> None:
     add("tax_number", lambda c: c.tax_number)
     add("iban", lambda c: _first_iban(c.bank_accounts))
     registry.register(CLIENT, "customerportal_url", _customer_url, kind="url", with_context=True)
+    register_method_fields(registry, CLIENT)
 
 
 def _company_fields(registry: PlaceholderRegistry) -> None:
