@@ -84,6 +84,7 @@ from payportal.booking._model import (
 )
 from payportal.booking._normalise import events_from_payment, events_from_webhook, movement_key
 from payportal.booking._portal import Checkout, Completion, Portal
+from payportal.booking._saved_methods import PendingSetup
 from payportal.booking._selected import (
     new_reference,
     overdue_documents,
@@ -110,6 +111,7 @@ __all__ = [
     "Outcome",
     "PaymentEvent",
     "PaymentIntent",
+    "PendingSetup",
     "Portal",
     "Purpose",
     "book",

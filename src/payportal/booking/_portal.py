@@ -13,6 +13,7 @@ import attrs
 from payportal._money import Money
 from payportal.allocation import OverpaymentPolicy, Strategy, Tolerance
 from payportal.booking import _direct_debit as dd
+from payportal.booking import _saved_methods as saved
 from payportal.booking._book import (
     BookingOutcome,
     book,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from payportal.booking._direct_debit import DirectDebitBatch, DirectDebitCollection
     from payportal.links import LinkSigner
     from payportal.portal import PortalSettings
-    from payportal.providers import PaymentProvider
+    from payportal.providers import PaymentProvider, SavedMethod
     from payportal.providers.bank_transfer import BankTransfer
     from payportal.reconciliation import StatementEntry
     from payportal.storage import Storage
@@ -609,3 +610,125 @@ class Portal:
     def direct_debits(self, customer_id: str) -> tuple[DirectDebitCollection, ...]:
         """The customer's direct-debit collections, oldest first, with their states."""
         return dd.collections_of(self._storage, customer_id)
+
+    # -- saved payment methods -------------------------------------------------------------
+
+    def save_method(
+        self,
+        customer_id: str,
+        provider: str,
+        *,
+        return_url: str | None = None,
+        cancel_url: str | None = None,
+    ) -> saved.PendingSetup:
+        """Start saving a payment method of ``customer_id`` at ``provider``: send the
+        customer to the result's ``redirect_url``. The return URL (the portal's, unless
+        given) gets the query parameter ``method_setup``: pass it to :meth:`confirm_method`.
+
+        Raises:
+            ValidationError: the provider is not configured.
+            UnsupportedOperationError: the provider saves no payment methods.
+            ProviderError: the provider refused or could not be reached.
+        """
+        key = "ms_" + secrets.token_hex(10)
+        return saved.start_setup(
+            self._storage,
+            self.provider(provider),
+            customer_id,
+            key=key,
+            return_url=_with_query(return_url or self._return_url, method_setup=key),
+            cancel_url=_with_query(cancel_url or self._cancel_url, method_setup=key),
+        )
+
+    def confirm_method(self, customer_id: str, setup_key: str) -> SavedMethod:
+        """The customer is back from saving: read the method back and keep it.
+
+        Raises:
+            ValidationError: no setup of that key.
+            AccessDeniedError: the setup is another customer's.
+            InvalidRequestError: the customer did not complete it at the provider.
+        """
+        return saved.finish_setup(self._storage, self.provider, customer_id, setup_key)
+
+    def saved_methods(self, customer_id: str) -> tuple[SavedMethod, ...]:
+        """The payment methods ``customer_id`` has saved, oldest first; a method the
+        provider refused as expired or revoked is there with ``usable`` false."""
+        with self._storage.transaction() as tx:
+            return saved.load_methods(tx, customer_id)
+
+    def remove_method(self, customer_id: str, method_id: str) -> None:
+        """Delete a saved method at its provider and forget it.
+
+        Raises:
+            ValidationError: the customer has saved no method of that id.
+            ProviderError: the provider could not delete it; it stays saved.
+        """
+        saved.remove_method(self._storage, self.provider, customer_id, method_id)
+
+    def charge_saved(
+        self,
+        customer_id: str,
+        method_id: str,
+        *,
+        documents: Iterable[str] = (),
+        amount: Money | None = None,
+        request_id: str,
+        reference: str | None = None,
+    ) -> Completion:
+        """Charge a saved method now (merchant-initiated) and book the money, once.
+
+        What is paid is chosen as for :meth:`pay`: ``documents`` (``amount`` may change
+        what is charged for them) or ``amount`` alone. The charge is recorded as an intent
+        whose id comes from ``customer_id`` and ``request_id``, and the provider is asked
+        with that id as its idempotency key: calling again with the same ``request_id``
+        (after a crash or a lost answer) charges at most once and books nothing more.
+
+        Args:
+            request_id: the caller's id of this charge (a billing run's id and the
+                customer, say); reuse it only to retry the same charge.
+            reference: the reference sent to the provider; defaults to the intent id.
+
+        Raises:
+            ValidationError: no such method, a document is unknown or settled, or the
+                purpose is unclear.
+            AccessDeniedError: a document belongs to another customer.
+            SavedMethodUnusableError: the card expired or the token was revoked or
+                deleted: the method is marked unusable, nothing is booked.
+            PaymentDeclinedError: the provider declined (insufficient funds); nothing is
+                booked.
+            ProviderError: the provider failed; retry with the same ``request_id``.
+        """
+        if not isinstance(request_id, str) or not request_id:
+            raise ValidationError(
+                "must be a non-empty string", field="request_id", value=request_id
+            )
+        method = saved.saved_method(self._storage, customer_id, method_id)
+        client = self.provider(method.provider)
+        intent_id = saved.charge_intent_id(customer_id, request_id)
+        with self._storage.transaction() as tx:
+            retried = load_intent(tx, intent_id)
+        if retried is not None:
+            # A retry: the stored intent stands (its documents may be paid by now).
+            intent, payment, outcomes = saved.charge_saved(
+                self._storage, client, method, retried, occurred_at=self._clock
+            )
+            return Completion(intent, payment, outcomes)
+        purpose, keys, wanted = self._purpose(customer_id, documents, amount, None)
+        intent = PaymentIntent(
+            id=intent_id,
+            customer_id=customer_id,
+            amount=wanted,
+            purpose=purpose,
+            item_keys=keys,
+            strategy=self._strategy,
+            overpayment=self._overpayment,
+            tolerance=self._tolerance,
+            reference=reference or intent_id,
+            provider=client.name,
+            method=f"saved_{method.kind.value}",
+            created_at=self._clock(),
+        )
+        intent, payment, outcomes = saved.charge_saved(
+            self._storage, client, method, intent, occurred_at=self._clock
+        )
+        return Completion(intent, payment, outcomes)
