@@ -60,6 +60,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
+from examples.portal.arrangements import ArrangementPages
 from examples.portal.files import ExampleFiles
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
 from examples.portal.i18n import LANGUAGES, app_translations, language_for
@@ -323,6 +324,7 @@ class _Portal:
         ]
         for rule, endpoint, view, verbs in routes:
             app.add_url_rule(rule, endpoint, view, methods=verbs)
+        ArrangementPages(self).register(app)
 
     def _check_csrf(self) -> None:
         if "csrf" not in session:
