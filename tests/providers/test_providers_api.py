@@ -75,6 +75,7 @@ TESTING = {
     "FakeSofort",
     "Fault",
     "FaultKind",
+    "MemoryFileStore",
     "MemoryStorage",
     "ProviderContract",
     "Record",

@@ -28,6 +28,8 @@ Payment providers, without sandbox accounts:
 * :class:`MemoryStorage`: an in-memory :class:`payportal.storage.Storage` for your tests,
   answering exactly as the SQLite and PostgreSQL adapters do (a property test in payportal's
   own suite holds it to that), without files or servers.
+* :class:`MemoryFileStore`: an in-memory :class:`payportal.uploads.FileStore` for customer
+  uploads.
 * :class:`ProviderContract` (``payportal.testing.contract``): the test suite every provider
   client runs; subclass it for your own providers. Importing it needs pytest.
 * The pytest plugin (``payportal.testing.pytest_plugin``, loaded automatically once
@@ -42,6 +44,7 @@ Install the ``testing`` extra (``pip install "payportal[testing]"``) for
 from typing import TYPE_CHECKING
 
 from payportal.testing._fake_provider import AsyncFakeProvider, FakeOutcome, FakeProvider
+from payportal.testing._files import MemoryFileStore
 from payportal.testing._memory_storage import MemoryStorage
 from payportal.testing._registry import FAKES, FakeEntry
 from payportal.testing._server import FakeServer, Fault, FaultKind, Record, Refusal, Route, route
@@ -72,6 +75,7 @@ __all__ = [
     "FakeSofort",
     "Fault",
     "FaultKind",
+    "MemoryFileStore",
     "MemoryStorage",
     "ProviderContract",
     "Record",
