@@ -717,7 +717,7 @@ def match_collections(tx: Transaction, entry: StatementEntry) -> list[DirectDebi
     record = _load(tx, entry.end_to_end_id)
     if record is not None:
         return [record]
-    if entry.direction is Direction.CREDIT and not entry.reversal:
+    if entry.direction is Direction.CREDIT:
         found = _batch_match(tx, entry)
         if found:
             return found
@@ -747,7 +747,8 @@ def receive_direct_debit(
 
     A credit confirms the collections it matches (:func:`match_collections`): each is
     booked through :func:`~payportal.booking.book_in` as a capture of its intent, so its
-    invoices are paid and their dunning stops. A debit (or a reversal) is a return: a
+    invoices are paid and their dunning stops. A debit is a return (an R-transaction;
+    banks mark some as reversals, some not): a
     pending collection is cancelled (its invoices stay open and become due again), a
     confirmed one is charged back (exactly what it booked is taken back); ``return_fee``,
     if given, is added to the account as an open item of costs (key ``RLS-<end-to-end
@@ -769,10 +770,12 @@ def receive_direct_debit(
 
     def once() -> tuple[BookingOutcome, ...] | None:
         with storage.transaction() as tx:
+            if entry.direction is Direction.CREDIT and entry.reversal:
+                return None  # money back after a debit: not a collection's credit
             records = match_collections(tx, entry)
             if not records:
                 return None
-            if entry.direction is Direction.CREDIT and not entry.reversal:
+            if entry.direction is Direction.CREDIT:
                 return tuple(_confirm(tx, record, entry) for record in records)
             return tuple(_return(tx, record, entry, return_fee) for record in records)
 

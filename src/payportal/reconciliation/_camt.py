@@ -447,6 +447,8 @@ class _Reader:
         ):
             values = _unique([f[name] for f in itemised])
             fields[name] = values[0] if len(values) == 1 else ""
+        reasons = _unique([f["return_reason"] or "" for f in itemised])
+        fields["return_reason"] = reasons[0] if len(reasons) == 1 and reasons[0] else None
         return [fields]
 
     @staticmethod
@@ -507,6 +509,8 @@ class _Reader:
             bank_reference=_text(tx, "Refs/AcctSvcrRef"),
             remittance_text=" ".join(text for text in texts if text),
             creditor_references=tuple(ref for ref in references if ref),
+            # A returned direct debit or transfer: ISO code, or the bank's own (Prtry).
+            return_reason=_first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry").upper() or None,
         )
         return fields
 

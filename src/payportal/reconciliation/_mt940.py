@@ -71,6 +71,13 @@ _DUTCH_TAGS = (
 _DUTCH = re.compile(rf"/({_DUTCH_TAGS})/")
 _DUTCH_START = re.compile(rf"\s*/({_DUTCH_TAGS})/")
 _PLACEHOLDERS = frozenset({"NONREF", "NOTPROVIDED"})
+# The German business transaction codes (GVC) of returned SEPA payments: 108 and 109 SEPA
+# direct debits returned (core, B2B), 159 a returned SEPA credit transfer. Their purpose
+# text names the ISO return reason where the bank gives it.
+_RETURN_GVCS = frozenset({"108", "109", "159"})
+# An ISO 20022 return reason after ``/RTRN/`` (Dutch banks' structure, and free text).
+_RTRN = re.compile(r"/RTRN/\s*([A-Z0-9]{4})(?![A-Z0-9])")
+_REASON = re.compile(r"[A-Z]{2}[A-Z0-9]{2}")
 # :61: references that only point to the :86: field: German "KREF+", ING "EREF"/"PREF".
 _POINTERS = _PLACEHOLDERS | {"KREF+", "EREF", "PREF", "MARF"}
 # Rabobank writes the counterparty's account, alone, as the :61: supplementary details.
@@ -562,7 +569,9 @@ def _details(lines: list[str]) -> dict[str, Any]:
     if _DUTCH_START.match(joined):
         return _dutch(joined.strip())
     # Free text: its lines are the bank's own, so they are words apart.
-    return {"remittance_text": " ".join(" ".join(lines).split())}
+    text = " ".join(" ".join(lines).split())
+    found = _RTRN.search(text)
+    return {"remittance_text": text, "return_reason": found[1] if found else None}
 
 
 def _german(joined: str, separator: str) -> dict[str, Any]:
@@ -581,6 +590,8 @@ def _german(joined: str, separator: str) -> dict[str, Any]:
         "counterparty_name": " ".join(sub("32", "33").split()),
     }
     purpose = sub(*_PURPOSE)
+    if joined[:3] in _RETURN_GVCS:
+        fields["return_reason"] = _german_reason(sub("00", *_PURPOSE))
     keywords = list(_KEYWORD.finditer(purpose))
     if not keywords:
         fields["remittance_text"] = " ".join(purpose.split())
@@ -596,6 +607,20 @@ def _german(joined: str, separator: str) -> dict[str, Any]:
             fields.setdefault(name, value)
     fields["remittance_text"] = " ".join(" ".join(texts).split())
     return fields
+
+
+def _german_reason(text: str) -> str | None:
+    """The ISO return reason in a German return's booking and purpose texts, if one is
+    there. (The three-digit "Textschlüsselergänzung" in ``?34`` is the bank's own code for
+    the reason; banks map it to ISO codes differently, so it is not read.)"""
+    # payportal.mandates imports the booking, which imports this module: import late.
+    from payportal.mandates import find_return_reason  # noqa: PLC0415
+
+    found = _RTRN.search(text)
+    if found:
+        return found[1]
+    reason = find_return_reason(text)
+    return None if reason is None else reason.code
 
 
 def _dutch(joined: str) -> dict[str, Any]:
@@ -636,4 +661,7 @@ def _dutch(joined: str) -> dict[str, Any]:
             fields["creditor_references"] = (reference,)
         remittance = reference
     put("remittance_text", remittance)
+    reason = tags.get("RTRN", "").strip("/ ").upper()[:4]
+    if _REASON.fullmatch(reason):
+        fields["return_reason"] = reason
     return fields
