@@ -50,7 +50,7 @@ def make_portal(storage: Storage, **options: Any) -> Portal:
     settings: dict[str, Any] = {"creditor": CREDITOR, "return_fee": FEE, **options}
     return Portal(
         storage=storage,
-        providers=[],
+        providers=settings.pop("providers", []),
         return_url="https://shop.example/paid",
         cancel_url="https://shop.example/cancelled",
         clock=lambda: T0,
