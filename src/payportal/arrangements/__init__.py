@@ -14,7 +14,8 @@ extension request; it holds dunning until the merchant accepts, rejects (with a 
 or, for a paid claim, matches it to a bank entry. Every step is kept in ``steps``.
 
 :class:`Arrangements` keeps both in a portal's storage, writing a journal entry and an
-outbox message with every step.
+outbox message with every step. :func:`register_placeholders` adds the ``InstalmentPlan``
+and ``Hold`` objects to a placeholder registry, for the app's e-mails.
 
 >>> from datetime import date
 >>> from payportal import Money
@@ -41,6 +42,7 @@ from payportal.arrangements._instalments import (
     plans_blocks,
     split_instalments,
 )
+from payportal.arrangements._placeholders import register_placeholders
 from payportal.arrangements._service import Arrangements, charge_plan_fee
 
 __all__ = [
@@ -58,5 +60,6 @@ __all__ = [
     "PlanState",
     "charge_plan_fee",
     "plans_blocks",
+    "register_placeholders",
     "split_instalments",
 ]
