@@ -1,10 +1,23 @@
-"""PayPal REST: Orders v2, Payments v2 and webhook verification.
+"""PayPal REST: Orders v2, Payments v2, Vault v3 and webhook verification.
 
 One :class:`PayPalWire` holds the whole wire format; :class:`PayPal` and
 :class:`AsyncPayPal` run it synchronously and asynchronously. A payment's id is the PayPal
 order id. Amounts travel as strings with the currency's decimals (``"10.00"``, ``"1000"`` for
 JPY). Every mutating call sends a ``PayPal-Request-Id`` generated once per call, so a retry
 after a lost answer does not capture or refund twice.
+
+Saved PayPal wallets (``capabilities.saved_methods``, Vault v3): ``setup_method`` creates a
+setup token (``POST /v3/vault/setup-tokens``, ``payment_source.paypal`` with ``usage_type:
+MERCHANT`` and the return and cancel URLs); the payer approves at its ``approve`` link;
+``confirm_method`` turns it into a payment token (``POST /v3/vault/payment-tokens`` with
+``payment_source.token`` of type ``SETUP_TOKEN``, the ``PayPal-Request-Id`` made from the
+setup token's id). PayPal assigns the customer id (``customer.id``) the token is saved under.
+``list_methods`` is ``GET /v3/vault/payment-tokens?customer_id=``, ``delete_method``
+``DELETE /v3/vault/payment-tokens/{id}``. ``charge_method`` creates an order with intent
+``CAPTURE`` paid by ``payment_source.paypal.vault_id``, which PayPal completes and captures
+without the payer; its ``PayPal-Request-Id`` is made from the caller's request id. A token
+PayPal refuses as unusable (``PAYMENT_SOURCE_CANNOT_BE_USED``, ``CARD_EXPIRED``) raises
+:class:`~payportal.exceptions.SavedMethodUnusableError`.
 
 >>> from payportal import Money
 >>> from payportal.providers import PaymentRequest, PaymentStatus
@@ -26,6 +39,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import json
 import os
 import re
@@ -56,6 +70,8 @@ from payportal.exceptions import (
     AuthenticationError,
     InvalidRequestError,
     PaymentDeclinedError,
+    ProviderError,
+    SavedMethodUnusableError,
     ValidationError,
     WebhookVerificationError,
 )
@@ -88,6 +104,7 @@ from payportal.providers._models import (
     Refund,
     WebhookEvent,
 )
+from payportal.providers._saved import MethodKind, MethodSetup, SavedMethod, mask_email
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
@@ -104,6 +121,7 @@ __all__ = [
     "is_paypal_host",
     "parse_amount",
     "system_trust_roots",
+    "token_to_method",
 ]
 
 SANDBOX_URL = "https://api-m.sandbox.paypal.com"
@@ -123,6 +141,9 @@ _SIGNING_CERT_POLICY = ExtensionPolicy.webpki_defaults_ee().may_be_present(
 WHOLE_UNIT_CURRENCIES = frozenset({"HUF", "JPY", "TWD"})
 """Currencies PayPal accepts without decimals (its currency-codes reference)."""
 _ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+_VAULT_ID = re.compile(r"[0-9a-zA-Z_-]{1,255}")
+# Issues by which PayPal refuses a saved payment source for good (not for this one payment).
+_UNUSABLE_SOURCE = frozenset({"PAYMENT_SOURCE_CANNOT_BE_USED", "CARD_EXPIRED"})
 
 # PayPal issues (details[].issue or name) that mean "declined", not "malformed".
 _DECLINED = frozenset(
@@ -338,6 +359,38 @@ def order_to_payment(order: Mapping[str, Any]) -> Payment:
     )
 
 
+def token_to_method(token: Mapping[str, Any], customer: str | None = None) -> SavedMethod:
+    """Map a Vault v3 payment token to a :class:`~payportal.providers.SavedMethod`; the
+    PayPal account's e-mail is kept masked.
+
+    >>> method = token_to_method({"id": "8kk8451t", "customer": {"id": "CU1"},
+    ...     "payment_source": {"paypal": {"email_address": "jane@example.com"}}})
+    >>> method.customer, method.kind, method.display
+    ('CU1', <MethodKind.PAYPAL: 'paypal'>, 'PayPal j•••@example.com')
+
+    Raises:
+        ProviderError: the token lacks its id or customer.
+    """
+    token_id = token.get("id")
+    customer_id = (token.get("customer") or {}).get("id") or customer
+    if not isinstance(token_id, str) or not isinstance(customer_id, str):
+        raise ProviderError(
+            "PayPal sent a payment token without its id or customer", provider="paypal"
+        )
+    source = token.get("payment_source") or {}
+    paypal = source.get("paypal")
+    if isinstance(paypal, dict):
+        email = paypal.get("email_address")
+        return SavedMethod(
+            id=token_id,
+            provider="paypal",
+            customer=customer_id,
+            kind=MethodKind.PAYPAL,
+            email=mask_email(email) if isinstance(email, str) else None,
+        )
+    return SavedMethod(id=token_id, provider="paypal", customer=customer_id, kind=MethodKind.OTHER)
+
+
 class PayPalWire(Wire):
     """PayPal REST's wire format, free of I/O; run it with :class:`PayPal`/:class:`AsyncPayPal`.
 
@@ -422,6 +475,7 @@ class PayPalWire(Wire):
             void=authorize,
             webhook_signatures=webhook_id is not None,
             redirect=True,
+            saved_methods=True,
         )
 
     def __repr__(self) -> str:
@@ -669,6 +723,124 @@ class PayPalWire(Wire):
         return order_to_payment((yield from self._order(payment_id)))
 
     # -- webhooks ------------------------------------------------------------------------
+
+    # -- saved payment methods (Vault v3) --------------------------------------------------
+
+    def _vault_id(self, token_id: str) -> str:
+        return checked_id(
+            token_id, _VAULT_ID, provider=self.name, what="PayPal vault id", code="INVALID_ID"
+        )
+
+    def setup_method(
+        self, customer: str, return_url: str, cancel_url: str
+    ) -> Operation[MethodSetup]:
+        """Operation: ``POST /v3/vault/setup-tokens`` for a PayPal wallet.
+
+        ``customer`` (the merchant's id) is not sent: PayPal assigns the vault customer id,
+        which the result's ``customer`` carries.
+        """
+        del customer  # PayPal's vault keeps its own customer ids
+        body = {
+            "payment_source": {
+                "paypal": {
+                    "usage_type": "MERCHANT",
+                    "experience_context": {"return_url": return_url, "cancel_url": cancel_url},
+                }
+            }
+        }
+        token = yield from self._call(
+            "POST", "/v3/vault/setup-tokens", body, request_id=idempotency_key()
+        )
+        approve = _links(token, "approve")
+        customer_id = (token.get("customer") or {}).get("id")
+        if not isinstance(token.get("id"), str) or not approve or not isinstance(customer_id, str):
+            raise ProviderError(
+                "PayPal sent a setup token without its id, customer or approve link",
+                provider=self.name,
+            )
+        return MethodSetup(
+            id=token["id"], provider=self.name, customer=customer_id, redirect_url=approve
+        )
+
+    def confirm_method(self, setup: MethodSetup) -> Operation[SavedMethod]:
+        """Operation: ``POST /v3/vault/payment-tokens`` from the approved setup token.
+
+        Raises:
+            InvalidRequestError: the payer has not approved the setup token.
+        """
+        setup_id = self._vault_id(setup.id)
+        body = {"payment_source": {"token": {"id": setup_id, "type": "SETUP_TOKEN"}}}
+        token = yield from self._call(
+            "POST", "/v3/vault/payment-tokens", body, request_id=f"payportal-vault-{setup_id}"
+        )
+        return token_to_method(token)
+
+    def list_methods(self, customer: str) -> Operation[tuple[SavedMethod, ...]]:
+        """Operation: ``GET /v3/vault/payment-tokens?customer_id=`` (PayPal's customer id)."""
+        customer_id = self._vault_id(customer)
+        found = yield from self._call(
+            "GET", f"/v3/vault/payment-tokens?customer_id={customer_id}&page_size=64"
+        )
+        tokens = found.get("payment_tokens") if isinstance(found, dict) else None
+        if not isinstance(tokens, list):
+            raise ProviderError("PayPal sent an unreadable token list", provider=self.name)
+        return tuple(token_to_method(token, customer_id) for token in tokens)
+
+    def delete_method(self, method: SavedMethod) -> Operation[None]:
+        """Operation: ``DELETE /v3/vault/payment-tokens/{id}``; a token already gone (404)
+        counts as deleted."""
+        path = f"/v3/vault/payment-tokens/{self._vault_id(method.id)}"
+        for fresh in (False, True):
+            access = yield from self._access_token()
+            response = yield json_request(
+                "DELETE",
+                f"{self.base_url}{path}",
+                headers={"Authorization": f"Bearer {access}"},
+            )
+            if response.status_code == 401 and not fresh:
+                self._token.clear()
+                continue
+            if response.status_code != 404:
+                self._raise_for(response)
+            return
+
+    def charge_method(
+        self, method: SavedMethod, amount: Money, reference: str, request_id: str
+    ) -> Operation[Payment]:
+        """Operation: ``POST /v2/checkout/orders`` paid with the saved token, captured at once.
+
+        Raises:
+            SavedMethodUnusableError: PayPal refuses the token (revoked, deleted, expired).
+            PaymentDeclinedError: the funding was declined.
+        """
+        if not isinstance(request_id, str) or not request_id:
+            raise ValidationError(
+                "must be a non-empty string", field="request_id", value=request_id
+            )
+        unit = {
+            "reference_id": reference[:256],
+            "invoice_id": reference[:127],
+            "amount": format_amount(amount),
+        }
+        body = {
+            "intent": "CAPTURE",
+            "purchase_units": [unit],
+            "payment_source": {"paypal": {"vault_id": self._vault_id(method.id)}},
+        }
+        key = "payportal-" + hashlib.sha256(f"charge:{request_id}".encode()).hexdigest()[:40]
+        try:
+            order = yield from self._call("POST", "/v2/checkout/orders", body, request_id=key)
+        except (InvalidRequestError, PaymentDeclinedError) as error:
+            if error.code not in _UNUSABLE_SOURCE:
+                raise
+            raise SavedMethodUnusableError(
+                error.message,
+                provider=self.name,
+                code=error.code,
+                request_id=error.request_id,
+                status_code=error.status_code,
+            ) from None
+        return order_to_payment(order)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Operation[WebhookEvent]:
         """Operation: verify a notification's signature, then decode it.

@@ -1,10 +1,22 @@
-"""A fake PayPal REST server: OAuth2, Orders v2, Payments v2 and signed webhooks.
+"""A fake PayPal REST server: OAuth2, Orders v2, Payments v2, Vault v3 and signed webhooks.
 
 It speaks PayPal's wire format and validates requests the way the real API does: the
 ``Authorization`` header (Basic on the token endpoint, Bearer elsewhere), required fields,
 intents, amount strings with exactly the currency's decimals, state transitions
 (``ORDER_NOT_APPROVED``, ``REFUND_AMOUNT_EXCEEDED``, ...). A repeated ``PayPal-Request-Id``
 replays the first answer instead of acting twice, as PayPal does.
+
+Vault v3 (saved PayPal wallets): ``POST /v3/vault/setup-tokens`` with
+``payment_source.paypal`` and its ``experience_context`` (``return_url``, ``cancel_url``)
+answers ``PAYER_ACTION_REQUIRED`` and an ``approve`` link; the payer approves there (or
+:meth:`FakePayPal.approve_setup`); ``POST /v3/vault/payment-tokens`` with
+``payment_source.token`` (``type: SETUP_TOKEN``) turns an approved setup token into a payment
+token (an unapproved one is refused, 422); tokens are listed by ``customer_id``, read and
+deleted (204). An order whose ``payment_source.paypal.vault_id`` names a token is completed
+and captured at once (intent ``CAPTURE``), without the payer; a revoked or deleted token is
+refused with ``PAYMENT_SOURCE_CANNOT_BE_USED`` and a declined one with
+``INSTRUMENT_DECLINED`` (both 422). The issue names of refused vault calls, which PayPal's
+Vault specification does not enumerate, are the fake's own.
 
 >>> fake = FakePayPal()
 >>> transport = fake.transport()            # in-process, for httpx.Client(transport=...)
@@ -41,14 +53,24 @@ from payportal.testing._server import FakeServer, Record, Refusal, route
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Authorization", "Capture", "FakePayPal", "Order", "Refund"]
+__all__ = [
+    "Authorization",
+    "Capture",
+    "FakePayPal",
+    "Order",
+    "PaymentToken",
+    "Refund",
+    "SetupToken",
+]
 
 _Resource = TypeVar("_Resource", bound="Record")
 
 _AMOUNT = re.compile(r"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$")
 _CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-fake"
 CERT_URL = "https://api.sandbox.paypal.com" + _CERT_PATH
-_PUBLIC = frozenset({"/v1/oauth2/token", _CERT_PATH, "/checkoutnow"})
+_APPROVE_VAULT = "/agreements/approve"
+_PUBLIC = frozenset({"/v1/oauth2/token", _CERT_PATH, "/checkoutnow", _APPROVE_VAULT})
+_VAULT_ID = re.compile(r"[0-9a-zA-Z_-]{1,255}")
 
 
 @functools.cache
@@ -241,6 +263,32 @@ def _portion(
     return amount, left
 
 
+@attrs.define
+class SetupToken(_PayPalRecord):
+    """A Vault v3 setup token as the fake keeps it (and shows it: :meth:`~Record.wire`);
+    ``_payment_token`` is the payment token made from it, once."""
+
+    id: str
+    customer: dict[str, str]
+    status: str
+    payment_source: dict[str, Any]
+    links: list[dict[str, str]]
+    _payment_token: str | None = None
+
+
+@attrs.define
+class PaymentToken(_PayPalRecord):
+    """A Vault v3 payment token (a saved PayPal wallet). ``_state`` is the fake's own note:
+    ``active``, ``revoked`` (the payer cancelled it at PayPal), ``declined`` (its funding is
+    declined) or ``deleted``."""
+
+    id: str
+    customer: dict[str, str]
+    payment_source: dict[str, Any]
+    links: list[dict[str, str]]
+    _state: str = "active"
+
+
 class _ApiError(Refusal):
     def __init__(
         self, status: int, name: str, issue: str, description: str, field: str | None = None
@@ -369,6 +417,8 @@ class FakePayPal(FakeServer):
         self.captures: dict[str, Capture] = {}
         self.refunds: dict[str, Refund] = {}
         self._declined: set[str] = set()
+        self.setup_tokens: dict[str, SetupToken] = {}
+        self.payment_tokens: dict[str, PaymentToken] = {}
         self._outbox: list[dict[str, Any]] = []
         self._sent: dict[str, bytes] = {}
         self._ids = itertools.count(1)
@@ -391,6 +441,42 @@ class FakePayPal(FakeServer):
                 raise ValueError(f"order {order_id} is {order.status}, not awaiting approval")
             order.status = "APPROVED"
             self._emit("CHECKOUT.ORDER.APPROVED", "checkout-order", self._order_view(order))
+
+    def approve_setup(self, setup_token_id: str, email: str = "payer@example.com") -> None:
+        """The payer approves saving their PayPal wallet (account ``email``).
+
+        Raises:
+            KeyError: no such setup token.
+            ValueError: it is not waiting for the payer.
+        """
+        with self._lock:
+            token = self.setup_tokens[setup_token_id]
+            if token.status != "PAYER_ACTION_REQUIRED":
+                raise ValueError(f"setup token {setup_token_id} is {token.status}")
+            token.status = "APPROVED"
+            token.payment_source["paypal"].update(
+                email_address=email, payer_id=self._new_id("P"), account_id=self._new_id("A")
+            )
+
+    def revoke_token(self, payment_token_id: str) -> None:
+        """The payer cancels the merchant's permission at PayPal: orders paid with the
+        token are refused with ``PAYMENT_SOURCE_CANNOT_BE_USED``.
+
+        Raises:
+            KeyError: no such payment token.
+        """
+        with self._lock:
+            self.payment_tokens[payment_token_id]._state = "revoked"
+
+    def decline_token(self, payment_token_id: str, declined: bool = True) -> None:
+        """Make orders paid with the token fail with ``INSTRUMENT_DECLINED`` (or succeed
+        again with ``declined=False``).
+
+        Raises:
+            KeyError: no such payment token.
+        """
+        with self._lock:
+            self.payment_tokens[payment_token_id]._state = "declined" if declined else "active"
 
     def decline(self, order_id: str) -> None:
         """Make the payer's funding fail when the order is captured (``INSTRUMENT_DECLINED``)."""
@@ -525,6 +611,14 @@ class FakePayPal(FakeServer):
     def _certificate(self, request: httpx.Request, body: object) -> httpx.Response:
         return httpx.Response(200, content=_signing_identity()[1])
 
+    @route("GET", _APPROVE_VAULT)
+    def _payer_approves_vault(self, request: httpx.Request, body: object) -> httpx.Response:
+        try:
+            self.approve_setup(request.url.params.get("approval_session_id", ""))
+        except (KeyError, ValueError):
+            return httpx.Response(404, text="This approval session is not available.")
+        return httpx.Response(200, text="PayPal saved for future payments.")
+
     @route("GET", "/checkoutnow")
     def _payer_approves(self, request: httpx.Request, body: object) -> httpx.Response:
         # The approval page the payer is redirected to; visiting it approves the order, so a
@@ -562,6 +656,193 @@ class FakePayPal(FakeServer):
         if not isinstance(body, dict):
             raise _invalid("MALFORMED_REQUEST_JSON", "The request JSON is not an object.", "")
         return body
+
+    # -- Vault v3 ---------------------------------------------------------------------------
+
+    def _vault_customer(self, body: dict[str, Any]) -> dict[str, str]:
+        customer = body.get("customer")
+        if customer is None:
+            return {"id": self._new_id("CU")}
+        customer_id = customer.get("id") if isinstance(customer, dict) else None
+        if not isinstance(customer_id, str) or not re.fullmatch(
+            r"[0-9a-zA-Z_-]{1,22}", customer_id
+        ):
+            raise _invalid(
+                "INVALID_PARAMETER_SYNTAX", "The customer id is invalid.", "/customer/id"
+            )
+        return {"id": customer_id}
+
+    @route("POST", "/v3/vault/setup-tokens")
+    def _create_setup_token(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        source = body.get("payment_source")
+        if not isinstance(source, dict) or not source:
+            raise _invalid(
+                "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "/payment_source"
+            )
+        paypal = source.get("paypal")
+        if not isinstance(paypal, dict) or set(source) != {"paypal"}:
+            raise _unprocessable(
+                "UNSUPPORTED_PAYMENT_SOURCE", "The fake vaults PayPal wallets only."
+            )
+        usage = paypal.get("usage_type", "MERCHANT")
+        if usage not in ("MERCHANT", "PLATFORM"):
+            raise _invalid(
+                "INVALID_PARAMETER_VALUE",
+                "The value of a field is invalid.",
+                "/payment_source/paypal/usage_type",
+            )
+        context = paypal.get("experience_context")
+        for field in ("return_url", "cancel_url"):
+            url = context.get(field) if isinstance(context, dict) else None
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                raise _invalid(
+                    "MISSING_REQUIRED_PARAMETER",
+                    "A required field is missing.",
+                    f"/payment_source/paypal/experience_context/{field}",
+                )
+        token_id = self._new_id("ST")
+        approve = f"https://www.sandbox.paypal.com{_APPROVE_VAULT}?approval_session_id={token_id}"
+        token = SetupToken(
+            id=token_id,
+            customer=self._vault_customer(body),
+            status="PAYER_ACTION_REQUIRED",
+            payment_source={"paypal": {"usage_type": usage}},
+            links=[
+                {"href": approve, "rel": "approve", "method": "GET"},
+                {
+                    "href": self._vault_href("setup-tokens", token_id),
+                    "rel": "self",
+                    "method": "GET",
+                },
+            ],
+        )
+        self.setup_tokens[token_id] = token
+        return httpx.Response(201, json=token.wire())
+
+    @route("GET", "/v3/vault/setup-tokens/{token_id}")
+    def _get_setup_token(
+        self, request: httpx.Request, body: object, token_id: str
+    ) -> httpx.Response:
+        return httpx.Response(200, json=_find(self.setup_tokens, token_id).wire())
+
+    @route("POST", "/v3/vault/payment-tokens")
+    def _create_payment_token(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        source = body.get("payment_source")
+        token = source.get("token") if isinstance(source, dict) else None
+        if not isinstance(token, dict):
+            raise _invalid(
+                "MISSING_REQUIRED_PARAMETER",
+                "A required field is missing.",
+                "/payment_source/token",
+            )
+        if token.get("type") != "SETUP_TOKEN":
+            raise _invalid(
+                "INVALID_PARAMETER_VALUE",
+                "The value of a field is invalid.",
+                "/payment_source/token/type",
+            )
+        setup = _find(self.setup_tokens, str(token.get("id", "")))
+        if setup._payment_token is not None:
+            return httpx.Response(200, json=self.payment_tokens[setup._payment_token].wire())
+        if setup.status != "APPROVED":
+            raise _unprocessable(
+                "SETUP_TOKEN_NOT_APPROVED", "The payer has not approved the setup token."
+            )
+        token_id = self._new_id("PT")
+        saved = PaymentToken(
+            id=token_id,
+            customer=dict(setup.customer),
+            payment_source={"paypal": dict(setup.payment_source["paypal"])},
+            links=[
+                {
+                    "href": self._vault_href("payment-tokens", token_id),
+                    "rel": "self",
+                    "method": "GET",
+                },
+                {
+                    "href": self._vault_href("payment-tokens", token_id),
+                    "rel": "delete",
+                    "method": "DELETE",
+                },
+            ],
+        )
+        self.payment_tokens[token_id] = saved
+        setup._payment_token = token_id
+        setup.status = "VAULTED"
+        return httpx.Response(201, json=saved.wire())
+
+    @route("GET", "/v3/vault/payment-tokens")
+    def _list_payment_tokens(self, request: httpx.Request, body: object) -> httpx.Response:
+        customer_id = request.url.params.get("customer_id")
+        if not customer_id:
+            raise _invalid(
+                "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "customer_id"
+            )
+        tokens = [
+            t.wire()
+            for t in self.payment_tokens.values()
+            if t.customer["id"] == customer_id and t._state != "deleted"
+        ]
+        return httpx.Response(
+            200,
+            json={
+                "customer": {"id": customer_id},
+                "payment_tokens": tokens,
+                "total_items": len(tokens),
+                "total_pages": 1,
+                "links": [],
+            },
+        )
+
+    def _live_token(self, token_id: str) -> PaymentToken:
+        token = _find(self.payment_tokens, token_id)
+        if token._state == "deleted":
+            raise _not_found()
+        return token
+
+    @route("GET", "/v3/vault/payment-tokens/{token_id}")
+    def _get_payment_token(
+        self, request: httpx.Request, body: object, token_id: str
+    ) -> httpx.Response:
+        return httpx.Response(200, json=self._live_token(token_id).wire())
+
+    @route("DELETE", "/v3/vault/payment-tokens/{token_id}")
+    def _delete_payment_token(
+        self, request: httpx.Request, body: object, token_id: str
+    ) -> httpx.Response:
+        _find(self.payment_tokens, token_id)._state = "deleted"
+        return httpx.Response(204)
+
+    @staticmethod
+    def _vault_href(collection: str, resource_id: str) -> str:
+        return f"https://api.sandbox.paypal.com/v3/vault/{collection}/{resource_id}"
+
+    def _vaulted_order(self, order: Order, vault_id: object) -> None:
+        """Pay a just created order with a saved token: completed and captured at once."""
+        if not isinstance(vault_id, str) or not _VAULT_ID.fullmatch(vault_id):
+            raise _invalid(
+                "INVALID_PARAMETER_SYNTAX",
+                "The vault_id is invalid.",
+                "/payment_source/paypal/vault_id",
+            )
+        token = self.payment_tokens.get(vault_id)
+        if token is None or token._state in ("revoked", "deleted"):
+            raise _unprocessable(
+                "PAYMENT_SOURCE_CANNOT_BE_USED",
+                "The provided payment source cannot be used to pay for the order. Please try "
+                "again with another payment source by creating a new order.",
+            )
+        if token._state == "declined":
+            raise _unprocessable(
+                "INSTRUMENT_DECLINED",
+                "The instrument presented was either declined by the processor or bank, or it "
+                "can't be used for this payment.",
+            )
+        if order.intent != "CAPTURE":
+            raise _unprocessable("UNSUPPORTED_INTENT", "The fake captures vaulted orders only.")
+        order.status = "COMPLETED"
+        order.links = [link for link in order.links if link["rel"] == "self"]
+        self._new_capture(order, order.amount, None)
 
     @route("GET", "/v2/checkout/orders/{order_id}")
     def _get_order(self, request: httpx.Request, body: object, order_id: str) -> httpx.Response:
@@ -622,6 +903,7 @@ class FakePayPal(FakeServer):
             raise _unprocessable("DUPLICATE_INVOICE_ID", "Duplicate Invoice ID detected.")
         order_id = self._new_id()
         source = (body.get("payment_source") or {}).get("paypal")
+        vault_id = source.get("vault_id") if isinstance(source, dict) else None
         status = "PAYER_ACTION_REQUIRED" if source is not None else "CREATED"
         approve = f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}"
         self.orders[order_id] = order = Order(
@@ -643,6 +925,12 @@ class FakePayPal(FakeServer):
                 },
             ],
         )
+        if vault_id is not None:
+            try:
+                self._vaulted_order(order, vault_id)
+            except _ApiError:
+                del self.orders[order_id]  # a refused request creates no order
+                raise
         return httpx.Response(201, json=self._order_view(order))
 
     @staticmethod
