@@ -22,7 +22,7 @@ import babel.numbers
 
 from payportal._money import Money, currency_exponent
 from payportal.accounts._customer import AccountStatement, AccountStatementLine, CustomerAccount
-from payportal.accounts._open_item import units_to_money
+from payportal.accounts._open_item import OpenItem, units_to_money
 from payportal.exceptions import ValidationError
 from payportal.i18n import NC_, Text, Translations
 
@@ -110,6 +110,10 @@ def _day(value: object, field: str) -> date:
     return value
 
 
+def _due_ordinal(item: OpenItem) -> int:
+    return item.due_on.toordinal()
+
+
 def ageing(account: CustomerAccount, on: date) -> Ageing:
     """The items open on ``account`` now, aged on the day ``on``.
 
@@ -131,31 +135,35 @@ def ageing(account: CustomerAccount, on: date) -> Ageing:
     day = _day(on, "on").toordinal()
     currency = account.currency
     exponent = currency_exponent(currency)
-    units = dict.fromkeys(AgeingBucket, 0)
+    buckets = tuple(AgeingBucket)
+    units = [0] * len(buckets)
+    # Oldest due first; the sort is stable, so items due on one day keep the account's order.
+    open_items = sorted((i for i in account.items.values() if i.open_units), key=_due_ordinal)
     items = []
-    for item in sorted(
-        (i for i in account.items.values() if i.open_units), key=lambda i: (i.due_on, i.key)
-    ):
-        overdue = max(day - item.due_on.toordinal(), 0)
-        bucket = AgeingBucket.of(overdue)
-        units[bucket] += item.open_units
+    for item in open_items:
+        overdue = day - item.due_on.toordinal()
+        if overdue <= 0:
+            overdue, index = 0, 0
+        else:
+            index = 1 if overdue <= 30 else 2 if overdue <= 60 else 3 if overdue <= 90 else 4
+        units[index] += item.open_units
         items.append(
             AgedItem(
-                key=item.key,
-                subject=item.subject,
-                due_on=item.due_on,
-                days_overdue=overdue,
-                bucket=bucket,
-                amount=units_to_money(item.open_units, currency, exponent),
+                item.key,
+                item.subject,
+                item.due_on,
+                overdue,
+                buckets[index],
+                units_to_money(item.open_units, currency, exponent),
             )
         )
     return Ageing(
         on=on,
         items=tuple(items),
         totals=MappingProxyType(
-            {b: units_to_money(u, currency, exponent) for b, u in units.items()}
+            {b: units_to_money(u, currency, exponent) for b, u in zip(buckets, units, strict=True)}
         ),
-        total=units_to_money(sum(units.values()), currency, exponent),
+        total=units_to_money(sum(units), currency, exponent),
     )
 
 
