@@ -31,6 +31,7 @@ def test_demo_prints_a_walk_through(capsys: pytest.CaptureFixture[str]) -> None:
         "bank details",
         "Prepaid top-up",
         "BillPay",
+        "SEPA direct debit",
     ):
         assert heading in out
     assert "481,07\xa0€" in out  # de_DE formatting of Erika's invoice
@@ -140,3 +141,22 @@ def test_billpay_order_carries_its_bp_reference(report: dict[str, Any]) -> None:
     assert billpay["status"] == "paid"
     assert billpay["reference"].startswith("BP")
     assert "/" in billpay["reference"]
+
+
+def test_direct_debit_is_collected_then_returned_with_the_fee(report: dict[str, Any]) -> None:
+    debit = report["direct_debit"]
+    pain = debit["pain008"]
+    assert pain["sequence_type"] == "FRST"
+    assert pain["due_date"] == "2026-12-07"  # 14 days' notice from 2026-11-23
+    assert pain["amount"] == "58,31\xa0€"
+    assert pain["head"].startswith(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"'
+    )
+    assert debit["collected_again"] == 0
+    assert debit["credit"] == ["booked"]
+    assert debit["state_after_credit"] == "paid"
+    assert debit["return"] == ["booked"]
+    assert debit["state_after_return"] == "open"
+    assert debit["open_items"] == {"RE-2026-31": "58,31\xa0€", "RLS-PPDD0000000001": "3,00\xa0€"}
+    assert debit["mandate_state"] == "blocked"
+    assert debit["outbox"][-1] == "direct_debit.returned"
