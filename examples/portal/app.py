@@ -64,6 +64,7 @@ from examples.portal.arrangements import ArrangementPages
 from examples.portal.files import ExampleFiles
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
 from examples.portal.i18n import LANGUAGES, app_translations, language_for
+from examples.portal.methods import MethodPages
 from examples.portal.payments import PaymentMethod, demo_methods
 from examples.portal.store import PortalStore, demo_store
 from payportal import (
@@ -229,6 +230,8 @@ def create_app(
         settings=data.settings,
         signer=signer,
         clock=clock,
+        creditor=data.creditor,
+        return_fee=data.return_fee,
     )
     app.extensions["payportal"] = {
         "store": data,
@@ -325,6 +328,7 @@ class _Portal:
         for rule, endpoint, view, verbs in routes:
             app.add_url_rule(rule, endpoint, view, methods=verbs)
         ArrangementPages(self).register(app)
+        MethodPages(self).register(app)
 
     def _check_csrf(self) -> None:
         if "csrf" not in session:

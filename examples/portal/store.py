@@ -42,6 +42,7 @@ from payportal.documents import (
     RemindedInvoice,
     Reminder,
 )
+from payportal.mandates import Creditor
 from payportal.portal import AccessPolicy, Action, Branding, CustomerAccess, PortalSettings
 from payportal.storage import SQLiteStorage, Storage
 
@@ -117,11 +118,17 @@ class PortalStore:
         customers: read-only view of the customers, by id.
         documents: read-only view of the documents, by id.
         accounts: read-only view of the customer accounts, by customer id.
+        creditor: the merchant as SEPA direct-debit creditor, if it collects by direct
+            debit (``Portal(creditor=...)``).
+        return_fee: what the merchant charges for a returned direct debit
+            (``Portal(return_fee=...)``).
     """
 
     storage: Storage
     company: Company
     settings: PortalSettings
+    creditor: Creditor | None = None
+    return_fee: Money | None = None
     customers: Mapping[str, Customer] = attrs.field(init=False)
     documents: Mapping[str, Document] = attrs.field(init=False)
     accounts: Mapping[str, CustomerAccount] = attrs.field(init=False)
@@ -406,6 +413,15 @@ def demo_store(now: datetime, path: str | os.PathLike[str] = ":memory:") -> Port
     return PortalStore(
         storage=storage,
         company=company,
+        # The print shop collects by SEPA direct debit (the creditor identifier is the
+        # rulebook's test one) and passes its bank's fee for a return on.
+        creditor=Creditor(
+            name=company.name,
+            iban=company.bank_accounts[0].iban,
+            bic="COBADEFFXXX",
+            creditor_id="DE98ZZZ09999999999",
+        ),
+        return_fee=_eur("3.50"),
         settings=attrs.evolve(
             settings,
             editable_master_data={MasterDataGroup.CONTACT, MasterDataGroup.BANK},
