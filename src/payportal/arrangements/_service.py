@@ -342,9 +342,10 @@ class Arrangements:
                     cancel_after_missed=cancel_after_missed,
                     note=_note(note),
                 )
-                if charged:
-                    account = charge_plan_fee(stored.value, invoice.number, charged, on=today)
-                    tx.save_account(account, version=stored.version)
+                # Saved even without a fee: the account's version makes two agreements
+                # on one customer's invoices at once conflict (and the loser retry).
+                account = charge_plan_fee(stored.value, invoice.number, charged, on=today)
+                tx.save_account(account, version=stored.version)
                 tx.save_order(PLANS, invoice_id, plan)
                 by = "customer" if requested else "merchant"
                 data = _plan_data(plan, by)
@@ -363,13 +364,18 @@ class Arrangements:
         Raises:
             ValidationError: the invoice has no active plan, or ``note`` is empty.
         """
-        with self._storage.transaction() as tx:
-            plan = tx.load_order(PLANS, invoice_id, InstalmentPlan)
-            if plan is None or plan.state is not PlanState.ACTIVE:
-                raise ValidationError(
-                    "has no active instalment plan", field="invoice_id", value=invoice_id
-                )
-            return _cancel(tx, plan, note, "merchant")
+
+        def once() -> InstalmentPlan:
+            with self._storage.transaction() as tx:
+                plan = tx.load_order(PLANS, invoice_id, InstalmentPlan)
+                if plan is None or plan.state is not PlanState.ACTIVE:
+                    raise ValidationError(
+                        "has no active instalment plan", field="invoice_id", value=invoice_id
+                    )
+                _serialise(tx, plan.customer_id)
+                return _cancel(tx, plan, note, "merchant")
+
+        return _retrying(ATTEMPTS, once)
 
     def cancel_broken_plans(
         self, customer_id: str, *, on: date | None = None
@@ -379,15 +385,21 @@ class Arrangements:
         ``instalments.cancelled`` (``by: policy``). Run it before dunning; returns the
         cancelled plans."""
         day = self._today() if on is None else on
-        cancelled = []
-        with self._storage.transaction() as tx:
-            for stored in tx.documents_of(customer_id):
-                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
-                if plan is None or not plan.progress(_paid(tx, plan), on=day).broken:
-                    continue
-                note = f"{plan.cancel_after_missed} instalments missed by {day.isoformat()}"
-                cancelled.append(_cancel(tx, plan, note, "policy"))
-        return tuple(cancelled)
+
+        def once() -> tuple[InstalmentPlan, ...]:
+            cancelled: list[InstalmentPlan] = []
+            with self._storage.transaction() as tx:
+                for stored in tx.documents_of(customer_id):
+                    plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
+                    if plan is None or not plan.progress(_paid(tx, plan), on=day).broken:
+                        continue
+                    if not cancelled:
+                        _serialise(tx, customer_id)
+                    note = f"{plan.cancel_after_missed} instalments missed by {day.isoformat()}"
+                    cancelled.append(_cancel(tx, plan, note, "policy"))
+            return tuple(cancelled)
+
+        return _retrying(ATTEMPTS, once)
 
     # -- holds -----------------------------------------------------------------------------
 
@@ -438,41 +450,47 @@ class Arrangements:
     ) -> Hold:
         at = self._clock()
         v.check_aware(at, "clock()")
-        with self._storage.transaction() as tx:
-            invoice = _invoice(tx, customer_id, invoice_id)
-            if kind is HoldKind.EXTENSION:
-                if not isinstance(due_on, date):
-                    raise ValidationError("must be a date", field="due_on", value=due_on)
-                latest = max(invoice.due_on or invoice.issued_on, at.date())
-                if due_on <= latest:
-                    raise ValidationError(
-                        f"must be after {latest.isoformat()}", field="due_on", value=due_on
-                    )
-            prefix = f"{customer_id}/"
-            for reference in tx.order_references(HOLDS):
-                if not reference.startswith(prefix):
-                    continue
-                other = tx.load_order(HOLDS, reference, Hold)
-                if other is not None and other.invoice_id == invoice_id and not other.resolved:
-                    raise ValidationError(
-                        f"has an open {other.kind.value.replace('_', ' ')} already ({other.id})",
-                        field="invoice_id",
-                        value=invoice_id,
-                    )
-            number = tx.next_number(HOLDS)
-            hold = Hold.open(
-                id=f"H-{number}",
-                customer_id=customer_id,
-                invoice_id=invoice_id,
-                invoice_number=invoice.number,
-                kind=kind,
-                at=at,
-                reason=reason,
-                attachment=attachment,
-                due_on=due_on,
-            )
-            _save_hold(tx, hold, f"{kind.value}.opened")
-            return hold
+
+        def once() -> Hold:
+            with self._storage.transaction() as tx:
+                invoice = _invoice(tx, customer_id, invoice_id)
+                _serialise(tx, customer_id)
+                if kind is HoldKind.EXTENSION:
+                    if not isinstance(due_on, date):
+                        raise ValidationError("must be a date", field="due_on", value=due_on)
+                    latest = max(invoice.due_on or invoice.issued_on, at.date())
+                    if due_on <= latest:
+                        raise ValidationError(
+                            f"must be after {latest.isoformat()}", field="due_on", value=due_on
+                        )
+                prefix = f"{customer_id}/"
+                for reference in tx.order_references(HOLDS):
+                    if not reference.startswith(prefix):
+                        continue
+                    other = tx.load_order(HOLDS, reference, Hold)
+                    if other is not None and other.invoice_id == invoice_id and not other.resolved:
+                        what = other.kind.value.replace("_", " ")
+                        raise ValidationError(
+                            f"has an open {what} already ({other.id})",
+                            field="invoice_id",
+                            value=invoice_id,
+                        )
+                number = tx.next_number(HOLDS)
+                hold = Hold.open(
+                    id=f"H-{number}",
+                    customer_id=customer_id,
+                    invoice_id=invoice_id,
+                    invoice_number=invoice.number,
+                    kind=kind,
+                    at=at,
+                    reason=reason,
+                    attachment=attachment,
+                    due_on=due_on,
+                )
+                _save_hold(tx, hold, f"{kind.value}.opened")
+                return hold
+
+        return _retrying(ATTEMPTS, once)
 
     def accept(self, customer_id: str, hold_id: str, *, message: str = "") -> Hold:
         """The merchant accepts the hold (an extension: dunning waits until its date).
@@ -509,15 +527,30 @@ class Arrangements:
         self, customer_id: str, hold_id: str, state: HoldState, message: str, bank_entry: str | None
     ) -> Hold:
         at = self._clock()
-        with self._storage.transaction() as tx:
-            hold = tx.load_order(HOLDS, f"{customer_id}/{hold_id}", Hold)
-            if hold is None:
-                raise ValidationError(
-                    "names no hold of the customer", field="hold_id", value=hold_id
-                )
-            hold = hold.resolve(state, at=at, message=message, bank_entry=bank_entry)
-            _save_hold(tx, hold, f"{hold.kind.value}.{state.value}")
-            return hold
+
+        def once() -> Hold:
+            with self._storage.transaction() as tx:
+                hold = tx.load_order(HOLDS, f"{customer_id}/{hold_id}", Hold)
+                if hold is None:
+                    raise ValidationError(
+                        "names no hold of the customer", field="hold_id", value=hold_id
+                    )
+                _serialise(tx, customer_id)
+                hold = hold.resolve(state, at=at, message=message, bank_entry=bank_entry)
+                _save_hold(tx, hold, f"{hold.kind.value}.{state.value}")
+                return hold
+
+        return _retrying(ATTEMPTS, once)
+
+
+def _serialise(tx: Transaction, customer_id: str) -> None:
+    """Save the customer's account unchanged at the version read: a writer that changed it
+    (or another arrangement step of the customer) in between makes this transaction fail
+    with ConcurrentUpdateError, and it is done again on what that writer left; so two steps
+    never both pass a check (one open hold per invoice, one resolution per hold)."""
+    stored = tx.load_account(customer_id)
+    if stored is not None:
+        tx.save_account(stored.value, version=stored.version)
 
 
 def _note(text: str) -> str:
