@@ -103,15 +103,17 @@ class ZipDownload:
     def __iter__(self) -> Iterator[bytes]:
         sink = _Sink()
         taken: set[str] = set()
+        stamps: dict[date, tuple[int, int, int, int, int, int]] = {}
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
             for document, format_ in self.entries:
                 download = self._file(document, format_)
                 if download is None:
                     continue
-                info = zipfile.ZipInfo(
-                    _unique(download.filename, taken),
-                    date_time=max(document.issued_on, _EPOCH).timetuple()[:6],
-                )
+                day = max(document.issued_on, _EPOCH)
+                # One time stamp per day, shared by its entries: the archive's directory
+                # keeps every entry's ZipInfo until the end, and this is one tuple less each.
+                stamp = stamps.setdefault(day, (day.year, day.month, day.day, 0, 0, 0))
+                info = zipfile.ZipInfo(_unique(download.filename, taken), date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16  # a plain file, readable, not executable
                 content = memoryview(download.content)
