@@ -71,6 +71,8 @@ CERT_URL = "https://api.sandbox.paypal.com" + _CERT_PATH
 _APPROVE_VAULT = "/agreements/approve"
 _PUBLIC = frozenset({"/v1/oauth2/token", _CERT_PATH, "/checkoutnow", _APPROVE_VAULT})
 _VAULT_ID = re.compile(r"[0-9a-zA-Z_-]{1,255}")
+# PayPal account (payer) ids: 13 characters of digits 2-9 and capitals without I and O.
+_ACCOUNT_ID_CHARS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 @functools.cache
@@ -454,8 +456,9 @@ class FakePayPal(FakeServer):
             if token.status != "PAYER_ACTION_REQUIRED":
                 raise ValueError(f"setup token {setup_token_id} is {token.status}")
             token.status = "APPROVED"
+            account = "".join(secrets.choice(_ACCOUNT_ID_CHARS) for _ in range(13))
             token.payment_source["paypal"].update(
-                email_address=email, payer_id=self._new_id("P"), account_id=self._new_id("A")
+                email_address=email, payer_id=account, account_id=account
             )
 
     def revoke_token(self, payment_token_id: str) -> None:
@@ -790,7 +793,14 @@ class FakePayPal(FakeServer):
                 "payment_tokens": tokens,
                 "total_items": len(tokens),
                 "total_pages": 1,
-                "links": [],
+                "links": [
+                    {
+                        "href": f"https://api.sandbox.paypal.com/v3/vault/payment-tokens"
+                        f"?customer_id={customer_id}",
+                        "rel": "self",
+                        "method": "GET",
+                    }
+                ],
             },
         )
 
@@ -830,12 +840,13 @@ class FakePayPal(FakeServer):
             raise _unprocessable(
                 "PAYMENT_SOURCE_CANNOT_BE_USED",
                 "The provided payment source cannot be used to pay for the order. Please try "
-                "again with another payment source by creating a new order.",
+                "again with a different payment source by creating a new order.",
             )
         if token._state == "declined":
             raise _unprocessable(
                 "INSTRUMENT_DECLINED",
-                "The instrument presented was either declined by the processor or bank, or it "
+                # Word for word as the Orders v2 spec has it (two spaces and all).
+                "The instrument presented  was either declined by the processor or bank, or it "
                 "can't be used for this payment.",
             )
         if order.intent != "CAPTURE":
