@@ -140,7 +140,12 @@ def test_the_charge_is_an_order_paid_by_vault_id_and_captured_without_the_payer(
     (request,) = sent(fake, "POST", "/v2/checkout/orders")
     body = json.loads(request.content)
     assert body["intent"] == "CAPTURE"
-    assert body["payment_source"] == {"paypal": {"vault_id": method.id}}
+    assert body["payment_source"] == {
+        "paypal": {
+            "vault_id": method.id,
+            "stored_credential": {"payment_initiator": "MERCHANT", "usage": "SUBSEQUENT"},
+        }
+    }
     assert body["purchase_units"][0]["amount"] == {"currency_code": "JPY", "value": "1000"}
     assert body["purchase_units"][0]["invoice_id"] == "INV-9"
     assert payment.status is PaymentStatus.PAID

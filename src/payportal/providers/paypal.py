@@ -14,10 +14,12 @@ MERCHANT`` and the return and cancel URLs); the payer approves at its ``approve`
 setup token's id). PayPal assigns the customer id (``customer.id``) the token is saved under.
 ``list_methods`` is ``GET /v3/vault/payment-tokens?customer_id=``, ``delete_method``
 ``DELETE /v3/vault/payment-tokens/{id}``. ``charge_method`` creates an order with intent
-``CAPTURE`` paid by ``payment_source.paypal.vault_id``, which PayPal completes and captures
-without the payer; its ``PayPal-Request-Id`` is made from the caller's request id. A token
-PayPal refuses as unusable (``PAYMENT_SOURCE_CANNOT_BE_USED``, ``CARD_EXPIRED``) raises
-:class:`~payportal.exceptions.SavedMethodUnusableError`.
+``CAPTURE`` paid by ``payment_source.paypal.vault_id``, marked merchant-initiated
+(``stored_credential``: ``payment_initiator: MERCHANT``, ``usage: SUBSEQUENT``, as PayPal's
+server SDK models it; the published Orders v2 file predates the field), which PayPal
+completes and captures without the payer; its ``PayPal-Request-Id`` is made from the
+caller's request id. A token PayPal refuses as unusable (``PAYMENT_SOURCE_CANNOT_BE_USED``,
+``CARD_EXPIRED``) raises :class:`~payportal.exceptions.SavedMethodUnusableError`.
 
 >>> from payportal import Money
 >>> from payportal.providers import PaymentRequest, PaymentStatus
@@ -825,7 +827,13 @@ class PayPalWire(Wire):
         body = {
             "intent": "CAPTURE",
             "purchase_units": [unit],
-            "payment_source": {"paypal": {"vault_id": self._vault_id(method.id)}},
+            "payment_source": {
+                "paypal": {
+                    "vault_id": self._vault_id(method.id),
+                    # Merchant-initiated, on a wallet the payer saved before.
+                    "stored_credential": {"payment_initiator": "MERCHANT", "usage": "SUBSEQUENT"},
+                }
+            },
         }
         key = "payportal-" + hashlib.sha256(f"charge:{request_id}".encode()).hexdigest()[:40]
         try:

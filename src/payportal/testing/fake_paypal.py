@@ -827,6 +827,26 @@ class FakePayPal(FakeServer):
     def _vault_href(collection: str, resource_id: str) -> str:
         return f"https://api.sandbox.paypal.com/v3/vault/{collection}/{resource_id}"
 
+    @staticmethod
+    def _stored_credential(credential: object) -> None:
+        """Check ``payment_source.paypal.stored_credential`` (as PayPal's server SDK models
+        it: ``payment_initiator``, ``usage``, ``usage_pattern``), if sent."""
+        if credential is None:
+            return
+        where = "/payment_source/paypal/stored_credential"
+        if not isinstance(credential, dict):
+            raise _invalid("INVALID_PARAMETER_SYNTAX", "Not an object.", where)
+        if credential.get("payment_initiator") not in ("CUSTOMER", "MERCHANT"):
+            raise _invalid(
+                "INVALID_PARAMETER_VALUE",
+                "The value of a field is invalid.",
+                f"{where}/payment_initiator",
+            )
+        if credential.get("usage", "DERIVED") not in ("FIRST", "SUBSEQUENT", "DERIVED"):
+            raise _invalid(
+                "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", f"{where}/usage"
+            )
+
     def _vaulted_order(self, order: Order, vault_id: object) -> None:
         """Pay a just created order with a saved token: completed and captured at once."""
         if not isinstance(vault_id, str) or not _VAULT_ID.fullmatch(vault_id):
@@ -937,7 +957,9 @@ class FakePayPal(FakeServer):
             ],
         )
         if vault_id is not None:
+            assert isinstance(source, dict)  # a vault_id was read from it
             try:
+                self._stored_credential(source.get("stored_credential"))
                 self._vaulted_order(order, vault_id)
             except _ApiError:
                 del self.orders[order_id]  # a refused request creates no order
