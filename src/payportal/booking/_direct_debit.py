@@ -76,9 +76,10 @@ from payportal.storage._codec import immutable
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from payportal.accounts import CustomerAccount
     from payportal.mandates import ReturnReason
     from payportal.reconciliation import StatementEntry
-    from payportal.storage import Storage, Transaction
+    from payportal.storage import Storage, Transaction, Versioned
 
 __all__ = [
     "PROVIDER",
@@ -100,7 +101,13 @@ PROVIDER = "sepa_direct_debit"
 
 # Where the direct debit keeps its records in the storage's keyed store (save_order).
 MANDATES = "payportal.booking:mandate"  # mandate reference -> StoredMandate
-CUSTOMERS = "payportal.booking:direct_debit"  # customer id -> DirectDebitIndex
+CUSTOMERS = "payportal.booking:direct_debit"  # customer id -> Listed (has mandates)
+# Per customer, written once and never changed (so concurrent writers cannot lose one):
+# f"{MANDATES_OF}{customer id}": mandate reference -> Listed;
+# f"{COLLECTIONS_OF}{customer id}": end-to-end id -> Listed. References and end-to-end ids
+# are zero-padded sequence numbers, so their sorted order is the order they were made in.
+MANDATES_OF = "payportal.booking:mandates_of:"
+COLLECTIONS_OF = "payportal.booking:dd_collections_of:"
 COLLECTIONS = "payportal.booking:dd_collection"  # end-to-end id -> DirectDebitCollection
 BATCHES = "payportal.booking:dd_batch"  # message id -> BatchRecord
 # The storage sequences the references come from.
@@ -132,12 +139,10 @@ class StoredMandate:
 
 
 @attrs.frozen
-class DirectDebitIndex:
-    """What the storage holds of one customer: mandate references and collections, oldest
-    first."""
+class Listed:
+    """A write-once entry of a per-customer list: the key it is stored under."""
 
-    mandates: tuple[str, ...] = ()
-    collections: tuple[str, ...] = ()
+    key: str
 
 
 @attrs.frozen
@@ -183,7 +188,7 @@ class DirectDebitCollection:
     return_reason: str = ""
 
 
-immutable(StoredMandate, DirectDebitIndex, BatchRecord, DirectDebitCollection)
+immutable(StoredMandate, Listed, BatchRecord, DirectDebitCollection)
 
 
 @attrs.frozen
@@ -225,13 +230,17 @@ class DirectDebitBatch:
 # -- reading the stored state --------------------------------------------------------------
 
 
-def _index(tx: Transaction, customer_id: str) -> DirectDebitIndex:
-    return tx.load_order(CUSTOMERS, customer_id, DirectDebitIndex) or DirectDebitIndex()
+def _listed(tx: Transaction, namespace: str, customer_id: str) -> list[str]:
+    return tx.order_references(namespace + customer_id)
+
+
+def _list(tx: Transaction, namespace: str, customer_id: str, key: str) -> None:
+    tx.save_order(namespace + customer_id, key, Listed(key))
 
 
 def _mandates_in(tx: Transaction, customer_id: str) -> tuple[Mandate, ...]:
     found = []
-    for reference in _index(tx, customer_id).mandates:
+    for reference in _listed(tx, MANDATES_OF, customer_id):
         stored = tx.load_order(MANDATES, reference, StoredMandate)
         if stored is not None:
             found.append(stored.mandate)
@@ -247,7 +256,7 @@ def _active_in(tx: Transaction, customer_id: str) -> Mandate | None:
 
 def _collections_in(tx: Transaction, customer_id: str) -> list[DirectDebitCollection]:
     found = []
-    for end_to_end_id in _index(tx, customer_id).collections:
+    for end_to_end_id in _listed(tx, COLLECTIONS_OF, customer_id):
         record = tx.load_order(COLLECTIONS, end_to_end_id, DirectDebitCollection)
         if record is not None:
             found.append(record)
@@ -348,7 +357,6 @@ def grant_mandate(
 
     def once() -> Mandate:
         with storage.transaction() as tx:
-            index = _index(tx, customer_id)
             current = _active_in(tx, customer_id)
             if current is not None and (current.scheme, current.type) == (scheme, type):
                 amended = current.amend(iban=compact, bic=bic, debtor_name=holder)
@@ -374,11 +382,8 @@ def grant_mandate(
                 tx.save_order(MANDATES, replaced.reference, StoredMandate(customer_id, replaced))
                 _mandate_message(tx, "direct_debit.mandate_revoked", customer_id, replaced, at)
             tx.save_order(MANDATES, mandate.reference, StoredMandate(customer_id, mandate))
-            tx.save_order(
-                CUSTOMERS,
-                customer_id,
-                attrs.evolve(index, mandates=(*index.mandates, mandate.reference)),
-            )
+            _list(tx, MANDATES_OF, customer_id, mandate.reference)
+            tx.save_order(CUSTOMERS, customer_id, Listed(customer_id))
             _mandate_message(tx, "direct_debit.mandate_granted", customer_id, mandate, at)
             return mandate
 
@@ -507,6 +512,8 @@ def collect(
             value=version,
         )
     v.check_aware(at, "at")
+    if isinstance(customer_ids, str):
+        customer_ids = [customer_ids]
     named = None if customer_ids is None else [_check_customer(c) for c in customer_ids]
 
     def once() -> DirectDebitBatch:
@@ -514,6 +521,42 @@ def collect(
             return _collect_in(tx, chosen, on=on, at=at, due=due, named=named, version=version)
 
     return _retrying(ATTEMPTS, once)
+
+
+def _collectable(
+    tx: Transaction, customer_id: str, *, on: date, due: date | None, named: bool
+) -> tuple[Mandate, date] | None:
+    """The customer's active mandate and the due date to collect on it, or ``None`` (in a
+    sweep) if the customer cannot be collected from; a named customer raises instead."""
+    mandate = _active_in(tx, customer_id)
+    if mandate is None:
+        if not named:
+            return None
+        known = _mandates_in(tx, customer_id)
+        if known:
+            raise UnusableMandateError(
+                f"is {known[-1].state.value}; customer {customer_id!r} has no active mandate",
+                field="mandate",
+                value=known[-1].reference,
+            )
+        raise ValidationError(
+            "has no direct-debit mandate", field="customer_ids", value=customer_id
+        )
+    earliest = earliest_due_date(notified_on=on, submitted_on=on, scheme=mandate.scheme)
+    due_date = earliest if due is None else due
+    if due_date < earliest:
+        raise ValidationError(
+            f"is earlier than {earliest.isoformat()}, the earliest due date for a file "
+            f"submitted and pre-notified on {on.isoformat()}",
+            field="due",
+            value=due_date,
+        )
+    problem = mandate.problem(due_date)
+    if problem is not None:
+        if not named:
+            return None
+        raise UnusableMandateError(problem, field="mandate", value=mandate.reference)
+    return mandate, due_date
 
 
 def _collect_in(
@@ -528,35 +571,12 @@ def _collect_in(
 ) -> DirectDebitBatch:
     customers = named if named is not None else tx.order_references(CUSTOMERS)
     planned: list[tuple[str, Mandate, tuple[str, ...], Money, date]] = []
+    accounts: dict[str, Versioned[CustomerAccount]] = {}
     for customer_id in dict.fromkeys(customers):
-        mandate = _active_in(tx, customer_id)
-        if mandate is None:
-            if named is None:
-                continue
-            if _mandates_in(tx, customer_id):
-                latest = _mandates_in(tx, customer_id)[-1]
-                raise UnusableMandateError(
-                    f"is {latest.state.value}; customer {customer_id!r} has no active mandate",
-                    field="mandate",
-                    value=latest.reference,
-                )
-            raise ValidationError(
-                "has no direct-debit mandate", field="customer_ids", value=customer_id
-            )
-        earliest = earliest_due_date(notified_on=on, submitted_on=on, scheme=mandate.scheme)
-        due_date = earliest if due is None else due
-        if due_date < earliest:
-            raise ValidationError(
-                f"is earlier than {earliest.isoformat()}, the earliest due date for a file "
-                f"submitted and pre-notified on {on.isoformat()}",
-                field="due",
-                value=due_date,
-            )
-        problem = mandate.problem(due_date)
-        if problem is not None:
-            if named is None:
-                continue
-            raise UnusableMandateError(problem, field="mandate", value=mandate.reference)
+        usable = _collectable(tx, customer_id, on=on, due=due, named=named is not None)
+        if usable is None:
+            continue
+        mandate, due_date = usable
         stored = tx.load_account(customer_id)
         if stored is None or stored.value.currency != "EUR":
             continue  # SEPA direct debits are in euro; nothing to collect here
@@ -570,6 +590,7 @@ def _collect_in(
             if owed.due_on > due_date or not owed.amount or not busy.isdisjoint(owed.keys):
                 continue
             planned.append((customer_id, mandate, owed.keys, owed.amount, due_date))
+            accounts[customer_id] = stored
             if mandate.type is MandateType.ONE_OFF:
                 break
     if not planned:
@@ -590,6 +611,10 @@ def _collect_in(
     )
     kinds = sequence_types(collections)
     blocks = _block_ids(message_id, collections)
+    for stored in accounts.values():
+        # Saved unchanged at the version read: a concurrent collect of the same customer
+        # fails with ConcurrentUpdateError, is redone, and then sees these collections.
+        tx.save_account(stored.value, version=stored.version)
     for reference, mandate in mandates_after(collections).items():
         owner = tx.load_order(MANDATES, reference, StoredMandate)
         assert owner is not None
@@ -625,10 +650,7 @@ def _collect_in(
             item_keys=keys,
         )
         tx.save_order(COLLECTIONS, e2e, record)
-        index = _index(tx, customer_id)
-        tx.save_order(
-            CUSTOMERS, customer_id, attrs.evolve(index, collections=(*index.collections, e2e))
-        )
+        _list(tx, COLLECTIONS_OF, customer_id, e2e)
         data = {
             **_collection_data(record),
             "creditor_name": creditor.name,
