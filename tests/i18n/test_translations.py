@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from payportal import parse_money
 from payportal.accounts import ComponentKind, EntryKind, TopUpMethod
+from payportal.arrangements import HoldKind, HoldState, PlanState
 from payportal.booking import IntentStatus
 from payportal.customers import MasterDataField, MasterDataGroup
 from payportal.documents import CommentAuthor, DocumentType, OfferStatus, PaymentState
@@ -138,6 +139,9 @@ def test_labelled_enums_are_the_ones_customers_see() -> None:
         CommentAuthor,
         Scheme,
         MandateState,
+        HoldKind,
+        HoldState,
+        PlanState,
     ] == LABELLED
 
 

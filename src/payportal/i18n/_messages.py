@@ -43,6 +43,9 @@ LABELLED_ENUMS: Final = (
     ("payportal.documents", "CommentAuthor"),
     ("payportal.mandates", "Scheme"),
     ("payportal.mandates", "MandateState"),
+    ("payportal.arrangements", "HoldKind"),
+    ("payportal.arrangements", "HoldState"),
+    ("payportal.arrangements", "PlanState"),
 )
 
 
@@ -210,6 +213,41 @@ _labels(
         "expired": NC_("mandate state", "Expired"),
         # Translators: a return from the bank stopped collections on the mandate.
         "blocked": NC_("mandate state", "Blocked"),
+    },
+)
+_labels(
+    "payportal.arrangements",
+    "HoldKind",
+    "customer request",
+    {
+        # Translators: the customer objects to an invoice.
+        "dispute": NC_("customer request", "Objection"),
+        # Translators: the customer says the invoice is paid already.
+        "paid_claim": NC_("customer request", "Already paid"),
+        # Translators: the customer asks for a later due date.
+        "extension": NC_("customer request", "More time to pay"),
+    },
+)
+_labels(
+    "payportal.arrangements",
+    "HoldState",
+    "request state",
+    {
+        # Translators: the state of a customer's request (in French: feminine, "demande").
+        "open": NC_("request state", "Waiting for an answer"),
+        "accepted": NC_("request state", "Accepted"),
+        "rejected": NC_("request state", "Rejected"),
+        # Translators: the merchant found the payment the customer said they had made.
+        "matched": NC_("request state", "Payment found"),
+    },
+)
+_labels(
+    "payportal.arrangements",
+    "PlanState",
+    "instalment plan state",
+    {
+        "active": NC_("instalment plan state", "Active"),
+        "cancelled": NC_("instalment plan state", "Cancelled"),
     },
 )
 _labels(
