@@ -3,6 +3,8 @@ confirmed by the statement credit once, returned with the fee and the mandate bl
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +25,12 @@ from payportal.mandates import (
     read_pain008,
 )
 from payportal.reconciliation import Direction, StatementEntry
-from payportal.storage import SQLiteStorage
+from payportal.storage import PostgresStorage, SQLiteStorage
 from payportal.testing._memory_storage import MemoryStorage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from payportal.booking import DirectDebitBatch
     from payportal.storage import Storage
@@ -58,10 +61,21 @@ def make_portal(storage: Storage, **options: Any) -> Portal:
     )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def storage(request: pytest.FixtureRequest) -> Iterator[Storage]:
-    store: Storage = MemoryStorage() if request.param == "memory" else SQLiteStorage(":memory:")
+def open_storage(request: pytest.FixtureRequest, kind: str) -> Storage:
+    store: Storage
+    if kind == "memory":
+        store = MemoryStorage()
+    elif kind == "sqlite":
+        store = SQLiteStorage(":memory:")
+    else:
+        store = PostgresStorage(request.getfixturevalue("pg_conninfo"), max_size=4)
     store.migrate()
+    return store
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def storage(request: pytest.FixtureRequest) -> Iterator[Storage]:
+    store = open_storage(request, request.param)
     store_world(store, [5000, 3000])
     yield store
     store.close()
@@ -439,3 +453,33 @@ def test_a_reminder_demand_is_collected_as_one_with_its_invoices() -> None:
     portal.receive(credit(record, end_to_end_id=record.end_to_end_id))
     assert "dunning.stopped" in topics(store)
     assert account(store).open_total == m("0.00")
+
+
+@pytest.mark.parametrize("kind", ["sqlite-file", "postgres"])
+def test_concurrent_collects_never_collect_a_due_twice(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    if kind == "postgres":
+        where = request.getfixturevalue("pg_conninfo")
+        stores: list[Storage] = [PostgresStorage(where, max_size=2) for _ in range(2)]
+    else:
+        stores = [SQLiteStorage(tmp_path / "portal.db") for _ in range(2)]
+    try:
+        stores[0].migrate()
+        store_world(stores[0], [5000, 3000])
+        portals = [make_portal(store) for store in stores]
+        grant(portals[0])
+        start = threading.Barrier(2)
+
+        def collect(portal: Portal) -> int:
+            start.wait()
+            return len(portal.collect(on=T0.date()))
+
+        with ThreadPoolExecutor(2) as pool:
+            counts = sorted(pool.map(collect, portals))
+        assert counts == [0, 2]
+        records = portals[0].direct_debits("42")
+        assert sorted(r.item_keys for r in records) == [("RE-1",), ("RE-2",)]
+    finally:
+        for store in stores:
+            store.close()

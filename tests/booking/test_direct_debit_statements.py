@@ -8,20 +8,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 from booking_world import T0, store_world
-from test_direct_debit import FEE, account, documents, grant, make_portal, topics
+from test_direct_debit import FEE, account, documents, grant, make_portal, open_storage, topics
 
 from payportal.booking import CollectionState, IntentStatus, Outcome
 from payportal.documents import PaymentState
 from payportal.mandates import MandateState
 from payportal.reconciliation import StatementEntry, read_statement
-from payportal.storage import SQLiteStorage
-from payportal.testing._memory_storage import MemoryStorage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from payportal.booking import BookingOutcome, Portal
-    from payportal.storage import Storage
 
 SEPA = Path(__file__).resolve().parents[1] / "data" / "sepa"
 
@@ -34,10 +31,9 @@ def receive_file(portal: Portal, name: str) -> list[BookingOutcome]:
     return [outcome for entry in entries(name) for outcome in portal.receive(entry)]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    store: Storage = MemoryStorage() if request.param == "memory" else SQLiteStorage(":memory:")
-    store.migrate()
+    store = open_storage(request, request.param)
     store_world(store, [5000, 3000])
     built = make_portal(store)
     grant(built)
