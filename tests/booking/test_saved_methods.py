@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +27,8 @@ from payportal.exceptions import (
 from payportal.providers import RetryPolicy
 from payportal.providers.bank_transfer import BankTransfer
 from payportal.providers.billwerk import BillwerkPay
-from payportal.testing import FaultKind
+from payportal.providers.paypal import PayPal
+from payportal.testing import FakePayPal, FaultKind
 from payportal.testing._memory_storage import MemoryStorage
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 
@@ -118,7 +120,8 @@ def test_charging_a_saved_card_books_the_chosen_invoice_once(shop: Shop) -> None
     assert [o.outcome for o in done.outcomes] == [Outcome.BOOKED]
     assert done.intent.status is IntentStatus.BOOKED
     assert done.intent.captured == m("30.00")
-    assert done.payment is not None and done.payment.captured == m("30.00")
+    assert done.payment is not None
+    assert done.payment.captured == m("30.00")
     assert shop.documents() == {"RE-1": PaymentState.OPEN, "RE-2": PaymentState.PAID}
     again = shop.portal.charge_saved("42", method.id, documents=["inv-2"], request_id="run-1")
     assert again.intent.id == done.intent.id
@@ -161,7 +164,8 @@ def test_an_unusable_method_books_nothing_and_is_marked_unusable(
     assert list(journal(shop.storage, "42")) == []
     assert shop.documents() == {"RE-1": PaymentState.OPEN, "RE-2": PaymentState.OPEN}
     (kept,) = shop.portal.saved_methods("42")
-    assert kept.id == method.id and not kept.usable
+    assert kept.id == method.id
+    assert not kept.usable
     requests = len(shop.fake.requests)
     with pytest.raises(SavedMethodUnusableError, match="save a new one"):
         shop.portal.charge_saved("42", method.id, documents=["inv-1"], request_id="run-4")
@@ -218,8 +222,33 @@ def test_a_charge_retried_any_number_of_times_books_once(lost: list[bool]) -> No
 
 
 def _json(request: Any) -> dict[str, Any]:
-    import json
-
     data = json.loads(request.content)
     assert isinstance(data, dict)
     return data
+
+
+def test_a_saved_paypal_wallet_is_charged_and_booked_through_the_same_path() -> None:
+    storage = MemoryStorage()
+    storage.migrate()
+    store_world(storage, [5000, 3000])
+    fake = FakePayPal(sleep=lambda seconds: None)
+    portal = Portal(
+        storage=storage,
+        providers=[PayPal(fake.client_id, fake.client_secret, transport=fake.transport())],
+        return_url="https://shop.example/back",
+        cancel_url="https://shop.example/cancelled",
+        clock=lambda: T0,
+    )
+    pending = portal.save_method("42", "paypal")
+    fake.approve_setup(pending.setup.id, email="jane@example.com")
+    wallet = portal.confirm_method("42", pending.key)
+    assert wallet.display == "PayPal j•••@example.com"
+    assert wallet.customer != "42"  # PayPal's own customer id
+    done = portal.charge_saved("42", wallet.id, documents=["inv-1", "inv-2"], request_id="r1")
+    assert [o.outcome for o in done.outcomes] == [Outcome.BOOKED]
+    assert done.intent.method == "saved_paypal"
+    fake.revoke_token(wallet.id)
+    with pytest.raises(SavedMethodUnusableError):
+        portal.charge_saved("42", wallet.id, amount=m("1.00"), request_id="r2")
+    assert [m.usable for m in portal.saved_methods("42")] == [False]
+    assert len(list(journal(storage, "42"))) == 1
