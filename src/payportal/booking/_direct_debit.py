@@ -115,7 +115,10 @@ MANDATE_NUMBERS = "payportal.booking:mandate"
 COLLECTION_NUMBERS = "payportal.booking:dd_collection"
 BATCH_NUMBERS = "payportal.booking:dd_batch"
 
-_MANDATE_REFERENCES = MandateReferences("PPM")
+_MANDATE_PREFIX = "PPM"
+_MANDATE_REFERENCES = MandateReferences(_MANDATE_PREFIX)
+# Message ids and end-to-end ids of the files collect writes start with this.
+_FILE_PREFIX = "PPDD"
 _REMITTANCE_LIMIT = 140
 
 
@@ -595,12 +598,12 @@ def _collect_in(
                 break
     if not planned:
         return DirectDebitBatch(message_id="", xml=b"")
-    message_id = f"PPDD{tx.next_number(BATCH_NUMBERS):08d}"
+    message_id = f"{_FILE_PREFIX}{tx.next_number(BATCH_NUMBERS):08d}"
     collections = [
         Collection(
             mandate,
             amount,
-            f"PPDD{tx.next_number(COLLECTION_NUMBERS):010d}",
+            f"{_FILE_PREFIX}{tx.next_number(COLLECTION_NUMBERS):010d}",
             due_date,
             remittance=_remittance(keys),
         )
@@ -694,11 +697,22 @@ def _load(tx: Transaction, end_to_end_id: str) -> DirectDebitCollection | None:
     return tx.load_order(COLLECTIONS, end_to_end_id, DirectDebitCollection)
 
 
+def _file_ids(entry: StatementEntry) -> list[str]:
+    """The words of the entry's references and texts that may name a file we wrote."""
+    texts = " ".join((entry.customer_reference, entry.remittance_text, entry.end_to_end_id))
+    return [w for w in texts.replace("/", " ").split() if w.startswith(_FILE_PREFIX)]
+
+
+def may_concern_collections(entry: StatementEntry) -> bool:
+    """Whether ``entry`` may be about a collection of :func:`collect` (it names an id of
+    the kind collect makes): a cheap test before any storage is read."""
+    return entry.mandate_id.startswith(_MANDATE_PREFIX) or bool(_file_ids(entry))
+
+
 def _batch_match(tx: Transaction, entry: StatementEntry) -> list[DirectDebitCollection]:
     """The collections of a batch credit: the entry names a file or block we wrote, and its
     amount is the sum of that file's or block's collections still pending."""
-    texts = " ".join((entry.customer_reference, entry.remittance_text, entry.end_to_end_id))
-    for word in texts.replace("/", " ").split():
+    for word in _file_ids(entry):
         message_id = word.rsplit("-", 1)[0] if "-" in word else word
         batch = tx.load_order(BATCHES, message_id, BatchRecord)
         if batch is None:
@@ -789,6 +803,9 @@ def receive_direct_debit(
         raise ValidationError(
             "must be positive Money or None", field="return_fee", value=return_fee
         )
+
+    if not may_concern_collections(entry):
+        return None
 
     def once() -> tuple[BookingOutcome, ...] | None:
         with storage.transaction() as tx:
