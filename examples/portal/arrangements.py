@@ -17,7 +17,7 @@ from flask import Flask, abort, flash, redirect, render_template, request, url_f
 
 from examples.portal.i18n import N_
 from payportal import Money
-from payportal.arrangements import Arrangements, HoldKind, HoldState, InstalmentTerms, Party
+from payportal.arrangements import Arrangements, HoldState, InstalmentTerms, Party
 from payportal.documents import Invoice
 from payportal.exceptions import AccessDeniedError, InvalidTransitionError, ValidationError
 from payportal.portal import Action
@@ -39,18 +39,8 @@ DEMO_TERMS: Final = InstalmentTerms(
     cancel_after_missed=2,
 )
 
-#: The names the pages show (translated when shown).
-LABELS: Final[dict[object, str]] = {
-    HoldKind.DISPUTE: N_("Dispute"),
-    HoldKind.PAID_CLAIM: N_("Already paid"),
-    HoldKind.EXTENSION: N_("Later due date"),
-    HoldState.OPEN: N_("waiting for an answer"),
-    HoldState.ACCEPTED: N_("accepted"),
-    HoldState.REJECTED: N_("rejected"),
-    HoldState.MATCHED: N_("payment found"),
-    Party.CUSTOMER: N_("You"),
-    Party.MERCHANT: N_("We"),
-}
+#: Who took a step, as the customer's page says it (kinds and states are payportal's labels).
+PARTIES: Final = {Party.CUSTOMER: N_("You"), Party.MERCHANT: N_("We")}
 
 _DECISIONS: Final = {
     "accept": HoldState.ACCEPTED,
@@ -69,9 +59,7 @@ class ArrangementPages:
 
     def register(self, app: Flask) -> None:
         app.extensions["payportal"]["arrangements"] = self.arrangements
-        app.context_processor(
-            lambda: {"instalment_due": self.instalment_due, "arrangement_label": LABELS.get}
-        )
+        app.context_processor(lambda: {"instalment_due": self.instalment_due, "party": PARTIES.get})
         app.add_url_rule(
             "/portal/<token:token>/documents/<doc_id>/arrangements",
             "arrangements",

@@ -55,7 +55,7 @@ def test_instalments_and_a_dispute(browser: Any, portal: Portal) -> None:
     type_into(browser, "reason", "Die Flyer waren fehlerhaft gedruckt.")
     click(browser, "#dispute-button")
     assert shows(browser, "Wir prüfen Ihren Einwand")
-    assert shows(browser, "Einwand: wartet auf Antwort")
+    assert shows(browser, "Einwand: Wartet auf Antwort")
     shoot(browser, "21-dispute", language="de")
 
     browser.get(portal.base + "/")
@@ -66,7 +66,7 @@ def test_instalments_and_a_dispute(browser: Any, portal: Portal) -> None:
     shoot(browser, "22-merchant-arrangements")
 
     browser.get(f"{portal_url}/documents/inv-9/arrangements")
-    assert shows(browser, "Einwand: abgelehnt")
+    assert shows(browser, "Einwand: Abgelehnt")
     assert shows(browser, "Die Gutschrift GS-2026-2 hat das ausgeglichen.")
     with portal.store.storage.transaction(read_only=True) as tx:
         topics = [m.topic for m in tx.outbox(limit=1000)]

@@ -113,7 +113,7 @@ def test_a_dispute_is_answered_by_the_merchant_and_the_customer_sees_each_step(
     sent = post(client, page, kind="dispute", reason="The flyers were misprinted.")
     assert sent.status_code == 303
     shown = text(client.get(page))
-    assert "Dispute: waiting for an answer" in shown
+    assert "Objection: Waiting for an answer" in shown
     assert "“The flyers were misprinted.”" in shown
     assert 'id="ask-paid"' not in shown  # one open request per invoice
     merchant = text(client.get("/merchant/arrangements"))
@@ -124,8 +124,8 @@ def test_a_dispute_is_answered_by_the_merchant_and_the_customer_sees_each_step(
     )
     assert answered.status_code == 303
     shown = text(client.get(page))
-    assert "Dispute: rejected" in shown
-    assert "We: rejected · “A credit note covered it.”" in shown
+    assert "Objection: Rejected" in shown
+    assert "We: Rejected · “A credit note covered it.”" in shown
     assert topics(store) == ["dispute.opened", "dispute.rejected"]
     again = post(client, "/merchant/arrangements/c-42/H-1/accept")
     assert again.status_code == 303  # refused with a message, nothing written
@@ -152,10 +152,10 @@ def test_a_paid_claim_with_proof_is_matched_and_an_extension_is_granted(
     post(client, "/merchant/arrangements/c-42/H-1/match", bank_entry="E-1101-4")
     post(client, "/merchant/arrangements/c-42/H-2/accept", message="Fine.")
     claim = text(client.get(f"{base}/documents/inv-9/arrangements"))
-    assert "Already paid: payment found" in claim
+    assert "Already paid: Payment found" in claim
     assert "Proof: upload:receipt-1" in claim
     granted = text(client.get(f"{base}/documents/inv-17/arrangements"))
-    assert "Later due date: accepted" in granted
+    assert "More time to pay: Accepted" in granted
     assert topics(store) == [
         "paid_claim.opened",
         "extension.opened",
