@@ -42,12 +42,12 @@ def test_the_plan_renders_the_due_instalment_and_every_instalment() -> None:
         "[InstalmentPlan.invoice_number]: [InstalmentPlan.count] Raten über "
         "[InstalmentPlan.total] (Gebühr [InstalmentPlan.fee]), bezahlt [InstalmentPlan.paid], "
         "offen [InstalmentPlan.open]. Nächste Rate [InstalmentPlan.next_amount] am "
-        "[InstalmentPlan.next_due_date].\n[InstalmentPlan.instalments]",
+        "[InstalmentPlan.next_due_date] ([InstalmentPlan.state])\n[InstalmentPlan.instalments]",
         InstalmentPlan=progress,
     )
     assert text == (
         "RE-1: 3 Raten über 100,00\xa0€ (Gebühr 5,00\xa0€), bezahlt 40,00\xa0€, offen "
-        "60,00\xa0€. Nächste Rate 26,67\xa0€ am 31.05.2026.\n"
+        "60,00\xa0€. Nächste Rate 26,67\xa0€ am 31.05.2026 (Aktiv)\n"
         "1 · 01.05.2026 · 33,34\xa0€ · 0,00\xa0€\n"
         "2 · 31.05.2026 · 33,33\xa0€ · 26,67\xa0€\n"
         "3 · 30.06.2026 · 33,33\xa0€ · 33,33\xa0€"
@@ -69,12 +69,13 @@ def test_a_hold_renders_its_request_and_the_answer() -> None:
         reason="Gehalt kommt am 10.",
     ).resolve(HoldState.ACCEPTED, at=datetime(2026, 4, 2, tzinfo=UTC), message="Einverstanden.")
     text = render(
-        "[Hold.id] zu [Hold.invoice_number] vom [Hold.opened_date]: [Hold.reason] "
-        "Neues Ziel [Hold.due_date]. Antwort: [Hold.message]",
+        "[Hold.kind], [Hold.state]: [Hold.id] zu [Hold.invoice_number] vom [Hold.opened_date]: "
+        "[Hold.reason] Neues Ziel [Hold.due_date]. Antwort: [Hold.message]",
         Hold=hold,
     )
     assert text == (
-        "H-7 zu RE-1 vom 01.04.2026: Gehalt kommt am 10. Neues Ziel 15.05.2026. "
+        "Mehr Zeit zum Zahlen, Angenommen: H-7 zu RE-1 vom 01.04.2026: Gehalt kommt am 10. "
+        "Neues Ziel 15.05.2026. "
         "Antwort: Einverstanden."
     )
 
