@@ -66,7 +66,7 @@ def test_a_mandate_a_collection_and_its_return(browser: Any, portal: Portal) -> 
     assert shows(browser, "Ihre Bank hat sie zurückgegeben, daher ist der Betrag wieder offen")
     state = browser.find_element(By.CSS_SELECTOR, f"#mandate-{mandate.reference} .mandate-state")
     assert state.text == "Gesperrt"
-    assert shows(browser, "Sie haben kein Lastschriftmandat erteilt.")
+    assert shows(browser, f"Ihr Mandat {mandate.reference} ist gesperrt")
     shoot(browser, "32-direct-debit-returned", language="de")
 
     browser.get(portal_url)

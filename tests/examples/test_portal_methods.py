@@ -187,6 +187,7 @@ def test_collect_and_a_camt054_return_reopen_the_invoice_with_the_fee_and_block_
     assert world.portal.active_mandate(ERIKA) is None
     page = text(world.client.get(world.page()))
     assert "Blocked" in page
+    assert f"Your mandate {invoice.mandate_reference} is blocked because your bank" in page
     returned_row = page.split(f'id="debit-{invoice.end_to_end_id}"')[1].split("</tr>")[0]
     assert "RE-2026-17" in returned_row
     assert "returned: your bank returned it, so it is open again" in returned_row
