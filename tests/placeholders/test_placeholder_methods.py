@@ -13,6 +13,7 @@ from payportal.customers import Customer
 from payportal.exceptions import ValidationError
 from payportal.mandates import Scheme
 from payportal.placeholders import RenderContext, ShownMethod, Template, mask_iban
+from payportal.providers import MethodKind, SavedMethod
 
 ERIKA = Customer(id="42", number="K-42", name="Erika Mustermann", locale="de_DE")
 ALL = Template.compile(
@@ -87,3 +88,19 @@ def test_a_masked_iban_keeps_exactly_the_first_and_last_four_in_groups_of_four(
     assert set(compact[4:-4]) == {"*"}
     assert [len(g) for g in masked.split(" ")[:-1]] == [4] * (len(masked.split(" ")) - 1)
     assert 1 <= len(masked.split(" ")[-1]) <= 4
+
+
+def test_a_providers_saved_method_fills_the_card_fields() -> None:
+    card = SavedMethod(
+        id="ca_1",
+        provider="billwerk",
+        customer="c-1",
+        kind=MethodKind.CARD,
+        brand="Visa",
+        last4="4242",
+        expiry="12/27",
+    )
+    assert isinstance(card, ShownMethod)
+    assert ALL.render(RenderContext(customer=ERIKA, payment_method=card)) == (
+        "Visa •••• 4242, 12/27|||Visa|4242"
+    )
