@@ -104,8 +104,15 @@ def topics(storage: Storage) -> list[str]:
 
 
 def due(storage: Storage, portal: Arrangements, on: date) -> list[str]:
-    """The invoice numbers the dunning policy reminds of on ``on``, honouring the holds."""
+    """The invoice numbers the dunning policy reminds of on ``on``, honouring the holds
+    and the due dates of accepted extensions."""
     with storage.transaction(read_only=True) as tx:
         documents = [d.value for d in tx.documents_of("42")]
-    proposals = POLICY.due(account(storage), documents, on=on, blocks=portal.blocks("42", on=on))
+    proposals = POLICY.due(
+        account(storage),
+        documents,
+        on=on,
+        blocks=portal.blocks("42", on=on),
+        due_dates=portal.due_dates("42"),
+    )
     return [i.number for p in proposals for i in p.invoices]

@@ -72,8 +72,10 @@ def test_an_accepted_extension_holds_dunning_until_the_new_date(kind: str) -> No
     hold = portal.request_extension("42", "inv-1", due_on=date(2026, 4, 30), reason="Salary")
     assert due(storage, portal, LATE) == []
     portal.accept("42", hold.id, message="Granted.")
-    assert due(storage, portal, date(2026, 4, 30)) == []
-    assert due(storage, portal, date(2026, 5, 1)) == ["RE-1"]
+    assert portal.due_dates("42") == {"inv-1": date(2026, 4, 30)}
+    # The levels count from the agreed date: the first reminder 7 days after it.
+    assert due(storage, portal, date(2026, 5, 6)) == []
+    assert due(storage, portal, date(2026, 5, 7)) == ["RE-1"]
     assert topics(storage) == ["extension.opened", "extension.accepted"]
 
 

@@ -456,3 +456,21 @@ def test_a_policy_pickles_and_hashes_for_worker_processes() -> None:
     assert again == rules
     assert hash(again) == hash(rules)
     assert again.levels[2].fees == (Money("12.00", "CHF"), eur("10.00"))  # sorted by currency
+
+
+def test_an_agreed_due_date_moves_levels_default_and_interest() -> None:
+    inv = invoice()
+    policy = DunningPolicy(levels=THREE_LEVELS[:1], interest=StatutoryInterest())
+    agreed = {inv.id: DUE + timedelta(days=30)}
+    assert policy.due(account_of(inv), [inv], on=DUE + timedelta(days=36), customer=PERSON,
+                      due_dates=agreed) == ()  # fmt: skip
+    later = policy.due(
+        account_of(inv), [inv], on=DUE + timedelta(days=37), customer=PERSON, due_dates=agreed
+    )
+    without = policy.due(account_of(inv), [inv], on=DUE + timedelta(days=37), customer=PERSON)
+    assert later[0].invoices[0].due_on == DUE + timedelta(days=30)
+    assert later[0].interest < without[0].interest  # 7 days of interest, not 37
+    assert later[0].invoices[0].interest_periods[0].first == DUE + timedelta(days=31)
+    with pytest.raises(ValidationError) as error:
+        policy.due(account_of(inv), [inv], on=DUE, customer=PERSON, due_dates={inv.id: "soon"})  # type: ignore[dict-item]
+    assert error.value.field == f"due_dates[{inv.id!r}]"

@@ -209,6 +209,18 @@ class Arrangements:
                 found.append(block)
         return tuple(found)
 
+    def due_dates(self, customer_id: str) -> dict[str, date]:
+        """The due dates agreed by accepted extensions, by invoice id: pass them to
+        :meth:`payportal.dunning.DunningPolicy.due` (``due_dates=``), so that dunning levels,
+        default and interest count from the new date."""
+        return {
+            hold.invoice_id: hold.due_on
+            for hold in self.holds(customer_id)
+            if hold.kind is HoldKind.EXTENSION
+            and hold.state is HoldState.ACCEPTED
+            and hold.due_on is not None
+        }
+
     # -- instalment plans ------------------------------------------------------------------
 
     def grant_instalments(

@@ -388,6 +388,7 @@ class DunningPolicy:
         customer: Customer | None = None,
         debtor: DebtorKind | None = None,
         blocks: Iterable[DunningBlock] = (),
+        due_dates: Mapping[str, date] | None = None,
     ) -> tuple[ReminderProposal, ...]:
         """The reminders to create for one customer on ``on``, lowest level first.
 
@@ -408,6 +409,9 @@ class DunningPolicy:
             customer: the customer, to tell a consumer from a business (:meth:`DebtorKind.of`).
             debtor: say it directly instead (wins over ``customer``).
             blocks: dunning blocks; those of other customers are ignored.
+            due_dates: due dates agreed later, by invoice id (an accepted extension,
+                :meth:`payportal.arrangements.Arrangements.due_dates`): levels, default and
+                interest count from them instead of the invoice's own due date.
 
         Raises:
             ValidationError: a document or block of another customer, an invoice in another
@@ -427,6 +431,7 @@ class DunningPolicy:
         if not invoices or account.balance.amount <= 0:
             return ()
         run = _Run(self, account, on, debtor)
+        run.due_dates = _due_dates(due_dates)
         groups: dict[int, list[tuple[ProposedInvoice, bool]]] = {}
         for index, invoice in enumerate(invoices):
             if invoice.currency != run.currency:
@@ -441,6 +446,16 @@ class DunningPolicy:
             if found is not None:
                 groups.setdefault(found[0], []).append(found[1:])
         return tuple(run.reminder(number, groups[number]) for number in sorted(groups))
+
+
+def _due_dates(value: Mapping[str, date] | None) -> Mapping[str, date]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError("must map invoice ids to dates", field="due_dates", value=value)
+    for invoice_id, day in value.items():
+        check_day(day, f"due_dates[{invoice_id!r}]")
+    return value
 
 
 def _debtor(
@@ -528,6 +543,7 @@ class _Run:
         self.after_due = policy.default_begins is DefaultBegins.AFTER_DUE_DATE
         self.flat_fee = policy.flat_fee and currency == FLAT_FEE.currency
         self._payments: dict[str, list[tuple[int, int]]] | None = None
+        self.due_dates: Mapping[str, date] = {}
 
     def _money(self, units: int) -> Money:
         return units_to_money(units, self.currency, self.exponent)
@@ -542,7 +558,7 @@ class _Run:
         open_units = item.units[2] if item is not None else invoice.amount_due.minor_units
         if open_units <= 0 or open_units < self.minimum_units:
             return None
-        due_on = invoice.due_on or invoice.issued_on
+        due_on = self.due_dates.get(invoice.id) or invoice.due_on or invoice.issued_on
         due_ordinal = due_on.toordinal()
         on_ordinal = self.on_ordinal
         if on_ordinal <= due_ordinal:
