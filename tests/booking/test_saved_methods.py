@@ -252,3 +252,17 @@ def test_a_saved_paypal_wallet_is_charged_and_booked_through_the_same_path() -> 
         portal.charge_saved("42", wallet.id, amount=m("1.00"), request_id="r2")
     assert [m.usable for m in portal.saved_methods("42")] == [False]
     assert len(list(journal(storage, "42"))) == 1
+
+
+def test_a_booked_charge_retried_after_its_method_became_unusable_still_answers(
+    shop: Shop,
+) -> None:
+    method = shop.save()
+    done = shop.portal.charge_saved("42", method.id, amount=m("10.00"), request_id="run-a")
+    shop.fake.inactivate(method.id)
+    with pytest.raises(SavedMethodUnusableError):
+        shop.portal.charge_saved("42", method.id, amount=m("10.00"), request_id="run-b")
+    again = shop.portal.charge_saved("42", method.id, amount=m("10.00"), request_id="run-a")
+    assert again.intent.id == done.intent.id
+    assert all(o.outcome is Outcome.ALREADY_BOOKED for o in again.outcomes)
+    assert len(list(journal(shop.storage, "42"))) == 1

@@ -268,22 +268,24 @@ def charge_saved(
             a retry with the same request id charges at most once.
     """
     saver = saving_provider(client)
-    if not method.usable:
-        raise SavedMethodUnusableError(
-            f"the saved method {method.display} can no longer be charged; "
-            "the customer must save a new one",
-            provider=method.provider,
-            code="unusable",
-        )
     with storage.transaction() as tx:
         stored = load_intent(tx, intent.id)
-        if stored is None:
-            save_intent(tx, intent)
-        else:
-            intent = stored
+    if stored is not None:
+        intent = stored
     if intent.payment_id is not None:
+        # Charged already (a retry): read the payment back, whatever became of the method.
         payment = client.get_payment(intent.payment_id)
     else:
+        if not method.usable:
+            raise SavedMethodUnusableError(
+                f"the saved method {method.display} can no longer be charged; "
+                "the customer must save a new one",
+                provider=method.provider,
+                code="unusable",
+            )
+        if stored is None:
+            with storage.transaction() as tx:
+                save_intent(tx, intent)
         try:
             payment = saver.charge_method(method, intent.amount, intent.reference, intent.id)
         except SavedMethodUnusableError:
