@@ -483,3 +483,26 @@ def test_concurrent_collects_never_collect_a_due_twice(
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.mark.parametrize("reference", ["MÄNDAT-1", "PPM 00000001", "", "PPM00000002"])
+def test_revoking_a_reference_the_customer_has_not_changes_nothing(
+    portal: Portal, reference: str
+) -> None:
+    grant(portal)
+    before = snapshot(portal.storage)
+    with pytest.raises(ValidationError) as info:
+        portal.revoke_mandate("42", reference)
+    assert info.value.field == "reference"
+    assert snapshot(portal.storage) == before
+    assert portal.active_mandate("42") is not None
+
+
+def test_a_return_with_an_unknown_or_no_reason_leaves_the_mandate_active(portal: Portal) -> None:
+    batch = collected(portal)
+    first, second = batch.records
+    portal.receive(returned(first, "XX99"))
+    portal.receive(returned(second, None, entry_id="R-2"))
+    assert [r.return_reason for r in portal.direct_debits("42")] == ["", ""]
+    assert portal.active_mandate("42") is not None
+    assert account(portal.storage).open_total == m("87.00")  # both invoices and two fees

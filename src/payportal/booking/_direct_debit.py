@@ -867,7 +867,9 @@ def _return(
         tx.mark_processed(MOVEMENTS, f"{PROVIDER}:{record.end_to_end_id}:collected")
     else:
         outcome = book_in(tx, _event(record, entry, EventKind.CHARGEBACK, "returned"))
-    if outcome.outcome is Outcome.ALREADY_BOOKED:
+    if outcome.outcome in {Outcome.ALREADY_BOOKED, Outcome.REVIEW}:
+        # Booked before, or the booking could not take it back (it waits for review with
+        # the reason): the collection stays as it is, no fee is charged.
         return outcome
     returned = attrs.evolve(
         record, state=CollectionState.RETURNED, return_reason=reason.code if reason else ""
