@@ -49,8 +49,12 @@ def test_a_kept_plan_holds_dunning_and_an_overdue_instalment_resumes_it(kind: st
     assert due(storage, portal, date(2026, 5, 1)) == ["RE-2"]
     assert portal.amount_due("inv-1", on=date(2026, 5, 1)) == Money("100.00", "EUR")
 
-    # The second instalment (due 2026-05-01) is overdue: dunning resumes for the invoice.
-    assert due(storage, portal, date(2026, 5, 2)) == ["RE-1", "RE-2"]
+    # The second instalment (due 2026-05-01) is overdue: the hold is lifted and dunning
+    # resumes for the invoice, its first level counted from the missed instalment's date.
+    assert portal.blocks("42", on=date(2026, 5, 2)) == ()
+    assert portal.due_dates("42") == {"inv-1": date(2026, 5, 1)}
+    assert due(storage, portal, date(2026, 5, 7)) == ["RE-2"]
+    assert due(storage, portal, date(2026, 5, 8)) == ["RE-2", "RE-1"]  # by due date
     progress = portal.progress("inv-1", on=date(2026, 5, 2))
     assert progress is not None
     assert (progress.missed, progress.kept, progress.paid) == (1, False, Money("100.00", "EUR"))

@@ -210,16 +210,24 @@ class Arrangements:
         return tuple(found)
 
     def due_dates(self, customer_id: str) -> dict[str, date]:
-        """The due dates agreed by accepted extensions, by invoice id: pass them to
+        """The due dates agreed later, by invoice id: of an active plan, its first instalment
+        with something open; of an accepted extension, its date (it wins). Pass them to
         :meth:`payportal.dunning.DunningPolicy.due` (``due_dates=``), so that dunning levels,
-        default and interest count from the new date."""
-        return {
-            hold.invoice_id: hold.due_on
-            for hold in self.holds(customer_id)
-            if hold.kind is HoldKind.EXTENSION
-            and hold.state is HoldState.ACCEPTED
-            and hold.due_on is not None
-        }
+        default and interest count from the agreed date, not the invoice's."""
+        found: dict[str, date] = {}
+        with self._storage.transaction(read_only=True) as tx:
+            for stored in tx.documents_of(customer_id):
+                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
+                if plan is None or plan.state is not PlanState.ACTIVE:
+                    continue
+                due = plan.progress(_paid(tx, plan), on=plan.agreed_on).due
+                if due is not None:
+                    found[plan.invoice_id] = due.instalment.due_on
+        for hold in self.holds(customer_id):
+            if hold.kind is HoldKind.EXTENSION and hold.state is HoldState.ACCEPTED:
+                assert hold.due_on is not None  # an extension always names its date
+                found[hold.invoice_id] = hold.due_on
+        return found
 
     # -- instalment plans ------------------------------------------------------------------
 
