@@ -126,7 +126,12 @@ def test_prepaid_top_up_waits_for_release_after_the_statement(report: dict[str, 
     assert prepaid["status_after_release"] == "booked"
     assert prepaid["prepaid_balance"] == "50,00\xa0€"
     assert prepaid["pending_after_release"] == "0,00\xa0€"
-    assert prepaid["outbox"] == ["payment.booked", "top_up.pending", "top_up.released"]
+    assert prepaid["outbox"] == [
+        "payment.booked",
+        "top_up.pending",
+        "receipt.issued",
+        "top_up.released",
+    ]
     assert prepaid["epc_qr_lines"][:4] == ["BCD", "002", "1", "SCT"]
     compact = prepaid["reference"].replace(" ", "")
     assert prepaid["epc_qr_lines"][-1] == compact

@@ -77,6 +77,7 @@ def test_a_capture_is_booked_once_whoever_reports_it(storage: Storage) -> None:
         "payment.booked",
         "invoice.paid",
         "invoice.partially_paid",
+        "receipt.issued",
     ]
     assert [e.kind for e in entries] == ["payment_booked"]
     (record,) = journal(storage)
@@ -280,5 +281,6 @@ def test_paying_a_reminder_through_storage_records_the_reminded_invoices(
         "invoice.paid",
         "invoice.paid",
         "payment.booked",
+        "receipt.issued",
         "reminder.paid",
     ]

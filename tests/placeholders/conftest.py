@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from payportal.placeholders import (
     PaymentInstructions,
     RenderContext,
 )
+from payportal.receipts import Receipt, ReceiptKind, SettledItem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -247,6 +248,24 @@ def account() -> CustomerAccount:
     )
 
 
+# A receipt, which templates get through RenderContext(extra={"Receipt": ...}).
+RECEIPT = Receipt(
+    number="Q-000007",
+    sequence=7,
+    kind=ReceiptKind.PAYMENT,
+    customer_id="42",
+    issued_at=datetime(2026, 10, 20, 9, tzinfo=UTC),
+    amount=Money("450.00", "EUR"),
+    method="card",
+    reference="RF18 RE202617",
+    booking_id="pi-1",
+    movement_key="card:capture:1",
+    settled=[SettledItem("RE-2026-17", "invoice:inv-17", Money("400.00", "EUR"))],
+    credit_left=Money("50.00", "EUR"),
+    prepaid_left=Money("0.00", "EUR"),
+)
+
+
 @pytest.fixture
 def context(
     customer: Customer,
@@ -269,4 +288,5 @@ def context(
         account=account,
         files=ImageFolder(tmp_path),
         payment_method=MANDATE,
+        extra={"Receipt": RECEIPT},
     )

@@ -26,6 +26,7 @@ def test_objects_are_named_as_templates_name_them(
         "Offer",
         "DeliveryNote",
         "OrderConfirmation",
+        "Receipt",
     }
     assert context.objects["CreditNote"] is documents[2]
     with pytest.raises(TypeError):

@@ -24,6 +24,7 @@ def test_built_in_objects() -> None:
         "Offer",
         "OrderConfirmation",
         "Payment",
+        "Receipt",
         "Reminder",
     )
 
@@ -147,6 +148,6 @@ def test_containment_and_repr() -> None:
     assert "Invoice.number" in BUILT_IN
     assert "Invoice" not in BUILT_IN
     assert 42 not in BUILT_IN
-    assert repr(BUILT_IN).startswith(f"<PlaceholderRegistry: {len(BUILT_IN)} fields on 9 objects")
+    assert repr(BUILT_IN).startswith(f"<PlaceholderRegistry: {len(BUILT_IN)} fields on 10 objects")
     field = BUILT_IN.field("Invoice", "due_on")
     assert (field.token, field.kind, field.hints[-1]) == ("Invoice.due_on", "date", "iso")

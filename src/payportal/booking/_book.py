@@ -28,6 +28,7 @@ from payportal.exceptions import (
     InvalidTransitionError,
     ValidationError,
 )
+from payportal.receipts._issue import issue_receipts
 from payportal.storage._codec import immutable
 
 if TYPE_CHECKING:
@@ -313,6 +314,8 @@ def _write(
         tx.append_journal(record.customer_id, record.kind, journal_data(record))
     for message in decision.outbox:
         tx.publish(message.topic, message.payload)
+    # In the booking's transaction: a receipt exists exactly when its booking does.
+    issue_receipts(tx, decision)
 
 
 def _to_review(tx: Transaction, event: PaymentEvent, reason: str) -> BookingOutcome:

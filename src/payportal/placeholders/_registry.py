@@ -756,6 +756,24 @@ def _payment_fields(registry: PlaceholderRegistry) -> None:
     registry.register(PAYMENT, "provider", lambda p: p.provider, kind="text")
 
 
+RECEIPT: Final = "Receipt"
+
+
+def _receipt_fields(registry: PlaceholderRegistry) -> None:
+    # payportal.receipts.Receipt, passed as RenderContext(extra={"Receipt": receipt}), is
+    # read through these attribute names only.
+    registry.register(RECEIPT, "number", lambda r: r.number, kind="text")
+    registry.register(RECEIPT, "issued_on", lambda r: r.issued_at.date(), kind="date")
+    registry.register(RECEIPT, "amount", lambda r: r.amount, kind="money")
+    registry.register(RECEIPT, "method", lambda r: r.method, kind="text")
+    registry.register(RECEIPT, "reference", lambda r: r.reference, kind="text")
+    registry.register(
+        RECEIPT, "settled", lambda r: tuple((s.item, s.amount) for s in r.settled), kind="list"
+    )
+    registry.register(RECEIPT, "credit_left", lambda r: r.credit_left, kind="money")
+    registry.register(RECEIPT, "prepaid_left", lambda r: r.prepaid_left, kind="money")
+
+
 _DOCUMENT_CLASSES: Final[dict[DocumentType, type[Document]]] = {
     cls.type: cls for cls in (Invoice, Reminder, CreditNote, Offer, DeliveryNote, OrderConfirmation)
 }
@@ -767,6 +785,7 @@ def _register_defaults(registry: PlaceholderRegistry) -> None:
     _document_fields(registry)
     _payment_instruction_fields(registry)
     _payment_fields(registry)
+    _receipt_fields(registry)
 
 
 DEFAULT: Final = PlaceholderRegistry()
