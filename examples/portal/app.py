@@ -66,6 +66,7 @@ from examples.portal.forms import editable_form_fields, master_data_change, prof
 from examples.portal.i18n import LANGUAGES, app_translations, language_for
 from examples.portal.methods import MethodPages
 from examples.portal.payments import PaymentMethod, demo_methods
+from examples.portal.statement import StatementPages
 from examples.portal.store import PortalStore, demo_store
 from payportal import (
     AccessDeniedError,
@@ -329,6 +330,7 @@ class _Portal:
             app.add_url_rule(rule, endpoint, view, methods=verbs)
         ArrangementPages(self).register(app)
         MethodPages(self).register(app)
+        StatementPages(self).register(app)
 
     def _check_csrf(self) -> None:
         if "csrf" not in session:
