@@ -222,3 +222,14 @@ def test_statement_refuses_what_it_cannot_use() -> None:
     with pytest.raises(ValidationError) as caught:
         statement_to_csv(statement, "de")  # type: ignore[arg-type]
     assert caught.value.field == "texts"
+
+
+def test_csv_keeps_references_from_becoming_spreadsheet_formulas() -> None:
+    account = CustomerAccount(customer_id="42", currency="EUR").add(
+        OpenItem.simple("=HYPERLINK(1)", eur("5.00"), due=D0)
+    )
+    text = statement_to_csv(customer_statement(account, end=D0), translator_for("en"))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[2][2] == "'=HYPERLINK(1)"
+    assert rows[2][3] == "5.00"
+    assert "'=HYPERLINK(1)" in [row[1] for row in rows if len(row) > 1]

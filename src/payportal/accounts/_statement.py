@@ -282,6 +282,15 @@ STATEMENT_TEXTS: Final[Mapping[str, Text]] = MappingProxyType(
 )
 
 
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: str) -> str:
+    # A reference such as "=HYPERLINK(...)" would be a formula to a spreadsheet (CSV
+    # injection, OWASP): text cells that start like one are written with a leading quote.
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
 def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
     """``statement`` as CSV for a spreadsheet in the customer's language.
 
@@ -289,7 +298,9 @@ def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
     (:func:`payportal.i18n.translator_for` the customer's locale); amounts are written
     with the language's decimal sign and no grouping, and where that sign is a comma the
     columns are separated by semicolons (what spreadsheets of those languages expect);
-    days are ISO 8601. Rows: the opening balance, one per booking, the closing balance,
+    days are ISO 8601; a reference or document number that a spreadsheet would take for a
+    formula (starting with ``=``, ``+``, ``-`` or ``@``) gets a leading ``'``. Rows: the
+    opening balance, one per booking, the closing balance,
     then the ageing list (one row per open item and a total per bucket).
 
     Raises:
@@ -322,7 +333,7 @@ def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
             [
                 entry.on.isoformat(),
                 texts.label(entry.kind),
-                entry.reference,
+                _text_cell(entry.reference),
                 amount(entry.amount),
                 amount(line.balance),
             ]
@@ -335,7 +346,7 @@ def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
         writer.writerow(
             [
                 item.due_on.isoformat(),
-                item.key,
+                _text_cell(item.key),
                 str(item.days_overdue),
                 amount(item.amount),
                 text(item.bucket.value),

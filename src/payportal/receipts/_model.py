@@ -55,6 +55,16 @@ def _positive(instance: object, attribute: attrs.Attribute[Money], value: object
         raise v.fail(attribute, value, "must be Money more than zero")
 
 
+def _balance(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
+    if not isinstance(value, Money) or value.amount < 0:
+        raise v.fail(attribute, value, "must be Money, not negative")
+
+
+def _sequence(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise v.fail(attribute, value, "must be a whole number from 1")
+
+
 @attrs.frozen(kw_only=True)
 class Receipt:
     """A receipt, issued once per booked payment, top-up or refund.
@@ -76,18 +86,20 @@ class Receipt:
     """
 
     number: str = attrs.field(validator=v.non_empty_str)
-    sequence: int
+    sequence: int = attrs.field(validator=_sequence)
     kind: ReceiptKind = attrs.field(validator=v.instance_of(ReceiptKind, "a ReceiptKind"))
     customer_id: str = attrs.field(validator=v.non_empty_str)
     issued_at: datetime = attrs.field(validator=v.aware_datetime)
     amount: Money = attrs.field(validator=_positive)
-    method: str
-    reference: str
-    booking_id: str
-    movement_key: str
-    settled: tuple[SettledItem, ...] = attrs.field(default=(), converter=v.to_tuple)
-    credit_left: Money
-    prepaid_left: Money
+    method: str = attrs.field(validator=v.non_empty_str)
+    reference: str = attrs.field(validator=v.optional_str)
+    booking_id: str = attrs.field(validator=v.non_empty_str)
+    movement_key: str = attrs.field(validator=v.non_empty_str)
+    settled: tuple[SettledItem, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.items_of(SettledItem, "a SettledItem")
+    )
+    credit_left: Money = attrs.field(validator=_balance)
+    prepaid_left: Money = attrs.field(validator=_balance)
 
     @property
     def issued_on(self) -> date:
