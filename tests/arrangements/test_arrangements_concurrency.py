@@ -1,5 +1,6 @@
-"""Two requests at once on one invoice, on a storage shared by processes: one open hold per
-invoice and one resolution per hold, however the writers interleave."""
+"""Requests at once on one invoice, on a storage shared by processes: one open hold per
+invoice, one resolution per hold, one plan agreed and cancelled once, however the writers
+interleave."""
 
 from __future__ import annotations
 
@@ -62,11 +63,11 @@ def at_once(work: Callable[[int], object]) -> list[object]:
     return results
 
 
-def test_one_open_hold_and_one_resolution_under_concurrent_writers(
+def test_one_open_hold_one_resolution_one_plan_under_concurrent_writers(
     shared: Callable[[], Storage],
 ) -> None:
     first = shared()
-    store_world(first, [10_000])
+    store_world(first, [10_000, 8_000])
     portals = [arrangements(shared(), Clock(date(2026, 3, 20))) for _ in range(WRITERS)]
 
     opened = at_once(lambda i: portals[i].dispute("42", "inv-1", reason=f"reason {i}"))
@@ -80,4 +81,18 @@ def test_one_open_hold_and_one_resolution_under_concurrent_writers(
     assert len(refused) == WRITERS - 1, resolved
     assert all(isinstance(e, InvalidTransitionError) for e in refused)
     assert len(portals[0].hold("42", hold.id).steps) == 2
-    assert topics(first) == ["dispute.opened", "dispute.rejected"]
+
+    agreed = at_once(
+        lambda i: portals[i].grant_instalments(
+            "42", "inv-2", count=2 + i, first_due_on=date(2026, 4, 1)
+        )
+    )
+    assert sum(not isinstance(r, Exception) for r in agreed) == 1, agreed
+    cancelled = at_once(lambda i: portals[i].cancel_plan("inv-2", note=f"by {i}"))
+    assert sum(not isinstance(r, Exception) for r in cancelled) == 1, cancelled
+    assert topics(first) == [
+        "dispute.opened",
+        "dispute.rejected",
+        "instalments.granted",
+        "instalments.cancelled",
+    ]

@@ -312,6 +312,9 @@ class Arrangements:
 
         def once() -> InstalmentPlan:
             with self._storage.transaction() as tx:
+                # The account first: its version, saved below, makes a plan another writer
+                # agreed after this read conflict (see _serialise).
+                stored = tx.load_account(customer_id)
                 invoice = _invoice(tx, customer_id, invoice_id)
                 old = tx.load_order(PLANS, invoice_id, InstalmentPlan)
                 if old is not None and old.state is PlanState.ACTIVE:
@@ -320,7 +323,6 @@ class Arrangements:
                         field="invoice_id",
                         value=invoice_id,
                     )
-                stored = tx.load_account(customer_id)
                 item = None if stored is None else stored.value.items.get(invoice.number)
                 if stored is None or item is None or not item.open_units:
                     raise ValidationError(
@@ -387,12 +389,14 @@ class Arrangements:
 
         def once() -> InstalmentPlan:
             with self._storage.transaction() as tx:
-                plan = tx.load_order(PLANS, invoice_id, InstalmentPlan)
+                whose = tx.load_order(PLANS, invoice_id, InstalmentPlan)
+                if whose is not None:
+                    _serialise(tx, whose.customer_id)
+                plan = tx.load_order(PLANS, invoice_id, InstalmentPlan)  # read after the lock
                 if plan is None or plan.state is not PlanState.ACTIVE:
                     raise ValidationError(
                         "has no active instalment plan", field="invoice_id", value=invoice_id
                     )
-                _serialise(tx, plan.customer_id)
                 return _cancel(tx, plan, note, "merchant")
 
         return _retrying(ATTEMPTS, once)
@@ -409,12 +413,11 @@ class Arrangements:
         def once() -> tuple[InstalmentPlan, ...]:
             cancelled: list[InstalmentPlan] = []
             with self._storage.transaction() as tx:
+                _serialise(tx, customer_id)
                 for stored in tx.documents_of(customer_id):
                     plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
                     if plan is None or not plan.progress(_paid(tx, plan), on=day).broken:
                         continue
-                    if not cancelled:
-                        _serialise(tx, customer_id)
                     note = f"{plan.cancel_after_missed} instalments missed by {day.isoformat()}"
                     cancelled.append(_cancel(tx, plan, note, "policy"))
             return tuple(cancelled)
@@ -550,12 +553,12 @@ class Arrangements:
 
         def once() -> Hold:
             with self._storage.transaction() as tx:
+                _serialise(tx, customer_id)
                 hold = tx.load_order(HOLDS, f"{customer_id}/{hold_id}", Hold)
                 if hold is None:
                     raise ValidationError(
                         "names no hold of the customer", field="hold_id", value=hold_id
                     )
-                _serialise(tx, customer_id)
                 hold = hold.resolve(state, at=at, message=message, bank_entry=bank_entry)
                 _save_hold(tx, hold, f"{hold.kind.value}.{state.value}")
                 return hold
@@ -564,10 +567,12 @@ class Arrangements:
 
 
 def _serialise(tx: Transaction, customer_id: str) -> None:
-    """Save the customer's account unchanged at the version read: a writer that changed it
-    (or another arrangement step of the customer) in between makes this transaction fail
-    with ConcurrentUpdateError, and it is done again on what that writer left; so two steps
-    never both pass a check (one open hold per invoice, one resolution per hold)."""
+    """Save the customer's account unchanged at the version read, before reading what a
+    step checks: another step of the customer (or a booking) that committed after this read
+    makes the save fail with ConcurrentUpdateError (the step is then done again on what
+    that writer left), and one that commits later waits for this transaction's row lock
+    and then fails itself. So two steps never both pass a check on stale reads (one open
+    hold per invoice, one resolution per hold, one active plan per invoice)."""
     stored = tx.load_account(customer_id)
     if stored is not None:
         tx.save_account(stored.value, version=stored.version)
