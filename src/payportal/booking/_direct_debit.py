@@ -26,6 +26,17 @@ same path every other payment takes:
   ``direct_debit.returned``.
 
 Every operation runs in one transaction: on any error nothing is stored or booked.
+
+Outbox topics (besides the booking's own, such as ``payment.booked`` and ``invoice.paid``):
+``direct_debit.mandate_granted``, ``direct_debit.mandate_amended``,
+``direct_debit.mandate_revoked`` (customer, mandate reference, creditor identifier, scheme,
+type, state, the IBAN's last four characters); ``direct_debit.pending`` (the
+pre-notification's data: customer, mandate, creditor name and identifier, amount, due date,
+sequence type, items, end-to-end id, the debtor's name and the IBAN's last four
+characters); ``direct_debit.collected``; ``direct_debit.returned`` (also the reason code and
+name, whether the mandate was blocked, the fee and its item). The journal keeps an entry of
+the same data for each (kinds ``direct_debit_pending``, ``direct_debit_returned``,
+``direct_debit_mandate_granted`` ...), beside the booking's journal records.
 """
 
 from __future__ import annotations
