@@ -39,6 +39,7 @@ from payportal.providers import Payment, PaymentRequest, PaymentStatus
 from payportal.reconciliation import Direction
 
 if TYPE_CHECKING:
+    from payportal.arrangements import Arrangements, InstalmentTerms
     from payportal.booking._decide import BookingDecision
     from payportal.booking._direct_debit import DirectDebitBatch, DirectDebitCollection
     from payportal.links import LinkSigner
@@ -140,6 +141,8 @@ class Portal:
             :meth:`collect`).
         return_fee: what the merchant charges the customer for a returned direct debit
             (added to the account as an open item of costs); ``None``: nothing.
+        instalment_terms: the limits for instalment plans customers ask for themselves
+            (:attr:`arrangements`); ``None``: only the merchant grants plans.
 
     Raises:
         ValidationError: two providers share a name, a URL is not absolute http(s),
@@ -163,6 +166,7 @@ class Portal:
         new_id: Callable[[], str] = _new_id,
         creditor: Creditor | None = None,
         return_fee: Money | None = None,
+        instalment_terms: InstalmentTerms | None = None,
     ) -> None:
         if creditor is not None and not isinstance(creditor, Creditor):
             raise ValidationError("must be a Creditor or None", field="creditor", value=creditor)
@@ -194,6 +198,9 @@ class Portal:
         self._new_id = new_id
         self._creditor = creditor
         self._return_fee = return_fee
+        from payportal.arrangements import Arrangements  # noqa: PLC0415 - it imports booking
+
+        self._arrangements = Arrangements(storage, terms=instalment_terms, clock=clock)
 
     def __repr__(self) -> str:
         return f"Portal(storage={self._storage!r}, providers={sorted(self._providers)!r})"
@@ -360,7 +367,18 @@ class Portal:
                 for key in numbers:
                     reached.update(k for k in items[key].reminds if k in items)
                 due = sum((items[k].amount_open for k in reached), Money.zero(due.currency))
+        if amount is None and len(ids) == 1:
+            # An invoice paid in instalments asks for the due instalment.
+            due = self._arrangements.amount_due(ids[0], on=self._clock().date()) or due
         return Purpose.DOCUMENTS, tuple(keys), amount if amount is not None else due
+
+    @property
+    def arrangements(self) -> Arrangements:
+        """Instalment plans, disputes, paid claims and extensions of this portal's customers
+        (:class:`~payportal.arrangements.Arrangements` on its storage and clock; customers
+        may ask for plans within ``instalment_terms``). :meth:`pay` on one invoice with an
+        active plan asks for its due instalment."""
+        return self._arrangements
 
     # -- what comes back -----------------------------------------------------------------
 
