@@ -138,7 +138,11 @@ class MethodPages:
             scope=scope,
             active=active,
             summary=self._summary(customer, active),
-            earlier=[m for m in reversed(portal.mandates(customer.id)) if m is not active],
+            earlier=[
+                m
+                for m in reversed(portal.mandates(customer.id))
+                if active is None or m.reference != active.reference
+            ],
             saved=saved,
             debits=self._debits(customer.id),
             allowed=allowed,

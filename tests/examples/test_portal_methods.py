@@ -106,6 +106,7 @@ def test_granting_a_mandate_shows_it_masked_through_the_placeholders(world: Worl
     assert f"SEPA Direct Debit · {MASKED} · {mandate.reference}" in page
     assert "0532" not in page  # the middle of the IBAN is never shown
     assert 'id="revoke-form"' in page
+    assert 'id="earlier-mandates"' not in page  # the active one is shown once, above
 
 
 def test_a_bad_iban_is_refused_with_the_form_again_and_nothing_stored(world: World) -> None:
