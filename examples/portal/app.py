@@ -61,6 +61,7 @@ from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
 from examples.portal.arrangements import ArrangementPages
+from examples.portal.bulk import BulkPages
 from examples.portal.files import ExampleFiles
 from examples.portal.forms import editable_form_fields, master_data_change, profile_values
 from examples.portal.i18n import LANGUAGES, app_translations, language_for
@@ -88,7 +89,7 @@ from payportal import (
     format_money,
     parse_money,
 )
-from payportal.booking import IntentStatus, Outcome, PaymentIntent, Purpose
+from payportal.booking import Checkout, IntentStatus, Outcome, PaymentIntent, Purpose
 from payportal.customers import MasterDataField
 from payportal.documents import Comment, CommentAuthor, Document, Invoice, Offer, PayableDocument
 from payportal.downloads import DownloadResponse, serve_download, serve_print
@@ -330,6 +331,7 @@ class _Portal:
             app.add_url_rule(rule, endpoint, view, methods=verbs)
         ArrangementPages(self).register(app)
         MethodPages(self).register(app)
+        BulkPages(self).register(app)
         StatementPages(self).register(app)
 
     def _check_csrf(self) -> None:
@@ -353,7 +355,10 @@ class _Portal:
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Content-Security-Policy"] = "default-src 'self'; form-action 'self'"
+        # A file payportal sent with its own, stricter policy (an upload, an XML file) keeps it.
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; form-action 'self'"
+        )
         return response
 
     def _template_globals(self) -> dict[str, Any]:
@@ -772,6 +777,11 @@ class _Portal:
             raise ValidationError(
                 f"could not be started: {error}", field="payment", value=method.key
             ) from None
+        return self._checkout_started(checkout, back_url)
+
+    def _checkout_started(self, checkout: Checkout, back_url: str) -> Response:
+        """Send the payer to the checkout of a started payment (one payment or several
+        documents at once, :mod:`examples.portal.bulk`)."""
         # Only this browser may come back to it: the pages below check the session.
         started = dict(session.get("intents", {}))
         started[checkout.intent.id] = back_url
