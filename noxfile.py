@@ -82,6 +82,7 @@ def screenshots(session: nox.Session) -> None:
         "-m",
         "pytest",
         "tests/browser/test_portal_browser.py",
+        "tests/browser/test_portal_methods_browser.py",
         *session.posargs,
         env={"PAYPORTAL_SCREENSHOTS": "1"},
     )
