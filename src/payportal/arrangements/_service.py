@@ -35,11 +35,21 @@ __all__ = ["Arrangements", "charge_plan_fee"]
 # Where arrangements keep their records in the storage's keyed store (save_order).
 PLANS = "payportal.arrangements:plan"  # by invoice id
 HOLDS = "payportal.arrangements:hold"  # by "<customer id>/<hold id>"
+HOLD_IDS = "payportal.arrangements:hold-ids"  # by customer id: their holds' ids, oldest first
 #: The journal kind of every arrangement step.
 JOURNAL_KIND = "arrangement"
 ATTEMPTS = 5
 
-immutable(InstalmentPlan, Hold)
+
+@attrs.frozen
+class HoldIds:
+    """Stored under ``(HOLD_IDS, customer id)``: the ids of the customer's holds, oldest
+    first, so listing them reads the customer's holds only."""
+
+    ids: tuple[str, ...]
+
+
+immutable(InstalmentPlan, Hold, HoldIds)
 
 Clock = Callable[[], datetime]
 
@@ -170,14 +180,8 @@ class Arrangements:
 
     def holds(self, customer_id: str) -> tuple[Hold, ...]:
         """The customer's holds, oldest first."""
-        prefix = f"{customer_id}/"
         with self._storage.transaction(read_only=True) as tx:
-            found = [
-                tx.load_order(HOLDS, reference, Hold)
-                for reference in tx.order_references(HOLDS)
-                if reference.startswith(prefix)
-            ]
-        return tuple(sorted((h for h in found if h is not None), key=lambda h: h.opened_at))
+            return _holds_of(tx, customer_id)
 
     def hold(self, customer_id: str, hold_id: str) -> Hold:
         """The customer's hold ``hold_id``.
@@ -486,12 +490,8 @@ class Arrangements:
                         raise ValidationError(
                             f"must be after {latest.isoformat()}", field="due_on", value=due_on
                         )
-                prefix = f"{customer_id}/"
-                for reference in tx.order_references(HOLDS):
-                    if not reference.startswith(prefix):
-                        continue
-                    other = tx.load_order(HOLDS, reference, Hold)
-                    if other is not None and other.invoice_id == invoice_id and not other.resolved:
+                for other in _holds_of(tx, customer_id):
+                    if other.invoice_id == invoice_id and not other.resolved:
                         what = other.kind.value.replace("_", " ")
                         raise ValidationError(
                             f"has an open {what} already ({other.id})",
@@ -510,6 +510,9 @@ class Arrangements:
                     attachment=attachment,
                     due_on=due_on,
                 )
+                known = tx.load_order(HOLD_IDS, customer_id, HoldIds)
+                ids = () if known is None else known.ids
+                tx.save_order(HOLD_IDS, customer_id, HoldIds((*ids, hold.id)))
                 _save_hold(tx, hold, f"{kind.value}.opened")
                 return hold
 
@@ -615,6 +618,14 @@ def _cancel(tx: Transaction, plan: InstalmentPlan, note: str, by: str) -> Instal
     tx.append_journal(plan.customer_id, JOURNAL_KIND, {"event": "instalments.cancelled", **data})
     tx.publish("instalments.cancelled", data)
     return plan
+
+
+def _holds_of(tx: Transaction, customer_id: str) -> tuple[Hold, ...]:
+    known = tx.load_order(HOLD_IDS, customer_id, HoldIds)
+    if known is None:
+        return ()
+    found = (tx.load_order(HOLDS, f"{customer_id}/{hold_id}", Hold) for hold_id in known.ids)
+    return tuple(hold for hold in found if hold is not None)
 
 
 def _save_hold(tx: Transaction, hold: Hold, topic: str) -> None:
