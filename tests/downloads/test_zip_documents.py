@@ -220,6 +220,8 @@ def test_names_are_safe_and_unique() -> None:
         invoice(".hidden", "e"),
         invoice("\u202eevil\u0000", "f"),
         invoice("C:\\Windows\\x", "g"),
+        invoice("L" * 160, "h"),
+        invoice("l" * 160, "i"),
     ]
     names = unzip(zip_documents(ERIKA, docs, policy=policy(), files=Files())).namelist()
     assert names == [
@@ -230,6 +232,8 @@ def test_names_are_safe_and_unique() -> None:
         "hidden.pdf",
         "evil.pdf",
         "C-Windows-x.pdf",
+        "L" * 100 + ".pdf",  # render_download keeps 100 characters of a number
+        "l" * 100 + " (2).pdf",
     ]
 
 
@@ -249,6 +253,7 @@ def test_any_document_numbers_give_distinct_names_that_stay_in_the_folder(
     assert len({n.casefold() for n in names}) == len(names)
     for name in names:
         assert name.endswith(".pdf")
+        assert len(name) <= 150
         assert not name.startswith((".", "-", " "))
         assert "/" not in name
         assert "\\" not in name

@@ -30,6 +30,7 @@ __all__ = ["ZipDownload", "zip_documents"]
 Skipped = Callable[[Document, DownloadFormat, ValidationError], object]
 
 _CHUNK: Final = 64 * 1024
+_MAX_NAME: Final = 150  # as the single downloads' names (content_disposition)
 _DEFAULT: Final = object()
 # The ZIP format's clock starts in 1980; a document from before it is stamped 1 January 1980.
 _EPOCH: Final = date(1980, 1, 1)
@@ -69,7 +70,8 @@ def _unique(name: str, taken: set[str]) -> str:
     candidate, n = clean, 1
     while candidate.casefold() in taken:
         n += 1
-        candidate = f"{stem} ({n}).{suffix}" if suffix else f"{stem} ({n})"
+        tail = f" ({n}).{suffix}" if suffix else f" ({n})"
+        candidate = stem[: _MAX_NAME - len(tail)].rstrip(" .") + tail
     taken.add(candidate.casefold())
     return candidate
 
