@@ -44,18 +44,20 @@ class _Sink:
     """
 
     def __init__(self) -> None:
-        self._parts: list[bytes] = []
+        # One growing buffer, not a list of pieces: the closing directory arrives in many
+        # small writes, each of which would otherwise be an object of its own.
+        self._buffer = bytearray()
 
     def write(self, data: bytes) -> int:
-        self._parts.append(bytes(data))
+        self._buffer += data
         return len(data)
 
     def flush(self) -> None:
         """Nothing to flush: :meth:`take` hands the bytes on."""
 
     def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
+        data = bytes(self._buffer)
+        self._buffer.clear()
         return data
 
 
