@@ -11,6 +11,13 @@ wall time of both, and their ratios. The peak of a streamed archive should not g
 number of documents beyond the closing directory (a few hundred bytes per entry, which the
 ZIP format needs and the anchor keeps too). Run with ``python bench/bench_bulk_download.py``
 (``--quick`` for 100 and 1,000 only).
+
+First full run (2-core shared machine, Python 3.11)::
+
+    documents  streamed peak  stdlib peak peak ratio streamed s  stdlib s time ratio
+          100         437 KiB      418 KiB       1.05      0.082     0.085       0.96
+        1,000         942 KiB      880 KiB       1.07      0.849     1.182       0.72
+        5,000       3,825 KiB    2,953 KiB       1.30      4.727     4.656       1.02
 """
 
 from __future__ import annotations
