@@ -50,31 +50,41 @@ PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
 
 def build(count: int) -> CustomerAccount:
     rng = random.Random(27)
-    items = []
-    ledger = []
+    # What each document and payment is, drawn first; the objects are then made in booking
+    # order, as an account decoded from storage has them (its ledger in the order it grew,
+    # its documents in the order they were issued), so neither the sort nor the memory
+    # layout is shuffled more than a real ledger is.
+    documents = []
     for index in range(count):
         issued = START + timedelta(days=rng.randrange(5 * 365))
         units = rng.randrange(1_000, 100_000)
-        key = f"RE-{index}"
-        item = OpenItem.simple(
-            key, Money.from_minor(units, "EUR"), due=issued + timedelta(days=14), issued=issued
-        )
         share = index % 3  # settled, part paid, open
         paid = units if share == 0 else units // 2 if share == 1 else 0
-        items.append(item.with_units((0, 0, units - paid)))
-        ledger.append(LedgerEntry(issued, EntryKind.ITEM, key, Money.from_minor(units, "EUR")))
-        ledger.append(
-            LedgerEntry(
-                issued + timedelta(days=rng.randrange(1, 40)),
-                EntryKind.PAYMENT,
-                f"P-{index}",
-                -Money.from_minor(paid or 100, "EUR"),
-            )
+        documents.append((issued, index, units, paid, rng.randrange(1, 40)))
+    documents.sort()
+    bookings = []
+    for issued, index, units, paid, after in documents:
+        bookings.append((issued, 0, index, units))
+        bookings.append((issued + timedelta(days=after), 1, index, -(paid or 100)))
+    bookings.sort()
+    ledger = [
+        LedgerEntry(
+            on,
+            EntryKind.PAYMENT if kind else EntryKind.ITEM,
+            f"P-{index}" if kind else f"RE-{index}",
+            Money.from_minor(units, "EUR"),
         )
-    # As booked: an account's ledger grows in booking order, and documents are added as
-    # they are issued, so both are (nearly) in date order, as here.
-    ledger.sort(key=lambda entry: entry.on)
-    items.sort(key=lambda item: item.issued_on)
+        for on, kind, index, units in bookings
+    ]
+    items = [
+        OpenItem.simple(
+            f"RE-{index}",
+            Money.from_minor(units, "EUR"),
+            due=issued + timedelta(days=14),
+            issued=issued,
+        ).with_units((0, 0, units - paid))
+        for issued, index, units, paid, _ in documents
+    ]
     return CustomerAccount(customer_id="42", currency="EUR", items=items, ledger=ledger)
 
 
