@@ -562,13 +562,21 @@ class CustomerAccount:
         first = date.min if start is None else _check_day(start, "start")
         last = date.max if end is None else _check_day(end, "end")
         currency = self.currency
-        # Summed as Decimals, not Money: every amount is in the account's currency, and a
-        # statement of 100k entries is one pass of C additions (bench_account_statement).
-        since = sum(e.amount.amount for e in self.ledger if e.on >= first)
-        opening = self.balance - Money._of(Decimal(since), currency)
+        # One pass, summed as Decimals, not Money: every amount is in the account's currency
+        # (bench_account_statement: 100k documents and 100k payments).
+        since = Decimal(0)
+        period = []
+        for entry in self.ledger:
+            day = entry.on
+            if day >= first:
+                since += entry.amount.amount
+                if day <= last:
+                    period.append(entry)
+        period.sort(key=_day_of)  # stable: one day's entries stay in booking order
+        opening = self.balance - Money._of(since, currency)
         running = opening.amount
         lines = []
-        for entry in sorted((e for e in self.ledger if first <= e.on <= last), key=_day_of):
+        for entry in period:
             running += entry.amount.amount
             lines.append(AccountStatementLine(entry, Money._of(running, currency)))
         return AccountStatement(
