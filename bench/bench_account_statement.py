@@ -18,6 +18,10 @@ linear loop grows by more than 10 where 10k entries fit the CPU's caches and 100
 Timing: the least CPU time (``time.process_time``) of a few runs with the garbage collector
 off; the account is built before, outside the timed region.
 
+Figures of a run on the shared 2-core machine (2026-12-06): 10k 0.028 s (anchor 0.017 s,
+1.6x), 100k 0.27 s (anchor 0.18 s, 1.5x), growth 9.6 (the anchor's own 10.8); the German CSV
+of the same statement 0.03 s and 0.33 s.
+
 Run with ``python bench/bench_account_statement.py`` (``--quick``: 10k only).
 """
 
