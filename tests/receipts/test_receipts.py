@@ -28,7 +28,9 @@ from payportal.receipts import (
     receipts_of,
 )
 from payportal.storage import SQLiteStorage
+from payportal.storage._codec import decode, encode
 from payportal.testing._memory_storage import MemoryStorage
+from payportal.testing.strategies import receipts
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -285,3 +287,21 @@ def test_refusals_name_the_offending_input() -> None:
     with pytest.raises(ValidationError) as caught:
         attrs.evolve(sample(), amount=m(0))
     assert caught.value.field == "amount"
+
+
+@given(receipts(), st.sampled_from(["de_DE", "en_IE", "fr_FR", "de_CH"]))
+def test_receipt_lines_show_every_settled_document_in_every_language(
+    receipt: Receipt, locale: str
+) -> None:
+    lines = receipt_lines(receipt, translator_for(locale))
+    assert lines[1][1] == receipt.number
+    shown = [heading for heading, _ in lines]
+    for settled in receipt.settled:
+        assert any(heading.endswith(f": {settled.item}") for heading in shown)
+    assert len(lines) == 7 + len(receipt.settled) + (receipt.kind is ReceiptKind.TOP_UP)
+
+
+@given(receipts())
+def test_a_stored_receipt_reads_back_unchanged(receipt: Receipt) -> None:
+    body, stored = encode(receipt)
+    assert decode(body, stored, Receipt, "receipt") == receipt

@@ -72,6 +72,7 @@ from payportal.providers import (
     Refund,
     WebhookEvent,
 )
+from payportal.receipts import Receipt, ReceiptKind, SettledItem, receipt_number
 from payportal.reconciliation import Direction, Statement, StatementEntry
 
 __all__ = [
@@ -100,6 +101,7 @@ __all__ = [
     "payment_requests",
     "payments",
     "prepaid_accounts",
+    "receipts",
     "reminders",
     "reversals",
     "statement_entries",
@@ -572,6 +574,39 @@ def accounts(draw: st.DrawFn, *, currency: str = "EUR", max_payments: int = 4) -
             strategy=Strategy.OLDEST_FIRST, on=draw(_days), payment_id="C-1"
         )
     return attrs.evolve(account, prepaid=draw(prepaid_accounts(currency=currency)))
+
+
+@st.composite
+def receipts(draw: st.DrawFn, *, currency: str = "EUR") -> Receipt:
+    """Receipts of every kind, with settled documents (negative on a refund) and balances."""
+    sequence = draw(st.integers(min_value=1, max_value=10**9))
+    kind = draw(st.sampled_from(ReceiptKind))
+    sign = -1 if kind is ReceiptKind.REFUND else 1
+    settled = [
+        SettledItem(key, draw(st.sampled_from(["", "invoice:inv-1"])), amount * sign)
+        for key, amount in draw(
+            st.lists(
+                st.tuples(st.sampled_from(["RE-1", "RE-2", "MA-1"]), _positive(currency)),
+                max_size=3 if kind is not ReceiptKind.TOP_UP else 0,
+                unique_by=lambda pair: pair[0],
+            )
+        )
+    ]
+    return Receipt(
+        number=receipt_number(sequence),
+        sequence=sequence,
+        kind=kind,
+        customer_id=draw(_ids),
+        issued_at=draw(aware_datetimes()),
+        amount=draw(_positive(currency)),
+        method=draw(st.sampled_from(["paypal", "card", "bank_transfer", "sepa_direct_debit"])),
+        reference=draw(st.sampled_from(["", "RF18 1", "RE-1 / K-42"])),
+        booking_id=draw(_ids),
+        movement_key=draw(_ids),
+        settled=settled,
+        credit_left=draw(money(currency=currency, min_value=0, max_value=1_000)),
+        prepaid_left=draw(money(currency=currency, min_value=0, max_value=1_000)),
+    )
 
 
 def account_statements(*, currency: str = "EUR") -> st.SearchStrategy[AccountStatement]:
