@@ -27,7 +27,7 @@ from payportal.receipts import (
     receipt_lines,
     receipts_of,
 )
-from payportal.storage import SQLiteStorage
+from payportal.storage import PostgresStorage, SQLiteStorage
 from payportal.storage._codec import decode, encode
 from payportal.testing._memory_storage import MemoryStorage
 from payportal.testing.strategies import receipts
@@ -39,15 +39,17 @@ if TYPE_CHECKING:
     from payportal.storage import Storage
 
 
-@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file"])
+@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file", "postgres"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
     store: Storage
     if request.param == "memory":
         store = MemoryStorage()
     elif request.param == "sqlite-memory":
         store = SQLiteStorage(":memory:")
-    else:
+    elif request.param == "sqlite-file":
         store = SQLiteStorage(tmp_path / "portal.db")
+    else:
+        store = PostgresStorage(request.getfixturevalue("pg_conninfo"), max_size=2)
     store.migrate()
     yield store
     store.close()
