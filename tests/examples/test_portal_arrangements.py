@@ -127,6 +127,9 @@ def test_a_dispute_is_answered_by_the_merchant_and_the_customer_sees_each_step(
     assert "Objection: Rejected" in shown
     assert "We: Rejected · “A credit note covered it.”" in shown
     assert topics(store) == ["dispute.opened", "dispute.rejected"]
+    merchant = text(client.get("/merchant/arrangements"))  # both sides see every step
+    assert "Waiting for an answer · “The flyers were misprinted.”" in merchant
+    assert "Rejected · “A credit note covered it.”" in merchant
     again = post(client, "/merchant/arrangements/c-42/H-1/accept")
     assert again.status_code == 303  # refused with a message, nothing written
     assert topics(store) == ["dispute.opened", "dispute.rejected"]
