@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import attrs
@@ -307,3 +308,33 @@ def test_receipt_lines_show_every_settled_document_in_every_language(
 def test_a_stored_receipt_reads_back_unchanged(receipt: Receipt) -> None:
     body, stored = encode(receipt)
     assert decode(body, stored, Receipt, "receipt") == receipt
+
+
+def test_concurrent_bookings_take_distinct_numbers_without_gaps(tmp_path: Path) -> None:
+    where = tmp_path / "portal.db"
+    setup = SQLiteStorage(where)
+    setup.migrate()
+    customers = [f"c{n}" for n in range(4)]
+    for n, customer in enumerate(customers):
+        store_world(setup, intent(f"pi-{n}", customer=customer), customer=customer, first=10 * n)
+    setup.close()
+
+    def deliver(n: int) -> list[Outcome]:
+        storage = SQLiteStorage(where)
+        try:
+            return [
+                book(
+                    storage, event(EventKind.CAPTURED, 100 + k, f"c{n}:{k}", intent_id=f"pi-{n}")
+                ).outcome
+                for k in range(3)
+            ]
+        finally:
+            storage.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = [o for result in pool.map(deliver, range(4)) for o in result]
+    assert outcomes == [Outcome.BOOKED] * 12
+    storage = SQLiteStorage(where)
+    numbers = sorted(r.sequence for c in customers for r in receipts_of(storage, c))
+    storage.close()
+    assert numbers == list(range(1, 13))
