@@ -6,6 +6,11 @@ beside the payment it confirms; the statement downloads as CSV
 (:func:`payportal.accounts.statement_to_csv`) and as a PDF, each receipt as a PDF. The
 headings are payportal's texts (``STATEMENT_TEXTS``, ``RECEIPT_TEXTS``) in the page's
 language; the PDFs are drawn with fpdf2 like the example's documents (:mod:`.files`).
+
+The merchant's demo page ``/merchant/receipt-mails`` plays the app's mailer: it reads the
+``receipt.issued`` messages of the outbox after its cursor, renders each receipt's default
+e-mail in the customer's language and advances the cursor in the same transaction, so every
+receipt is mailed once however often it runs.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from flask import Flask, abort, render_template, request
+import attrs
+from flask import Flask, abort, redirect, render_template, request, url_for
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from werkzeug.wrappers import Response
@@ -28,13 +34,38 @@ from payportal.accounts import (
 )
 from payportal.downloads import content_disposition
 from payportal.exceptions import ValidationError
-from payportal.receipts import RECEIPT_TEXTS, Receipt, load_receipt, receipt_lines, receipts_of
+from payportal.i18n import translator_for
+from payportal.receipts import (
+    RECEIPT_TEXTS,
+    RECEIPTS,
+    TOPIC,
+    Receipt,
+    load_receipt,
+    receipt_context,
+    receipt_email,
+    receipt_lines,
+    receipts_of,
+)
 
 if TYPE_CHECKING:
     from payportal import Money
     from payportal.i18n import Translations
 
 __all__ = ["StatementPages"]
+
+#: The demo mailer's outbox cursor, and where it keeps the e-mails it "sent".
+MAILER: Final = "example.receipt-mailer"
+SENT: Final = "example.receipt-mails"
+
+
+@attrs.frozen
+class SentMail:
+    """A receipt e-mail as the demo mailer sent it."""
+
+    to: str
+    subject: str
+    body: str
+
 
 #: How far back the statement goes when the customer has not chosen a period.
 DEFAULT_DAYS: Final = 90
@@ -57,6 +88,13 @@ class StatementPages:
         app.add_url_rule(
             "/portal/<token:token>/receipts/<number>.pdf", "receipt_pdf", self.receipt_pdf
         )
+        app.add_url_rule(
+            "/merchant/receipt-mails",
+            "merchant_receipt_mails",
+            self.send_receipts,
+            methods=["POST"],
+        )
+        app.add_url_rule("/merchant/receipt-mails", "receipt_mails", self.sent_receipts)
 
     # -- what the three views share ----------------------------------------------------------
 
@@ -129,6 +167,45 @@ class StatementPages:
         response = Response(self._receipt_pdf(receipt), mimetype="application/pdf")
         response.headers["Content-Disposition"] = content_disposition(f"{receipt.number}.pdf")
         return response
+
+    # -- the merchant's mailer (demo only) ---------------------------------------------------
+
+    def send_receipts(self) -> Response:
+        """Send the receipts issued since the mailer's cursor: read ``receipt.issued`` from
+        the outbox, render each receipt's e-mail in its customer's language, remember it as
+        sent, and advance the cursor in the same transaction, so each is sent once."""
+        host = self.host
+        # Read before the transaction: the store reads customers and settings in its own.
+        customers = dict(host.store.customers)
+        overrides = host.store.settings.texts
+        company = host.store.company
+        urls = host._urls()
+        with host.store.storage.transaction() as tx:
+            position = tx.cursor(MAILER)
+            for message in tx.outbox(after=position, limit=1000):
+                if message.topic == TOPIC:
+                    customer = customers.get(str(message.payload["customer_id"]))
+                    number = str(message.payload["number"])
+                    receipt = None
+                    if customer is not None:
+                        receipt = tx.load_order(f"{RECEIPTS}:{customer.id}", number, Receipt)
+                    if customer is not None and receipt is not None:
+                        texts = translator_for(customer.locale, overrides=overrides)
+                        email = receipt_email(receipt, texts)
+                        context = receipt_context(
+                            receipt, customer=customer, company=company, urls=urls
+                        )
+                        subject, body = email.render(context)
+                        sent = SentMail(to=customer.email or "", subject=subject, body=body)
+                        tx.save_order(SENT, f"{message.position:012d}", sent)
+                position = message.position
+            tx.advance_cursor(MAILER, position)
+        return redirect(url_for("receipt_mails"), 303)
+
+    def sent_receipts(self) -> str:
+        with self.host.store.storage.transaction(read_only=True) as tx:
+            mails = [tx.load_order(SENT, key, SentMail) for key in tx.order_references(SENT)]
+        return render_template("statement_mails.html", mails=[m for m in mails if m])
 
     # -- PDFs --------------------------------------------------------------------------------
 

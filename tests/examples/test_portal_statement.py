@@ -203,3 +203,22 @@ def test_the_statement_page_has_no_english_left(
     assert leftovers == []
     assert "Receipt for your payment" not in shown
     assert "Account statement" in seen(client.get(f"{erika}/statement?lang=en"))
+
+
+def test_the_demo_mailer_sends_each_receipt_once_from_the_outbox(
+    world: tuple[FlaskClient, str, str, PortalStore],
+) -> None:
+    client, erika, john, _ = world
+    assert 'id="merchant-receipt-mails"' in text(client.get("/"))
+    pay(client, f"{erika}/documents/inv-17/pay", "500")
+    assert post(client, "/merchant/receipt-mails").status_code == 303
+    assert post(client, "/merchant/receipt-mails").status_code == 303  # nothing new
+    pay(client, f"{john}/documents/inv-21/pay", "10")
+    post(client, "/merchant/receipt-mails")
+    page = text(client.get("/merchant/receipt-mails"))
+    assert page.count('class="mail receipt-mail"') == 2
+    # Each in its customer's language: Erika's in German, John's in English.
+    assert "Quittung Q-000001 von Druckerei Beispiel GmbH" in page
+    assert "vielen Dank für Ihre Zahlung über 500,00\xa0€" in page
+    assert "Ihr Guthaben beträgt jetzt 18,93\xa0€." in page
+    assert "Receipt Q-000002 from Druckerei Beispiel GmbH" in page
