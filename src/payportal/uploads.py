@@ -55,7 +55,7 @@ import secrets
 import struct
 import zlib
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, BinaryIO, Final, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -264,7 +264,7 @@ def sniff(content: bytes, *, filename: str = "") -> str:
     raise _refuse("of an unknown type", filename)
 
 
-def _read(content: bytes | BinaryIO, max_size: int, filename: str) -> bytes:
+def _read(content: bytes | IO[bytes], max_size: int, filename: str) -> bytes:
     if isinstance(content, bytes | bytearray):
         data = bytes(content)
     elif hasattr(content, "read"):
@@ -303,7 +303,7 @@ def _new_id() -> str:
 
 
 def accept_upload(
-    content: bytes | BinaryIO,
+    content: bytes | IO[bytes],
     *,
     filename: str,
     kind: UploadKind,
