@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from payportal.exceptions import ValidationError
@@ -235,6 +235,13 @@ def references(draw: st.DrawFn) -> tuple[str, str]:
     prefix=st.sampled_from(["", "SVWZ+", "EREF+", "KREF+", "MREF+"]),
     split=st.sampled_from(["", "mt940", "wrap"]),
 )
+@example(
+    reference=("RF3719KX2CWS6RO5", "RF37 19KX 2CWS 6RO5"),
+    before=[],
+    after=["Nr."],
+    prefix="",
+    split="",
+)
 def test_find_recovers_generated_references_from_noisy_text(
     reference: tuple[str, str], before: list[str], after: list[str], prefix: str, split: str
 ) -> None:
@@ -254,7 +261,8 @@ def test_find_recovers_generated_references_from_noisy_text(
     # Without them, an RF reference next to more letters or digits is ambiguous where a shorter
     # or longer reading passes the check too (one in 97); find then reports a valid reading.
     # That reading may read the body's letter O as 0 ("RF83 07CO EMLN A5IT ok" is found as
-    # RF8307C0EMLNA5IT0K, which passes), so readings are compared with O as 0.
+    # RF8307C0EMLNA5IT0K, which passes), so readings are compared with O as 0 on both sides
+    # ("RF37 19KX 2CWS 6RO5 Nr." is found as RF3719KX2CWS6RO5NR, which passes too).
     found = find(text)
     zeroed = value.replace("O", "0")
     assert any(
@@ -262,7 +270,10 @@ def test_find_recovers_generated_references_from_noisy_text(
         or (
             m.scheme == "rf"
             and rf.is_valid(m.value)
-            and (m.value.startswith(zeroed) or zeroed.startswith(m.value))
+            and (
+                m.value.replace("O", "0").startswith(zeroed)
+                or zeroed.startswith(m.value.replace("O", "0"))
+            )
         )
         for m in found
     )
