@@ -230,7 +230,7 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
 
 
 def _enum_out(kind: type[enum.Enum]) -> Callable[[enum.Enum], object]:
-    return operator.attrgetter("value")
+    return operator.attrgetter("_value_")  # a plain attribute: no property call
 
 
 def _is_enum(type_: object) -> bool:
