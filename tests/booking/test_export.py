@@ -81,6 +81,19 @@ def test_csv_rows_of_money_add_up_to_each_booking() -> None:
         assert sum(money, m(0)) == record.amount
 
 
+def test_csv_text_from_payers_never_reaches_a_spreadsheet_as_a_formula() -> None:
+    # A bank transfer's reference is whatever the payer typed.
+    record = attrs.evolve(sample_records()[0], reference='=HYPERLINK("http://x","pay")')
+    rows = list(csv.DictReader(io.StringIO(journal_to_csv([record]))))
+    assert {r["reference"] for r in rows} == {'\'=HYPERLINK("http://x","pay")'}
+    assert [r["amount"] for r in rows] == ["50.00", "30.00", "10.00", "1.71"]
+    refund = sample_records()[-1]
+    # Negative amounts stay numbers: only text columns are escaped.
+    assert {r["amount"] for r in csv.DictReader(io.StringIO(journal_to_csv([refund])))} == {
+        "-10.00"
+    }
+
+
 def datev_lines(data: bytes) -> list[list[str]]:
     text = data.decode("cp1252")
     assert text.endswith("\r\n")

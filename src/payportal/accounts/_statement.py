@@ -20,6 +20,7 @@ from typing import Final
 import attrs
 import babel.numbers
 
+from payportal._csv import text_cell
 from payportal._money import Money, currency_exponent
 from payportal.accounts._customer import AccountStatement, AccountStatementLine, CustomerAccount
 from payportal.accounts._open_item import OpenItem, units_to_money
@@ -282,15 +283,6 @@ STATEMENT_TEXTS: Final[Mapping[str, Text]] = MappingProxyType(
 )
 
 
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: str) -> str:
-    # A reference such as "=HYPERLINK(...)" would be a formula to a spreadsheet (CSV
-    # injection, OWASP): text cells that start like one are written with a leading quote.
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
 def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
     """``statement`` as CSV for a spreadsheet in the customer's language.
 
@@ -333,7 +325,7 @@ def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
             [
                 entry.on.isoformat(),
                 texts.label(entry.kind),
-                _text_cell(entry.reference),
+                text_cell(entry.reference),
                 amount(entry.amount),
                 amount(line.balance),
             ]
@@ -346,7 +338,7 @@ def statement_to_csv(statement: CustomerStatement, texts: Translations) -> str:
         writer.writerow(
             [
                 item.due_on.isoformat(),
-                _text_cell(item.key),
+                text_cell(item.key),
                 str(item.days_overdue),
                 amount(item.amount),
                 text(item.bucket.value),

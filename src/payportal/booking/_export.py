@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from payportal import _validators as v
+from payportal._csv import text_cell
 from payportal.booking._decide import JournalRecord
 from payportal.exceptions import ValidationError
 
@@ -91,20 +92,26 @@ def journal_to_csv(records: Iterable[JournalRecord]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for record in records:
+        # Every column but the amount is text, some of it from payers and banks (references,
+        # subjects): none may reach a spreadsheet as a formula.
         head = [
-            record.at.isoformat(),
-            record.kind,
-            record.customer_id,
-            record.booking_id,
-            record.intent_id or "",
-            record.movement_key,
-            record.provider,
-            record.provider_payment_id or "",
-            record.event_id or "",
-            record.reference,
+            text_cell(cell)
+            for cell in (
+                record.at.isoformat(),
+                record.kind,
+                record.customer_id,
+                record.booking_id,
+                record.intent_id or "",
+                record.movement_key,
+                record.provider,
+                record.provider_payment_id or "",
+                record.event_id or "",
+                record.reference,
+            )
         ]
         for target, item, subject, amount in journal_lines(record):
-            writer.writerow([*head, target, item, subject, str(amount.amount), amount.currency])
+            texts = [text_cell(target), text_cell(item), text_cell(subject)]
+            writer.writerow([*head, *texts, str(amount.amount), text_cell(amount.currency)])
     return out.getvalue()
 
 
