@@ -14,6 +14,7 @@ from booking_world import T0, reminded_world, store_world
 from payportal import Money
 from payportal.booking import CollectionState, IntentStatus, Outcome, Portal
 from payportal.documents import PaymentState
+from payportal.dunning import BlockReason, DunningLevel, DunningPolicy
 from payportal.exceptions import ValidationError
 from payportal.mandates import (
     Creditor,
@@ -506,3 +507,32 @@ def test_a_return_with_an_unknown_or_no_reason_leaves_the_mandate_active(portal:
     assert [r.return_reason for r in portal.direct_debits("42")] == ["", ""]
     assert portal.active_mandate("42") is not None
     assert account(portal.storage).open_total == m("87.00")  # both invoices and two fees
+
+
+def reminded(portal: Portal, on: date, *, blocked: bool = True) -> list[str]:
+    """The invoice numbers the dunning policy would remind on ``on``."""
+    policy = DunningPolicy(levels=[DunningLevel(days=7)])
+    with portal.storage.transaction() as tx:
+        docs = [d.value for d in tx.documents_of("42")]
+    blocks = portal.dunning_blocks("42", on=on) if blocked else ()
+    proposals = policy.due(account(portal.storage), docs, on=on, blocks=blocks)
+    return sorted(i.number for p in proposals for i in p.invoices)
+
+
+def test_no_reminder_while_a_direct_debit_is_on_its_way(portal: Portal) -> None:
+    late = T0.date() + timedelta(days=90)
+    assert reminded(portal, late) == ["RE-1", "RE-2"]
+    batch = collected(portal)
+    blocks = portal.dunning_blocks("42", on=late)
+    assert {b.reason for b in blocks} == {BlockReason.DIRECT_DEBIT}
+    assert reminded(portal, late, blocked=False) == ["RE-1", "RE-2"]  # what the blocks hold
+    assert reminded(portal, late) == []
+    # A return lifts its collection's block: dunning resumes for that invoice only.
+    first = batch.records[0]
+    portal.receive(returned(first, "AM04"))
+    assert reminded(portal, late) == ["RE-1"]
+    # A confirmed collection paid its invoice: nothing to remind, nothing blocked.
+    second = batch.records[1]
+    portal.receive(credit(second, end_to_end_id=second.end_to_end_id))
+    assert portal.dunning_blocks("42", on=late) == ()
+    assert reminded(portal, late) == ["RE-1"]

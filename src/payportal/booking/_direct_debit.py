@@ -60,6 +60,7 @@ from payportal.booking._book import (
     save_intent,
 )
 from payportal.booking._model import EventKind, PaymentEvent, PaymentIntent, Purpose
+from payportal.dunning import BlockReason, DunningBlock
 from payportal.exceptions import ValidationError
 from payportal.mandates import (
     PAIN_008_VERSIONS,
@@ -316,6 +317,39 @@ def collections_of(storage: Storage, customer_id: str) -> tuple[DirectDebitColle
     _check_customer(customer_id)
     with storage.transaction() as tx:
         return tuple(_collections_in(tx, customer_id))
+
+
+def dunning_blocks(storage: Storage, customer_id: str) -> tuple[DunningBlock, ...]:
+    """Dunning blocks for the invoices a pending collection is collecting: no reminder while
+    the money is on its way. A confirmed collection has paid them; a returned one lifts
+    its blocks, so dunning resumes. Pass them to
+    :meth:`payportal.dunning.DunningPolicy.due` (``blocks=``).
+
+    Raises:
+        ValidationError: ``customer_id`` is empty or not a string.
+    """
+    _check_customer(customer_id)
+    with storage.transaction() as tx:
+        pending = {
+            key
+            for record in _collections_in(tx, customer_id)
+            if record.state is CollectionState.PENDING
+            for key in record.item_keys
+        }
+        if not pending:
+            return ()
+        # Open items are keyed by the document number; blocks name the document id.
+        held = sorted(
+            stored.value.id
+            for stored in tx.documents_of(customer_id)
+            if stored.value.number in pending
+        )
+    return tuple(
+        DunningBlock(
+            customer_id=customer_id, reason=BlockReason.DIRECT_DEBIT, invoice_id=invoice_id
+        )
+        for invoice_id in held
+    )
 
 
 # -- mandates --------------------------------------------------------------------------------

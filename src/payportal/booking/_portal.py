@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from payportal.arrangements import Arrangements, InstalmentTerms
     from payportal.booking._decide import BookingDecision
     from payportal.booking._direct_debit import DirectDebitBatch, DirectDebitCollection
+    from payportal.dunning import DunningBlock
     from payportal.links import LinkSigner
     from payportal.portal import PortalSettings
     from payportal.providers import PaymentProvider, SavedMethod
@@ -628,6 +629,21 @@ class Portal:
     def direct_debits(self, customer_id: str) -> tuple[DirectDebitCollection, ...]:
         """The customer's direct-debit collections, oldest first, with their states."""
         return dd.collections_of(self._storage, customer_id)
+
+    def dunning_blocks(
+        self, customer_id: str, *, on: date | None = None
+    ) -> tuple[DunningBlock, ...]:
+        """Everything that holds the customer's dunning on ``on`` (default today): kept
+        instalment plans and open disputes, paid claims and extensions
+        (:meth:`~payportal.arrangements.Arrangements.blocks`), and the invoices a pending
+        direct debit is collecting. Pass them to
+        :meth:`payportal.dunning.DunningPolicy.due` (``blocks=``).
+
+        Raises:
+            ValidationError: ``customer_id`` is empty or not a string.
+        """
+        collecting = dd.dunning_blocks(self._storage, customer_id)
+        return (*self._arrangements.blocks(customer_id, on=on), *collecting)
 
     # -- saved payment methods -------------------------------------------------------------
 

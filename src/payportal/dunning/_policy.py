@@ -75,6 +75,7 @@ class BlockReason(enum.Enum):
 
     DISPUTE = "dispute"  # the customer disputes the invoice or the claim
     PAYMENT_PLAN = "payment_plan"  # instalments are agreed
+    DIRECT_DEBIT = "direct_debit"  # a direct debit of the invoice is on its way to the bank
     OTHER = "other"
 
 
