@@ -266,6 +266,19 @@ def book_in(tx: Transaction, event: PaymentEvent, *, mark: bool = True) -> Booki
     return BookingOutcome(Outcome.BOOKED, decision)
 
 
+def load_payable(tx: Transaction, document_id: str) -> PayableDocument:
+    """The stored invoice or reminder ``document_id``, which a payment names.
+
+    Raises:
+        ValidationError: no invoice or reminder of that id is stored.
+    """
+    stored = tx.load_document(document_id)
+    document = stored.value if stored is not None else None
+    if not isinstance(document, PayableDocument):
+        raise ValidationError("names no invoice or reminder", field="documents", value=document_id)
+    return document
+
+
 def _load_documents(
     tx: Transaction, account: CustomerAccount, intent: PaymentIntent | None
 ) -> dict[str, Versioned[Document]]:

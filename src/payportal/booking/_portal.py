@@ -19,6 +19,7 @@ from payportal.booking._book import (
     book,
     book_credit_note,
     load_intent,
+    load_payable,
     reject_top_up,
     release_top_up,
     save_intent,
@@ -32,7 +33,7 @@ from payportal.booking._model import (
     Purpose,
 )
 from payportal.booking._normalise import events_from_payment, events_from_webhook
-from payportal.documents import CreditNote, PayableDocument, PaymentState, Reminder
+from payportal.documents import CreditNote, PaymentState, Reminder
 from payportal.exceptions import AccessDeniedError, ValidationError
 from payportal.mandates import Creditor, Mandate, MandateType, Scheme
 from payportal.providers import Payment, PaymentRequest, PaymentStatus
@@ -332,12 +333,7 @@ class Portal:
         due: Money | None = None
         with self._storage.transaction() as tx:
             for document_id in ids:
-                stored = tx.load_document(document_id)
-                document = stored.value if stored is not None else None
-                if not isinstance(document, PayableDocument):
-                    raise ValidationError(
-                        "names no invoice or reminder", field="documents", value=document_id
-                    )
+                document = load_payable(tx, document_id)
                 if document.customer_id != customer_id:
                     raise AccessDeniedError(
                         f"document {document_id!r} is not one of customer {customer_id!r}'s"

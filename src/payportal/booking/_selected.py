@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from payportal.booking._book import load_intent, save_intent
+from payportal.booking._book import load_intent, load_payable, save_intent
 from payportal.documents import PayableDocument, PaymentState
 from payportal.exceptions import ValidationError
 from payportal.references import rf
@@ -98,17 +98,8 @@ def overdue_documents(storage: Storage, customer_id: str, *, on: date) -> list[P
 
 
 def _load(portal: Portal, ids: list[str]) -> list[PayableDocument]:
-    found: list[PayableDocument] = []
     with portal.storage.transaction() as tx:
-        for document_id in ids:
-            stored = tx.load_document(document_id)
-            document = stored.value if stored is not None else None
-            if not isinstance(document, PayableDocument):
-                raise ValidationError(
-                    "names no invoice or reminder", field="documents", value=document_id
-                )
-            found.append(document)
-    return found
+        return [load_payable(tx, document_id) for document_id in ids]
 
 
 def pay_selected(
