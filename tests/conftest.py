@@ -14,6 +14,8 @@ import pg_cluster
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from payportal.storage import Storage
+
 # CI machines are slow and shared: no per-example deadline, and a fixed number of examples.
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100
@@ -89,3 +91,27 @@ def pg_conninfo(pg_server: pg_cluster.Cluster) -> Iterator[str]:
     yield pg_server.conninfo(options=f"'-c search_path={schema}'")
     with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+#: The storage adapters the ``storage`` fixture runs a test on.
+STORAGES = ["memory", "sqlite-memory", "sqlite-file", "postgres"]
+
+
+@pytest.fixture(params=STORAGES)
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    """A migrated storage of every kind (a folder's own ``storage`` fixture overrides it)."""
+    from payportal.storage import PostgresStorage, SQLiteStorage  # noqa: PLC0415
+    from payportal.testing._memory_storage import MemoryStorage  # noqa: PLC0415
+
+    store: Storage
+    if request.param == "memory":
+        store = MemoryStorage()
+    elif request.param == "sqlite-memory":
+        store = SQLiteStorage(":memory:")
+    elif request.param == "sqlite-file":
+        store = SQLiteStorage(tmp_path / "portal.db")
+    else:
+        store = PostgresStorage(request.getfixturevalue("pg_conninfo"), max_size=4)
+    store.migrate()
+    yield store
+    store.close()

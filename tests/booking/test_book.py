@@ -1,6 +1,6 @@
 """The booking path over every storage: once per movement, all or nothing, never lost."""
 
-# The fixtures come from booking_fixtures by import (a conftest.py in tests/booking would
+# The database fixture comes from booking_fixtures by import (a conftest.py in tests/booking would
 # shadow tests/conftest.py), so the test arguments share their names:
 # ruff: noqa: F811
 
@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING
 
 import booking_workers
 import pytest
-from booking_fixtures import (  # noqa: F401 - fixtures used by name
-    database,
-    storage,
-)
+from booking_fixtures import database  # noqa: F401 - a fixture used by name
 from booking_world import T0, event, intent, open_storage, reminded_world, store_world, world
 
 from payportal import Money

@@ -1,17 +1,13 @@
 """book_many: a batch of events in one transaction books as the events one by one would."""
 
 # The fixtures are imported by name and requested as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pytest
-from booking_fixtures import (  # noqa: F401 - fixtures used by name
-    database,
-    storage,
-)
+from booking_fixtures import database  # noqa: F401 - a fixture used by name
 from booking_world import T0, event, intent, store_world
 
 from payportal import Money

@@ -28,32 +28,15 @@ from payportal.receipts import (
     receipt_lines,
     receipts_of,
 )
-from payportal.storage import PostgresStorage, SQLiteStorage
+from payportal.storage import SQLiteStorage
 from payportal.storage._codec import decode, encode
 from payportal.testing._memory_storage import MemoryStorage
 from payportal.testing.strategies import receipts
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from payportal.storage import Storage
-
-
-@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file", "postgres"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    store: Storage
-    if request.param == "memory":
-        store = MemoryStorage()
-    elif request.param == "sqlite-memory":
-        store = SQLiteStorage(":memory:")
-    elif request.param == "sqlite-file":
-        store = SQLiteStorage(tmp_path / "portal.db")
-    else:
-        store = PostgresStorage(request.getfixturevalue("pg_conninfo"), max_size=2)
-    store.migrate()
-    yield store
-    store.close()
 
 
 def outbox(storage: Storage) -> list[tuple[str, dict[str, object]]]:
