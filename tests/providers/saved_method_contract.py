@@ -7,7 +7,8 @@ fake makes a saved method expired, revoked or short of funds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -17,13 +18,51 @@ from payportal.exceptions import (
     PaymentDeclinedError,
     SavedMethodUnusableError,
 )
-from payportal.providers import MethodSetup, PaymentStatus, SavedMethod, SavedMethodProvider
+from payportal.providers import (
+    MethodSetup,
+    PaymentStatus,
+    RetryPolicy,
+    SavedMethod,
+    SavedMethodProvider,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 RETURN = "https://shop.example/saved"
 CANCEL = "https://shop.example/not-saved"
+
+T = TypeVar("T")
+
+
+@pytest.fixture(params=["mock", "loopback"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """How the client reaches its fake: in-process transport, or HTTP over loopback."""
+    return str(request.param)
+
+
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    with ExitStack() as exits:
+        yield exits
+
+
+def connect_to(
+    fake: Any, client: Callable[..., T], mode: str = "mock", stack: ExitStack | None = None
+) -> T:
+    """``client(**options)`` talking to ``fake`` as ``mode`` says, without retry waits;
+    entered on ``stack`` when one is given."""
+    options: dict[str, Any] = {
+        "retry": RetryPolicy(base_delay=0.0),
+        "sleep": lambda seconds: None,
+    }
+    if mode == "loopback":
+        assert stack is not None
+        options["base_url"] = stack.enter_context(fake.serve())
+    else:
+        options["transport"] = fake.transport()
+    made = client(**options)
+    return stack.enter_context(made) if stack is not None else made  # type: ignore[arg-type]
 
 
 class SavedMethodContract:

@@ -1,18 +1,28 @@
 """Billwerk+ Pay saved cards: the recurring session, the customer's methods, ``POST /v1/charge``."""
 
+# The mode and stack fixtures come from saved_method_contract by import, so the test
+# arguments share their names:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from saved_method_contract import CANCEL, RETURN, SavedMethodContract
+from saved_method_contract import (  # noqa: F401 - fixtures used by name
+    CANCEL,
+    RETURN,
+    SavedMethodContract,
+    connect_to,
+    mode,
+    stack,
+)
 
 from payportal import Money
 from payportal.exceptions import ProviderError, SavedMethodUnusableError, ValidationError
-from payportal.providers import MethodKind, MethodSetup, RetryPolicy, SavedMethod
+from payportal.providers import MethodKind, MethodSetup, SavedMethod
 from payportal.providers.billwerk import (
     AsyncBillwerkPay,
     BillwerkPay,
@@ -23,9 +33,8 @@ from payportal.testing import FaultKind
 from payportal.testing.fake_billwerk import FakeBillwerkPay
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-NO_WAIT: dict[str, Any] = {"retry": RetryPolicy(base_delay=0.0), "sleep": lambda seconds: None}
+    from collections.abc import Callable
+    from contextlib import ExitStack
 
 
 @pytest.fixture
@@ -33,28 +42,13 @@ def fake() -> FakeBillwerkPay:
     return FakeBillwerkPay(sleep=lambda seconds: None)
 
 
-@pytest.fixture(params=["mock", "loopback"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def stack() -> Iterator[ExitStack]:
-    with ExitStack() as exits:
-        yield exits
-
-
 def connect(
     fake: FakeBillwerkPay, mode: str = "mock", stack: ExitStack | None = None
 ) -> BillwerkPay:
-    options: dict[str, Any] = dict(NO_WAIT)
-    if mode == "loopback":
-        assert stack is not None
-        options["base_url"] = stack.enter_context(fake.serve())
-    else:
-        options["transport"] = fake.transport()
-    client = BillwerkPay(fake.private_key, **options)
-    return stack.enter_context(client) if stack is not None else client
+    def client(**options: Any) -> BillwerkPay:
+        return BillwerkPay(fake.private_key, **options)
+
+    return connect_to(fake, client, mode, stack)
 
 
 def settled(fake: FakeBillwerkPay) -> int:

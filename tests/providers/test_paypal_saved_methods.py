@@ -1,27 +1,36 @@
 """PayPal saved wallets (Vault v3): setup token, payment token, orders paid by ``vault_id``."""
 
+# The mode and stack fixtures come from saved_method_contract by import, so the test
+# arguments share their names:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from saved_method_contract import CANCEL, RETURN, SavedMethodContract
+from saved_method_contract import (  # noqa: F401 - fixtures used by name
+    CANCEL,
+    RETURN,
+    SavedMethodContract,
+    connect_to,
+    mode,
+    stack,
+)
 
 from payportal import Money
 from payportal.exceptions import InvalidRequestError, ProviderError
-from payportal.providers import MethodKind, MethodSetup, PaymentStatus, RetryPolicy, SavedMethod
+from payportal.providers import MethodKind, MethodSetup, PaymentStatus, SavedMethod
 from payportal.providers.paypal import AsyncPayPal, PayPal, token_to_method
 from payportal.testing import FaultKind
 from payportal.testing.fake_paypal import FakePayPal
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-NO_WAIT: dict[str, Any] = {"retry": RetryPolicy(base_delay=0.0), "sleep": lambda seconds: None}
+    from collections.abc import Callable
+    from contextlib import ExitStack
 
 
 @pytest.fixture
@@ -29,26 +38,10 @@ def fake() -> FakePayPal:
     return FakePayPal(sleep=lambda seconds: None)
 
 
-@pytest.fixture(params=["mock", "loopback"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def stack() -> Iterator[ExitStack]:
-    with ExitStack() as exits:
-        yield exits
-
-
 def connect(fake: FakePayPal, mode: str = "mock", stack: ExitStack | None = None) -> PayPal:
-    options: dict[str, Any] = dict(NO_WAIT)
-    if mode == "loopback":
-        assert stack is not None
-        options["base_url"] = stack.enter_context(fake.serve())
-    else:
-        options["transport"] = fake.transport()
-    client = PayPal(fake.client_id, fake.client_secret, **options)
-    return stack.enter_context(client) if stack is not None else client
+    return connect_to(
+        fake, lambda **options: PayPal(fake.client_id, fake.client_secret, **options), mode, stack
+    )
 
 
 def completed_orders(fake: FakePayPal) -> int:
