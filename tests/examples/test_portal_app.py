@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from examples.portal.app import create_app
 from examples.portal.store import PortalStore, demo_store
+from portal_client import post, text
 
 from payportal import (
     Action,
@@ -91,19 +92,6 @@ def path(url: str) -> str:
 
 def portal(urls: PortalUrls, store: PortalStore, customer_id: str = ERIKA) -> str:
     return path(urls.customer_url(store.customers[customer_id]))
-
-
-def csrf(client: FlaskClient) -> str:
-    with client.session_transaction() as session:
-        return str(session["csrf"])
-
-
-def post(client: FlaskClient, url: str, **form: str) -> object:
-    return client.post(url, data={"csrf_token": csrf(client), **form})
-
-
-def text(response: object) -> str:
-    return unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
 
 
 def invoice(store: PortalStore, doc_id: str) -> Invoice | Reminder:

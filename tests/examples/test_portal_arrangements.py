@@ -5,12 +5,12 @@ and the customer sees every step."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from typing import TYPE_CHECKING
 
 import pytest
 from examples.portal.app import create_app
 from examples.portal.store import PortalStore, demo_store
+from portal_client import post, text
 from test_portal_i18n import english_phrases, visible_text
 
 from payportal import HmacKey, KeyRing, LinkSigner, PortalUrls
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from flask.testing import FlaskClient
-    from werkzeug.test import TestResponse
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -44,16 +43,6 @@ def world() -> Iterator[tuple[FlaskClient, str, PortalStore, Clock]]:
     with app.test_client() as client:
         client.get("/?lang=en")
         yield client, url.removeprefix("http://localhost"), store, clock
-
-
-def post(client: FlaskClient, url: str, **form: str) -> TestResponse:
-    with client.session_transaction() as session:
-        token = str(session["csrf"])
-    return client.post(url, data={"csrf_token": token, **form})
-
-
-def text(response: TestResponse) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
 def topics(store: PortalStore) -> list[str]:

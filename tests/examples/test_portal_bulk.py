@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from typing import TYPE_CHECKING
 
 import pypdf
 import pytest
 from examples.portal.app import create_app
 from examples.portal.store import PortalStore, demo_store
+from portal_client import post, text
 from test_portal_i18n import english_phrases, visible_text
 
 from payportal import HmacKey, KeyRing, LinkSigner, Money, Portal, PortalUrls
@@ -56,9 +56,7 @@ class World:
         return url.removeprefix("http://localhost")
 
     def post(self, url: str, data: dict[str, object] | None = None, **form: object) -> TestResponse:
-        with self.client.session_transaction() as session:
-            token = str(session["csrf"])
-        return self.client.post(url, data={"csrf_token": token, **(data or {}), **form})
+        return post(self.client, url, data, **form)
 
     def select(self, do: str, *ids: str, customer_id: str = ERIKA) -> TestResponse:
         return self.post(self.base(customer_id) + "/selection", {"documents": list(ids)}, do=do)
@@ -77,10 +75,6 @@ def world() -> Iterator[World]:
     with app.test_client() as client:
         client.get("/?lang=en")
         yield World(client, store, app.extensions["payportal"]["portal"], urls)
-
-
-def text(response: TestResponse) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
 def test_the_overview_offers_checkboxes_the_bulk_buttons_and_pay_all_overdue(

@@ -6,13 +6,13 @@ blocked."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from typing import TYPE_CHECKING
 
 import pytest
 from examples.portal.app import create_app
 from examples.portal.methods import camt054_return
 from examples.portal.store import PortalStore, demo_store
+from portal_client import post, text
 from test_portal_i18n import english_phrases, visible_text
 
 from payportal import HmacKey, KeyRing, LinkSigner, Money, Portal, PortalUrls
@@ -48,9 +48,7 @@ class World:
         return url.removeprefix("http://localhost") + "/payment-methods"
 
     def post(self, url: str, **form: str) -> TestResponse:
-        with self.client.session_transaction() as session:
-            token = str(session["csrf"])
-        return self.client.post(url, data={"csrf_token": token, **form})
+        return post(self.client, url, **form)
 
     def grant(self, **form: str) -> TestResponse:
         fields = {"do": "grant", "iban": IBAN, "holder": "Erika Mustermann", "consent": "yes"}
@@ -66,10 +64,6 @@ def world() -> Iterator[World]:
     with app.test_client() as client:
         client.get("/?lang=en")
         yield World(client, store, app.extensions["payportal"]["portal"], urls)
-
-
-def text(response: TestResponse) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
 def test_the_overview_links_the_page_and_it_offers_the_mandate_form(world: World) -> None:

@@ -8,13 +8,13 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from typing import TYPE_CHECKING
 
 import pypdf
 import pytest
 from examples.portal.app import create_app
 from examples.portal.store import PortalStore, demo_store
+from portal_client import post, text
 from test_portal_i18n import english_phrases, visible_text
 
 from payportal import HmacKey, KeyRing, LinkSigner, Money, PortalUrls
@@ -42,16 +42,6 @@ def world() -> Iterator[tuple[FlaskClient, str, str, PortalStore]]:
     with app.test_client() as client:
         client.get("/")
         yield client, erika, john, store
-
-
-def post(client: FlaskClient, url: str, **form: str) -> TestResponse:
-    with client.session_transaction() as session:
-        token = str(session["csrf"])
-    return client.post(url, data={"csrf_token": token, **form})
-
-
-def text(response: TestResponse) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
 def seen(response: TestResponse) -> str:
