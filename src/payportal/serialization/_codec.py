@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from payportal.exceptions import ValidationError
 from payportal.serialization._converter import MODELS, converter
 from payportal.serialization._errors import translate
+from payportal.serialization._text import dumps as _text
 from payportal.serialization._upgrades import SCHEMA_VERSION, upgrade
 
 __all__ = ["dump", "dumps", "load", "loads"]
@@ -96,7 +97,7 @@ def dumps(obj: object) -> str:
     """
     data = dump(obj)
     try:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _text(data, type(obj))
     except (TypeError, ValueError) as error:
         raise ValidationError(
             f"holds a value JSON cannot carry: {error}", field=_root(data["type"]), value=None

@@ -29,6 +29,7 @@ from payportal.exceptions import CorruptRecordError, PayportalError, ValidationE
 from payportal.serialization import SCHEMA_VERSION, dumps, loads
 from payportal.serialization._converter import MODELS, converter
 from payportal.serialization._errors import translate
+from payportal.serialization._text import dumps as _text
 
 __all__ = [
     "CACHE_SIZE",
@@ -79,7 +80,7 @@ def _dumps_other(value: object) -> str:
     try:
         data = converter.unstructure(value, type(value))
         envelope = {"schema_version": SCHEMA_VERSION, "type": name, "data": data}
-        return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _text(envelope, type(value))
     except Exception as exc:  # noqa: BLE001 - cattrs' and json's errors, as one ValidationError
         raise ValidationError(f"cannot be stored: {exc}", field=_snake(name), value=value) from None
 
