@@ -3,6 +3,8 @@ confirmed by the statement credit once, returned with the fee and the mandate bl
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -12,7 +14,14 @@ import pytest
 from booking_world import T0, reminded_world, store_world
 
 from payportal import Money
-from payportal.booking import CollectionState, IntentStatus, Outcome, Portal
+from payportal.booking import (
+    CollectionState,
+    IntentStatus,
+    Outcome,
+    Portal,
+    journal,
+    journal_to_csv,
+)
 from payportal.documents import PaymentState
 from payportal.dunning import BlockReason, DunningLevel, DunningPolicy
 from payportal.exceptions import ValidationError
@@ -417,6 +426,14 @@ def test_return_of_a_confirmed_collection_reverses_it_adds_the_fee_and_blocks(
     # The return reported again books nothing, charges no second fee.
     assert [o.outcome for o in portal.receive(returned(first, "AC04"))] == [Outcome.ALREADY_BOOKED]
     assert account(portal.storage).open_total == m("83.50")
+    # The fee is a receivable no invoice of the app's carries: the journal keeps it once,
+    # and the exports book it (DATEV: debtor to the charge account).
+    (charged,) = [r for r in journal(portal.storage, "42") if r.kind == "return_fee_charged"]
+    assert (charged.charges, charged.amount, charged.placed) == (FEE, m("0.00"), m("0.00"))
+    assert charged.reference == f"RLS-{first.end_to_end_id}"
+    assert charged.intent_id == first.intent_id
+    rows = list(csv.DictReader(io.StringIO(journal_to_csv([charged]))))
+    assert [(r["target"], r["amount"]) for r in rows] == [("charge", "3.50")]
 
 
 def test_return_of_a_pending_collection_cancels_it_and_the_dues_come_back(
@@ -432,6 +449,8 @@ def test_return_of_a_pending_collection_cancels_it_and_the_dues_come_back(
     late = portal.receive(credit(first, end_to_end_id=first.end_to_end_id))
     assert [o.outcome for o in late] == [Outcome.NOTHING_TO_BOOK]
     assert account(portal.storage).open_total == m("83.50")
+    charges = [r.charges for r in journal(portal.storage, "42") if r.charges]
+    assert charges == [FEE]
     # The invoice and the fee are due again; the pending one is not collected twice.
     later = portal.collect(on=T0.date() + timedelta(days=20))
     assert [r.item_keys for r in later.records] == [("RE-1",), (f"RLS-{first.end_to_end_id}",)]

@@ -26,6 +26,7 @@ from payportal.booking import (
     journal_to_datev,
 )
 from payportal.booking._export import MONEY_TARGETS
+from payportal.booking._journal import journal_data, journal_record
 from payportal.exceptions import ValidationError
 
 CREATED = datetime(2026, 4, 1, 8, 30, 15, 123000, tzinfo=UTC)
@@ -177,6 +178,67 @@ def test_datev_top_ups_and_discounts_use_their_accounts() -> None:
         ("10,00", "1360", "10042"),
         ("5,00", "1360", "1710"),
     ]
+
+
+def charged_fee() -> JournalRecord:
+    zero = m(0)
+    return JournalRecord(
+        kind="return_fee_charged",
+        at=datetime(2026, 3, 9, tzinfo=UTC),
+        customer_id="42",
+        booking_id="return_fee:E2E-1",
+        intent_id="pi-1",
+        provider="sepa_direct_debit",
+        provider_payment_id="E2E-1",
+        event_id="B-1",
+        movement_key="sepa_direct_debit:E2E-1:return_fee",
+        reference="RLS-E2E-1",
+        amount=zero,
+        discounts=zero,
+        write_offs=zero,
+        credit=zero,
+        prepaid=zero,
+        pending=zero,
+        refund_due=zero,
+        charges=m(350),
+    )
+
+
+def test_a_charge_moves_no_money_and_is_booked_debtor_to_the_charge_account() -> None:
+    record = charged_fee()
+    assert journal_lines(record) == [("charge", "", "", m(350))]
+    assert record.placed == record.amount == m(0)
+    data = journal_to_datev(
+        [record],
+        settings(charge_account="4971"),
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        created_at=CREATED,
+    )
+    ((amount, side, _, _, _, _, konto, gegenkonto, _, day, belegfeld, *_),) = datev_lines(data)[2:]
+    assert (amount, side, konto, gegenkonto, day, belegfeld) == (
+        "3,50",
+        "S",
+        "10042",
+        "4971",
+        "0903",
+        "RLS-E2E-1",
+    )
+    # By default against the bank charges account, whose expense the passed-on fee reduces.
+    default = journal_to_datev(
+        [record], settings(), start=date(2026, 3, 1), end=date(2026, 3, 31), created_at=CREATED
+    )
+    assert datev_lines(default)[2][7] == "4970"
+
+
+def test_journal_data_keeps_charges_and_reads_records_written_before_them() -> None:
+    record = charged_fee()
+    assert journal_record("42", journal_data(record)) == record
+    payment = sample_records()[0]
+    data = journal_data(payment)
+    assert "charges" not in data  # only a charge writes them: older records read the same
+    assert journal_record(payment.customer_id, data) == payment
+    assert journal_record(payment.customer_id, data).charges == m(0)
 
 
 def test_datev_refuses_what_does_not_fit_one_batch() -> None:

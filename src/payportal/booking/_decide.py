@@ -88,8 +88,10 @@ class JournalRecord:
 
     Attributes:
         kind: ``payment_booked``, ``refund_booked``, ``chargeback_booked``,
-            ``top_up_released``, ``top_up_rejected``, ``credit_note_booked`` or
-            ``fee_waived`` (no money: the waived charge is in ``write_offs``).
+            ``top_up_released``, ``top_up_rejected``, ``credit_note_booked``,
+            ``fee_waived`` (no money: the waived charge is in ``write_offs``) or
+            ``return_fee_charged`` (no money: a direct debit's return fee put on the
+            account, in ``charges``).
         at: when the booking counts (the event's time).
         customer_id: whose account.
         booking_id: the id the booking has on the account (an intent id, ``/2`` for its
@@ -108,6 +110,9 @@ class JournalRecord:
         prepaid: change of the prepaid balance.
         pending: change of the pending top-ups.
         refund_due: change of the refunds due to the customer.
+        charges: costs put on the customer's account by payportal itself (a returned
+            direct debit's fee), which no invoice of the app's carries; zero for every
+            other booking.
         fee: the provider's fee, if known.
         note: why, for bookings a person decided (the reason a fee was waived).
     """
@@ -130,6 +135,9 @@ class JournalRecord:
     prepaid: Money
     pending: Money
     refund_due: Money
+    charges: Money = attrs.field(
+        default=attrs.Factory(lambda self: Money.zero(self.amount.currency), takes_self=True)
+    )
     fee: Money | None = None
     note: str = ""
 

@@ -59,6 +59,8 @@ from payportal.booking._book import (
     book_in,
     save_intent,
 )
+from payportal.booking._decide import JournalRecord
+from payportal.booking._journal import journal_data
 from payportal.booking._model import EventKind, PaymentEvent, PaymentIntent, Purpose
 from payportal.dunning import BlockReason, DunningBlock
 from payportal.exceptions import ValidationError
@@ -923,6 +925,8 @@ def _return(
     fee_key = ""
     if fee is not None:
         fee_key = _charge_fee(tx, record, fee, entry)
+        if fee_key:
+            _journal_fee(tx, record, fee, entry, fee_key)
     blocked = False
     stored = tx.load_order(MANDATES, record.mandate_reference, StoredMandate)
     if (
@@ -949,6 +953,35 @@ def _return(
     if outcome.outcome is Outcome.BOOKED:
         return outcome
     return BookingOutcome(Outcome.BOOKED, outcome.decision, outcome.reason)
+
+
+def _journal_fee(
+    tx: Transaction, record: DirectDebitCollection, fee: Money, entry: StatementEntry, key: str
+) -> None:
+    # A receivable no invoice of the app's carries: the accountant must see it (the
+    # journal's exports book it debtor to the charge account).
+    zero = Money.zero(fee.currency)
+    charged = JournalRecord(
+        kind="return_fee_charged",
+        at=_occurred(entry),
+        customer_id=record.customer_id,
+        booking_id=f"return_fee:{record.end_to_end_id}",
+        intent_id=record.intent_id,
+        provider=PROVIDER,
+        provider_payment_id=record.end_to_end_id,
+        event_id=entry.entry_id[:300],
+        movement_key=f"{PROVIDER}:{record.end_to_end_id}:return_fee",
+        reference=key,
+        amount=zero,
+        discounts=zero,
+        write_offs=zero,
+        credit=zero,
+        prepaid=zero,
+        pending=zero,
+        refund_due=zero,
+        charges=fee,
+    )
+    tx.append_journal(record.customer_id, charged.kind, journal_data(charged))
 
 
 def _charge_fee(

@@ -59,7 +59,8 @@ def journal_lines(record: JournalRecord) -> list[tuple[str, str, str, Money]]:
 
     Targets: ``document`` (one per share), ``credit``, ``prepaid``, ``pending``,
     ``refund_due`` (the money: they add up to ``record.amount``), then ``discount``,
-    ``write_off`` (settled without money) and ``fee``.
+    ``write_off`` (settled without money), ``charge`` (put on the account without money)
+    and ``fee``.
 
     Raises:
         ValidationError: ``record`` is not a :class:`~payportal.booking.JournalRecord`.
@@ -74,6 +75,7 @@ def journal_lines(record: JournalRecord) -> list[tuple[str, str, str, Money]]:
         ("refund_due", record.refund_due),
         ("discount", record.discounts),
         ("write_off", record.write_offs),
+        ("charge", record.charges),
     ):
         if money:
             lines.append((target, "", "", money))
@@ -249,6 +251,9 @@ class DatevSettings:
         bank_account: the account of ``bank_transfer`` and ``bank`` if not mapped.
         prepaid_account, pending_account, discount_account, write_off_account,
         fee_account: where those amounts go.
+        charge_account: the counter account of costs payportal puts on a customer's
+            account (a returned direct debit's fee, booked debtor to this account); by
+            default the bank charges account, whose expense the passed-on fee reduces.
         currency: the batch's currency; bookings in another currency are refused.
         label: the batch's name (Bezeichnung, up to 30 characters).
         exported_by: who exported (up to 25 characters).
@@ -269,6 +274,7 @@ class DatevSettings:
     discount_account: str = attrs.field(default="8730", validator=_digits)
     write_off_account: str = attrs.field(default="2400", validator=_digits)
     fee_account: str = attrs.field(default="4970", validator=_digits)
+    charge_account: str = attrs.field(default="4970", validator=_digits)
     currency: str = "EUR"
     label: str = attrs.field(default="payportal", validator=[v.optional_str, v.max_length(30)])
     exported_by: str = attrs.field(
@@ -323,6 +329,7 @@ _KIND_TEXT = {
     "top_up_released": "Guthaben freigegeben",
     "top_up_rejected": "Guthaben abgelehnt",
     "fee_waived": "Mahngebühr erlassen",
+    "return_fee_charged": "Rücklastschriftgebühr",
 }
 
 
@@ -349,6 +356,7 @@ def _datev_rows(record: JournalRecord, settings: DatevSettings) -> list[list[str
             "pending": (money, settings.pending_account, True),
             "discount": (settings.discount_account, debtor, True),
             "write_off": (settings.write_off_account, debtor, True),
+            "charge": (debtor, settings.charge_account, True),
             "fee": (settings.fee_account, money, True),
         }[target]
         debit = (amount.amount > 0) == positive_in

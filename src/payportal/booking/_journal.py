@@ -39,6 +39,8 @@ def journal_data(record: JournalRecord) -> dict[str, Any]:
     }
     for name in _AMOUNTS:
         data[name] = str(getattr(record, name).amount)
+    if record.charges:
+        data["charges"] = str(record.charges.amount)
     return data
 
 
@@ -71,8 +73,9 @@ def journal_record(customer_id: str, data: Mapping[str, Any]) -> JournalRecord:
                 for d in data["documents"]
             ),
             fee=None if data["fee"] is None else money(data["fee"]),
-            # Records written before notes existed have none.
+            # Records written before notes existed have none; only a charge writes charges.
             note=data.get("note", ""),
+            charges=money(data.get("charges", "0")),
             **amounts,
         )
     except KeyError as exc:
