@@ -104,8 +104,13 @@ def topics(storage: Storage) -> list[str]:
 
 
 def due(storage: Storage, portal: Arrangements, on: date) -> list[str]:
-    """The invoice numbers the dunning policy reminds of on ``on``, honouring the holds
-    and the due dates of accepted extensions."""
+    """The invoice numbers the dunning policy reminds of on ``on``, honouring the holds,
+    the due dates of accepted extensions and the instalments of active plans."""
+    return list(demanded(storage, portal, on))
+
+
+def demanded(storage: Storage, portal: Arrangements, on: date) -> dict[str, Money]:
+    """What the reminders of ``on`` demand per invoice number (see :func:`due`)."""
     with storage.transaction(read_only=True) as tx:
         documents = [d.value for d in tx.documents_of("42")]
     proposals = POLICY.due(
@@ -114,5 +119,6 @@ def due(storage: Storage, portal: Arrangements, on: date) -> list[str]:
         on=on,
         blocks=portal.blocks("42", on=on),
         due_dates=portal.due_dates("42"),
+        instalments=portal.instalment_schedules("42"),
     )
-    return [i.number for p in proposals for i in p.invoices]
+    return {i.number: i.amount_open for p in proposals for i in p.invoices}

@@ -10,6 +10,7 @@ from arrangements_world import (
     Clock,
     account,
     arrangements,
+    demanded,
     due,
     open_storage,
     pay,
@@ -55,6 +56,12 @@ def test_a_kept_plan_holds_dunning_and_an_overdue_instalment_resumes_it(kind: st
     assert portal.due_dates("42") == {"inv-1": date(2026, 5, 1)}
     assert due(storage, portal, date(2026, 5, 7)) == ["RE-2"]
     assert due(storage, portal, date(2026, 5, 8)) == ["RE-2", "RE-1"]  # by due date
+    # The reminder demands the missed instalment, not the 200.00 open on the invoice.
+    assert demanded(storage, portal, date(2026, 5, 8))["RE-1"] == Money("100.00", "EUR")
+    assert account(storage).items["RE-1"].amount_open == Money("200.00", "EUR")
+    assert portal.instalment_schedules("42") == {
+        "inv-1": tuple((i.due_on, i.amount) for i in plan.instalments)
+    }
     progress = portal.progress("inv-1", on=date(2026, 5, 2))
     assert progress is not None
     assert (progress.missed, progress.kept, progress.paid) == (1, False, Money("100.00", "EUR"))
@@ -151,6 +158,9 @@ def test_a_plan_is_cancelled_after_the_missed_instalments_of_its_rule(kind: str)
     assert plan.state is PlanState.CANCELLED
     assert portal.cancel_broken_plans("42", on=date(2026, 6, 2)) == ()
     assert portal.amount_due("inv-1", on=date(2026, 6, 2)) is None
+    # Cancelled, the plan no longer limits dunning: the whole invoice is demanded.
+    assert portal.instalment_schedules("42") == {}
+    assert demanded(storage, portal, date(2026, 6, 2)) == {"RE-1": Money("90.00", "EUR")}
     assert topics(storage) == ["instalments.granted", "instalments.cancelled"]
     with storage.transaction(read_only=True) as tx:
         [message] = [m for m in tx.outbox() if m.topic == "instalments.cancelled"]

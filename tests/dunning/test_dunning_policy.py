@@ -474,3 +474,99 @@ def test_an_agreed_due_date_moves_levels_default_and_interest() -> None:
     with pytest.raises(ValidationError) as error:
         policy.due(account_of(inv), [inv], on=DUE, customer=PERSON, due_dates={inv.id: "soon"})  # type: ignore[dict-item]
     assert error.value.field == f"due_dates[{inv.id!r}]"
+
+
+# --- instalment plans -----------------------------------------------------------------------
+
+# 300.00 in three instalments of 100.00, due on DUE, 30 and 60 days later.
+PLAN = ((DUE, eur("100.00")), (DUE + timedelta(days=30), eur("100.00")),
+        (DUE + timedelta(days=60), eur("100.00")))  # fmt: skip
+
+
+def test_under_a_plan_a_reminder_demands_the_instalments_due_not_the_invoice() -> None:
+    inv = invoice("RE-1", "300.00")
+    rules = DunningPolicy(levels=THREE_LEVELS[:1])
+    plan = {inv.id: PLAN}
+    # Seven days after the first instalment: that one is due, the two others are not.
+    [proposal] = rules.due(account_of(inv), [inv], on=DUE + timedelta(days=7), instalments=plan)
+    assert proposal.invoices[0].amount_open == eur("100.00")
+    # After the second instalment's date both are due.
+    [proposal] = rules.due(account_of(inv), [inv], on=DUE + timedelta(days=31), instalments=plan)
+    assert proposal.invoices[0].amount_open == eur("200.00")
+    # Without the plan, the whole invoice.
+    [proposal] = rules.due(account_of(inv), [inv], on=DUE + timedelta(days=7))
+    assert proposal.invoices[0].amount_open == eur("300.00")
+
+
+def test_under_a_plan_payments_count_and_nothing_due_means_no_reminder() -> None:
+    inv = invoice("RE-1", "300.00")
+    rules = DunningPolicy(levels=THREE_LEVELS[:1])
+    account = account_of(inv)
+    paid = account.apply(
+        account.allocate(
+            eur("150.00"), strategy=Strategy.OLDEST_FIRST, paid_on=DUE, payment_id="P-1"
+        )
+    )
+    on = DUE + timedelta(days=35)  # two instalments due (200.00), 150.00 paid
+    [proposal] = rules.due(paid, [inv], on=on, instalments={inv.id: PLAN})
+    assert proposal.invoices[0].amount_open == eur("50.00")
+    # Paid ahead: the open 150.00 is less than what is not yet due.
+    assert rules.due(paid, [inv], on=DUE + timedelta(days=7), instalments={inv.id: PLAN}) == ()
+
+
+def test_under_a_plan_interest_runs_on_the_principal_in_default_day_by_day() -> None:
+    inv = invoice("RE-1", "300.00")
+    account = account_of(inv)
+    paid = account.apply(
+        account.allocate(
+            eur("50.00"),
+            strategy=Strategy.OLDEST_FIRST,
+            paid_on=DUE + timedelta(days=10),
+            payment_id="P-1",
+        )
+    )
+    rules = DunningPolicy(levels=THREE_LEVELS[:1], interest=ContractualInterest("10"))
+    [proposal] = rules.due(paid, [inv], on=DUE + timedelta(days=45), instalments={inv.id: PLAN})
+    [line] = proposal.invoices
+    # In default: 100.00 for 10 days, 50.00 after the payment until the second instalment's
+    # date (20 days), then 150.00 (15 days): (1000 + 1000 + 2250) x 10 % / 365 = 1.1644.
+    assert [(p.days, p.principal) for p in line.interest_periods] == [
+        (10, eur("100.00")),
+        (20, eur("50.00")),
+        (15, eur("150.00")),
+    ]
+    assert line.interest == eur("1.16")
+    assert line.amount_open == eur("150.00")
+
+
+def test_a_plan_whose_instalments_are_all_due_reminds_as_if_there_were_none() -> None:
+    inv = invoice("RE-1", "300.00")
+    rules = DunningPolicy(levels=THREE_LEVELS[:1], interest=StatutoryInterest())
+    on = DUE + timedelta(days=90)
+    due_first = {inv.id: DUE - timedelta(days=1)}
+    with_plan = rules.due(
+        account_of(inv), [inv], on=on, customer=PERSON, due_dates=due_first,
+        instalments={inv.id: ((DUE - timedelta(days=1), eur("300.00")),)},
+    )  # fmt: skip
+    without = rules.due(account_of(inv), [inv], on=on, customer=PERSON, due_dates=due_first)
+    assert with_plan == without
+
+
+@pytest.mark.parametrize(
+    ("instalments", "field"),
+    [
+        ({"id-RE-1": [(DUE, "100.00")]}, "instalments['id-RE-1'][0]"),
+        ({"id-RE-1": [(DUE, Money("100.00", "CHF"))]}, "instalments['id-RE-1'][0]"),
+        ({"id-RE-1": [(DUE, eur("0.00"))]}, "instalments['id-RE-1'][0]"),
+        ({"id-RE-1": [("2026-03-01", eur("1.00"))]}, "instalments['id-RE-1'][0]"),
+        ({"id-RE-1": [DUE]}, "instalments['id-RE-1'][0]"),
+        ([(DUE, eur("1.00"))], "instalments"),
+    ],
+)
+def test_instalments_that_are_not_dates_and_money_are_refused(
+    instalments: object, field: str
+) -> None:
+    inv = invoice()
+    with pytest.raises(ValidationError) as error:
+        policy().due(account_of(inv), [inv], on=LATE, instalments=instalments)  # type: ignore[arg-type]
+    assert error.value.field == field

@@ -233,6 +233,20 @@ class Arrangements:
                 found[hold.invoice_id] = hold.due_on
         return found
 
+    def instalment_schedules(self, customer_id: str) -> dict[str, tuple[tuple[date, Money], ...]]:
+        """The instalments of the customer's active plans, by invoice id, as ``(due date,
+        amount)`` pairs. Pass them to :meth:`payportal.dunning.DunningPolicy.due`
+        (``instalments=``), so that a reminder for a missed instalment demands what is due,
+        not the whole invoice, and interest runs on that alone. A cancelled plan has none:
+        its whole invoice is due."""
+        found: dict[str, tuple[tuple[date, Money], ...]] = {}
+        with self._storage.transaction(read_only=True) as tx:
+            for stored in tx.documents_of(customer_id):
+                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
+                if plan is not None and plan.state is PlanState.ACTIVE:
+                    found[plan.invoice_id] = tuple((i.due_on, i.amount) for i in plan.instalments)
+        return found
+
     # -- instalment plans ------------------------------------------------------------------
 
     def grant_instalments(

@@ -390,6 +390,7 @@ class DunningPolicy:
         debtor: DebtorKind | None = None,
         blocks: Iterable[DunningBlock] = (),
         due_dates: Mapping[str, date] | None = None,
+        instalments: Mapping[str, Iterable[tuple[date, Money]]] | None = None,
     ) -> tuple[ReminderProposal, ...]:
         """The reminders to create for one customer on ``on``, lowest level first.
 
@@ -413,12 +414,18 @@ class DunningPolicy:
             due_dates: due dates agreed later, by invoice id (an accepted extension,
                 :meth:`payportal.arrangements.Arrangements.due_dates`): levels, default and
                 interest count from them instead of the invoice's own due date.
+            instalments: the instalments of invoices paid under an active plan, by invoice
+                id, as ``(due date, amount)`` pairs
+                (:meth:`payportal.arrangements.Arrangements.instalment_schedules`): only the
+                principal in default is reminded and bears interest, on each day what is
+                open less the instalments not yet due on that day.
 
         Raises:
             ValidationError: a document or block of another customer, an invoice in another
                 currency than the account, a day outside the base-rate table, statutory
-                interest or flat fee without ``customer`` or ``debtor``, or a level without
-                a fee in the account's currency.
+                interest or flat fee without ``customer`` or ``debtor``, a level without
+                a fee in the account's currency, or an instalment that is not a date and
+                positive money in the account's currency.
         """
         on = check_day(on, "on")
         if not isinstance(account, CustomerAccount):
@@ -433,6 +440,7 @@ class DunningPolicy:
             return ()
         run = _Run(self, account, on, debtor)
         run.due_dates = _due_dates(due_dates)
+        run.schedules = _schedules(instalments, run.currency)
         groups: dict[int, list[tuple[ProposedInvoice, bool]]] = {}
         for index, invoice in enumerate(invoices):
             if invoice.currency != run.currency:
@@ -457,6 +465,61 @@ def _due_dates(value: Mapping[str, date] | None) -> Mapping[str, date]:
     for invoice_id, day in value.items():
         check_day(day, f"due_dates[{invoice_id!r}]")
     return value
+
+
+def _schedules(
+    value: Mapping[str, Iterable[tuple[date, Money]]] | None, currency: str
+) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Per invoice id, its instalments as (due date ordinal, minor units), by due date."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "must map invoice ids to instalments", field="instalments", value=value
+        )
+    found: dict[str, tuple[tuple[int, int], ...]] = {}
+    for invoice_id, schedule in value.items():
+        pairs = []
+        for index, pair in enumerate(schedule):
+            field = f"instalments[{invoice_id!r}][{index}]"
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise ValidationError("must be a (due date, amount) pair", field=field, value=pair)
+            day, amount = pair
+            check_day(day, field)
+            if not isinstance(amount, Money) or amount.currency != currency or amount.amount <= 0:
+                raise ValidationError(
+                    f"must be positive Money in {currency}", field=field, value=amount
+                )
+            pairs.append((day.toordinal(), amount.minor_units))
+        found[invoice_id] = tuple(sorted(pairs))
+    return found
+
+
+def _not_yet_due(schedule: tuple[tuple[int, int], ...], day: int) -> int:
+    """The units of the instalments not yet due on ``day`` (due that day or later)."""
+    return sum(units for due, units in schedule if due >= day)
+
+
+def _in_default(
+    balances: list[tuple[int, int]],
+    span: tuple[int, int],
+    schedule: tuple[tuple[int, int], ...],
+) -> list[tuple[int, int]]:
+    """``balances`` (see :func:`accrue_units`) less, on each day, the instalments not yet
+    due: the pieces are cut at every due date, so that each keeps one such amount."""
+    start, end = span
+    cuts = sorted(due for due, _ in schedule if start < due < end)
+    result: list[tuple[int, int]] = []
+    first = start + 1
+    for index, (until, units) in enumerate(balances):
+        last = end if index == len(balances) - 1 else min(until, end)
+        while first <= last:
+            piece_last = next((cut for cut in cuts if first <= cut < last), last)
+            result.append((piece_last, max(0, units - _not_yet_due(schedule, piece_last))))
+            first = piece_last + 1
+        if first > end:
+            break
+    return result or [(end, 0)]
 
 
 def _debtor(
@@ -545,6 +608,7 @@ class _Run:
         self.flat_fee = policy.flat_fee and currency == FLAT_FEE.currency
         self._payments: dict[str, list[tuple[int, int]]] | None = None
         self.due_dates: Mapping[str, date] = {}
+        self.schedules: Mapping[str, tuple[tuple[int, int], ...]] = {}
 
     def _money(self, units: int) -> Money:
         return units_to_money(units, self.currency, self.exponent)
@@ -556,12 +620,17 @@ class _Run:
         if invoice.state is PaymentState.PAID or invoice.state is PaymentState.CANCELLED:
             return None
         item = self.account.items.get(invoice.number)
-        open_units = item.units[2] if item is not None else invoice.amount_due.minor_units
+        principal = item.units[2] if item is not None else invoice.amount_due.minor_units
+        schedule = self.schedules.get(invoice.id)
+        on_ordinal = self.on_ordinal
+        # Under a plan, only what is due: the open principal less the instalments to come.
+        open_units = (
+            principal if schedule is None else principal - _not_yet_due(schedule, on_ordinal)
+        )
         if open_units <= 0 or open_units < self.minimum_units:
             return None
         due_on = self.due_dates.get(invoice.id) or invoice.due_on or invoice.issued_on
         due_ordinal = due_on.toordinal()
-        on_ordinal = self.on_ordinal
         if on_ordinal <= due_ordinal:
             return None
         levels = self.policy.levels
@@ -582,7 +651,7 @@ class _Run:
         periods: tuple[InterestPeriod, ...] = ()
         if self.policy.interest is not None and in_default:
             start = due_ordinal if last is None else last
-            interest, periods = self._interest(invoice.number, open_units, start)
+            interest, periods = self._interest(invoice.number, principal, start, schedule)
         flat_fee, carries_flat_fee = self.zero, False
         if self.flat_fee and in_default and self._business():
             carries_flat_fee = True
@@ -611,13 +680,19 @@ class _Run:
         return self.debtor is DebtorKind.BUSINESS
 
     def _interest(
-        self, key: str, open_units: int, start: int
+        self,
+        key: str,
+        open_units: int,
+        start: int,
+        schedule: tuple[tuple[int, int], ...] | None = None,
     ) -> tuple[Money, tuple[InterestPeriod, ...]]:
         rule = self.policy.interest
         assert rule is not None
         if self._payments is None:
             self._payments = _payments_by_item(self.account)
         balances = _balances(self._payments.get(key, ()), open_units, start)
+        if schedule is not None:
+            balances = _in_default(balances, (start, self.on_ordinal), schedule)
         pieces: list[tuple[int, int, int, int]] = []
         numerator = accrue_units(rule, self.debtor, (start, self.on_ordinal), balances, pieces)
         periods = tuple(
