@@ -213,3 +213,65 @@ def test_levels_come_in_order_one_at_a_time_and_interest_adds_up(
             eur(units), start=start, end=sent[-1][0], rule=policy.interest, debtor=debtor
         )
         assert abs(whole.amount.minor_units - interest) <= len(sent)
+
+
+Planned = tuple[Invoice, CustomerAccount, tuple[tuple[date, Money], ...], date]
+
+
+@st.composite
+def planned_invoices(draw: st.DrawFn) -> Planned:
+    """An invoice under a plan of 1 to 6 instalments that add up to it, maybe a part
+    payment, and a day after the invoice's due date to remind on."""
+    total = draw(st.integers(100, 10**7))
+    due = START + timedelta(days=draw(st.integers(0, 60)))
+    inv = Invoice(
+        id="inv",
+        number="RE-1",
+        customer_id="c1",
+        issued_on=START,
+        due_on=due,
+        lines=[LineItem(title="Work", quantity=1, unit_price=eur(total))],
+    )
+    count = draw(st.integers(1, 6))
+    days = sorted(draw(st.lists(st.integers(0, 200), min_size=count, max_size=count)))
+    schedule = tuple(
+        (due + timedelta(days=day), part)
+        for day, part in zip(days, eur(total).split_evenly(count), strict=True)
+    )
+    account = CustomerAccount(customer_id="c1", currency="EUR").add(OpenItem.from_document(inv))
+    paid = draw(st.integers(0, total - 1))
+    if paid:
+        account = account.apply(
+            account.allocate(
+                eur(paid),
+                strategy=Strategy.OLDEST_FIRST,
+                paid_on=due + timedelta(days=draw(st.integers(0, 200))),
+                payment_id="P-1",
+            )
+        )
+    on = due + timedelta(days=draw(st.integers(1, 300)))
+    return inv, account, schedule, on
+
+
+@given(planned_invoices(), st.sampled_from([StatutoryInterest(), ContractualInterest("8.5")]))
+def test_a_plan_never_demands_more_than_without_it_and_exactly_what_is_due(
+    case: Planned,
+    interest: StatutoryInterest | ContractualInterest,
+) -> None:
+    inv, account, schedule, on = case
+    policy = DunningPolicy(levels=[DunningLevel(days=0)], interest=interest)
+    plain = policy.due(account, [inv], on=on, debtor=DebtorKind.CONSUMER)
+    planned = policy.due(
+        account, [inv], on=on, debtor=DebtorKind.CONSUMER, instalments={inv.id: schedule}
+    )
+    open_now = account.items["RE-1"].amount_open
+    to_come = sum((part for day, part in schedule if day >= on), eur(0))
+    if open_now <= to_come:
+        assert planned == ()
+        return
+    [line] = planned[0].invoices
+    assert line.amount_open == open_now - to_come
+    [whole] = plain[0].invoices
+    assert line.interest <= whole.interest
+    # Interest runs only on money in default, never on more than the invoice.
+    assert all(eur(0) < period.principal <= inv.total for period in line.interest_periods)
