@@ -3,7 +3,7 @@ written with its journal entry and outbox message in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -201,12 +201,10 @@ class Arrangements:
         day = self._today() if on is None else on
         found: list[DunningBlock] = []
         with self._storage.transaction(read_only=True) as tx:
-            for stored in tx.documents_of(customer_id):
-                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
-                if plan is not None:
-                    block = plan.block(_paid(tx, plan), on=day)
-                    if block is not None:
-                        found.append(block)
+            for plan in _plans_of(tx, customer_id):
+                block = plan.block(_paid(tx, plan), on=day)
+                if block is not None:
+                    found.append(block)
         for hold in self.holds(customer_id):
             block = hold.block()
             if block is not None and block.holds(day):
@@ -220,9 +218,8 @@ class Arrangements:
         default and interest count from the agreed date, not the invoice's."""
         found: dict[str, date] = {}
         with self._storage.transaction(read_only=True) as tx:
-            for stored in tx.documents_of(customer_id):
-                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
-                if plan is None or plan.state is not PlanState.ACTIVE:
+            for plan in _plans_of(tx, customer_id):
+                if plan.state is not PlanState.ACTIVE:
                     continue
                 due = plan.progress(_paid(tx, plan), on=plan.agreed_on).due
                 if due is not None:
@@ -239,13 +236,12 @@ class Arrangements:
         (``instalments=``), so that a reminder for a missed instalment demands what is due,
         not the whole invoice, and interest runs on that alone. A cancelled plan has none:
         its whole invoice is due."""
-        found: dict[str, tuple[tuple[date, Money], ...]] = {}
         with self._storage.transaction(read_only=True) as tx:
-            for stored in tx.documents_of(customer_id):
-                plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
-                if plan is not None and plan.state is PlanState.ACTIVE:
-                    found[plan.invoice_id] = tuple((i.due_on, i.amount) for i in plan.instalments)
-        return found
+            return {
+                plan.invoice_id: tuple((i.due_on, i.amount) for i in plan.instalments)
+                for plan in _plans_of(tx, customer_id)
+                if plan.state is PlanState.ACTIVE
+            }
 
     # -- instalment plans ------------------------------------------------------------------
 
@@ -432,9 +428,8 @@ class Arrangements:
             cancelled: list[InstalmentPlan] = []
             with self._storage.transaction() as tx:
                 _serialise(tx, customer_id)
-                for stored in tx.documents_of(customer_id):
-                    plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
-                    if plan is None or not plan.progress(_paid(tx, plan), on=day).broken:
+                for plan in _plans_of(tx, customer_id):
+                    if not plan.progress(_paid(tx, plan), on=day).broken:
                         continue
                     note = f"{plan.cancel_after_missed} instalments missed by {day.isoformat()}"
                     cancelled.append(_cancel(tx, plan, note, "policy"))
@@ -615,6 +610,14 @@ def _invoice(tx: Transaction, customer_id: str, invoice_id: str) -> Invoice:
             value=invoice_id,
         )
     return document
+
+
+def _plans_of(tx: Transaction, customer_id: str) -> Iterator[InstalmentPlan]:
+    """The plans (active or cancelled) of the customer's documents."""
+    for stored in tx.documents_of(customer_id):
+        plan = tx.load_order(PLANS, stored.value.id, InstalmentPlan)
+        if plan is not None:
+            yield plan
 
 
 def _paid(tx: Transaction, plan: InstalmentPlan) -> Money:
