@@ -233,6 +233,7 @@ def _record(
     shares: Iterable[DocumentShare] = (),
     discounts: Money | None = None,
     write_offs: Money | None = None,
+    charges: Money | None = None,
     note: str = "",
 ) -> JournalRecord:
     zero = Money.zero(after.currency)
@@ -255,6 +256,7 @@ def _record(
         prepaid=after.prepaid.balance - before.prepaid.balance,
         pending=after.prepaid.pending_amount - before.prepaid.pending_amount,
         refund_due=_refunds_total(after) - _refunds_total(before),
+        charges=zero if charges is None else charges,
         fee=source.fee,
         note=note,
     )

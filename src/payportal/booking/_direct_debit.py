@@ -59,7 +59,7 @@ from payportal.booking._book import (
     book_in,
     save_intent,
 )
-from payportal.booking._decide import JournalRecord
+from payportal.booking._decide import _record, _Source
 from payportal.booking._journal import journal_data
 from payportal.booking._model import EventKind, PaymentEvent, PaymentIntent, Purpose
 from payportal.dunning import BlockReason, DunningBlock
@@ -925,8 +925,6 @@ def _return(
     fee_key = ""
     if fee is not None:
         fee_key = _charge_fee(tx, record, fee, entry)
-        if fee_key:
-            _journal_fee(tx, record, fee, entry, fee_key)
     blocked = False
     stored = tx.load_order(MANDATES, record.mandate_reference, StoredMandate)
     if (
@@ -955,35 +953,6 @@ def _return(
     return BookingOutcome(Outcome.BOOKED, outcome.decision, outcome.reason)
 
 
-def _journal_fee(
-    tx: Transaction, record: DirectDebitCollection, fee: Money, entry: StatementEntry, key: str
-) -> None:
-    # A receivable no invoice of the app's carries: the accountant must see it (the
-    # journal's exports book it debtor to the charge account).
-    zero = Money.zero(fee.currency)
-    charged = JournalRecord(
-        kind="return_fee_charged",
-        at=_occurred(entry),
-        customer_id=record.customer_id,
-        booking_id=f"return_fee:{record.end_to_end_id}",
-        intent_id=record.intent_id,
-        provider=PROVIDER,
-        provider_payment_id=record.end_to_end_id,
-        event_id=entry.entry_id[:300],
-        movement_key=f"{PROVIDER}:{record.end_to_end_id}:return_fee",
-        reference=key,
-        amount=zero,
-        discounts=zero,
-        write_offs=zero,
-        credit=zero,
-        prepaid=zero,
-        pending=zero,
-        refund_due=zero,
-        charges=fee,
-    )
-    tx.append_journal(record.customer_id, charged.kind, journal_data(charged))
-
-
 def _charge_fee(
     tx: Transaction, record: DirectDebitCollection, fee: Money, entry: StatementEntry
 ) -> str:
@@ -999,5 +968,27 @@ def _charge_fee(
         due_on=entry.booking_date,
         issued_on=entry.booking_date,
     )
-    tx.save_account(stored.value.add(item), version=stored.version)
+    charged = stored.value.add(item)
+    tx.save_account(charged, version=stored.version)
+    # A receivable no invoice of the app's carries: the accountant must see it (the
+    # journal's exports book it debtor to the charge account). No money moves.
+    source = _Source(
+        PROVIDER,
+        record.end_to_end_id,
+        entry.entry_id[:300],
+        f"{PROVIDER}:{record.end_to_end_id}:return_fee",
+        key,
+    )
+    journal = _record(
+        "return_fee_charged",
+        _occurred(entry),
+        stored.value,
+        charged,
+        booking_id=f"return_fee:{record.end_to_end_id}",
+        intent_id=record.intent_id,
+        source=source,
+        amount=Money.zero(fee.currency),
+        charges=fee,
+    )
+    tx.append_journal(record.customer_id, journal.kind, journal_data(journal))
     return key
