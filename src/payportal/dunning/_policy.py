@@ -519,7 +519,7 @@ def _in_default(
             first = piece_last + 1
         if first > end:
             break
-    return result or [(end, 0)]
+    return result
 
 
 def _debtor(
