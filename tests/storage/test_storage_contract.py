@@ -137,6 +137,65 @@ def test_documents_are_stored_whole_with_versions(storage: Storage) -> None:
         assert tx.load_document("inv-1") == Versioned(renamed, 2)
 
 
+def test_documents_load_and_save_in_one_call(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        assert tx.load_documents([]) == {}
+        assert tx.save_documents([(samples.invoice("inv-1"), 0), (samples.invoice("inv-2"), 0)])
+        tx.save_document(samples.invoice("inv-3"), version=0)
+        tx.save_document(samples.invoice("inv-3", title="again"), version=1)
+    with storage.transaction() as tx:
+        loaded = tx.load_documents(["inv-3", "missing", "inv-1", "inv-2"])
+        # In the order asked for; what is not stored is left out.
+        assert list(loaded) == ["inv-3", "inv-1", "inv-2"]
+        assert loaded["inv-3"] == tx.load_document("inv-3")
+        assert loaded["inv-1"] == Versioned(samples.invoice("inv-1"), 1)
+        assert loaded["inv-3"].version == 2
+        changed = [
+            (samples.invoice("inv-1", title="x"), 1),
+            (samples.invoice("inv-3", title="y"), 2),
+            (samples.invoice("inv-4"), 0),
+        ]
+        assert tx.save_documents(changed) == [2, 3, 1]
+    with storage.transaction() as tx:
+        assert tx.load_document("inv-1") == Versioned(samples.invoice("inv-1", title="x"), 2)
+        assert tx.load_document("inv-3") == Versioned(samples.invoice("inv-3", title="y"), 3)
+        assert tx.load_document("inv-4") == Versioned(samples.invoice("inv-4"), 1)
+
+
+def test_a_stale_document_in_a_batch_raises_and_nothing_is_kept(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        tx.save_documents([(samples.invoice("inv-1"), 0), (samples.invoice("inv-2"), 0)])
+        tx.save_document(samples.invoice("inv-2", title="other writer"), version=1)
+    stale = [(samples.invoice("inv-1", title="x"), 1), (samples.invoice("inv-2", title="y"), 1)]
+    with pytest.raises(ConcurrentUpdateError) as caught, storage.transaction() as tx:
+        tx.save_documents(stale)
+    assert "document 'inv-2'" in str(caught.value)
+    assert (caught.value.expected, caught.value.actual) == (1, 2)
+    with storage.transaction() as tx:
+        assert tx.load_document("inv-1") == Versioned(samples.invoice("inv-1"), 1)
+        assert tx.load_document("inv-2") == Versioned(
+            samples.invoice("inv-2", title="other writer"), 2
+        )
+
+
+def test_a_batch_of_messages_takes_consecutive_positions(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        first = tx.publish("a", {"n": 0})
+        assert tx.publish_many([]) == []
+        batch = tx.publish_many([("b", {"n": 1}), ("c", {"n": 2}), ("d", {"n": 3})])
+        last = tx.publish("e", {"n": 4})
+    assert [first, *batch, last] == list(range(first, first + 5))
+    with storage.transaction() as tx:
+        messages = tx.outbox()
+    assert [(m.topic, m.payload["n"]) for m in messages] == [
+        ("a", 0),
+        ("b", 1),
+        ("c", 2),
+        ("d", 3),
+        ("e", 4),
+    ]
+
+
 def test_payments_and_intents_are_kept_by_key(storage: Storage) -> None:
     with storage.transaction() as tx:
         tx.save_payment(samples.payment())
@@ -268,6 +327,17 @@ def test_a_rolled_back_message_is_never_published(storage: Storage) -> None:
         (lambda tx: tx.outbox(limit=0), "limit"),
         (lambda tx: tx.journal(after=-1), "after"),
         (lambda tx: tx.next_number("n", start=0), "start"),
+        (lambda tx: tx.load_documents(["inv-1", ""]), "document_ids[1]"),
+        (lambda tx: tx.save_documents([("not a document", 1)]), "documents[0]"),
+        (lambda tx: tx.save_documents([samples.invoice()]), "documents[0]"),
+        (lambda tx: tx.save_documents([(samples.invoice(), -1)]), "documents[0].version"),
+        (
+            lambda tx: tx.save_documents([(samples.invoice(), 0), (samples.invoice(), 1)]),
+            "documents[1]",
+        ),
+        (lambda tx: tx.publish_many([("t", {}), "not a pair"]), "messages[1]"),
+        (lambda tx: tx.publish_many([("t", {}), ("", {})]), "messages[1].topic"),
+        (lambda tx: tx.publish_many([("t", {"x": object()})]), "messages[0].payload"),
     ],
 )
 def test_bad_arguments_name_the_argument(storage: Storage, call, field: str) -> None:
@@ -295,6 +365,8 @@ def test_a_closed_storage_refuses_work(storage: Storage) -> None:
         lambda tx: tx.save_account(samples.account("7"), version=0),
         lambda tx: tx.mark_processed("paypal", "WH-9"),
         lambda tx: tx.publish("t", {}),
+        lambda tx: tx.publish_many([("t", {})]),
+        lambda tx: tx.save_documents([(samples.invoice("inv-9"), 0)]),
         lambda tx: tx.append_journal("42", "k", {}),
         lambda tx: tx.revoke_links("42"),
         lambda tx: tx.next_number("n"),

@@ -28,7 +28,7 @@ from payportal.exceptions import (
     InvalidTransitionError,
     ValidationError,
 )
-from payportal.receipts._issue import issue_receipts
+from payportal.receipts._issue import store_receipts
 from payportal.storage._codec import immutable
 
 if TYPE_CHECKING:
@@ -298,15 +298,15 @@ def _load_documents(
     found: dict[str, Versioned[Document]] = {}
     wanted = [subject.partition(":")[2] for subject in subjects]
     while wanted:
-        document_id = wanted.pop(0)
-        if not document_id or document_id in found:
-            continue
-        loaded = tx.load_document(document_id)
-        if loaded is not None and isinstance(loaded.value, PayableDocument):
-            found[document_id] = loaded
-            if isinstance(loaded.value, Reminder):
-                # Money on a reminder's principal is recorded on the invoices it reminds of.
-                wanted += loaded.value.invoice_ids
+        # One statement per round: the items' documents, then the invoices their
+        # reminders remind of (money on a reminder's principal is recorded on those).
+        batch = list(dict.fromkeys(key for key in wanted if key and key not in found))
+        wanted = []
+        for document_id, loaded in tx.load_documents(batch).items():
+            if isinstance(loaded.value, PayableDocument):
+                found[document_id] = loaded
+                if isinstance(loaded.value, Reminder):
+                    wanted += loaded.value.invoice_ids
     return found
 
 
@@ -319,16 +319,14 @@ def _write(
     linked: str | None = None,
 ) -> None:
     tx.save_account(decision.account, version=account_version)
-    for document in decision.documents:
-        tx.save_document(document, version=documents[document.id].version)
+    tx.save_documents([(d, documents[d.id].version) for d in decision.documents])
     if decision.intent is not None:
         save_intent(tx, decision.intent, link=decision.intent.payment_id != linked)
     for record in decision.journal:
         tx.append_journal(record.customer_id, record.kind, journal_data(record))
-    for message in decision.outbox:
-        tx.publish(message.topic, message.payload)
     # In the booking's transaction: a receipt exists exactly when its booking does.
-    issue_receipts(tx, decision)
+    _, announced = store_receipts(tx, decision)
+    tx.publish_many([(m.topic, m.payload) for m in decision.outbox] + announced)
 
 
 def _to_review(tx: Transaction, event: PaymentEvent, reason: str) -> BookingOutcome:

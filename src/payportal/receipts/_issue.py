@@ -10,12 +10,14 @@ cursor, so none is lost or sent twice.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from payportal.exceptions import ValidationError
 from payportal.receipts._model import Receipt, ReceiptKind, SettledItem, receipt_number
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from payportal.accounts import CustomerAccount
     from payportal.booking._decide import BookingDecision, JournalRecord
     from payportal.storage import Storage, Transaction
@@ -29,6 +31,7 @@ __all__ = [
     "receipt_for",
     "receipt_kind",
     "receipts_of",
+    "store_receipts",
 ]
 
 #: The number sequence of receipts (``Transaction.next_number``).
@@ -103,8 +106,20 @@ def issue_receipts(tx: Transaction, decision: BookingDecision) -> tuple[Receipt,
     Returns:
         The receipts issued, in the order of the journal records.
     """
+    issued, messages = store_receipts(tx, decision)
+    tx.publish_many(messages)
+    return issued
+
+
+def store_receipts(
+    tx: Transaction, decision: BookingDecision
+) -> tuple[tuple[Receipt, ...], list[tuple[str, Mapping[str, Any]]]]:
+    """:func:`issue_receipts` but for the outbox: number and store the receipts, and
+    return them with their ``receipt.issued`` messages for the caller to publish along
+    with its own (the booking path publishes all of a booking's messages at once)."""
     method = decision.intent.method if decision.intent is not None else None
     issued = []
+    messages: list[tuple[str, Mapping[str, Any]]] = []
     for record in decision.journal:
         if receipt_kind(record) is None:
             continue
@@ -116,20 +131,18 @@ def issue_receipts(tx: Transaction, decision: BookingDecision) -> tuple[Receipt,
         )
         assert receipt is not None  # receipt_kind said it gets one
         tx.save_order(_store(receipt.customer_id), receipt.number, receipt)
-        tx.publish(
-            TOPIC,
-            {
-                "number": receipt.number,
-                "customer_id": receipt.customer_id,
-                "kind": receipt.kind.value,
-                "booking_id": receipt.booking_id,
-                "movement_key": receipt.movement_key,
-                "amount": str(receipt.amount.amount),
-                "currency": receipt.amount.currency,
-            },
-        )
+        payload = {
+            "number": receipt.number,
+            "customer_id": receipt.customer_id,
+            "kind": receipt.kind.value,
+            "booking_id": receipt.booking_id,
+            "movement_key": receipt.movement_key,
+            "amount": str(receipt.amount.amount),
+            "currency": receipt.amount.currency,
+        }
+        messages.append((TOPIC, payload))
         issued.append(receipt)
-    return tuple(issued)
+    return tuple(issued), messages
 
 
 def _customer(customer_id: object) -> str:

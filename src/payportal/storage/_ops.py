@@ -7,7 +7,8 @@ here, so every driver (SQLite, PostgreSQL, sync, async, in memory) behaves the s
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+import json
+from collections.abc import Generator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -195,6 +196,66 @@ def save_document(document: Document, version: int, now: str) -> Op[int]:
     return expected + 1
 
 
+def load_documents(document_ids: Sequence[str]) -> Op[dict[str, Versioned[Document]]]:
+    ids = [_text(key, f"document_ids[{index}]") for index, key in enumerate(document_ids)]
+    if not ids:
+        return {}
+    result = yield Query("document.get_many", (json.dumps(ids),))
+    found = {str(row[0]): _document(row[1:], str(row[0])) for row in result.rows}
+    return {key: found[key] for key in ids if key in found}
+
+
+def save_documents(documents: Sequence[tuple[Document, int]], now: str) -> Op[list[int]]:
+    updates: list[tuple[object, ...]] = []
+    seen: set[str] = set()
+    for index, pair in enumerate(documents):
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise ValidationError(
+                "must be a (document, version) pair", field=f"documents[{index}]", value=pair
+            )
+        document, version = pair
+        if not isinstance(document, Document):
+            raise ValidationError(
+                "must be a payportal Document", field=f"documents[{index}]", value=document
+            )
+        if document.id in seen:
+            raise ValidationError(
+                "names a document given before in the same call",
+                field=f"documents[{index}]",
+                value=document.id,
+            )
+        seen.add(document.id)
+        expected = _version(version, f"documents[{index}].version")
+        if expected == 0:
+            yield from save_document(document, 0, now)
+            continue
+        body, stored = _codec.encode(document)
+        kind = document.type.value
+        updates.append((document.customer_id, kind, body, stored, now, document.id, expected))
+    if updates:
+        result = yield Query("document.update", tuple(updates), many=True)
+        if result.rowcount != len(updates):
+            raise (yield from _stale_document(updates))
+    return [version + 1 for _, version in documents]
+
+
+def _stale_document(updates: list[tuple[object, ...]]) -> Op[ConcurrentUpdateError]:
+    """The error for a batch of document updates of which some found another version: the
+    first document not now at the version and text this batch wrote."""
+    for _customer, _kind, _body, stored, _now, key, expected in updates:
+        result = yield Query("document.get", (key,))
+        row = result.rows[0] if result.rows else None
+        if row is None or row[0] != _int(expected) + 1 or row[2] != stored:
+            return _conflict(f"document {key!r}", _int(expected), None if row is None else row[0])
+    keys = ", ".join(repr(update[5]) for update in updates)
+    return ConcurrentUpdateError(
+        f"documents {keys}: another writer saved one of them since it was read; load them "
+        "again and redo the change",
+        record=f"documents {keys}",
+        expected=_int(updates[0][6]),
+    )
+
+
 def documents_of(customer_id: str) -> Op[list[Versioned[Document]]]:
     result = yield Query("document.of_customer", (_text(customer_id, "customer_id"),))
     return [_document(row[1:], str(row[0])) for row in result.rows]
@@ -256,11 +317,18 @@ def is_processed(source: str, key: str) -> Op[bool]:
     return bool(result.rows)
 
 
-def next_number(name: str, start: int) -> Op[int]:
+def next_numbers(name: str, start: int, count: int) -> Op[range]:
     if not isinstance(start, int) or isinstance(start, bool) or start < 1:
         raise ValidationError("must be a positive integer", field="start", value=start)
-    yield Query("counter.init", (_text(name, "name"), start - 1))
-    return _int(_scalar((yield Query("counter.next", (name,)))))
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError("must be a positive integer", field="count", value=count)
+    params = (_text(name, "name"), start - 1 + count, count)
+    last = _int(_scalar((yield Query("counter.take", params))))
+    return range(last - count + 1, last + 1)
+
+
+def next_number(name: str, start: int) -> Op[int]:
+    return (yield from next_numbers(name, start, 1))[0]
 
 
 # -- bank transfers and provider orders ---------------------------------------------------
@@ -403,12 +471,37 @@ def journal(customer_id: str | None, after: int, limit: int) -> Op[list[JournalE
     return entries
 
 
+def _append_outbox(messages: list[tuple[str, str, str]], now: str) -> Op[list[int]]:
+    """Give the encoded ``(topic, body, checksum)`` messages the next positions and insert
+    them (one statement each for the positions and for the rows)."""
+    if not messages:
+        return []
+    positions = yield from next_numbers("payportal.outbox", 1, len(messages))
+    rows = tuple(
+        (position, topic, body, stored, now)
+        for position, (topic, body, stored) in zip(positions, messages, strict=True)
+    )
+    yield Query("outbox.insert", rows, many=True)
+    return list(positions)
+
+
 def publish(topic: str, payload: Mapping[str, Any], now: str) -> Op[int]:
     body, stored = _mapping(payload, "payload")
-    _text(topic, "topic")
-    position = yield from next_number("payportal.outbox", 1)
-    yield Query("outbox.insert", (position, topic, body, stored, now))
-    return position
+    message = (_text(topic, "topic"), body, stored)
+    return (yield from _append_outbox([message], now))[0]
+
+
+def publish_many(messages: Sequence[tuple[str, Mapping[str, Any]]], now: str) -> Op[list[int]]:
+    encoded = []
+    for index, message in enumerate(messages):
+        if not isinstance(message, tuple) or len(message) != 2:
+            raise ValidationError(
+                "must be a (topic, payload) pair", field=f"messages[{index}]", value=message
+            )
+        topic, payload = message
+        body, stored = _mapping(payload, f"messages[{index}].payload")
+        encoded.append((_text(topic, f"messages[{index}].topic"), body, stored))
+    return (yield from _append_outbox(encoded, now))
 
 
 def outbox(after: int, limit: int) -> Op[list[OutboxMessage]]:

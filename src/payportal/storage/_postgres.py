@@ -170,8 +170,12 @@ class PostgresStorage:
         if sql is None:
             return Result()
         try:
-            cursor.execute(sql, query.params)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            if query.many:
+                cursor.executemany(sql, query.params)  # type: ignore[arg-type]
+                rows = []
+            else:
+                cursor.execute(sql, query.params)
+                rows = cursor.fetchall() if cursor.description is not None else []
         except psycopg.Error as exc:
             raise _translate(exc, self._where) from exc
         return _result(cursor, rows)
@@ -345,8 +349,12 @@ class AsyncPostgresStorage:
         if sql is None:
             return Result()
         try:
-            await cursor.execute(sql, query.params)
-            rows = await cursor.fetchall() if cursor.description is not None else []
+            if query.many:
+                await cursor.executemany(sql, query.params)  # type: ignore[arg-type]
+                rows = []
+            else:
+                await cursor.execute(sql, query.params)
+                rows = await cursor.fetchall() if cursor.description is not None else []
         except psycopg.Error as exc:
             raise _translate(exc, self._where) from exc
         return _result(cursor, rows)

@@ -29,12 +29,17 @@ Dialect = Literal["sqlite", "postgres"]
 class Query:
     """One statement to run: its name in :data:`SQL` and its parameters.
 
+    With ``many``, ``params`` holds one parameter tuple per run of the statement (the
+    driver's ``executemany``: one call for a batch of rows), and the result's ``rowcount``
+    is the sum over the runs.
+
     ``sql`` is set only for schema statements of a migration, which are per dialect.
     """
 
     name: str
     params: tuple[object, ...] = ()
     sql: str | None = None
+    many: bool = False
 
 
 @attrs.frozen
@@ -84,6 +89,11 @@ SQL: Final[dict[str, str | None]] = {
         "SELECT version, body, checksum, document_type FROM payportal_documents "
         "WHERE document_id = ?"
     ),
+    # The ids as one JSON array: one statement (and one constant SQL text) for any number.
+    "document.get_many": (
+        "SELECT document_id, version, body, checksum, document_type FROM payportal_documents "
+        "WHERE document_id IN (SELECT value FROM json_each(?))"
+    ),
     "document.version": "SELECT version FROM payportal_documents WHERE document_id = ?",
     "document.insert": (
         "INSERT INTO payportal_documents "
@@ -124,13 +134,13 @@ SQL: Final[dict[str, str | None]] = {
     "event.get": (
         "SELECT processed_at FROM payportal_processed_events WHERE source = ? AND event_key = ?"
     ),
-    "counter.init": (
-        "INSERT INTO payportal_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
-    ),
-    # The row lock this takes on PostgreSQL is held until commit, so numbers drawn by
+    # Takes the next n numbers of a sequence (n is the third parameter; the second is
+    # the last number taken when the sequence is new) and returns the last one taken. The
+    # row lock this takes on PostgreSQL is held until commit, so numbers drawn by
     # concurrent transactions become visible in the order they were drawn.
-    "counter.next": (
-        "UPDATE payportal_counters SET value = value + 1 WHERE name = ? RETURNING value"
+    "counter.take": (
+        "INSERT INTO payportal_counters (name, value) VALUES (?, ?) ON CONFLICT (name) "
+        "DO UPDATE SET value = payportal_counters.value + ? RETURNING value"
     ),
     "transfer.insert": (
         "INSERT INTO payportal_transfers (payment_id, reference, version, body, checksum) "
@@ -198,6 +208,10 @@ SQL: Final[dict[str, str | None]] = {
 _POSTGRES_ONLY: Final[dict[str, str]] = {
     # Any fixed number: the key of the advisory lock that serialises migrations.
     "schema.lock": "SELECT pg_advisory_xact_lock(7272701)",
+    "document.get_many": (
+        "SELECT document_id, version, body, checksum, document_type FROM payportal_documents "
+        "WHERE document_id IN (SELECT jsonb_array_elements_text(%s::jsonb))"
+    ),
 }
 
 
@@ -218,8 +232,7 @@ _BY_DIALECT: Final[dict[Dialect, dict[str, str | None]]] = {
 WRITES: Final = frozenset(
     name
     for name in SQL
-    if name.split(".")[1]
-    in {"create", "set", "insert", "update", "put", "delete", "bump", "init", "next"}
+    if name.split(".")[1] in {"create", "set", "insert", "update", "put", "delete", "bump", "take"}
 ) | {"ddl"}
 """The statements that change the database; a read-only transaction refuses them."""
 

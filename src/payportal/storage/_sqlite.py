@@ -200,8 +200,12 @@ class SQLiteStorage:
         if sql is None:
             return Result()
         try:
-            cursor = conn.execute(sql, query.params)
-            rows = cursor.fetchall()
+            if query.many:
+                cursor = conn.executemany(sql, query.params)  # type: ignore[arg-type]
+                rows = []
+            else:
+                cursor = conn.execute(sql, query.params)
+                rows = cursor.fetchall()
         except sqlite3.Error as exc:
             raise _translate(exc, repr(self._path)) from exc
         return Result(rows, cursor.rowcount)

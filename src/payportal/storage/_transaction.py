@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -146,6 +146,25 @@ class Transaction:
         """Store the whole ``document`` over ``version`` (``0``: new); see :meth:`save_account`."""
         return self._run(_ops.save_document(document, version, self._now()))
 
+    def load_documents(self, document_ids: Sequence[str]) -> dict[str, Versioned[Document]]:
+        """The stored documents of ``document_ids`` with their versions, by id, in the order
+        of ``document_ids`` (ids not stored are left out); one statement for all of them."""
+        return self._run(_ops.load_documents(document_ids))
+
+    def save_documents(self, documents: Sequence[tuple[Document, int]]) -> list[int]:
+        """Store each ``(document, version)`` as :meth:`save_document` does, all with one
+        statement, and return the new versions in order.
+
+        Raises:
+            ConcurrentUpdateError: a stored version is not the one given. Unlike
+                :meth:`save_document`, the other documents of the call may have been
+                written in this transaction: let it roll back (leave the ``with`` block
+                with the error) and redo the work.
+            ValidationError: an element is not a document and a version, or a document
+                comes twice.
+        """
+        return self._run(_ops.save_documents(documents, self._now()))
+
     def documents_of(self, customer_id: str) -> list[Versioned[Document]]:
         """The customer's documents, by id."""
         return self._run(_ops.documents_of(customer_id))
@@ -266,6 +285,11 @@ class Transaction:
         """
         return self._run(_ops.publish(topic, payload, self._now()))
 
+    def publish_many(self, messages: Sequence[tuple[str, Mapping[str, Any]]]) -> list[int]:
+        """Put each ``(topic, payload)`` in the outbox as :meth:`publish` does, in order,
+        with one statement for all of them; return their positions."""
+        return self._run(_ops.publish_many(messages, self._now()))
+
     def outbox(self, *, after: int = 0, limit: int = 100) -> list[OutboxMessage]:
         """Up to ``limit`` outbox messages after position ``after``, oldest first."""
         return self._run(_ops.outbox(after, limit))
@@ -339,6 +363,14 @@ class AsyncTransaction:
     async def save_document(self, document: Document, *, version: int) -> int:
         """Store the whole ``document`` over ``version`` (``0``: new); see :meth:`save_account`."""
         return await self._run(_ops.save_document(document, version, self._now()))
+
+    async def load_documents(self, document_ids: Sequence[str]) -> dict[str, Versioned[Document]]:
+        """See :meth:`Transaction.load_documents`."""
+        return await self._run(_ops.load_documents(document_ids))
+
+    async def save_documents(self, documents: Sequence[tuple[Document, int]]) -> list[int]:
+        """See :meth:`Transaction.save_documents`."""
+        return await self._run(_ops.save_documents(documents, self._now()))
 
     async def documents_of(self, customer_id: str) -> list[Versioned[Document]]:
         """The customer's documents, by id."""
@@ -459,6 +491,10 @@ class AsyncTransaction:
         It becomes visible when this transaction commits, and never if it rolls back.
         """
         return await self._run(_ops.publish(topic, payload, self._now()))
+
+    async def publish_many(self, messages: Sequence[tuple[str, Mapping[str, Any]]]) -> list[int]:
+        """See :meth:`Transaction.publish_many`."""
+        return await self._run(_ops.publish_many(messages, self._now()))
 
     async def outbox(self, *, after: int = 0, limit: int = 100) -> list[OutboxMessage]:
         """Up to ``limit`` outbox messages after position ``after``, oldest first."""

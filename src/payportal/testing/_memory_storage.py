@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
@@ -137,16 +138,14 @@ def _event_insert(s: _State, source: str, key: str, now: str) -> Result:
     return _changed(1)
 
 
-def _counter_init(s: _State, name: str, value: int) -> Result:
-    if name in s.counters:
-        return _changed(0)
-    s.counters[name] = value
-    return _changed(1)
-
-
-def _counter_next(s: _State, name: str) -> Result:
-    s.counters[name] += 1
+def _counter_take(s: _State, name: str, first: int, count: int) -> Result:
+    s.counters[name] = s.counters[name] + count if name in s.counters else first
     return Result([(s.counters[name],)], 1)
+
+
+def _documents_get(s: _State, keys: str) -> Result:
+    wanted = json.loads(keys)
+    return _rows(*((key, *_document_get(s, key).rows[0]) for key in wanted if key in s.documents))
 
 
 def _transfer_insert(
@@ -232,6 +231,7 @@ _HANDLERS: Final[dict[str, Callable[..., Result]]] = {
     **{f"customer.{name}": handler for name, handler in _versioned_handlers("customers").items()},
     "account.ids": lambda s: _rows(*((key,) for key in sorted(s.accounts))),
     "document.get": _document_get,
+    "document.get_many": _documents_get,
     "document.version": lambda s, key: _one(s.documents.get(key, (0, 0, None))[2]),
     "document.insert": _document_insert,
     "document.update": _document_update,
@@ -247,8 +247,7 @@ _HANDLERS: Final[dict[str, Callable[..., Result]]] = {
     ),
     "event.insert": _event_insert,
     "event.get": lambda s, source, key: _one(s.events.get((source, key))),
-    "counter.init": _counter_init,
-    "counter.next": _counter_next,
+    "counter.take": _counter_take,
     "transfer.insert": _transfer_insert,
     "transfer.get": _transfer_get,
     "transfer.find": lambda s, ref: _transfer_get(s, s.references.get(ref, "")),
@@ -318,7 +317,12 @@ class MemoryStorage:
                 )
 
             def execute(query: Query) -> Result:
-                return _HANDLERS[query.name](work, *query.params)
+                handler = _HANDLERS[query.name]
+                if query.many:
+                    rows: tuple[tuple[object, ...], ...] = query.params  # type: ignore[assignment]
+                    runs = [handler(work, *params) for params in rows]
+                    return Result([], sum(run.rowcount for run in runs))
+                return handler(work, *query.params)
 
             run = guard_writes(execute) if read_only else execute
             yield (lambda op: drive(op, run)), work
