@@ -9,12 +9,13 @@ the customer's 3 open invoices (so each booking settles 3 documents).
 * payportal: ``book(storage, event)``: one transaction that marks the movement key
   processed (unique constraint), loads the intent, the account and the 3 documents,
   decides (allocation, documents, journal, outbox), and saves the account at its version,
-  the 3 documents, the intent (already linked to its payment), 1 journal entry and 4
-  outbox messages.
+  the 3 documents, the intent (already linked to its payment), 1 journal entry, the
+  receipt and 5 outbox messages (payment booked, 3 invoices paid, receipt issued).
 * anchor, same run: the driver alone writing the very rows payportal writes for each event
   (the same bytes, serialised before the clock starts) into tables of the same shape: one
-  ``BEGIN IMMEDIATE``/11 ``INSERT`` s/``COMMIT`` per event, no reads, same connection
-  settings (WAL, the same ``synchronous``).
+  ``BEGIN IMMEDIATE``/13 ``INSERT`` s/``COMMIT`` per event, no reads, same connection
+  settings (WAL, the same ``synchronous``). payportal also bumps two sequence rows (the
+  receipt's number, the outbox positions); the anchor does not.
 
 SQLite runs with ``synchronous=FULL`` (payportal's default: every commit is flushed to the
 disk, which dominates) and ``NORMAL`` (WAL's usual setting: no flush per commit).
@@ -66,6 +67,7 @@ from payportal.booking import (
 )
 from payportal.booking._journal import journal_data
 from payportal.documents import Invoice, LineItem
+from payportal.receipts import receipt_for
 from payportal.storage import PostgresStorage, SQLiteStorage, _codec
 from payportal.storage._codec import clear_cache, encode, encode_json
 
@@ -85,6 +87,7 @@ class Customer:
 
     def __init__(self, n: int) -> None:
         cid = f"C-{n:06d}"
+        self.number = n
         self.invoices = [
             Invoice(
                 id=f"inv-{n}-{i}",
@@ -161,9 +164,19 @@ def rows(customer: Customer) -> list[tuple[str, tuple[object, ...]]]:
     for record in decision.journal:
         body, crc = encode_json(journal_data(record))
         out.append(("journal", (record.customer_id, record.kind, body, crc, now)))
-    for message in decision.outbox:
-        body, crc = encode_json(dict(message.payload))
-        out.append(("outbox", (message.topic, body, crc, now)))
+    payloads = [(message.topic, dict(message.payload)) for message in decision.outbox]
+    for record in decision.journal:
+        receipt = receipt_for(
+            record, decision.account, sequence=customer.number + 1, method=decision.intent.method
+        )
+        if receipt is not None:
+            body, crc = encode(receipt)
+            store = f"payportal.receipts:{receipt.customer_id}"
+            out.append(("orders", (store, receipt.number, body, crc)))
+            payloads.append(("receipt.issued", {"number": receipt.number}))
+    for topic, payload in payloads:
+        body, crc = encode_json(payload)
+        out.append(("outbox", (topic, body, crc, now)))
     return out
 
 
