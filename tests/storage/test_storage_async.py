@@ -53,6 +53,35 @@ def test_the_async_transaction_mirrors_the_sync_one() -> None:
     assert len(sync) > 20
 
 
+def test_async_batches_of_documents_and_messages(make_async) -> None:
+    async def main() -> None:
+        storage = make_async()
+        try:
+            await storage.migrate()
+            first, second = samples.invoice("inv-1"), samples.invoice("inv-2")
+            async with storage.transaction() as tx:
+                assert await tx.save_documents([(first, 0), (second, 0)]) == [1, 1]
+                assert await tx.publish_many([("a", {"n": 1}), ("b", {"n": 2})]) == [1, 2]
+            async with storage.transaction() as tx:
+                loaded = await tx.load_documents(["inv-2", "inv-1", "nope"])
+                assert loaded == {"inv-2": Versioned(second, 1), "inv-1": Versioned(first, 1)}
+                renamed = samples.invoice("inv-1", title="x")
+                assert await tx.save_documents([(renamed, 1)]) == [2]
+            with pytest.raises(ConcurrentUpdateError):
+                async with storage.transaction() as tx:
+                    await tx.save_documents([(second, 1), (first, 1)])
+            async with storage.transaction() as tx:
+                assert await tx.load_documents(["inv-1", "inv-2"]) == {
+                    "inv-1": Versioned(samples.invoice("inv-1", title="x"), 2),
+                    "inv-2": Versioned(second, 1),
+                }
+                assert [m.topic for m in await tx.outbox()] == ["a", "b"]
+        finally:
+            await storage.close()
+
+    asyncio.run(main())
+
+
 def test_async_storage_keeps_the_contract(make_async) -> None:
     async def main() -> None:
         storage = make_async()
