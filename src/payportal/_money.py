@@ -139,6 +139,10 @@ def _to_decimal(amount: object) -> Decimal:
     return value
 
 
+# Money.zero of each currency asked for, by ISO code.
+_ZEROS: dict[str, Money] = {}
+
+
 @attrs.frozen(init=False, order=False, repr=False)
 class Money:
     """An exact amount of money in one currency.
@@ -218,9 +222,22 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        """Zero in ``currency``, at its minor unit (``0.00`` for EUR)."""
+        """Zero in ``currency``, at its minor unit (``0.00`` for EUR).
+
+        Raises:
+            UnknownCurrencyError: ``currency`` is not an ISO 4217 code.
+        """
+        # Money is immutable, and a booking asks for the zero of its currency dozens of
+        # times: keep one per ISO code (only codes as ISO writes them, so the table stays
+        # small), and let anything else take the checking path.
+        known = _ZEROS.get(currency) if type(currency) is str and cls is Money else None
+        if known is not None:
+            return known
         code = _normalise_currency(currency)
-        return cls._of(_unit(currency_exponent(code)) * 0, code)
+        zero = cls._of(_unit(currency_exponent(code)) * 0, code)
+        if code == currency and cls is Money:
+            _ZEROS[code] = zero
+        return zero
 
     @property
     def exponent(self) -> int:
