@@ -351,3 +351,59 @@ def test_allocate_then_reverse_restores_the_account(
     assert restored.refunds_due == ()
     assert restored.allocations == {}
     assert restored.statement().closing == restored.balance
+
+
+_DERIVED = (
+    "currency",
+    "rank",
+    "units",
+    "open_units",
+    "discount_units",
+    "discount_until_ordinal",
+    "due_ordinal",
+    "date_rank",
+    "statutory_rank",
+)
+
+
+@given(
+    st.lists(st.integers(0, 10**6), min_size=3, max_size=3),
+    st.lists(st.integers(0, 10**6), min_size=3, max_size=3),
+    st.booleans(),
+)
+def test_with_units_gives_the_item_built_anew(
+    start: list[int], units: list[int], terms: bool
+) -> None:
+    kinds = list(ComponentKind)
+    item = OpenItem(
+        key="RE-1",
+        components=[
+            Component(kind, Money.from_minor(amount, "EUR"))
+            for kind, amount in zip(kinds, start, strict=True)
+            if amount or kind is ComponentKind.PRINCIPAL
+        ],
+        due_on=date(2026, 3, 1),
+        issued_on=date(2026, 2, 1),
+        burden=3,
+        discount=Money("2.00", "EUR") if terms else None,
+        discount_until=date(2026, 3, 10) if terms else None,
+    )
+    copy = item.with_units(units)
+    kept = {c.kind for c in item.components}
+    built = attrs.evolve(
+        item,
+        components=[
+            Component(kind, Money.from_minor(amount, "EUR"))
+            for kind, amount in zip(kinds, units, strict=True)
+            if amount or kind in kept
+        ],
+    )
+    assert copy == built
+    assert [getattr(copy, name) for name in _DERIVED] == [getattr(built, name) for name in _DERIVED]
+
+
+def test_with_units_refuses_a_negative_amount() -> None:
+    item = OpenItem.simple("RE-1", Money("10.00", "EUR"), due=date(2026, 3, 1))
+    with pytest.raises(ValidationError) as error:
+        item.with_units((0, 0, -1))
+    assert error.value.field == "amount"

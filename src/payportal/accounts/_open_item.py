@@ -61,8 +61,12 @@ class Component:
     amount: Money = attrs.field(validator=_non_negative_money)
 
 
+_component_items = v.items_of(Component, "a Component")
+_key_items = v.items_of(str, "an item key")
+
+
 def _components(instance: OpenItem, attribute: attrs.Attribute[Any], value: object) -> None:
-    v.items_of(Component, "a Component")(instance, attribute, value)
+    _component_items(instance, attribute, value)
     assert isinstance(value, tuple)
     if not value:
         raise v.fail(attribute, value, "must hold at least one component")
@@ -105,7 +109,7 @@ def _key(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
 def _reminds(instance: OpenItem, attribute: attrs.Attribute[Any], value: object) -> None:
     if value == ():
         return  # the usual item; kept cheap, a million items are built in bulk
-    v.items_of(str, "an item key")(instance, attribute, value)
+    _key_items(instance, attribute, value)
     assert isinstance(value, tuple)
     seen: set[str] = set()
     for index, key in enumerate(value):
@@ -215,30 +219,38 @@ class OpenItem:
                 field="discount_until",
                 value=self.discount_until,
             )
+        currency = self.components[0].amount.currency
+        exponent = currency_exponent(currency)
         parts = [0, 0, 0]
         for component in self.components:
-            parts[KIND_ORDER.index(component.kind)] = component.amount.minor_units
-        units = (parts[0], parts[1], parts[2])
-        # The discount stays as the invoice granted it; what can be taken is capped by the
-        # principal still open, so a part payment and its reversal leave the terms intact.
-        discount = 0 if self.discount is None else min(self.discount.minor_units, units[2])
-        object.__setattr__(self, "currency", self.components[0].amount.currency)
+            # Money.minor_units, with the exponent looked up once for all components.
+            parts[KIND_ORDER.index(component.kind)] = int(component.amount.amount.scaleb(exponent))
+        set_ = object.__setattr__
+        set_(self, "currency", currency)
+        self._set_units((parts[0], parts[1], parts[2]), exponent)
         until = self.discount_until
-        object.__setattr__(self, "discount_until_ordinal", until.toordinal() if until else 0)
-        object.__setattr__(self, "units", units)
-        object.__setattr__(self, "open_units", sum(units))
-        object.__setattr__(self, "discount_units", discount)
+        set_(self, "discount_until_ordinal", until.toordinal() if until else 0)
         # Fixed-width ordinals: comparing these strings orders by due date, issue date, key,
         # and string comparison is what makes a heap over a million items cheap.
         due, issued = self.due_on.toordinal(), self.issued_on.toordinal()
-        object.__setattr__(self, "rank", f"{due:07d}{issued:07d}{self.key}")
-        object.__setattr__(self, "due_ordinal", due)
+        set_(self, "rank", f"{due:07d}{issued:07d}{self.key}")
+        set_(self, "due_ordinal", due)
         # Due date and issue date in one int (both ordinals are below 2**22), the first two
         # parts of ``rank``; small ints compare far faster than strings in bulk.
-        object.__setattr__(self, "date_rank", due * DATE_SPAN + issued)
+        set_(self, "date_rank", due * DATE_SPAN + issued)
         # BGB §366(2) after "due or not": unsecured first, more burdensome first, older first.
         statutory = f"{self.secured:d}{MAX_BURDEN - self.burden:04d}{issued:07d}{self.key}"
-        object.__setattr__(self, "statutory_rank", statutory)
+        set_(self, "statutory_rank", statutory)
+
+    def _set_units(self, units: tuple[int, int, int], exponent: int) -> None:
+        """Set the fields derived from the open ``units`` (costs, interest, principal)."""
+        object.__setattr__(self, "units", units)
+        object.__setattr__(self, "open_units", units[0] + units[1] + units[2])
+        # The discount stays as the invoice granted it; what can be taken is capped by the
+        # principal still open, so a part payment and its reversal leave the terms intact.
+        discount = self.discount
+        taken = 0 if discount is None else min(int(discount.amount.scaleb(exponent)), units[2])
+        object.__setattr__(self, "discount_units", taken)
 
     @property
     def amount_open(self) -> Money:
@@ -262,15 +274,29 @@ class OpenItem:
         """A copy with the open amounts replaced by ``units`` (costs, interest, principal).
 
         Kinds the item had stay on it, even at zero; the discount terms stay as they are.
+
+        Raises:
+            ValidationError: an amount is negative.
         """
-        exponent = currency_exponent(self.currency)
-        kinds = {c.kind for c in self.components}
+        currency = self.currency
+        exponent = currency_exponent(currency)
+        kinds = [c.kind for c in self.components]
+        left = tuple(units)
         components = tuple(
-            Component(kind, units_to_money(amount, self.currency, exponent))
-            for kind, amount in zip(KIND_ORDER, units, strict=True)
+            Component(kind, units_to_money(amount, currency, exponent))
+            for kind, amount in zip(KIND_ORDER, left, strict=True)
             if kind in kinds or amount
         )
-        return attrs.evolve(self, components=components)
+        # Component checked each amount. The rest holds by construction: the item's kinds,
+        # each once, in its currency, with its discount terms and dates, which are all that
+        # __init__ would check again; so copy the item and set what the units decide,
+        # instead of building it anew (this runs three times in every booking).
+        item: OpenItem = object.__new__(OpenItem)
+        for name in _COPIED:
+            object.__setattr__(item, name, getattr(self, name))
+        object.__setattr__(item, "components", components)
+        item._set_units((int(left[0]), int(left[1]), int(left[2])), exponent)
+        return item
 
     @classmethod
     def simple(
@@ -387,3 +413,12 @@ class OpenItem:
             discount_until=discount_until,
             reminds=reminds,
         )
+
+
+# What OpenItem.with_units copies unchanged: every field but the components and what the
+# units decide.
+_COPIED = tuple(
+    field.name
+    for field in attrs.fields(OpenItem)
+    if field.name not in ("components", "units", "open_units", "discount_units")
+)
