@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -292,3 +293,31 @@ def test_totals_equal_the_sum_of_lines(inv: Invoice) -> None:
     for tax in inv.totals.taxes:
         exact = tax.net.amount * tax.rate / 100
         assert abs(tax.tax.amount - exact) <= Decimal(1).scaleb(-inv.totals.net.exponent) / 2
+
+
+@given(invoices())
+def test_with_payment_gives_what_evolve_gives(inv: Invoice) -> None:
+    paid = inv.total
+    copy = inv.with_payment(paid, PaymentState.PAID)
+    assert copy == attrs.evolve(inv, paid=paid, state=PaymentState.PAID)
+    assert copy.totals == inv.totals
+
+
+@pytest.mark.parametrize(
+    ("paid", "state", "field"),
+    [
+        (Money("1.00", "USD"), PaymentState.PAID, "paid"),
+        (Money("-1.00", "EUR"), PaymentState.PAID, "paid"),
+        ("1.00", PaymentState.PAID, "paid"),
+        (Money("1.00", "EUR"), "paid", "state"),
+        (Money("1.00", "USD"), "paid", "state"),  # state comes first, as in __init__
+    ],
+)
+def test_with_payment_refuses_what_evolve_refuses(paid: object, state: object, field: str) -> None:
+    inv = Invoice(id="i-1", number="RE-1", customer_id="c", issued_on=date(2026, 1, 1))
+    with pytest.raises(ValidationError) as evolved:
+        attrs.evolve(inv, paid=paid, state=state)
+    with pytest.raises(ValidationError) as copied:
+        inv.with_payment(paid, state)  # type: ignore[arg-type]
+    assert (copied.value.field, str(copied.value)) == (evolved.value.field, str(evolved.value))
+    assert copied.value.field == field

@@ -281,7 +281,7 @@ def _with_paid(document: P, paid: Money, still_open: bool) -> P:
         state = PaymentState.PARTIALLY_PAID
     else:
         state = PaymentState.OPEN
-    return attrs.evolve(document, paid=paid, state=state)
+    return document.with_payment(paid, state)
 
 
 def _update_documents(

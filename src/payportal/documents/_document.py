@@ -44,8 +44,11 @@ def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) 
         )
 
 
+_line_items = v.items_of(LineItem, "a LineItem")
+
+
 def _lines(instance: Document, attribute: attrs.Attribute[Any], value: object) -> None:
-    v.items_of(LineItem, "a LineItem")(instance, attribute, value)
+    _line_items(instance, attribute, value)
     assert isinstance(value, tuple)
     for index, line in enumerate(value):
         if line.unit_price is None:
@@ -122,6 +125,10 @@ def _paid(instance: PayableDocument, attribute: attrs.Attribute[Any], value: obj
         raise v.fail(attribute, value, "must not be negative")
 
 
+# Per document class: the fields PayableDocument.with_payment copies as they are.
+_COPIED: dict[type[Any], tuple[str, ...]] = {}
+
+
 @attrs.frozen(kw_only=True)
 class PayableDocument(Document):
     """A document that asks for money: invoices and reminders."""
@@ -178,7 +185,36 @@ class PayableDocument(Document):
             )
         paid = self.paid + amount
         state = PaymentState.PAID if amount == due else PaymentState.PARTIALLY_PAID
-        return attrs.evolve(self, paid=paid, state=state)
+        return self.with_payment(paid, state)
+
+    def with_payment(self: P, paid: Money, state: PaymentState) -> P:
+        """A copy with ``paid`` and ``state`` replaced (as ``attrs.evolve`` would give).
+
+        Only these two are checked again, by their own validators: the other fields were
+        checked when this document was built, and no check of theirs reads these two. A
+        booking changes three documents or more, and building each anew costs more than
+        the rest of its share of the booking.
+
+        Raises:
+            ValidationError: ``state`` is not a PaymentState, or ``paid`` is not Money in
+                the document's currency or negative.
+        """
+        cls = type(self)
+        copied = _COPIED.get(cls)
+        if copied is None:
+            copied = _COPIED[cls] = tuple(
+                f.name for f in attrs.fields(cls) if f.name not in ("paid", "state")
+            )
+        document = object.__new__(cls)
+        for name in copied:
+            object.__setattr__(document, name, getattr(self, name))
+        object.__setattr__(document, "state", state)
+        object.__setattr__(document, "paid", paid)
+        fields = attrs.fields(cls)
+        for field in (fields.state, fields.paid):  # in __init__'s order
+            assert field.validator is not None
+            field.validator(document, field, getattr(document, field.name))
+        return document
 
     def cancel(self: P) -> P:
         """Return a cancelled copy.
