@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ _ENVELOPE = frozenset({"schema_version", "type", "data"})
 _ROOTS = {"CustomerAccount": "account"}
 
 
+@functools.cache  # a handful of model names, asked for on every load
 def _root(name: str) -> str:
     return _ROOTS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

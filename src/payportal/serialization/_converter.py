@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import operator
+import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -259,10 +260,22 @@ def _is_str_mapping(type_: object) -> bool:
     return typing.get_origin(type_) is Mapping and len(args) == 2 and args[0] is str
 
 
-def _elements(conv: cattrs.Converter, value: object, type_: Any, element: Any) -> list[Any]:
+def _is_optional(type_: object) -> bool:
+    # X | None of one X; cattrs' own hook for these looks the hook of X up on every call.
+    args = typing.get_args(type_)
+    return (
+        typing.get_origin(type_) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+Structure = Callable[[Any, Any], Any]
+
+
+def _elements(handler: Structure, value: object, type_: Any, element: Any) -> list[Any]:
     if not isinstance(value, list):
         raise _refuse("must be a list", value)
-    handler = conv.get_structure_hook(element)
     out: list[Any] = []
     errors: list[Exception] = []
     for index, item in enumerate(value):
@@ -293,7 +306,13 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
 
     def homogeneous(type_: Any) -> Callable[[object, type], tuple[Any, ...]]:
         element = typing.get_args(type_)[0]
-        return lambda value, _: tuple(_elements(conv, value, type_, element))
+        handler = conv.get_structure_hook(element)
+        return lambda value, _: tuple(_elements(handler, value, type_, element))
+
+    def optional(type_: Any) -> Callable[[object, type], Any]:
+        other = next(arg for arg in typing.get_args(type_) if arg is not type(None))
+        handler = conv.get_structure_hook(other)
+        return lambda value, _: None if value is None else handler(value, other)
 
     def fixed(type_: Any) -> Callable[[object, type], tuple[Any, ...]]:
         kinds = typing.get_args(type_)
@@ -321,7 +340,8 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
 
     def sets(type_: Any) -> Callable[[object, type], frozenset[Any]]:
         element = typing.get_args(type_)[0]
-        return lambda value, _: frozenset(_elements(conv, value, type_, element))
+        handler = conv.get_structure_hook(element)
+        return lambda value, _: frozenset(_elements(handler, value, type_, element))
 
     def set_out(type_: Any) -> Callable[[frozenset[Any]], list[Any]]:
         element = typing.get_args(type_)[0]
@@ -364,6 +384,7 @@ def _configure(conv: cattrs.Converter) -> None:  # noqa: PLR0915 - one hook per 
         hook = conv.get_unstructure_hook(element)
         return lambda value: {key: hook(item) for key, item in value.items()}
 
+    conv.register_structure_hook_factory(_is_optional, optional)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, homogeneous)
     conv.register_unstructure_hook_factory(_is_homogeneous_tuple, homogeneous_out)
     conv.register_structure_hook_factory(_is_fixed_tuple, fixed)
