@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import functools
 import json
 import math
 from decimal import Decimal
@@ -50,6 +52,63 @@ def test_any_float_free_data_is_written_as_the_plain_rule_writes_it(data: object
     # Big integers (orjson refuses them), control characters, quotes, backslashes, non-ASCII
     # letters and lone surrogates (orjson refuses them too) included.
     assert text(data, Money) == plain(data)
+
+
+# JSON data of no model, as journal data and outbox payloads hold it: floats (NaN and
+# infinities included), tuples and strings keys among them.
+ANY_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(ANY_JSON_DATA)
+@settings(max_examples=300)
+def test_any_data_of_no_model_is_written_as_the_plain_rule_writes_it(data: object) -> None:
+    try:
+        expected = plain(data)
+    except ValueError as error:  # NaN, infinity: refused as the plain rule refuses them
+        with pytest.raises(ValueError, match=str(error)):
+            text(data)
+    else:
+        assert text(data) == expected
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"colour": Colour.RED},  # orjson writes an enum's value; json refuses it
+        {1: "int key"},  # json writes "1", orjson refuses
+        {"deep": functools.reduce(lambda inner, _: [inner], range(40), "x")},  # json writes it
+        {"at": Decimal("1.5")},
+    ],
+)
+def test_data_of_no_model_that_orjson_would_write_otherwise_keeps_the_plain_rule(
+    data: object,
+) -> None:
+    try:
+        expected = plain(data)
+    except TypeError as error:
+        with pytest.raises(TypeError, match=str(error)):
+            text(data)
+    else:
+        assert text(data) == expected
+
+
+def test_data_of_no_model_that_refers_to_itself_is_refused_as_the_plain_rule_refuses_it() -> None:
+    data: dict[str, Any] = {}
+    data["self"] = data
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        text(data)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ Models go through :mod:`payportal.serialization` (one converter for the whole li
 Models it does not list as storable on their own (a bank transfer, a BillPay order, a
 payment intent) are written by the same converter in the same envelope
 (``schema_version``, ``type``, ``data``). The storage's own JSON (journal data, outbox
-payloads) goes through :mod:`json`. Every body is
+payloads) is written as :mod:`json` writes it (by serialization's fast writer where that
+gives the same text). Every body is
 stored with a CRC-32 of its text, so a row truncated or altered outside payportal is
 reported as :class:`~payportal.exceptions.CorruptRecordError` instead of loading as
 something else.
@@ -158,8 +159,12 @@ def encode(value: object) -> tuple[str, str]:
 
 
 def encode_json(data: object) -> tuple[str, str]:
-    """JSON-compatible ``data`` as stored text and its checksum."""
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """JSON-compatible ``data`` as stored text and its checksum.
+
+    The text is ``json.dumps(data, separators=(",", ":"), ensure_ascii=False,
+    allow_nan=False)``, written by serialization's fast writer where it can.
+    """
+    body = _text(data)
     return body, checksum(body)
 
 
