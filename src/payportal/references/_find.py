@@ -28,7 +28,7 @@ import attrs
 
 from payportal.exceptions import InvalidReferenceError, ValidationError
 from payportal.references import be_ogm, billpay, rf
-from payportal.references._common import CheckStrength, DigitRun
+from payportal.references._common import CheckStrength, DigitRun, compactor
 from payportal.references._registry import BUILT_IN, SchemeLike, SchemeSpec, resolve
 from payportal.references._scan import (
     Anchored,
@@ -68,9 +68,11 @@ class Confidence(enum.IntEnum):
     CERTAIN = 3
 
 
-@attrs.frozen
-class Match:
-    """A reference found in bank text.
+class Match(NamedTuple):
+    """A reference found in bank text: an immutable record, compared by value.
+
+    A named tuple rather than an attrs class: ``find`` builds one for most remittance lines,
+    and a tuple is built in half the time (``bench/bench_references.py``).
 
     Attributes:
         value: the reference in compact form, as ``generate`` returns it and ``known`` holds it.
@@ -139,8 +141,8 @@ def find(
     if not starts:  # nothing was removed or replaced: the spans are those in ``text``
         return found
     return [
-        Match(m.value, m.scheme, original_span(*m.span, starts, shifts), m.confidence)
-        for m in found
+        Match(value, scheme, original_span(start, end, starts, shifts), confidence)
+        for value, scheme, (start, end), confidence in found
     ]
 
 
@@ -181,121 +183,104 @@ def _read_rf(match: re.Match[str], known: Container[str] | None) -> list[Match]:
     raw = match[0]
     head = "RF" + raw[2:4].replace("O", "0")
     tail = raw[4:]
+    body = tail.replace(" ", "")
     end = match.end()
-    cuts, ends = _rf_cuts(tail, match.string[end : end + 1] == "+")
-    body = tail if ends is None else tail.replace(" ", "")
-    chosen = _rf_reading(head, body, cuts, known)
+    keyword = _glued_keyword(tail) if match.string[end : end + 1] == "+" else 0
+    cuts = [_rf_preferred(tail, keyword)]
+    # The most plausible cut is nearly always the reference; the others are worked out only
+    # when it fails its check digits or when ``known`` references may pick another.
+    chosen = None if known is not None else _rf_reading(head, body, cuts, None)
+    if chosen is None:
+        cuts += _rf_other_cuts(tail, cuts[0][0])
+        chosen = _rf_reading(head, body, cuts, known)
     if chosen is None:
         return []
-    k, value = chosen
+    offset, value = chosen
     start = match.start()
-    return [
-        Match(
-            value, "rf", (start, start + 4 + (k if ends is None else ends[k])), Confidence.CERTAIN
-        )
-    ]
+    return [Match(value, "rf", (start, start + 4 + offset), Confidence.CERTAIN)]
 
 
 def _rf_reading(
-    head: str, body: str, cuts: list[int], known: Container[str] | None
+    head: str, body: str, cuts: list[tuple[int, int]], known: Container[str] | None
 ) -> tuple[int, str] | None:
-    """The reference an RF candidate holds, as ``(body length, reference)``.
+    """The reference an RF candidate holds, as ``(end offset in the tail, reference)``.
 
-    The readings are ``head`` and the first ``k`` characters of ``body`` for each ``k`` of
-    ``cuts``, most plausible first, each as typed and, if it holds an ``O``, with ``0`` for
-    it. The first known reading wins: the merchant's own references resolve any ambiguity
-    about where one ends. Otherwise the first whose check digits hold (all are well-formed:
-    the pattern admits nothing else).
+    The readings are ``head`` and the first ``k`` characters of ``body`` for each
+    ``(k, offset)`` of ``cuts``, most plausible first, each as typed and, if it holds an
+    ``O``, with ``0`` for it. The first known reading wins: the merchant's own references
+    resolve any ambiguity about where one ends. Otherwise the first whose check digits hold
+    (all are well-formed: the pattern admits nothing else).
     """
     holds: tuple[int, str] | None = None
-    for k in cuts:
+    for k, offset in cuts:
         cut = body[:k]
         for value in (head + cut, head + cut.replace("O", "0")) if "O" in cut else (head + cut,):
             if known is not None and value in known:
-                return k, value
+                return offset, value
             if holds is None and rf.checksum_holds(value):
                 if known is None:
-                    return k, value
-                holds = k, value
+                    return offset, value
+                holds = offset, value
     return holds
 
 
-def _rf_cuts(tail: str, before_plus: bool) -> tuple[list[int], dict[int, int] | None]:
-    """Candidate body lengths for an RF match, most plausible first, and where each ends.
+def _rf_other_cuts(tail: str, preferred: int) -> list[tuple[int, int]]:
+    """The cuts of an RF body other than the most plausible one (``preferred`` characters),
+    longest first: ``(body length, end offset in tail)`` wherever a run of digits or of
+    letters ends. A reference followed by more text ("7034 DANKE", "7034 2026-17") is cut
+    back to where its check digits hold."""
+    cuts = []
+    size = 0
+    for run in _RF_RUN.finditer(tail):
+        size += len(run[0])
+        if size != preferred:
+            cuts.append((size, run.end()))
+    cuts.reverse()
+    return cuts
+
+
+def _rf_preferred(tail: str, keyword: int) -> tuple[int, int]:
+    """The most plausible cut of an RF body, as ``(body length, end offset in tail)``.
 
     ``tail`` is the match after ``RF`` and the check digits: the body, with single spaces;
-    ``before_plus``: a ``+`` follows the match. Returned: the body lengths to try, and for
-    each the end offset in ``tail`` (None: ``tail`` has no spaces, so a cut of ``k``
-    characters ends at offset ``k``).
+    ``keyword``: the length of a SEPA keyword glued to its end before a ``+`` (0: none).
 
-    A reference followed by more text ("7034 DANKE", "7034 2026-17") is cut back to where its
-    check digits hold. Where two cuts both pass (one in a hundred), the printed form decides:
-    groups of four ending in a shorter group (a word longer than four is not a group), a
-    compact reference typed as one word, and in both, a SEPA keyword glued on before a ``+``
-    ("…7034SVWZ+") starts the next field.
+    Where two cuts both pass (one in a hundred), the printed form decides: a SEPA keyword
+    glued on before a ``+`` ("…7034SVWZ+") starts the next field; a compact reference is
+    typed as one word; the paper form is groups of four ending in a shorter group (a word
+    longer than four is not a group).
     """
-    keyword = 0  # the length of a glued SEPA keyword at the end of ``tail``
-    if before_plus:
-        for length in (4, 3):
-            if tail[-length:] in _SEPA_KEYWORDS and tail[-length - 1 : -length] not in ("", " "):
-                keyword = length
-                break
-    if " " not in tail:  # typed as one word: its longest reading first
-        if tail.isdigit() or tail.isalpha():
-            return [len(tail)], None
-        if keyword and tail[:-keyword].isdigit():  # "EREF+RF18539007547034SVWZ+": two runs
-            return [len(tail) - keyword, len(tail)], None
-        order = list(itertools.accumulate(map(len, _RF_RUN.findall(tail))))
-        order.reverse()
-        preferred = order[0]
-        ends = None
-    else:
-        cuts: list[int] = []  # body lengths at which a run of digits or of letters ends
-        ends = {}
-        spaced: list[int] = []  # the cuts followed by a space or the end of the match
-        size = offset = 0
-        for word in tail.split(" "):
-            if word.isdigit() or word.isalpha():  # nearly every word: one run, no regex needed
-                size += len(word)
-                offset += len(word)
-                cuts.append(size)
-                ends[size] = offset
-            elif word:
-                for run in _RF_RUN.findall(word):
-                    size += len(run)
-                    offset += len(run)
-                    cuts.append(size)
-                    ends[size] = offset
-            else:  # the space after the check digits
-                offset += 1
-                continue
-            spaced.append(size)
-            offset += 1
-        order = cuts[::-1]  # the longest reading first
-        preferred = spaced[0]  # "RF18539007547034 …": typed as one word
-        if tail[0] == " ":  # "RF18 5390 0754 70": paper form
-            preferred = order[0]
-            previous = 0
-            for k in spaced:
-                if previous and k - previous > 4:  # "RF18 5390 0754 7034 DANKE"
-                    preferred = previous
-                    break
-                if k % 4:
-                    preferred = k
-                    break
-                previous = k
-    if keyword and order[0] - keyword in order:
-        preferred = order[0] - keyword
-    if preferred != order[0]:
-        order.remove(preferred)
-        order.insert(0, preferred)
-    return order, ends
+    if keyword and tail[-keyword - 1].isdigit():  # "EREF+RF18539007547034SVWZ+Rechnung"
+        return len(tail) - keyword - tail.count(" "), len(tail) - keyword
+    if " " not in tail:  # typed as one word: all of it
+        return len(tail), len(tail)
+    if tail[0] != " ":  # "RF18539007547034 DANKE": the first word
+        first = tail.index(" ")
+        return first, first
+    size = 0  # "RF18 5390 0754 70": the paper form
+    for count, word in enumerate(tail[1:].split(" "), 1):
+        if size and len(word) > 4:  # "RF18 5390 0754 7034 DANKE"
+            return size, size + count - 1
+        size += len(word)
+        if size % 4:
+            return size, size + count
+    return size, len(tail)
+
+
+def _glued_keyword(tail: str) -> int:
+    """The length of a SEPA keyword at the end of ``tail`` glued to what precedes it (0:
+    none); in MT940 subfields the next field often follows a value without a space
+    ("EREF+RF18539007547034SVWZ+Rechnung")."""
+    for length in (4, 3):
+        if tail[-length:] in _SEPA_KEYWORDS and tail[-length - 1 : -length] not in ("", " "):
+            return length
+    return 0
 
 
 # What a BillPay or OGM candidate becomes once its spaces and frames are gone: the patterns
 # admit nothing else, so it is well-formed (an O typed for 0 is read as 0).
-_COMPACT_BILLPAY = str.maketrans({" ": None, "O": "0"})
-_COMPACT_OGM = str.maketrans({" ": None, "+": None, "*": None, "/": None, "O": "0"})
+_COMPACT_BILLPAY = compactor(" ", {"O": "0"})
+_COMPACT_OGM = compactor(" +*/", {"O": "0"})
 
 
 def _read_billpay(match: re.Match[str], known: Container[str] | None) -> list[Match]:
@@ -454,11 +439,16 @@ def _non_overlapping(found: list[Match]) -> list[Match]:
 
 
 def _digits(shortest: int) -> str:
-    """A run of digits, possibly split into groups by single spaces, of at least ``shortest``
-    digits (shorter runs are skipped inside the regex engine). An O counts as a digit inside a
-    run, never at its start ("NO 12", "NO12")."""
+    """A run of digits, possibly split into groups by single spaces. An O counts as a digit
+    inside a run, never at its start ("NO 12", "NO12").
+
+    Runs that cannot hold ``shortest`` digits are skipped inside the regex engine: the
+    lookahead wants ``shortest`` characters of a run, spaces counted. It lets a few short runs
+    through (the reader finds no window in them) but never keeps a long one out, and it is
+    one scan of a character class where counting digits would be a loop of groups.
+    """
     return (
-        rf"[0-9](?<![0-9][0-9])(?=(?: ?[0-9O]){{{max(shortest - 1, 0)}}})"
+        rf"[0-9](?<![0-9][0-9])(?=[0-9O ]{{{max(shortest - 1, 0)}}})"
         r"[0-9O]*+(?: O*+[0-9][0-9O]*+)*+"
     )
 
