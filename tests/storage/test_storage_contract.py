@@ -140,7 +140,8 @@ def test_documents_are_stored_whole_with_versions(storage: Storage) -> None:
 def test_documents_load_and_save_in_one_call(storage: Storage) -> None:
     with storage.transaction() as tx:
         assert tx.load_documents([]) == {}
-        assert tx.save_documents([(samples.invoice("inv-1"), 0), (samples.invoice("inv-2"), 0)])
+        new = [(samples.invoice("inv-1"), 0), (samples.invoice("inv-2"), 0)]
+        assert tx.save_documents(new) == [1, 1]
         tx.save_document(samples.invoice("inv-3"), version=0)
         tx.save_document(samples.invoice("inv-3", title="again"), version=1)
     with storage.transaction() as tx:

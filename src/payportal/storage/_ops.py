@@ -180,16 +180,23 @@ def load_document(document_id: str) -> Op[Versioned[Document] | None]:
     return _document(result.rows[0], document_id) if result.rows else None
 
 
+def _update_row(document: Document, expected: int, now: str) -> tuple[object, ...]:
+    """The parameters of ``document.update`` storing ``document`` over version ``expected``."""
+    body, stored = _codec.encode(document)
+    return (document.customer_id, document.type.value, body, stored, now, document.id, expected)
+
+
 def save_document(document: Document, version: int, now: str) -> Op[int]:
     if not isinstance(document, Document):
         raise ValidationError("must be a payportal Document", field="document", value=document)
     expected = _version(version)
-    body, stored = _codec.encode(document)
-    key, customer, kind = document.id, document.customer_id, document.type.value
+    key = document.id
     if expected == 0:
-        result = yield Query("document.insert", (key, customer, kind, body, stored, now))
+        body, stored = _codec.encode(document)
+        params = (key, document.customer_id, document.type.value, body, stored, now)
+        result = yield Query("document.insert", params)
     else:
-        result = yield Query("document.update", (customer, kind, body, stored, now, key, expected))
+        result = yield Query("document.update", _update_row(document, expected, now))
     if result.rowcount != 1:
         actual = _scalar((yield Query("document.version", (key,))))
         raise _conflict(f"document {key!r}", expected, actual)
@@ -229,9 +236,7 @@ def save_documents(documents: Sequence[tuple[Document, int]], now: str) -> Op[li
         if expected == 0:
             yield from save_document(document, 0, now)
             continue
-        body, stored = _codec.encode(document)
-        kind = document.type.value
-        updates.append((document.customer_id, kind, body, stored, now, document.id, expected))
+        updates.append(_update_row(document, expected, now))
     if updates:
         result = yield Query("document.update", tuple(updates), many=True)
         if result.rowcount != len(updates):
