@@ -9,9 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payportal.references import be_ogm, billpay, ch_qrr, fi, no_kid, rf
+from payportal.references import (
+    Confidence,
+    Match,
+    Template,
+    be_ogm,
+    billpay,
+    ch_qrr,
+    fi,
+    no_kid,
+    rf,
+)
 from payportal.references._find import _plan
 from payportal.references._scan import (
+    Alternatives,
+    Plan,
     Search,
     _normalise_breaks,
     _normalise_markers,
@@ -104,3 +116,58 @@ def test_every_scheme_tells_find_where_its_references_stand(module: object) -> N
 @given(number=st.text(string.digits, min_size=12, max_size=12))
 def test_be_ogm_checksum_is_its_validation_on_twelve_digits(number: str) -> None:
     assert be_ogm.checksum_holds(number) == be_ogm.is_valid(number)
+
+
+# Templates whose candidates start where a built-in's do (digits, "/"), so that an earlier
+# search's candidate can be rejected where a later one's stands.
+TIED = (
+    Template("{invoice_number}", check="luhn", name="invoice"),
+    "be_ogm",
+    Template("{customer_number}/{year}", name="customer_year"),
+    "billpay",
+    "rf",
+)
+
+
+def _as_one(searches: tuple[Search, ...]) -> Search:
+    alternatives = Alternatives(searches)
+    return Search(alternatives.regex, alternatives.read, past_run=False)
+
+
+@given(text=TEXTS, known=st.sampled_from([None, {"12345678903", "010806817183", "123453"}]))
+def test_one_alternation_finds_what_its_searches_find_side_by_side(
+    text: str, known: set[str] | None
+) -> None:
+    norm, _, _ = normalise(text)
+    for schemes in (ALL, TIED):
+        searches = _plan(schemes).searches
+        assert scan(norm, (_as_one(searches),), known) == scan(norm, searches, known)
+
+
+def test_a_rejected_candidate_yields_to_a_later_search_at_the_same_place() -> None:
+    def nothing(match: re.Match[str], known: object) -> list[Match]:
+        return []
+
+    def letters(match: re.Match[str], known: object) -> list[Match]:
+        return [Match(match[0], "letters", match.span(), Confidence.POSSIBLE)]
+
+    # The first search has a capturing group of its own: the alternatives are told apart by
+    # the group that closes each, whatever groups they hold.
+    first = Search(re.compile("(A)BC"), nothing, past_run=False)
+    second = Search(re.compile("AB"), letters, past_run=False)
+    expected = [Match("AB", "letters", (1, 3), Confidence.POSSIBLE)]
+    assert scan("XABC", (first, second), None) == expected
+    assert scan("XABC", (_as_one((first, second)),), None) == expected
+
+
+def test_searches_that_cannot_be_one_regex_run_side_by_side() -> None:
+    def letters(match: re.Match[str], known: object) -> list[Match]:
+        return [Match(match[0], "letters", match.span(), Confidence.POSSIBLE)]
+
+    # Both name a group "ref": as alternatives of one regex they would not compile.
+    first = Search(re.compile("X(?P<ref>[0-9]+)"), letters, past_run=False)
+    second = Search(re.compile("Y(?P<ref>[0-9]+)"), letters, past_run=False)
+    plan = Plan((first, second), None, None)
+    assert plan.searches_for("X1 Y2", known=False) == (first, second)
+    found = scan("X1 Y2", plan.searches_for("X1 Y2", known=False), None)
+    assert [match.value for match in found] == ["X1", "Y2"]

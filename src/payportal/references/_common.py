@@ -150,7 +150,9 @@ class Pattern:
     Attributes:
         regex: a candidate; the scheme's reader in ``find`` decides whether it is a reference.
             It should start with a literal or a character class, so that the regex engine
-            skips to where a candidate can start.
+            skips to where a candidate can start. ``find`` may search it as one alternative of
+            a larger regex, so it must not use numbered backreferences (where it uses global inline
+            flags or a group name another pattern uses too, it is searched alone).
         needles: substrings of which a text must hold one for ``regex`` to be tried at all
             (empty: always tried). A cheap gate: most remittance lines hold no reference.
         anchor: optional, for a ``regex`` that starts with something common (any digit): the

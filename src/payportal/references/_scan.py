@@ -18,11 +18,17 @@ trick gives exactly the result of its plain counterpart, which the tests check:
   (one ``bytes.translate``).
 * **Anchored patterns** (:class:`Anchored`) — a regex that starts with any digit is searched
   from its first distinctive literal, which the regex engine skips to in C.
+* **One regex for the searches a text needs** (:class:`Alternatives`) — plainly: run each
+  search's regex over the text. Fast: where the needles call for several, their regexes run as
+  one alternation, compiled once per combination of needles, and the text is searched once.
+  A candidate that holds no reference yields to a later search's candidate at the same place,
+  which is what the searches side by side would have read next.
 * **One pass for all searches** (:func:`scan`) — plainly: collect every search's candidates,
   read them, keep the earliest non-overlapping references. Fast: the searches advance side by
   side, each candidate is read once, and a search is only re-run past a reference that was
-  reported; a text that needs one search only (most do), or whose other searches are done,
-  runs it in a loop of its own.
+  reported; a text that needs one search only (most do: the alternation and, for long runs of
+  digits, the digit-run search at most), or whose other searches are done, runs it in a loop
+  of its own.
 """
 
 from __future__ import annotations
@@ -45,7 +51,11 @@ __all__ = ["Anchored", "DigitSearch", "Plan", "Search", "normalise", "original_s
 
 
 class Searcher(Protocol):
-    """What a search needs of its pattern: ``re.Pattern.search``."""
+    """What a search needs of its pattern: ``re.Pattern.search``, and the regular expression
+    it searches for (``re.Pattern.pattern``)."""
+
+    @property
+    def pattern(self) -> str: ...
 
     def search(self, string: str, pos: int = 0, /) -> re.Match[str] | None: ...
 
@@ -77,9 +87,10 @@ class Anchored:
     """
 
     def __init__(self, regex: str, anchor: str, lead: int) -> None:
-        self.pattern = re.compile(regex)
+        self.pattern = regex
         self.anchor = re.compile(anchor)
         self.lead = lead
+        self._regex = re.compile(regex)
 
     def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
         """The first match of ``regex`` in ``string`` from ``pos`` on, as ``re`` gives it."""
@@ -87,7 +98,50 @@ class Anchored:
         rest = self.anchor.search(string, pos + 1)
         if rest is None:
             return None
-        return self.pattern.search(string, max(pos, rest.start() - self.lead))
+        return self._regex.search(string, max(pos, rest.start() - self.lead))
+
+
+class Alternatives:
+    """Several searches as one: one regular expression with an alternative for each, so that
+    a text they all run over is searched once rather than once per search.
+
+    As ``Search(alternatives.regex, alternatives.read, past_run=False)``, it gives in
+    :func:`scan` exactly what the searches give side by side. The alternation finds the
+    earliest candidate of any of them, and at the same position the earlier search's; where
+    that candidate holds no reference, :meth:`read` tries the later searches' candidates at the
+    same position, and ``scan`` then moves on by one character, as it would have moved each
+    rejected search. (So none of the searches may skip past a rejected digit run.)
+    """
+
+    def __init__(self, searches: tuple[Search, ...]) -> None:
+        assert not any(search.past_run for search in searches)
+        self.searches = searches
+        self.alone = tuple(re.compile(search.regex.pattern) for search in searches)
+        # An empty group closes each alternative: the last group matched tells which it was.
+        alternatives = []
+        self.by_group: dict[int, int] = {}
+        groups = 0
+        for index, regex in enumerate(self.alone):
+            alternatives.append(f"(?:{regex.pattern})()")
+            groups += regex.groups + 1
+            self.by_group[groups] = index
+        self.regex = re.compile("|".join(alternatives))
+
+    def read(self, match: re.Match[str], known: Container[str] | None) -> list[Match]:
+        """The references in ``match``, a candidate of one of the searches; if it holds none,
+        those in the candidate of the first later search that has one at the same place."""
+        first = self.by_group[match.lastindex or 0]
+        hits = self.searches[first].read(match, known)
+        if hits:
+            return hits
+        start = match.start()
+        for index in range(first + 1, len(self.searches)):
+            candidate = self.alone[index].match(match.string, start)
+            if candidate is not None:
+                hits = self.searches[index].read(candidate, known)
+                if hits:
+                    return hits
+        return []
 
 
 # The characters of a digit run as 1, any other as 0 (a ``bytes.translate`` table).
@@ -121,6 +175,7 @@ class Plan:
     needles: tuple[str, ...] = attrs.field(init=False)
     # The searches to run, by which needles a text holds (bit k set: it holds needles[k]),
     # filled as texts come: gating then costs a substring test per needle and one lookup.
+    # Where a text needs several, they are one search of their Alternatives.
     gated: dict[int, tuple[Search, ...]] = attrs.field(init=False, factory=dict, eq=False)
 
     @needles.default
@@ -149,9 +204,15 @@ class Plan:
     def _gate(self, present: int) -> tuple[Search, ...]:
         count = len(self.needles)
         held = {n for k, n in enumerate(self.needles) if present >> (count - 1 - k) & 1}
-        active = self.gated[present] = tuple(
-            s for s in self.searches if not s.needles or not held.isdisjoint(s.needles)
-        )
+        active = tuple(s for s in self.searches if not s.needles or not held.isdisjoint(s.needles))
+        if len(active) > 1:
+            try:
+                alternatives = Alternatives(active)
+            except re.error:  # e.g. a custom pattern's named group repeated in another
+                pass  # the searches side by side give the same result, only slower
+            else:
+                active = (Search(alternatives.regex, alternatives.read, past_run=False),)
+        self.gated[present] = active
         return active
 
 

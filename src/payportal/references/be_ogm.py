@@ -127,9 +127,10 @@ def format(number: str) -> str:  # noqa: A001  python-stdnum's vocabulary, on pu
 # Where payportal.references.find looks for structured communications. The bare form
 # "010/8068/17183" starts with any digit, where the regex engine would try a match at each
 # digit of a line; its anchor starts at the first slash, which is 3 to 6 characters after the
-# start (three digits, single spaces).
+# start (three digits, single spaces). Where find searches it together with other patterns
+# (one alternation, no anchor), the lookahead for that slash lets any other digit fail at once.
 _BARE_FROM_SLASH = rf"/ ?{spaced_digits(4, 4)} ?/ ?{spaced_digits(5, 5)}(?![0-9])"
-_BARE = rf"[0-9](?<![0-9][0-9])(?: ?{DIGIT}){{2}} ?{_BARE_FROM_SLASH}"
+_BARE = rf"[0-9](?<![0-9][0-9])(?=[0-9O ]{{2,5}}/)(?: ?{DIGIT}){{2}} ?{_BARE_FROM_SLASH}"
 
 #: The printed form between ``+++`` or ``***`` (slashes optional), and the bare form with its
 #: slashes (``010/8068/17183``); the needles are what each must contain.
