@@ -25,6 +25,11 @@ The storage keeps the models it wrote or read (the decoded-record cache of
 that did not write the records; one extra SQLite line keeps it warm (the process that wrote
 the records books them, its cache sized to hold them all).
 
+The lines "SQL floor" replay the very statements ``book()`` ran (values written in, one
+``execute`` per row of an ``executemany``) with ``sqlite3`` alone into a copy of the database
+as it was before the bookings: what the SQL costs with no Python of payportal's. Added to
+``decide()`` alone, they bound what ``book()`` can reach without changing the statements.
+
 ``book_many`` lines book 50 events per transaction (a group commit); their anchor still
 commits once per event.
 
@@ -214,7 +219,12 @@ INSERT = {
 
 
 def bench_sqlite(
-    customers: list[Customer], synchronous: str, *, warm: bool = False, batch: int = 1
+    customers: list[Customer],
+    synchronous: str,
+    *,
+    warm: bool = False,
+    batch: int = 1,
+    decide_time: float | None = None,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="payportal-bench-booking-"))
     prepared = [rows(customer) for customer in customers]
@@ -267,6 +277,54 @@ def bench_sqlite(
     if batch > 1:
         label += f", book_many() {batch} events per transaction (anchor: one per event)"
     report(label, len(customers), payportal_run, raw_run)
+    if decide_time is not None:
+        floor = bench_sql_floor(customers, synchronous, batch=batch)
+        print(
+            f"  SQL floor + decide()  {len(customers) / (floor + decide_time):10,.0f} events/s   "
+            "(the most book() could reach with no decoding, encoding or storage layer)"
+        )
+
+
+def bench_sql_floor(customers: list[Customer], synchronous: str, *, batch: int = 1) -> float:
+    """What the SQL of the booking costs by itself: the very statements ``book()`` (or
+    ``book_many()``) ran, values and all, replayed by ``sqlite3`` alone into a copy of the
+    database as it was before the bookings. No Python of payportal's runs; ``book()`` can
+    be no faster than this. Returns the best time, in seconds.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="payportal-bench-floor-"))
+    best = float("inf")
+    for attempt in range(RUNS):
+        clear_cache()
+        storage = setup(folder / f"f{synchronous}{batch}{attempt}.db", customers, synchronous)
+        replica = sqlite3.connect(
+            folder / f"f{synchronous}{batch}{attempt}-replay.db", isolation_level=None
+        )
+        source = storage._connection()  # the connection book() will use (same thread)
+        source.backup(replica)
+        statements: list[str] = []
+        source.set_trace_callback(statements.append)  # each with its values written in
+        if batch == 1:
+            for customer in customers:
+                book(storage, customer.event)
+        else:
+            for first in range(0, len(customers), batch):
+                book_many(storage, [c.event for c in customers[first : first + batch]])
+        source.set_trace_callback(None)
+        storage.close()
+        clear_cache()
+        replica.execute("PRAGMA journal_mode = WAL")
+        replica.execute(f"PRAGMA synchronous = {synchronous}")
+        start = time.perf_counter()
+        for statement in statements:
+            replica.execute(statement).fetchall()
+        best = min(best, time.perf_counter() - start)
+        replica.close()
+    per_event = len(statements) / len(customers)
+    print(
+        f"  SQL floor             {len(customers) / best:10,.0f} events/s   (the "
+        f"{per_event:.1f} statements per event book() ran, replayed by sqlite3 alone)"
+    )
+    return best
 
 
 def report(
@@ -288,7 +346,8 @@ def report(
     print(f"  ratio                 {anchor_time / our_time:10.2f}x of raw (target >= 0.2)")
 
 
-def bench_decide(customers: list[Customer]) -> None:
+def bench_decide(customers: list[Customer]) -> float:
+    """Print and return (in seconds, the best of three) the pure decisions alone."""
     best = float("inf")
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -296,6 +355,7 @@ def bench_decide(customers: list[Customer]) -> None:
             decide(customer.account, customer.invoices, customer.intent, customer.event)
         best = min(best, time.perf_counter() - start)
     print(f"decide() alone (pure, no storage): {len(customers) / best:,.0f} events/s")
+    return best
 
 
 WORKERS = 8
@@ -400,13 +460,13 @@ def main() -> None:
     sample = rows(customers[0])
     size = sum(len(json.dumps(values)) for _, values in sample)
     print(f"{count} capture events, each settling 3 open invoices; ~{size:,} bytes written each")
-    bench_decide(customers)
+    decide_time = bench_decide(customers)
     print()
-    bench_sqlite(customers, "NORMAL")
+    bench_sqlite(customers, "NORMAL", decide_time=decide_time)
     bench_sqlite(customers, "NORMAL", warm=True)
-    bench_sqlite(customers, "NORMAL", batch=50)
-    bench_sqlite(customers, "FULL")
-    bench_sqlite(customers, "FULL", batch=50)
+    bench_sqlite(customers, "NORMAL", batch=50, decide_time=decide_time)
+    bench_sqlite(customers, "FULL", decide_time=decide_time)
+    bench_sqlite(customers, "FULL", batch=50, decide_time=decide_time)
     if "--no-postgres" not in sys.argv:
         bench_postgres(customers)
 
