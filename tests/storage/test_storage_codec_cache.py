@@ -84,3 +84,14 @@ def test_the_cache_is_bounded(monkeypatch):
     assert len(_codec._CACHE) == 2
     assert decode(*encoded[0], Invoice, "doc") is not first  # the oldest was dropped
     assert decode(*encoded[2], Invoice, "doc") is third
+
+
+def test_a_body_written_again_is_the_newest(monkeypatch):
+    monkeypatch.setattr(_codec, "CACHE_SIZE", 2)
+    first, second, third = invoice("RE-1"), invoice("RE-2"), invoice("RE-3")
+    kept = encode(first)
+    encode(second)
+    assert encode(first) == kept  # written again: now newer than the second
+    newest = encode(third)
+    assert list(_codec._CACHE) == [kept[0], newest[0]]  # the second was dropped
+    assert decode(*kept, Invoice, "doc") is first

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 import zlib
+from collections import OrderedDict
 from typing import Any, TypeVar
 
 from payportal.exceptions import CorruptRecordError, PayportalError, ValidationError
@@ -109,8 +110,10 @@ CACHE_SIZE = 4096
 
 _IMMUTABLE: set[type[Any]] = set()
 _CACHEABLE: dict[type[Any], bool] = {}
-# body -> (checksum, model); insertion-ordered, the oldest dropped first.
-_CACHE: dict[str, tuple[str, object]] = {}
+# body -> (checksum, model), the oldest first. An OrderedDict, not a dict: dropping a dict's
+# oldest key (``next(iter(d))``) scans past every slot deleted before it, OrderedDict's
+# ``popitem(last=False)`` does not.
+_CACHE: OrderedDict[str, tuple[str, object]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -138,10 +141,10 @@ def _cacheable(type_: type[Any]) -> bool:
 
 def _remember(body: str, stored: str, value: object) -> None:
     with _CACHE_LOCK:
-        _CACHE.pop(body, None)
         _CACHE[body] = (stored, value)
-        if len(_CACHE) > CACHE_SIZE:
-            del _CACHE[next(iter(_CACHE))]
+        _CACHE.move_to_end(body)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
 
 
 def encode(value: object) -> tuple[str, str]:
