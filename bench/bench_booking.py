@@ -25,8 +25,8 @@ The storage keeps the models it wrote or read (the decoded-record cache of
 that did not write the records; one extra SQLite line keeps it warm (the process that wrote
 the records books them, its cache sized to hold them all).
 
-The lines "SQL floor" replay the very statements ``book()`` ran (values written in, one
-``execute`` per row of an ``executemany``) with ``sqlite3`` alone into a copy of the database
+The lines "SQL floor" replay the very statements ``book()`` ran (the same bound parameters,
+``execute`` or ``executemany`` as it ran them) with ``sqlite3`` alone into a copy of the database
 as it was before the bookings: what the SQL costs with no Python of payportal's. Added to
 ``decide()`` alone, they bound what ``book()`` can reach without changing the statements.
 
@@ -75,6 +75,7 @@ from payportal.documents import Invoice, LineItem
 from payportal.receipts import receipt_for
 from payportal.storage import PostgresStorage, SQLiteStorage, _codec
 from payportal.storage._codec import clear_cache, encode, encode_json
+from payportal.storage._queries import Query, Result, sql_for
 
 # The throwaway cluster of the tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -287,12 +288,14 @@ def bench_sqlite(
 
 def bench_sql_floor(customers: list[Customer], synchronous: str, *, batch: int = 1) -> float:
     """What the SQL of the booking costs by itself: the very statements ``book()`` (or
-    ``book_many()``) ran, values and all, replayed by ``sqlite3`` alone into a copy of the
-    database as it was before the bookings. No Python of payportal's runs; ``book()`` can
-    be no faster than this. Returns the best time, in seconds.
+    ``book_many()``) ran, with the same bound parameters (``execute`` or ``executemany`` as
+    it ran them), replayed by ``sqlite3`` alone into a copy of the database as it was before
+    the bookings. No Python of payportal's runs; ``book()`` can be no faster than this
+    without changing its statements. Returns the best time, in seconds.
     """
     folder = Path(tempfile.mkdtemp(prefix="payportal-bench-floor-"))
     best = float("inf")
+    runs: list[tuple[str, object, bool]] = []
     for attempt in range(RUNS):
         clear_cache()
         storage = setup(folder / f"f{synchronous}{batch}{attempt}.db", customers, synchronous)
@@ -301,8 +304,21 @@ def bench_sql_floor(customers: list[Customer], synchronous: str, *, batch: int =
         )
         source = storage._connection()  # the connection book() will use (same thread)
         source.backup(replica)
-        statements: list[str] = []
-        source.set_trace_callback(statements.append)  # each with its values written in
+        runs = []
+        execute = storage._execute
+
+        def recording(conn: sqlite3.Connection, query: Query) -> Result:
+            sql = sql_for("sqlite", query)
+            if sql is not None:
+                runs.append((sql, query.params, query.many))  # noqa: B023 - this attempt's
+            return execute(conn, query)  # noqa: B023
+
+        def transactions(statement: str) -> None:
+            if statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                runs.append((statement, (), False))  # noqa: B023
+
+        storage._execute = recording  # type: ignore[method-assign]
+        source.set_trace_callback(transactions)
         if batch == 1:
             for customer in customers:
                 book(storage, customer.event)
@@ -315,11 +331,14 @@ def bench_sql_floor(customers: list[Customer], synchronous: str, *, batch: int =
         replica.execute("PRAGMA journal_mode = WAL")
         replica.execute(f"PRAGMA synchronous = {synchronous}")
         start = time.perf_counter()
-        for statement in statements:
-            replica.execute(statement).fetchall()
+        for sql, params, many in runs:
+            if many:
+                replica.executemany(sql, params)  # type: ignore[arg-type]
+            else:
+                replica.execute(sql, params).fetchall()  # type: ignore[arg-type]
         best = min(best, time.perf_counter() - start)
         replica.close()
-    per_event = len(statements) / len(customers)
+    per_event = len(runs) / len(customers)
     print(
         f"  SQL floor             {len(customers) / best:10,.0f} events/s   (the "
         f"{per_event:.1f} statements per event book() ran, replayed by sqlite3 alone)"
