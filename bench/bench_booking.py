@@ -30,6 +30,11 @@ The lines "SQL floor" replay the very statements ``book()`` ran (the same bound 
 as it was before the bookings: what the SQL costs with no Python of payportal's. Added to
 ``decide()`` alone, they bound what ``book()`` can reach without changing the statements.
 
+The lines "customers each with 12 / 120 earlier payments" book the same events for a tenth
+as many customers whose accounts hold one or ten years of monthly invoices, paid and
+settled: the account keeps every settled item, allocation and ledger entry, and a booking
+reads and writes the whole of it, so its cost grows with the customer's history.
+
 ``book_many`` lines book 50 events per transaction (a group commit); their anchor still
 commits once per event.
 
@@ -60,6 +65,7 @@ import psycopg
 
 from payportal import Money
 from payportal.accounts import CustomerAccount, OpenItem
+from payportal.allocation import Strategy
 from payportal.booking import (
     EventKind,
     PaymentEvent,
@@ -91,9 +97,12 @@ AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 class Customer:
     """One customer's stored state and the event that pays it."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, *, history: int = 0) -> None:
+        """``history``: how many earlier invoices the customer paid (settled items,
+        allocations and ledger entries on the account), one a month."""
         cid = f"C-{n:06d}"
         self.number = n
+        self.history = history
         self.invoices = [
             Invoice(
                 id=f"inv-{n}-{i}",
@@ -113,6 +122,18 @@ class Customer:
             for i in range(3)
         ]
         account = CustomerAccount(customer_id=cid, currency="EUR")
+        for month in range(history):
+            due = date(2016 + month // 12, month % 12 + 1, 15)
+            paid = OpenItem.simple(f"AL-{n}-{month}", Money("11.90", "EUR"), due=due)
+            account = account.add(paid)
+            account = account.apply(
+                account.allocate(
+                    Money("11.90", "EUR"),
+                    strategy=Strategy.OLDEST_FIRST,
+                    paid_on=due,
+                    payment_id=f"earlier-{n}-{month}",
+                )
+            )
         for invoice in self.invoices:
             account = account.add(OpenItem.from_document(invoice))
         self.account = account
@@ -271,6 +292,11 @@ def bench_sqlite(
         return elapsed
 
     label = f"SQLite file, WAL, synchronous={synchronous} ({writes} rows per event)"
+    if customers[0].history:
+        label += (
+            f", {len(customers):,} customers each with {customers[0].history} earlier "
+            "payments on the account"
+        )
     if warm:
         label += (
             ", records written by this process (decoded-record cache warm, sized to hold them all)"
@@ -486,6 +512,11 @@ def main() -> None:
     bench_sqlite(customers, "NORMAL", batch=50, decide_time=decide_time)
     bench_sqlite(customers, "FULL", decide_time=decide_time)
     bench_sqlite(customers, "FULL", batch=50, decide_time=decide_time)
+    # The shape of long-standing customers: the account keeps every settled item, allocation
+    # and ledger entry, and a booking reads and writes the whole account.
+    for history in (12, 120):
+        aged = [Customer(n, history=history) for n in range(count // 10)]
+        bench_sqlite(aged, "NORMAL")
     if "--no-postgres" not in sys.argv:
         bench_postgres(customers)
 
