@@ -98,10 +98,18 @@ def _children(element: Element, name: str) -> Iterator[Element]:
     return (child for child in element if child.tag == name)
 
 
+# The steps of each path ``_find`` was given ("Refs/EndToEndId": ("Refs", "EndToEndId")),
+# split once: the paths are this module's own, a few dozen.
+_STEPS: dict[str, list[str]] = {}
+
+
 def _find(element: Element | None, path: str) -> Element | None:
     # One C-level find() per step: ElementPath's general machinery for "a/b" paths is
     # the slowest part of reading large statements.
-    for step in path.split("/"):
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = _STEPS[path] = path.split("/")
+    for step in steps:
         if element is None:
             return None
         element = element.find(step)
@@ -113,7 +121,7 @@ def _text(element: Element | None, path: str) -> str:
     return "" if found is None else (found.text or "").strip()
 
 
-def _reference(element: Element, path: str) -> str:
+def _reference(element: Element | None, path: str) -> str:
     text = _text(element, path)
     return "" if text.upper() in _PLACEHOLDERS else text
 
@@ -494,23 +502,23 @@ class _Reader:
                     (r.text or "").strip() for r in structured.iterfind("CdtrRefInf/Ref")
                 )
                 texts.extend((a.text or "").strip() for a in _children(structured, "AddtlRmtInf"))
+        # Each element that holds alternatives is found once, then its alternatives in it.
+        refs = tx.find("Refs")
         fields.update(
-            counterparty_name=_first_text(parties, f"{side}/Nm", f"{side}/Pty/Nm"),
-            counterparty_iban=_first_text(parties, f"{side}Acct/Id/IBAN", f"{side}Acct/Id/Othr/Id")
+            counterparty_name=_first_text(_find(parties, side), "Nm", "Pty/Nm"),
+            counterparty_iban=_first_text(_find(parties, f"{side}Acct/Id"), "IBAN", "Othr/Id")
             .replace(" ", "")
             .upper(),
-            counterparty_bic=_first_text(
-                agents, f"{side}Agt/FinInstnId/BIC", f"{side}Agt/FinInstnId/BICFI"
-            ),
-            ultimate_party=_first_text(parties, f"Ultmt{side}/Nm", f"Ultmt{side}/Pty/Nm"),
-            end_to_end_id=_reference(tx, "Refs/EndToEndId"),
-            mandate_id=_reference(tx, "Refs/MndtId"),
-            customer_reference=_reference(tx, "Refs/PmtInfId"),
-            bank_reference=_text(tx, "Refs/AcctSvcrRef"),
+            counterparty_bic=_first_text(_find(agents, f"{side}Agt/FinInstnId"), "BIC", "BICFI"),
+            ultimate_party=_first_text(_find(parties, f"Ultmt{side}"), "Nm", "Pty/Nm"),
+            end_to_end_id=_reference(refs, "EndToEndId"),
+            mandate_id=_reference(refs, "MndtId"),
+            customer_reference=_reference(refs, "PmtInfId"),
+            bank_reference=_text(refs, "AcctSvcrRef"),
             remittance_text=" ".join(text for text in texts if text),
             creditor_references=tuple(ref for ref in references if ref),
             # A returned direct debit or transfer: ISO code, or the bank's own (Prtry).
-            return_reason=_first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry").upper() or None,
+            return_reason=_first_text(_find(tx, "RtrInf/Rsn"), "Cd", "Prtry").upper() or None,
         )
         return fields
 
