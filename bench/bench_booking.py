@@ -240,6 +240,17 @@ INSERT = {
 }
 
 
+def book_all(storage: SQLiteStorage, customers: list[Customer], batch: int) -> None:
+    """Book every customer's event: with ``book()`` one by one, or ``book_many()`` by
+    ``batch``."""
+    if batch == 1:
+        for customer in customers:
+            book(storage, customer.event)
+    else:
+        for first in range(0, len(customers), batch):
+            book_many(storage, [c.event for c in customers[first : first + batch]])
+
+
 def bench_sqlite(
     customers: list[Customer],
     synchronous: str,
@@ -263,12 +274,7 @@ def bench_sqlite(
             # As a worker that did not write these records: every load parses them.
             clear_cache()
         start = time.perf_counter()
-        if batch == 1:
-            for customer in customers:
-                book(storage, customer.event)
-        else:
-            for first in range(0, len(customers), batch):
-                book_many(storage, [c.event for c in customers[first : first + batch]])
+        book_all(storage, customers, batch)
         elapsed = time.perf_counter() - start
         storage.close()
         _codec.CACHE_SIZE = cache_size
@@ -345,12 +351,7 @@ def bench_sql_floor(customers: list[Customer], synchronous: str, *, batch: int =
 
         storage._execute = recording  # type: ignore[method-assign]
         source.set_trace_callback(transactions)
-        if batch == 1:
-            for customer in customers:
-                book(storage, customer.event)
-        else:
-            for first in range(0, len(customers), batch):
-                book_many(storage, [c.event for c in customers[first : first + batch]])
+        book_all(storage, customers, batch)
         source.set_trace_callback(None)
         storage.close()
         clear_cache()
