@@ -11,15 +11,15 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
+
+import attrs
 
 from payportal.exceptions import ValidationError
 
-if TYPE_CHECKING:
-    import attrs
-
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+T = TypeVar("T", bound="attrs.AttrsInstance")
 
 
 def fail(attribute: attrs.Attribute[Any], value: object, reason: str) -> ValidationError:
@@ -110,6 +110,29 @@ def items_of(kind: type[Any], what: str) -> Validator:
                 )
 
     return check
+
+
+# By class and the fields left out: the fields copy_except copies.
+_KEPT: dict[tuple[type[Any], tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def copy_except(instance: T, changed: tuple[str, ...]) -> T:
+    """A copy of the frozen attrs ``instance`` with every field but ``changed``, which are
+    left unset for the caller to set (``object.__setattr__``) and check.
+
+    For a copy that changes a few fields of a model whose other fields were checked when it
+    was built and are not checked against the changed ones: building it anew would run every
+    validator again.
+    """
+    cls = type(instance)
+    kept = _KEPT.get((cls, changed))
+    if kept is None:
+        fields = attrs.fields(cls)
+        kept = _KEPT[(cls, changed)] = tuple(f.name for f in fields if f.name not in changed)
+    copy: T = object.__new__(cls)
+    for name in kept:
+        object.__setattr__(copy, name, getattr(instance, name))
+    return copy
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

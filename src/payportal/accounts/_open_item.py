@@ -65,6 +65,10 @@ _component_items = v.items_of(Component, "a Component")
 _key_items = v.items_of(str, "an item key")
 
 
+# What OpenItem.with_units sets anew: the components and what the units decide.
+_FROM_UNITS = ("components", "units", "open_units", "discount_units")
+
+
 def _components(instance: OpenItem, attribute: attrs.Attribute[Any], value: object) -> None:
     _component_items(instance, attribute, value)
     assert isinstance(value, tuple)
@@ -291,9 +295,7 @@ class OpenItem:
         # each once, in its currency, with its discount terms and dates, which are all that
         # __init__ would check again; so copy the item and set what the units decide,
         # instead of building it anew (this runs three times in every booking).
-        item: OpenItem = object.__new__(OpenItem)
-        for name in _COPIED:
-            object.__setattr__(item, name, getattr(self, name))
+        item = v.copy_except(self, _FROM_UNITS)
         object.__setattr__(item, "components", components)
         item._set_units((int(left[0]), int(left[1]), int(left[2])), exponent)
         return item
@@ -413,12 +415,3 @@ class OpenItem:
             discount_until=discount_until,
             reminds=reminds,
         )
-
-
-# What OpenItem.with_units copies unchanged: every field but the components and what the
-# units decide.
-_COPIED = tuple(
-    field.name
-    for field in attrs.fields(OpenItem)
-    if field.name not in ("components", "units", "open_units", "discount_units")
-)

@@ -125,10 +125,6 @@ def _paid(instance: PayableDocument, attribute: attrs.Attribute[Any], value: obj
         raise v.fail(attribute, value, "must not be negative")
 
 
-# Per document class: the fields PayableDocument.with_payment copies as they are.
-_COPIED: dict[type[Any], tuple[str, ...]] = {}
-
-
 @attrs.frozen(kw_only=True)
 class PayableDocument(Document):
     """A document that asks for money: invoices and reminders."""
@@ -199,18 +195,10 @@ class PayableDocument(Document):
             ValidationError: ``state`` is not a PaymentState, or ``paid`` is not Money in
                 the document's currency or negative.
         """
-        cls = type(self)
-        copied = _COPIED.get(cls)
-        if copied is None:
-            copied = _COPIED[cls] = tuple(
-                f.name for f in attrs.fields(cls) if f.name not in ("paid", "state")
-            )
-        document = object.__new__(cls)
-        for name in copied:
-            object.__setattr__(document, name, getattr(self, name))
+        document = v.copy_except(self, ("paid", "state"))
         object.__setattr__(document, "state", state)
         object.__setattr__(document, "paid", paid)
-        fields = attrs.fields(cls)
+        fields = attrs.fields(type(self))
         for field in (fields.state, fields.paid):  # in __init__'s order
             assert field.validator is not None
             field.validator(document, field, getattr(document, field.name))
